@@ -1,0 +1,107 @@
+package org.backprop.autograd;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.backprop.tensor.Shape;
+import org.backprop.tensor.Tensor;
+
+/**
+ * The backward driver: orders the graph below a root topologically, then walks it in reverse,
+ * handing each node the summed gradient of its output and adding what it returns to its inputs.
+ * Gradients reaching a leaf that requires grad are accumulated into {@link Tensor#grad()}
+ * ({@code +=}, as in PyTorch), which is what makes a tensor used twice get the right gradient.
+ */
+public final class Autograd {
+    private Autograd() {}
+
+    public static void backward(Tensor root, Tensor seed) {
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("backward(): the tensor does not require grad; no parameter"
+                    + " that requires grad took part in computing it (or it was computed under noGrad)");
+        }
+        if (!Shape.same(seed.shape(), root.shape())) {
+            throw new IllegalArgumentException("backward(): seed gradient shape " + Shape.str(seed.shape())
+                    + " differs from the tensor's shape " + Shape.str(root.shape()));
+        }
+        List<Tensor> order = topologicalOrder(root);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        grads.put(root, seed);
+        try (var scope = GradMode.noGrad()) {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Tensor t = order.get(i);
+                Tensor g = grads.remove(t);
+                if (g == null) continue;
+                Node node = t.gradFn();
+                if (node == null) {
+                    if (t.requiresGrad()) t.accumulateGrad(g);
+                    continue;
+                }
+                Tensor[] inputGrads = node.backward().apply(g);
+                Tensor[] inputs = node.inputs();
+                for (int k = 0; k < inputs.length; k++) {
+                    Tensor in = inputs[k];
+                    Tensor ig = inputGrads[k];
+                    if (ig == null || !in.requiresGrad()) continue;
+                    ig = sumToShape(ig, in.shape(), node.op());
+                    Tensor previous = grads.get(in);
+                    grads.put(in, previous == null ? ig : previous.add(ig));
+                }
+            }
+        }
+    }
+
+    /** Inputs before outputs; iterative so deep graphs (long unrolled loops) cannot overflow the stack. */
+    static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>();
+        Map<Tensor, Boolean> visited = new IdentityHashMap<>();
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {root, 0});
+        visited.put(root, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor t = (Tensor) frame[0];
+            int next = (Integer) frame[1];
+            Node node = t.gradFn();
+            Tensor[] inputs = node == null ? new Tensor[0] : node.inputs();
+            if (next < inputs.length) {
+                frame[1] = next + 1;
+                Tensor in = inputs[next];
+                if (in.requiresGrad() && visited.put(in, Boolean.TRUE) == null) {
+                    stack.push(new Object[] {in, 0});
+                }
+            } else {
+                stack.pop();
+                order.add(t);
+            }
+        }
+        return order;
+    }
+
+    /**
+     * Sums a gradient of a broadcast shape down to the operand's shape: over leading dimensions
+     * the operand lacks, and over dimensions where the operand has size 1. Broadcasting is undone
+     * here, once, rather than in every operation's backward.
+     */
+    public static Tensor sumToShape(Tensor g, int[] shape, String op) {
+        int[] gs = g.shape();
+        if (Shape.same(gs, shape)) return g;
+        if (gs.length < shape.length) {
+            throw new IllegalStateException(op + ": gradient of shape " + Shape.str(gs)
+                    + " cannot be reduced to operand shape " + Shape.str(shape));
+        }
+        Tensor r = g;
+        int lead = gs.length - shape.length;
+        for (int i = 0; i < lead; i++) r = r.sum(0, false);
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == 1 && r.shape()[i] != 1) r = r.sum(i, true);
+        }
+        if (!Shape.same(r.shape(), shape)) {
+            throw new IllegalStateException(op + ": gradient of shape " + Shape.str(gs)
+                    + " does not match operand shape " + Shape.str(shape));
+        }
+        return r;
+    }
+}

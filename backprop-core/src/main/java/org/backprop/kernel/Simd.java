@@ -1,0 +1,44 @@
+package org.backprop.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector width the kernels use, chosen once at start-up. Defaults to the CPU's preferred
+ * width (256 bits on AVX2, 512 on AVX-512 when HotSpot enables it); the system property
+ * {@code backprop.vectorBits} overrides it, and 0 selects the scalar code paths.
+ *
+ * <p>Never hard-code a wider species than the CPU has: on an AVX2 machine SPECIES_512 does not
+ * fail, it silently runs a Java fallback hundreds of times slower.
+ */
+public final class Simd {
+    private Simd() {}
+
+    /** The species the kernels use, or {@code null} when the scalar paths are selected. */
+    public static final VectorSpecies<Float> SPECIES = choose();
+
+    /** Floats per vector; 1 on the scalar path. */
+    public static final int LANES = SPECIES == null ? 1 : SPECIES.length();
+
+    private static VectorSpecies<Float> choose() {
+        int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        int bits = Integer.getInteger("backprop.vectorBits", preferred);
+        if (bits == 0) return null;
+        if (bits != 64 && bits != 128 && bits != 256 && bits != 512) {
+            throw new IllegalArgumentException("backprop.vectorBits must be 0 (scalar), 64, 128, 256 or 512, not " + bits);
+        }
+        if (bits > preferred) {
+            // Wider than the hardware: the Vector API would fall back to slow Java code.
+            System.err.println("backprop: backprop.vectorBits=" + bits + " exceeds this CPU's preferred "
+                    + preferred + " bits; using " + preferred);
+            bits = preferred;
+        }
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+    }
+
+    /** A one-line description for logs and benchmark reports. */
+    public static String describe() {
+        return SPECIES == null ? "scalar" : SPECIES.vectorBitSize() + "-bit vectors (" + LANES + " floats)";
+    }
+}

@@ -1,0 +1,284 @@
+package org.backprop.tensor;
+
+/**
+ * Elementwise operations with NumPy broadcasting. Each operation computes its forward values and
+ * records, right beside them, the local derivative its backward applies. Gradients of broadcast
+ * operands come back at the output's shape; the backward driver sums them down
+ * ({@link org.backprop.autograd.Autograd#sumToShape}).
+ */
+final class Elementwise {
+    private Elementwise() {}
+
+    private static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, MAX = 5, MIN = 6;
+    private static final String[] NAMES = {"add", "sub", "mul", "div", "pow", "maximum", "minimum"};
+
+    /** dy/dx of a unary function, given its input x and output y (whichever is cheaper to use). */
+    @FunctionalInterface
+    interface Derivative {
+        float at(float x, float y);
+    }
+
+    @FunctionalInterface
+    interface Function {
+        float apply(float x);
+    }
+
+    // ------------------------------------------------------------ binary, broadcasting
+
+    static Tensor add(Tensor a, Tensor b) {
+        Tensor out = binary(ADD, a, b);
+        return Tensor.record(out, "add", g -> new Tensor[] {g, g}, a, b);
+    }
+
+    static Tensor sub(Tensor a, Tensor b) {
+        Tensor out = binary(SUB, a, b);
+        return Tensor.record(out, "sub", g -> new Tensor[] {g, b.requiresGrad() ? g.neg() : null}, a, b);
+    }
+
+    static Tensor mul(Tensor a, Tensor b) {
+        Tensor out = binary(MUL, a, b);
+        return Tensor.record(out, "mul", g -> new Tensor[] {
+            a.requiresGrad() ? g.mul(b) : null,
+            b.requiresGrad() ? g.mul(a) : null}, a, b);
+    }
+
+    static Tensor div(Tensor a, Tensor b) {
+        Tensor out = binary(DIV, a, b);
+        // d(a/b)/da = 1/b ; d(a/b)/db = -a/b² = -out/b
+        return Tensor.record(out, "div", g -> new Tensor[] {
+            a.requiresGrad() ? g.div(b) : null,
+            b.requiresGrad() ? g.mul(out).div(b).neg() : null}, a, b);
+    }
+
+    static Tensor pow(Tensor a, Tensor e) {
+        Tensor out = binary(POW, a, e);
+        // d(a^e)/da = e·a^(e-1) ; d(a^e)/de = a^e·ln(a)
+        return Tensor.record(out, "pow", g -> new Tensor[] {
+            a.requiresGrad() ? g.mul(e).mul(a.pow(e.sub(1f))) : null,
+            e.requiresGrad() ? g.mul(out).mul(a.log()) : null}, a, e);
+    }
+
+    static Tensor maximum(Tensor a, Tensor b) {
+        Tensor out = binary(MAX, a, b);
+        // The larger operand gets the gradient; a tie splits it evenly (as PyTorch does).
+        return Tensor.record(out, "maximum", g -> {
+            Tensor wa = binary(MAX_MASK, a, b);
+            return new Tensor[] {g.mul(wa), g.mul(wa.neg().add(1f))};
+        }, a, b);
+    }
+
+    static Tensor minimum(Tensor a, Tensor b) {
+        Tensor out = binary(MIN, a, b);
+        return Tensor.record(out, "minimum", g -> {
+            Tensor wb = binary(MAX_MASK, a, b);
+            return new Tensor[] {g.mul(wb.neg().add(1f)), g.mul(wb)};
+        }, a, b);
+    }
+
+    /** 1 where a &gt; b, 0.5 where equal, 0 where a &lt; b: the share of a max's gradient going to a. */
+    private static final int MAX_MASK = 7;
+
+    private static float apply(int op, float x, float y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case POW -> (float) Math.pow(x, y);
+            case MAX -> Math.max(x, y);
+            case MIN -> Math.min(x, y);
+            case MAX_MASK -> x > y ? 1f : x == y ? 0.5f : 0f;
+            default -> throw new IllegalStateException("unknown op " + op);
+        };
+    }
+
+    /** Evaluates a binary op over the broadcast shape of a and b; any strides, no graph. */
+    static Tensor binary(int op, Tensor a, Tensor b) {
+        String name = op < NAMES.length ? NAMES[op] : "mask";
+        int[] os = Shape.broadcast(a.shape(), b.shape(), name);
+        int n = Shape.numel(os);
+        float[] out = new float[n];
+        float[] ad = a.array(), bd = b.array();
+        if (a.isContiguous() && b.isContiguous() && Shape.same(a.shape(), b.shape())) {
+            int ao = a.offset(), bo = b.offset();
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) out[i] = ad[ao + i] + bd[bo + i]; }
+                case SUB -> { for (int i = 0; i < n; i++) out[i] = ad[ao + i] - bd[bo + i]; }
+                case MUL -> { for (int i = 0; i < n; i++) out[i] = ad[ao + i] * bd[bo + i]; }
+                default -> { for (int i = 0; i < n; i++) out[i] = apply(op, ad[ao + i], bd[bo + i]); }
+            }
+            return Tensor.contiguousOver(out, os);
+        }
+        if (n == 0) return Tensor.contiguousOver(out, os);
+        int r = os.length;
+        if (r == 0) {
+            out[0] = apply(op, ad[a.offset()], bd[b.offset()]);
+            return Tensor.contiguousOver(out, os);
+        }
+        int[] sa = broadcastStrides(a, os), sb = broadcastStrides(b, os);
+        int inner = os[r - 1], ia = sa[r - 1], ib = sb[r - 1];
+        int outer = n / inner;
+        int[] idx = new int[r - 1];
+        int pa = a.offset(), pb = b.offset(), pc = 0;
+        for (int o = 0; o < outer; o++) {
+            if (op == ADD) {
+                for (int j = 0; j < inner; j++) out[pc++] = ad[pa + j * ia] + bd[pb + j * ib];
+            } else if (op == MUL) {
+                for (int j = 0; j < inner; j++) out[pc++] = ad[pa + j * ia] * bd[pb + j * ib];
+            } else {
+                for (int j = 0; j < inner; j++) out[pc++] = apply(op, ad[pa + j * ia], bd[pb + j * ib]);
+            }
+            for (int d = r - 2; d >= 0; d--) {
+                idx[d]++;
+                pa += sa[d];
+                pb += sb[d];
+                if (idx[d] < os[d]) break;
+                pa -= sa[d] * os[d];
+                pb -= sb[d] * os[d];
+                idx[d] = 0;
+            }
+        }
+        return Tensor.contiguousOver(out, os);
+    }
+
+    /** Strides of t read at the broadcast shape: 0 along axes where t has size 1 or is missing. */
+    static int[] broadcastStrides(Tensor t, int[] os) {
+        int[] ts = t.shape(), st = t.strides();
+        int[] out = new int[os.length];
+        int lead = os.length - ts.length;
+        for (int i = lead; i < os.length; i++) {
+            out[i] = ts[i - lead] == 1 ? 0 : st[i - lead];
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------ with a constant
+
+    static Tensor addScalar(Tensor a, float c) {
+        float[] x = a.contiguous().toFloatArray();
+        for (int i = 0; i < x.length; i++) x[i] += c;
+        Tensor out = Tensor.contiguousOver(x, a.shape());
+        return Tensor.record(out, "addScalar", g -> new Tensor[] {g}, a);
+    }
+
+    static Tensor mulScalar(Tensor a, float c) {
+        float[] x = a.toFloatArray();
+        for (int i = 0; i < x.length; i++) x[i] *= c;
+        Tensor out = Tensor.contiguousOver(x, a.shape());
+        return Tensor.record(out, "mulScalar", g -> new Tensor[] {g.mul(c)}, a);
+    }
+
+    static Tensor pow(Tensor a, float e) {
+        return unary(a, "pow", x -> (float) Math.pow(x, e), (x, y) -> e * (float) Math.pow(x, e - 1));
+    }
+
+    static Tensor clamp(Tensor a, float min, float max) {
+        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        return unary(a, "clamp", x -> Math.min(Math.max(x, min), max), (x, y) -> x >= min && x <= max ? 1f : 0f);
+    }
+
+    // ------------------------------------------------------------ unary
+
+    static Tensor exp(Tensor a) {
+        return unary(a, "exp", x -> (float) Math.exp(x), (x, y) -> y);
+    }
+
+    static Tensor log(Tensor a) {
+        return unary(a, "log", x -> (float) Math.log(x), (x, y) -> 1f / x);
+    }
+
+    static Tensor sqrt(Tensor a) {
+        return unary(a, "sqrt", x -> (float) Math.sqrt(x), (x, y) -> 0.5f / y);
+    }
+
+    static Tensor abs(Tensor a) {
+        return unary(a, "abs", Math::abs, (x, y) -> Math.signum(x));
+    }
+
+    static Tensor relu(Tensor a) {
+        // NOTE: the derivative at exactly 0 is taken as 0, as in PyTorch.
+        return unary(a, "relu", x -> x > 0 ? x : 0f, (x, y) -> x > 0 ? 1f : 0f);
+    }
+
+    static Tensor leakyRelu(Tensor a, float slope) {
+        return unary(a, "leakyRelu", x -> x > 0 ? x : slope * x, (x, y) -> x > 0 ? 1f : slope);
+    }
+
+    static Tensor elu(Tensor a, float alpha) {
+        return unary(a, "elu", x -> x > 0 ? x : alpha * (float) Math.expm1(x), (x, y) -> x > 0 ? 1f : y + alpha);
+    }
+
+    static Tensor sigmoid(Tensor a) {
+        return unary(a, "sigmoid", Elementwise::sigmoid, (x, y) -> y * (1f - y));
+    }
+
+    static Tensor tanh(Tensor a) {
+        return unary(a, "tanh", x -> (float) Math.tanh(x), (x, y) -> 1f - y * y);
+    }
+
+    static Tensor gelu(Tensor a) {
+        // GELU(x) = x·Φ(x); d/dx = Φ(x) + x·φ(x)
+        return unary(a, "gelu", x -> (float) (x * normalCdf(x)),
+                (x, y) -> (float) (normalCdf(x) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI)));
+    }
+
+    /** Logistic function, written so that neither branch overflows for large |x|. */
+    static float sigmoid(float x) {
+        if (x >= 0) return (float) (1.0 / (1.0 + Math.exp(-x)));
+        double e = Math.exp(x);
+        return (float) (e / (1.0 + e));
+    }
+
+    static double normalCdf(double x) {
+        return 0.5 * (1.0 + erf(x / Math.sqrt(2.0)));
+    }
+
+    /** Error function, W. J. Cody's rational approximations via erfc; |error| below 1e-12. */
+    static double erf(double x) {
+        double ax = Math.abs(x);
+        if (ax < 0.5) {
+            double t = x * x;
+            double top = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t
+                    + 377.485237685302021) * t + 3209.37758913846947;
+            double bot = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t
+                    + 2844.23683343917062;
+            return x * top / bot;
+        }
+        double r = erfcPositive(ax);
+        return x < 0 ? r - 1.0 : 1.0 - r;
+    }
+
+    private static double erfcPositive(double x) {
+        if (x < 4.0) {
+            double top = (((((((2.15311535474403846e-8 * x + 5.64188496988670089e-1) * x + 8.88314979438837594) * x
+                    + 66.1191906371416295) * x + 298.635138197400131) * x + 881.952221241769090) * x
+                    + 1712.04761263407058) * x + 2051.07837782607147) * x + 1230.33935479799725;
+            double bot = (((((((x + 15.7449261107098347) * x + 117.693950891312499) * x + 537.181101862009858) * x
+                    + 1621.38957456669019) * x + 3290.79923573345963) * x + 4362.61909014324716) * x
+                    + 3439.36767414372164) * x + 1230.33935480374942;
+            return Math.exp(-x * x) * top / bot;
+        }
+        if (x > 27) return 0.0;
+        double z = 1.0 / (x * x);
+        double top = ((((1.63153871373020978e-2 * z + 3.05326634961232344e-1) * z + 3.60344899949804439e-1) * z
+                + 1.25781726111229246e-1) * z + 1.60837851487422766e-2) * z + 6.58749161529837803e-4;
+        double bot = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 5.27905102951428412e-1) * z
+                + 6.05183413124413191e-2) * z + 2.33520497626869185e-3;
+        double r = z * top / bot;
+        return Math.exp(-x * x) / x * (1.0 / Math.sqrt(Math.PI) - r);
+    }
+
+    /** A unary op: forward f(x) elementwise; backward g·f'(x, y). */
+    static Tensor unary(Tensor a, String name, Function f, Derivative df) {
+        float[] x = a.toFloatArray();
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = f.apply(x[i]);
+        Tensor out = Tensor.contiguousOver(y, a.shape());
+        return Tensor.record(out, name, g -> {
+            float[] gd = g.toFloatArray();
+            float[] gi = new float[gd.length];
+            for (int i = 0; i < gd.length; i++) gi[i] = gd[i] * df.at(x[i], y[i]);
+            return new Tensor[] {Tensor.contiguousOver(gi, a.shape())};
+        }, a);
+    }
+}
