@@ -296,6 +296,19 @@ public final class Tensor {
     }
 
     /**
+     * Builds the result of a custom (fused) operation defined outside this package, such as a
+     * fused loss or a convolution: a contiguous tensor over {@code values} whose backward is
+     * {@code backward}. This is the extension point for operations whose gradient is cheaper to
+     * compute directly than through the primitive ops.
+     *
+     * @param backward maps dL/d(result) to one gradient per input (or {@code null} for inputs
+     *                 needing none); it runs under no-grad
+     */
+    public static Tensor fromOperation(float[] values, int[] shape, String op, Node.Backward backward, Tensor... inputs) {
+        return record(wrap(values, shape), op, backward, inputs);
+    }
+
+    /**
      * Attaches the backward function of the operation that produced {@code out}, when grad mode
      * is on and an input requires grad. Every operation ends with this call.
      */
