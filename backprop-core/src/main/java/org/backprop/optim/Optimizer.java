@@ -93,12 +93,6 @@ public abstract class Optimizer {
         return steps;
     }
 
-    /** Restores the step counter (for checkpoints). */
-    protected void setStepCount(long steps) {
-        if (steps < 0) throw new IllegalArgumentException("Invalid step count: " + steps);
-        this.steps = steps;
-    }
-
     /** The current learning rate. */
     public double lr() {
         return lr;
