@@ -245,8 +245,8 @@ public final class Trainer {
                 }
             }
         }
-        msg.append(String.format(Locale.ROOT, ". Try a lower learning rate (now %g), gradient clipping, or "
-                + "standardised inputs and targets; check the data for extreme values.", optimizer.lr()));
+        msg.append(". Try a lower learning rate (now ").append(optimizer.lr())
+                .append("), gradient clipping, or standardised inputs and targets; check the data for extreme values.");
         throw new TrainingDivergedException(msg.toString(), epoch, step, lossValue, badGrad);
     }
 

@@ -37,7 +37,9 @@ class DivergenceTest {
         assertEquals(3, e.step());
         assertTrue(Double.isNaN(e.loss()));
         assertEquals("0.weight", e.parameter());
-        assertMentions(e, "epoch 2", "step 3 of 4", "loss is NaN", "'0.weight'", "learning rate");
+        assertEquals("training diverged at epoch 2, step 3 of 4: the loss is NaN; the gradient of parameter '0.weight' is not"
+                + " finite (the first such parameter). Try a lower learning rate (now 0.01), gradient clipping, or"
+                + " standardised inputs and targets; check the data for extreme values.", e.getMessage());
         // the optimizer never stepped with the NaN gradients
         for (Map.Entry<String, Tensor> w : model.stateDict().entrySet()) {
             for (float v : w.getValue().toFloatArray()) assertTrue(Float.isFinite(v), w.getKey() + " holds " + v);
