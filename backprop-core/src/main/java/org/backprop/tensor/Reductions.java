@@ -158,8 +158,13 @@ final class Reductions {
         double sum = 0;
         for (int k = 0; k < n; k++) sum += Math.exp(v[start + k * stride] - max);
         if (log) {
-            float lse = (float) Math.log(sum) + max;
-            for (int k = 0; k < n; k++) v[start + k * stride] -= lse;
+            // (x − max) − log Σ, in that order: folding max into a float log-sum-exp first would
+            // round it to the spacing of |max| (about 1e-3 at 1e4) and lose that much of every log p.
+            double logSum = Math.log(sum);
+            for (int k = 0; k < n; k++) {
+                int p = start + k * stride;
+                v[p] = (float) ((double) v[p] - max - logSum);
+            }
         } else {
             for (int k = 0; k < n; k++) {
                 int p = start + k * stride;
