@@ -22,7 +22,7 @@ class BuiltinTrainingTest {
     void digitsMlpReachesNinetyPercentTestAccuracy() {
         Dataset.Split split = BuiltinDatasets.digits().split(0.2, 42);
         Sequential model = TestSupport.mlp(1, 64, 32, 10);
-        SGD sgd = new SGD(model.parameters(), 0.05, 0.9, 0, 0, false);
+        SGD sgd = new SGD(model.parameters(), SGD.Options.defaults().lr(0.05).momentum(0.9));
         History h = new Trainer(model, TestSupport.CROSS_ENTROPY, sgd)
                 .fit(split.train(), FitConfig.of(Task.CLASSIFICATION).withEpochs(10).withBatchSize(32).withSeed(7));
 
@@ -53,7 +53,7 @@ class BuiltinTrainingTest {
         Dataset test = split.test();
 
         Sequential model = TestSupport.mlp(3, 12, 32, 1);
-        SGD sgd = new SGD(model.parameters(), 0.01, 0.9, 0, 0, false);
+        SGD sgd = new SGD(model.parameters(), SGD.Options.defaults().lr(0.01).momentum(0.9));
         new Trainer(model, TestSupport.MSE, sgd)
                 .fit(train, FitConfig.of(Task.REGRESSION).withEpochs(60).withBatchSize(16).withSeed(5));
 
