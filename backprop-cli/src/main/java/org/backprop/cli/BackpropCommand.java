@@ -1,0 +1,18 @@
+package org.backprop.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "backprop",
+        mixinStandardHelpOptions = true,
+        version = "backprop 0.1.0",
+        description = "Build and train neural networks by backpropagation.",
+        subcommands = {ExplainCommand.class, picocli.CommandLine.HelpCommand.class})
+final class BackpropCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,20 @@
+package org.backprop.cli;
+
+import picocli.CommandLine;
+
+/** Entry point of the {@code backprop} command. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (tests call this). */
+    public static int run(String... args) {
+        CommandLine cmd = new CommandLine(new BackpropCommand());
+        cmd.setExecutionExceptionHandler(new UserErrors());
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        return cmd.execute(args);
+    }
+}

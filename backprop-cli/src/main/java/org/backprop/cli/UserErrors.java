@@ -1,0 +1,21 @@
+package org.backprop.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns exceptions from a command into one line a user can act on ("backprop: ..."), exit code 1,
+ * and no stack trace unless {@code --verbose} was given.
+ */
+final class UserErrors implements IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
+        boolean verbose = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
+                || parsed.hasMatchedOption("--verbose");
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        cmd.getErr().println("backprop: " + message);
+        if (verbose) e.printStackTrace(cmd.getErr());
+        return 1;
+    }
+}
