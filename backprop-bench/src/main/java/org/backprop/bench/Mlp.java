@@ -6,6 +6,7 @@ import org.backprop.nn.Activation;
 import org.backprop.nn.Linear;
 import org.backprop.nn.Parameter;
 import org.backprop.nn.Sequential;
+import org.backprop.optim.Adam;
 import org.backprop.optim.Optimizer;
 import org.backprop.tensor.Tensor;
 
@@ -14,9 +15,9 @@ import org.backprop.tensor.Tensor;
  * runner: MLP 784-256-128-10 with ReLU, softmax cross-entropy on the logits, Adam lr 1e-3, as
  * torch_fashion.py's {@code mlp()}.
  *
- * <p>The loss and the optimizer are made in {@link #loss} and {@link #optimizer} only.
- * Until the library's own CrossEntropyLoss and Adam are on the main branch they are the
- * stand-ins in {@link StandIns}; swapping them is a change to these two methods.
+ * <p>The loss and the optimizer are made in {@link #loss} and {@link #optimizer} only. The
+ * optimizer is the library's Adam; until the library's CrossEntropyLoss is on the main branch
+ * the loss is the stand-in in {@link StandIns}, and swapping it is a change to {@link #loss}.
  */
 final class Mlp {
     final Sequential model;
@@ -30,7 +31,7 @@ final class Mlp {
     }
 
     static Optimizer optimizer(List<Parameter> params) {
-        return new StandIns.Adam(params, 1e-3);
+        return new Adam(params, 1e-3);
     }
 
     static Tensor loss(Tensor logits, Tensor labels) {
