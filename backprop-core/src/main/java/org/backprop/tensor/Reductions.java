@@ -1,5 +1,7 @@
 package org.backprop.tensor;
 
+import org.backprop.kernel.Vec;
+
 /**
  * Reductions along one axis (sum, max, argmax) and the softmax family. A contiguous input is
  * read as [outer, n, inner] where n is the reduced axis, so one loop nest serves every axis.
@@ -25,10 +27,8 @@ final class Reductions {
         int n = shape[ax], inner = inner(shape, ax), outer = outer(shape, ax);
         float[] y = new float[outer * inner];
         for (int o = 0; o < outer; o++) {
-            for (int k = 0; k < n; k++) {
-                int src = base + (o * n + k) * inner, dst = o * inner;
-                for (int i = 0; i < inner; i++) y[dst + i] += x[src + i];
-            }
+            // Σ over the n rows of an [n, inner] block, row after row (a bias gradient when o has one value).
+            Vec.addColumnSums(x, base + o * n * inner, n, inner, y, o * inner);
         }
         Tensor out = Tensor.contiguousOver(y, reducedShape(shape, ax, keepDim));
         int[] keep = reducedShape(shape, ax, true);
