@@ -47,22 +47,31 @@ class GemmTest {
         double effBeta = scalarPath ? 1 : beta;
         String what = (scalarPath ? "scalar " : "sgemm ") + (ta ? "Aᵀ" : "A") + "·" + (tb ? "Bᵀ" : "B") + " m=" + m
                 + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + effBeta + " pad=" + pad + " off=" + off;
+        // op(A) and op(B) as dense double matrices, so the reference loops run along rows
+        double[][] opA = new double[m][k], opB = new double[k][n];
+        for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) opA[i][p] = ta ? a[off + p * lda + i] : a[off + i * lda + p];
+        for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) opB[p][j] = tb ? b[off + j * ldb + p] : b[off + p * ldb + j];
         boolean[] inside = new boolean[c.length];
+        double[] dot = new double[n], mag = new double[n];
         for (int i = 0; i < m; i++) {
+            Arrays.fill(dot, 0);
+            Arrays.fill(mag, 0);
+            for (int p = 0; p < k; p++) {
+                double x = opA[i][p];
+                double[] row = opB[p];
+                for (int j = 0; j < n; j++) {
+                    double t = x * row[j];
+                    dot[j] += t;
+                    mag[j] += Math.abs(t);
+                }
+            }
             for (int j = 0; j < n; j++) {
                 int at = off + i * ldc + j;
                 inside[at] = true;
-                double dot = 0, mag = 0;
-                for (int p = 0; p < k; p++) {
-                    double x = ta ? a[off + p * lda + i] : a[off + i * lda + p];
-                    double y = tb ? b[off + j * ldb + p] : b[off + p * ldb + j];
-                    dot += x * y;
-                    mag += Math.abs(x * y);
-                }
                 double prior = effBeta == 0 ? 0 : effBeta * c0[at];
-                double expected = alpha * dot + prior;
+                double expected = alpha * dot[j] + prior;
                 // float accumulation over k terms: bounded by k·u·Σ|terms|
-                double tol = 1.2e-7 * (k + 4) * (Math.abs(alpha) * mag + Math.abs(prior)) + 1e-30;
+                double tol = 1.2e-7 * (k + 4) * (Math.abs(alpha) * mag[j] + Math.abs(prior)) + 1e-30;
                 if (!(Math.abs(c[at] - expected) <= tol)) {
                     fail(what + ": C[" + i + "," + j + "] = " + c[at] + ", expected " + expected + " (tolerance " + tol + ")");
                 }
