@@ -340,7 +340,7 @@ public final class SafeTensors {
         } catch (SafeTensorsFormatException e) {
             throw e;
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new SafeTensorsFormatException(file, "malformed JSON header: " + jsonProblem(e), e);
+            throw new SafeTensorsFormatException(file, "malformed JSON header: " + Json.problem(e), e);
         }
         return new Header(tensors, metadata == null ? Map.of() : metadata, dataStart);
     }
@@ -575,18 +575,6 @@ public final class SafeTensors {
             }
             pos += n;
         }
-    }
-
-    /**
-     * Gson's message without its advice to parse leniently and its troubleshooting link, which
-     * are addressed to programmers, and with a deeply nested path cut short.
-     */
-    private static String jsonProblem(Exception e) {
-        String m = String.valueOf(e.getMessage());
-        int see = m.indexOf("\nSee ");
-        if (see >= 0) m = m.substring(0, see);
-        m = m.replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "syntax error");
-        return m.length() <= 2 * MAX_QUOTED ? m : m.substring(0, 2 * MAX_QUOTED) + "...";
     }
 
     /** A name for an error message, shortened so a hostile header cannot flood the log. */
