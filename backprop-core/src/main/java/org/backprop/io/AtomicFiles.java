@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -45,6 +46,9 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         if (dir == null) throw new IOException(target + ": cannot write a file at the file-system root");
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(target.toString(), null, "cannot write: directory " + dir + " does not exist");
+        }
         Path temp = createTemp(dir, absolute.getFileName().toString());
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.List;
@@ -85,6 +86,14 @@ class AtomicFilesTest {
         Path atomic = dir.resolve("atomic.txt");
         AtomicFiles.writeString(atomic, "x");
         assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(atomic));
+    }
+
+    @Test
+    void missingDirectoryIsReportedWithTheTarget() {
+        Path target = dir.resolve("no/such/dir/model.safetensors");
+        NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> AtomicFiles.writeString(target, "x"));
+        assertTrue(e.getMessage().contains(target.toString()) && e.getMessage().contains("does not exist"),
+                e.getMessage());
     }
 
     private List<Path> listDir() throws IOException {
