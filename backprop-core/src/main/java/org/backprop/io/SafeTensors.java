@@ -152,8 +152,9 @@ public final class SafeTensors {
      * Atomically writes {@code tensors} (as F32, in the map's iteration order) and
      * {@code metadata} to {@code file}, replacing it if it exists.
      *
-     * @throws IllegalArgumentException if a name is empty or {@code __metadata__}, or a name or
-     *                                  metadata string is not valid Unicode
+     * @throws IllegalArgumentException if a name is empty or {@code __metadata__}, a name or
+     *                                  metadata string is not valid Unicode, or the header would
+     *                                  exceed {@link #MAX_HEADER_BYTES}
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         List<Map.Entry<String, Tensor>> entries = List.copyOf(tensors.entrySet()); // one consistent snapshot
@@ -215,6 +216,10 @@ public final class SafeTensors {
                     + "(unpaired surrogate)", e);
         }
         int padded = (json.length + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+        if (padded > MAX_HEADER_BYTES) { // readers, this one included, would refuse the file
+            throw new IllegalArgumentException("safetensors: the header would take " + padded + " bytes, over the "
+                    + MAX_HEADER_BYTES + "-byte limit readers accept; store less metadata");
+        }
         byte[] header = Arrays.copyOf(json, padded);
         Arrays.fill(header, json.length, padded, (byte) ' ');
         return header;
