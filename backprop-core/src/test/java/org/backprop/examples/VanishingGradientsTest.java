@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import org.backprop.examples.VanishingGradients.Data;
+import org.backprop.data.BuiltinDatasets;
+import org.backprop.data.Dataset;
 import org.backprop.examples.VanishingGradients.Report;
 import org.backprop.examples.VanishingGradients.Variant;
 import org.backprop.nn.BatchNorm1d;
@@ -13,11 +14,12 @@ import org.junit.jupiter.api.Test;
 
 class VanishingGradientsTest {
 
-    private static final Data DATA = VanishingGradients.synthetic(400, 32, 10, 1);
+    /** The digits set (1797 8×8 images), as in docs/GRADIENTS.md. */
+    private static final Dataset DATA = BuiltinDatasets.digits();
 
     @Test
     void theSigmoidStacksFirstLayerGetsOrdersOfMagnitudeLessGradient() {
-        Report r = VanishingGradients.run(Variant.SIGMOID, DATA, 10, 32, 0.1f, 2);
+        Report r = VanishingGradients.run(Variant.SIGMOID, DATA, 10, 64, 0.1f, 7);
         assertEquals(10, r.gradientNorms().length);
         assertTrue(r.firstOverLast() < 1e-2, "first/last = " + r.firstOverLast());
         // and it shrinks layer after layer going back from the output
@@ -28,9 +30,9 @@ class VanishingGradientsTest {
 
     @Test
     void reluWithHeInitAndBatchNormKeepTheGradientWithinTenfold() {
-        Report sigmoid = VanishingGradients.run(Variant.SIGMOID, DATA, 10, 32, 0.1f, 2);
+        Report sigmoid = VanishingGradients.run(Variant.SIGMOID, DATA, 10, 64, 0.1f, 7);
         for (Variant v : new Variant[] {Variant.RELU_HE, Variant.SIGMOID_BATCHNORM}) {
-            Report r = VanishingGradients.run(v, DATA, 10, 32, 0.1f, 2);
+            Report r = VanishingGradients.run(v, DATA, 10, 64, 0.1f, 7);
             assertTrue(r.firstOverLast() > 0.1 && r.firstOverLast() < 10, v + ": first/last = " + r.firstOverLast());
             assertTrue(r.loss() < sigmoid.loss(), v + " learned more in the epoch: " + r.loss() + " vs " + sigmoid.loss());
         }

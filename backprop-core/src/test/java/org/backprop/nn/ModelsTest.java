@@ -6,19 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.backprop.autograd.GradMode;
+import org.backprop.loss.CrossEntropyLoss;
 import org.backprop.optim.SGD;
 import org.backprop.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 class ModelsTest {
-
-    /** Mean softmax cross-entropy of logits [N, K] against labels, composed from primitives. */
-    static Tensor crossEntropy(Tensor logits, int[] labels) {
-        int n = logits.size(0), k = logits.size(1);
-        float[] oneHot = new float[n * k];
-        for (int i = 0; i < n; i++) oneHot[i * k + labels[i]] = 1;
-        return logits.logSoftmax(1).mul(Tensor.wrap(oneHot, n, k)).sum().mul(-1f / n);
-    }
 
     @Test
     void lenet5HasPyTorchsParameterCountAndShapes() {
@@ -46,12 +39,13 @@ class ModelsTest {
     private static void lossFalls(Sequential net, float lr, int steps, long seed) {
         Random rng = new Random(seed);
         Tensor images = Tensor.randn(rng, 8, 1, 28, 28);
-        int[] labels = {0, 1, 2, 3, 4, 5, 6, 7};
-        SGD opt = new SGD(net.parameters(), lr, 0.9, 0, 0, false);
+        Tensor labels = Tensor.arange(8);
+        SGD opt = new SGD(net.parameters(), SGD.Options.defaults().lr(lr).momentum(0.9));
+        CrossEntropyLoss crossEntropy = new CrossEntropyLoss();
         float first = 0, last = 0;
         for (int step = 0; step < steps; step++) {
             opt.zeroGrad();
-            Tensor loss = crossEntropy(net.forward(images), labels);
+            Tensor loss = crossEntropy.apply(net.forward(images), labels);
             loss.backward();
             opt.step();
             if (step == 0) first = loss.item();
