@@ -2,6 +2,7 @@ package org.backprop.bench;
 
 import java.util.List;
 import java.util.Random;
+import org.backprop.loss.CrossEntropyLoss;
 import org.backprop.nn.Activation;
 import org.backprop.nn.Linear;
 import org.backprop.nn.Parameter;
@@ -14,10 +15,7 @@ import org.backprop.tensor.Tensor;
  * The benchmark's network and its training step, shared by the JMH benchmark and the end-to-end
  * runner: MLP 784-256-128-10 with ReLU, softmax cross-entropy on the logits, Adam lr 1e-3, as
  * torch_fashion.py's {@code mlp()}.
- *
- * <p>The loss and the optimizer are made in {@link #loss} and {@link #optimizer} only. The
- * optimizer is the library's Adam; until the library's CrossEntropyLoss is on the main branch
- * the loss is the stand-in in {@link StandIns}, and swapping it is a change to {@link #loss}.
+ * The loss is the library's fused {@link CrossEntropyLoss}, the optimizer its {@link Adam}.
  */
 final class Mlp {
     final Sequential model;
@@ -34,8 +32,10 @@ final class Mlp {
         return new Adam(params, 1e-3);
     }
 
+    private static final CrossEntropyLoss CROSS_ENTROPY = new CrossEntropyLoss();
+
     static Tensor loss(Tensor logits, Tensor labels) {
-        return StandIns.crossEntropy(logits, labels);
+        return CROSS_ENTROPY.apply(logits, labels);
     }
 
     /** One step on a batch: zero the gradients, forward, loss, backward, update. Returns the loss. */

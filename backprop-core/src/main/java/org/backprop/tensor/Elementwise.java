@@ -195,7 +195,8 @@ final class Elementwise {
     }
 
     static Tensor pow(Tensor a, float e) {
-        return unary(a, "pow", x -> (float) Math.pow(x, e), (x, y) -> e * (float) Math.pow(x, e - 1));
+        // x⁰ is constant: its derivative is 0 everywhere, also at x = 0 where 0·x⁻¹ would give NaN
+        return unary(a, "pow", x -> (float) Math.pow(x, e), (x, y) -> e == 0 ? 0f : e * (float) Math.pow(x, e - 1));
     }
 
     static Tensor clamp(Tensor a, float min, float max) {

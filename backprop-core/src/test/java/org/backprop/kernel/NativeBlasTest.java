@@ -15,7 +15,7 @@ class NativeBlasTest {
     }
 
     @ParameterizedTest(name = "ta={0} tb={1} m={2} n={3} k={4}")
-    @MethodSource("org.backprop.kernel.GemmTest#shapes")
+    @MethodSource("org.backprop.kernel.GemmJavaEngineTest#shapes")
     void nativeAndJavaAgreeOnOddSizesAndEveryTranspose(boolean ta, boolean tb, int m, int n, int k) {
         for (float[] ab : new float[][] {{1f, 0f}, {0.5f, 1f}, {-2f, 0.25f}}) {
             GemmJavaEngineTest.Case t = GemmJavaEngineTest.Case.random(ta, tb, m, n, k, ab[0], ab[1], 17L * m + 5L * n + k);

@@ -88,6 +88,20 @@ class TensorEdgeCaseTest {
     }
 
     @Test
+    void powerZeroHasZeroGradientEvenAtZero() {
+        Tensor x = Tensor.of(new float[] {0f, 2f}, 2).requiresGrad(true);
+        Tensor y = x.pow(0f);
+        assertEquals(1f, y.get(0), "0⁰ = 1, as Math.pow and PyTorch");
+        y.sum().backward();
+        assertEquals(0f, x.grad().get(0));
+        assertEquals(0f, x.grad().get(1));
+        x.clearGrad();
+        x.pow(2f).sum().backward();
+        assertEquals(0f, x.grad().get(0));
+        assertEquals(4f, x.grad().get(1));
+    }
+
+    @Test
     void shapeErrorsNameBothShapes() {
         Tensor a = Tensor.zeros(2, 3), b = Tensor.zeros(4);
         String add = assertThrows(IllegalArgumentException.class, () -> a.add(b)).getMessage();
