@@ -1,7 +1,6 @@
 package org.backprop.nn;
 
 import java.util.Random;
-import org.backprop.autograd.GradMode;
 import org.backprop.kernel.Gemm;
 import org.backprop.kernel.Im2col;
 import org.backprop.kernel.Parallel;
@@ -15,10 +14,12 @@ import org.backprop.tensor.Tensor;
  * OH = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1 and likewise OW (see {@link Window2d}).
  * The weight is stored [out, in, kh, kw] as in PyTorch, so saved files use the same layout.
  *
- * <p>Lowered onto one matrix product per batch: the windows of every image are copied into
- * columns, cols [in·kh·kw, N·OH·OW] ({@link Im2col}), and Y = W[out, in·kh·kw] · cols. The
- * backward pass is two more products on the same matrices: dW = dY · colsᵀ and
- * dcols = Wᵀ · dY, the latter folded back onto the image by col2im. Transposes are GEMM flags.
+ * <p>Lowered onto matrix products, a few images at a time: the windows of the images are copied
+ * into columns, cols [in·kh·kw, images·OH·OW] ({@link Im2col}), and Y = W[out, in·kh·kw] · cols.
+ * The backward pass is two more products on the same matrices: dW += dY · colsᵀ and
+ * dcols = Wᵀ · dY, the latter folded back onto the images by col2im. Transposes are GEMM flags.
+ * The columns are rebuilt in the backward pass instead of being kept: im2col is cheap next to
+ * the products, and a batch's columns would take kh·kw times the input's memory.
  */
 public final class Conv2d extends Module {
     public final int inChannels;
@@ -73,10 +74,16 @@ public final class Conv2d extends Module {
     // ------------------------------------------------------------------ the operation
 
     /**
-     * Scratch matrices per thread that never outlive one call: forward uses 0 for columns that no
-     * backward will need and 1 for the product; backward uses 0 for dcols and 1 for dY.
+     * Scratch matrices per thread, reused by every call: 0 holds a chunk's columns (and, in the
+     * backward pass, its dcols), 1 the chunk's product or dY.
      */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][]);
+
+    /**
+     * Output positions per product. A chunk of images at a time keeps the packed columns in cache
+     * (one product over a whole batch was slower) and bounds the scratch memory.
+     */
+    private static final int CHUNK_COLUMNS = 4096;
 
     /** Below this many column entries im2col/col2im stay on the calling thread. */
     private static final int PARALLEL_ENTRIES = 1 << 15;
@@ -110,74 +117,102 @@ public final class Conv2d extends Module {
         Tensor xc = x.contiguous();
         Tensor wc = weight.contiguous();
         Tensor bc = bias == null ? null : bias.contiguous();
-        int k = inC * win.kh() * win.kw();
-        int l = oh * ow;
-        int nl = n * l;
-        int imageSize = inC * h * w;
-        float[] xd = xc.array();
-        int xOff = xc.offset();
+        Geometry g = new Geometry(n, inC, h, w, inC * win.kh() * win.kw(), win, oh * ow, Math.max(1, Math.min(n, CHUNK_COLUMNS / (oh * ow))));
+        float[] xd = xc.array(), wd = wc.array();
+        int xOff = xc.offset(), wOff = wc.offset();
 
-        boolean backward = GradMode.isEnabled()
-                && (xc.requiresGrad() || wc.requiresGrad() || bc != null && bc.requiresGrad());
-        // The columns are kept for the backward pass; otherwise a reused scratch buffer will do.
-        float[] cols = backward ? new float[k * nl] : scratch(0, k * nl);
-        forImages(n, (long) k * nl, i -> Im2col.im2col(xd, xOff + i * imageSize, inC, h, w, win, cols, i * l, nl));
-
-        float[] y = scratch(1, outC * nl); // [out, N·L]
-        Gemm.sgemm(false, false, outC, nl, k, 1f, wc.array(), wc.offset(), k, cols, 0, nl, 0f, y, 0, nl);
-        float[] out = new float[n * outC * l]; // [N, out, L]: the product's [out, N, L] with the first two axes swapped
-        for (int o = 0; o < outC; o++) {
-            float b = bc == null ? 0f : bc.array()[bc.offset() + o];
-            for (int i = 0; i < n; i++) {
-                int src = o * nl + i * l, dst = (i * outC + o) * l;
-                for (int p = 0; p < l; p++) out[dst + p] = y[src + p] + b;
+        float[] out = new float[n * outC * g.l()]; // [N, out, OH·OW]
+        float[] cols = scratch(0, g.k() * g.chunk() * g.l());
+        float[] y = scratch(1, outC * g.chunk() * g.l());
+        for (int i0 = 0; i0 < n; i0 += g.chunk()) {
+            int cn = g.columns(i0);
+            g.im2col(xd, xOff, i0, cols);
+            Gemm.sgemm(false, false, outC, cn, g.k(), 1f, wd, wOff, g.k(), cols, 0, cn, 0f, y, 0, cn); // [out, chunk·L]
+            for (int o = 0; o < outC; o++) {
+                float b = bc == null ? 0f : bc.array()[bc.offset() + o];
+                for (int i = i0; i < i0 + cn / g.l(); i++) {
+                    int src = o * cn + (i - i0) * g.l(), dst = (i * outC + o) * g.l();
+                    for (int p = 0; p < g.l(); p++) out[dst + p] = y[src + p] + b;
+                }
             }
         }
         int[] outShape = {n, outC, oh, ow};
         Tensor[] inputs = bc == null ? new Tensor[] {xc, wc} : new Tensor[] {xc, wc, bc};
-        if (!backward) return Tensor.wrap(out, outShape);
 
-        return Tensor.fromOperation(out, outShape, "conv2d", g -> {
-            Tensor gc = g.contiguous();
+        return Tensor.fromOperation(out, outShape, "conv2d", grad -> {
+            Tensor gc = grad.contiguous();
             float[] gd = gc.array();
             int gOff = gc.offset();
-            float[] gy = scratch(1, outC * nl); // dY as [out, N·L], the layout of the forward product
-            for (int i = 0; i < n; i++) {
-                for (int o = 0; o < outC; o++) {
-                    System.arraycopy(gd, gOff + (i * outC + o) * l, gy, o * nl + i * l, l);
+            float[] dw = wc.requiresGrad() ? new float[outC * g.k()] : null;      // [out, in·kh·kw]
+            double[] db = bc != null && bc.requiresGrad() ? new double[outC] : null;
+            float[] dx = xc.requiresGrad() ? new float[n * inC * h * w] : null; // [N, C, H, W]
+            float[] colBuf = scratch(0, g.k() * g.chunk() * g.l());
+            float[] gy = scratch(1, outC * g.chunk() * g.l());
+            for (int i0 = 0; i0 < n; i0 += g.chunk()) {
+                int cn = g.columns(i0);
+                for (int o = 0; o < outC; o++) { // dY of the chunk as [out, chunk·L], the layout of the forward product
+                    for (int i = i0; i < i0 + cn / g.l(); i++) {
+                        System.arraycopy(gd, gOff + (i * outC + o) * g.l(), gy, o * cn + (i - i0) * g.l(), g.l());
+                    }
+                }
+                if (db != null) {
+                    for (int o = 0; o < outC; o++) {
+                        double s = 0;
+                        for (int p = o * cn, end = p + cn; p < end; p++) s += gy[p];
+                        db[o] += s;
+                    }
+                }
+                if (dw != null) { // dW += dY · colsᵀ; the columns are rebuilt rather than kept from the forward pass
+                    g.im2col(xd, xOff, i0, colBuf);
+                    Gemm.sgemm(false, true, outC, g.k(), cn, 1f, gy, 0, cn, colBuf, 0, cn, 1f, dw, 0, g.k());
+                }
+                if (dx != null) { // dcols = Wᵀ · dY, folded back onto the images
+                    Gemm.sgemm(true, false, g.k(), cn, outC, 1f, wd, wOff, g.k(), gy, 0, cn, 0f, colBuf, 0, cn);
+                    g.col2im(colBuf, i0, dx);
                 }
             }
             Tensor[] grads = new Tensor[inputs.length];
-            if (wc.requiresGrad()) {
-                float[] dw = new float[outC * k];
-                Gemm.sgemm(false, true, outC, k, nl, 1f, gy, 0, nl, cols, 0, nl, 0f, dw, 0, k);
-                grads[1] = Tensor.wrap(dw, ws);
-            }
-            if (bc != null && bc.requiresGrad()) {
-                float[] db = new float[outC];
-                for (int o = 0; o < outC; o++) {
-                    double s = 0;
-                    for (int p = o * nl, end = p + nl; p < end; p++) s += gy[p];
-                    db[o] = (float) s;
-                }
-                grads[2] = Tensor.wrap(db, outC);
-            }
-            if (xc.requiresGrad()) {
-                float[] dcols = scratch(0, k * nl);
-                Gemm.sgemm(true, false, k, nl, outC, 1f, wc.array(), wc.offset(), k, gy, 0, nl, 0f, dcols, 0, nl);
-                float[] dx = new float[n * imageSize];
-                forImages(n, (long) k * nl, i -> Im2col.col2im(dcols, i * l, nl, inC, h, w, win, dx, i * imageSize));
-                grads[0] = Tensor.wrap(dx, xs);
+            if (dx != null) grads[0] = Tensor.wrap(dx, xs);
+            if (dw != null) grads[1] = Tensor.wrap(dw, ws);
+            if (db != null) {
+                float[] dbf = new float[outC];
+                for (int o = 0; o < outC; o++) dbf[o] = (float) db[o];
+                grads[2] = Tensor.wrap(dbf, outC);
             }
             return grads;
         }, inputs);
     }
 
-    /** Runs {@code body} for every image, split over the kernel threads when there is enough work. */
-    private static void forImages(int n, long entries, java.util.function.IntConsumer body) {
-        int parts = entries < PARALLEL_ENTRIES ? 1 : Math.min(n, Parallel.THREADS);
+    /**
+     * Sizes of one convolution call. {@code k} = C·kh·kw rows of the column matrix, {@code l} =
+     * OH·OW output positions per image, {@code chunk} images per product.
+     */
+    private record Geometry(int n, int c, int h, int w, int k, Window2d win, int l, int chunk) {
+        /** Columns of the chunk starting at image {@code i0}. */
+        int columns(int i0) {
+            return Math.min(chunk, n - i0) * l;
+        }
+
+        /** Columns [k, chunk·L] of the images of the chunk starting at {@code i0}. */
+        void im2col(float[] x, int xOff, int i0, float[] cols) {
+            int cn = columns(i0);
+            forImages(i0, cn / l, (long) k * cn,
+                    i -> Im2col.im2col(x, xOff + i * c * h * w, c, h, w, win, cols, (i - i0) * l, cn));
+        }
+
+        /** Adds the columns of the chunk starting at {@code i0} back onto dx [N, C, H, W]. */
+        void col2im(float[] cols, int i0, float[] dx) {
+            int cn = columns(i0);
+            forImages(i0, cn / l, (long) k * cn,
+                    i -> Im2col.col2im(cols, (i - i0) * l, cn, c, h, w, win, dx, i * c * h * w));
+        }
+    }
+
+    /** Runs {@code body} for images [from, from + count), split over the kernel threads when there is enough work. */
+    private static void forImages(int from, int count, long entries, java.util.function.IntConsumer body) {
+        int parts = entries < PARALLEL_ENTRIES ? 1 : Math.min(count, Parallel.THREADS);
         Parallel.forEach(parts, part -> {
-            for (int i = part * n / parts, end = (part + 1) * n / parts; i < end; i++) body.accept(i);
+            for (int i = from + part * count / parts, end = from + (part + 1) * count / parts; i < end; i++) body.accept(i);
         });
     }
 

@@ -60,6 +60,8 @@ class Conv2dTest {
         assertMatchesNaive(1, 3, 5, 5, 2, new Window2d(1, 1, 1, 1, 0, 0, 1, 1), true, 5);
         // large enough to take the parallel im2col path and the packed GEMM
         assertMatchesNaive(4, 8, 14, 13, 16, Window2d.of(3, 1, 1), true, 6);
+        // more output positions than one product takes: several chunks of images, the last one partial
+        assertMatchesNaive(5, 2, 40, 41, 3, Window2d.of(3, 1, 1), true, 7);
     }
 
     @Test
@@ -94,30 +96,51 @@ class Conv2dTest {
         gradcheck(3, 1, 5, 5, 2, new Window2d(5, 1, 1, 1, 2, 0, 1, 1), true, 15); // 5×1 kernel, padding on one axis
     }
 
-    @Test
-    void layerGradientsReachTheParametersThroughBackward() {
-        Random rng = new Random(21);
-        Conv2d conv = new Conv2d(2, 3, Window2d.of(3, 1, 1), true, rng);
-        Tensor x = Tensor.randn(rng, 2, 2, 5, 5);
+    /**
+     * For L = Σ y the gradients have closed forms: dL/db[o] = N·OH·OW; dL/dW[o, c, i, j] = the sum
+     * of the pixels under tap (i, j) over every output position; dL/dx[c, y, x] = the sum of
+     * W[o, c, i, j] over the (o, i, j) whose tap lands on that pixel.
+     */
+    private static void sumGradients(int n, int c, int hw, int outC, long seed) {
+        Random rng = new Random(seed);
+        Conv2d conv = new Conv2d(c, outC, Window2d.of(3, 1, 1), true, rng);
+        Tensor x = Tensor.randn(rng, n, c, hw, hw).requiresGrad(true);
         conv.forward(x).sum().backward();
-        // dL/db[o] = number of output positions over the batch when L = Σ y
-        for (int o = 0; o < 3; o++) assertEquals(2 * 25, conv.bias.grad().get(o), 1e-3);
-        // dL/dW[o, c, i, j] = Σ over the batch and output positions of the pixel under tap (i, j): the same for every o
+        for (int o = 0; o < outC; o++) assertEquals(n * hw * hw, conv.bias.grad().get(o), 1e-6 * n * hw * hw);
         float[] xd = x.toFloatArray();
-        for (int c = 0; c < 2; c++) {
+        for (int ci = 0; ci < c; ci++) {
             for (int i = 0; i < 3; i++) {
                 for (int j = 0; j < 3; j++) {
                     double s = 0;
-                    for (int b = 0; b < 2; b++)
-                        for (int oy = 0; oy < 5; oy++)
-                            for (int ox = 0; ox < 5; ox++) {
+                    for (int b = 0; b < n; b++)
+                        for (int oy = 0; oy < hw; oy++)
+                            for (int ox = 0; ox < hw; ox++) {
                                 int iy = oy - 1 + i, ix = ox - 1 + j;
-                                if (iy >= 0 && iy < 5 && ix >= 0 && ix < 5) s += xd[((b * 2 + c) * 5 + iy) * 5 + ix];
+                                if (iy >= 0 && iy < hw && ix >= 0 && ix < hw) s += xd[((b * c + ci) * hw + iy) * hw + ix];
                             }
-                    for (int o = 0; o < 3; o++) assertEquals(s, conv.weight.grad().get(o, c, i, j), 1e-3);
+                    for (int o = 0; o < outC; o++) assertEquals(s, conv.weight.grad().get(o, ci, i, j), 1e-4 * (1 + Math.abs(s)));
                 }
             }
         }
+        for (int b = 0; b < n; b++)
+            for (int ci = 0; ci < c; ci++)
+                for (int iy = 0; iy < hw; iy++)
+                    for (int ix = 0; ix < hw; ix++) {
+                        double s = 0;
+                        for (int o = 0; o < outC; o++)
+                            for (int i = 0; i < 3; i++)
+                                for (int j = 0; j < 3; j++) {
+                                    int oy = iy + 1 - i, ox = ix + 1 - j;
+                                    if (oy >= 0 && oy < hw && ox >= 0 && ox < hw) s += conv.weight.value().get(o, ci, i, j);
+                                }
+                        assertEquals(s, x.grad().get(b, ci, iy, ix), 1e-5, "dx at " + b + "," + ci + "," + iy + "," + ix);
+                    }
+    }
+
+    @Test
+    void gradientsOfASumHaveTheirClosedForms() {
+        sumGradients(2, 2, 5, 3, 21);
+        sumGradients(5, 2, 40, 3, 22); // several chunks of images, the last one partial
     }
 
     @Test
