@@ -23,7 +23,8 @@ import org.backprop.train.Trainer;
  * (Adam, learning rate 10⁻³, batch 128, pixels / 255, a seeded shuffle each epoch) and prints,
  * after every epoch, its time, the training loss and accuracy, and the test accuracy.
  *
- * <p>Usage: {@code FashionCnn [--model small|lenet5] [--epochs 10] [--batch 128] [--seed 0] [--data DIR]}.
+ * <p>Usage: {@code FashionCnn [--model small|lenet5] [--epochs 10] [--batch 128] [--seed 0] [--data DIR]
+ * [--subset N]}; {@code --subset} keeps the first N training and test images, for a quick check.
  * Too slow for a unit test (minutes an epoch on two cores); issue 4's target is ≥ 0.92 test
  * accuracy for {@code small}.
  */
@@ -32,7 +33,7 @@ public final class FashionCnn {
 
     public static void main(String[] args) throws IOException {
         String model = "small";
-        int epochs = 10, batch = 128;
+        int epochs = 10, batch = 128, subset = 0;
         long seed = 0;
         Path data = null;
         for (int i = 0; i < args.length; i++) {
@@ -43,8 +44,9 @@ public final class FashionCnn {
                 case "--batch" -> batch = Integer.parseInt(value);
                 case "--seed" -> seed = Long.parseLong(value);
                 case "--data" -> data = Path.of(value);
+                case "--subset" -> subset = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (usage: FashionCnn"
-                        + " [--model small|lenet5] [--epochs 10] [--batch 128] [--seed 0] [--data DIR])");
+                        + " [--model small|lenet5] [--epochs 10] [--batch 128] [--seed 0] [--data DIR] [--subset N])");
             }
             i++;
         }
@@ -54,8 +56,8 @@ public final class FashionCnn {
             default -> throw new IllegalArgumentException("--model must be small or lenet5, got " + model);
         };
         FashionMnist ds = FashionMnist.load(data);
-        Dataset train = images(ds.train());
-        Dataset test = images(ds.test());
+        Dataset train = first(images(ds.train()), subset);
+        Dataset test = first(images(ds.test()), subset);
         System.out.printf(Locale.ROOT, "%s: %d parameters, %d kernel threads, %d training and %d test images%n",
                 model, net.parameterCount(), Parallel.THREADS, train.size(), test.size());
 
@@ -70,6 +72,14 @@ public final class FashionCnn {
         };
         new Trainer(net, loss, new Adam(net.parameters(), 1e-3)).callback(report)
                 .fit(train, FitConfig.of(Task.CLASSIFICATION).withEpochs(epochs).withBatchSize(batch).withSeed(seed));
+    }
+
+    /** The first {@code n} samples, or all when n is 0. */
+    private static Dataset first(Dataset d, int n) {
+        if (n <= 0 || n >= d.size()) return d;
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        return d.subset(idx);
     }
 
     /** A split as a dataset of [N, 1, 28, 28] images (a view of the [N, 784] pixels) and class indices. */
