@@ -58,8 +58,7 @@ record HtmlReport(String title, Map<String, String> settings, Map<String, String
         for (Plots.Chart c : charts) {
             h.append("<figure><img alt=\"").append(esc(c.title())).append("\" width=\"").append(Plots.WIDTH)
                     .append("\" height=\"").append(Plots.HEIGHT).append("\" src=\"data:image/png;base64,")
-                    .append(Base64.getEncoder().encodeToString(c.png())).append("\"/><figcaption>").append(esc(c.title()))
-                    .append("</figcaption></figure>\n");
+                    .append(Base64.getEncoder().encodeToString(c.png())).append("\"/></figure>\n"); // the title is in the chart
         }
         h.append("</section>\n");
 
@@ -196,7 +195,6 @@ record HtmlReport(String title, Map<String, String> settings, Map<String, String
             table.grid th { background: #f5f5f5; }
             figure { margin: 1em 0; }
             figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-            figcaption { color: #555; font-size: 0.9em; }
             .ok { color: #2e7d32; }
             ul.warnings li { color: #b71c1c; margin: 0.3em 0; }
             """;
