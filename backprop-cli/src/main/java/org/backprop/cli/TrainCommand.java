@@ -5,8 +5,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.backprop.autograd.GradMode;
@@ -32,9 +34,12 @@ import org.backprop.optim.RMSprop;
 import org.backprop.optim.SGD;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.Callback;
+import org.backprop.train.Checkpoint;
+import org.backprop.train.ConfusionMatrix;
 import org.backprop.train.EpochResult;
 import org.backprop.train.Evaluation;
 import org.backprop.train.FitConfig;
+import org.backprop.train.GradientHealth;
 import org.backprop.train.History;
 import org.backprop.train.Metrics;
 import org.backprop.train.Task;
@@ -133,6 +138,28 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
 
+    // ---- progress, plots, report, checkpoints (with the folder they are written to)
+    @Option(names = "--progress", defaultValue = "auto", paramLabel = "MODE",
+            description = "auto (a bar redrawn in place on a terminal, a line per epoch otherwise), bar, lines or none (default: ${DEFAULT-VALUE}).")
+    ProgressDisplay.Mode progress;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the files of the run (created when missing).")
+    Path out;
+
+    @Option(names = "--plots", description = "Write PNG charts of the losses, the metric and each layer's gradients into --out.")
+    boolean plots;
+
+    @Option(names = "--report", description = "Write report.html (settings, curves, metrics, confusion matrix, gradient health) into --out.")
+    boolean report;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Save the training state to checkpoint.safetensors in --out every N epochs and after the last.")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE",
+            description = "Continue the run saved in checkpoint FILE; give the options of that run, with more --epochs if needed.")
+    Path resume;
+
     static final class LossNames extends ArrayList<String> {
         LossNames() {
             super(Losses.names());
@@ -143,6 +170,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         checkOptions();
+        checkRunFileOptions();
         Loaded loaded = load();
         Task t = loaded.task;
         Dataset.Split split = loaded.data.split(testFraction, seed);
@@ -176,7 +204,17 @@ final class TrainCommand implements Callable<Integer> {
         if (patience > 0 && valFraction > 0) config = config.withEarlyStopping(patience, 0);
         if (tolerance != null) config = config.withConvergence(tolerance, Math.max(1, patience));
 
-        Trainer trainer = new Trainer(model, lossFn, opt).callback(new EpochPrinter(out, t, epochs));
+        // The monitor first, so it sees the gradients before clipping; the bar before the epoch lines, which it clears.
+        ProgressDisplay display = new ProgressDisplay(out, progress.resolve(ProgressDisplay.stdoutIsTerminal()), epochs);
+        GradientHealth health = new GradientHealth(model).listener(new HealthPrinter(display));
+        Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display);
+        if (display.printsEpochLines()) trainer.callback(new EpochPrinter(out, t, epochs));
+        if (checkpointEvery != null) trainer.checkpoint(this.out.resolve("checkpoint.safetensors"), checkpointEvery);
+        if (resume != null) {
+            Checkpoint checkpoint = Checkpoint.load(resume);
+            trainer.resume(checkpoint);
+            out.printf(Locale.ROOT, "Resuming from %s after epoch %d%n", resume, checkpoint.epoch());
+        }
         if (clipNorm != null) {
             double max = clipNorm;
             trainer.callback(new Callback() {
@@ -207,7 +245,62 @@ final class TrainCommand implements Callable<Integer> {
                     test.size());
         }
         out.flush();
+        if (plots || report) {
+            writePlotsAndReport(out, history, health, t, predictions, test, ys, describe(train.featureWidth(), outputs),
+                    model.parameterCount(), lossName(lossFn), loaded.name);
+        }
         return 0;
+    }
+
+    /** --plots, --report and --checkpoint-every write into --out, which is created here. */
+    private void checkRunFileOptions() throws IOException {
+        if (checkpointEvery != null && checkpointEvery < 1) {
+            throw new IllegalArgumentException("--checkpoint-every must be at least 1, got " + checkpointEvery);
+        }
+        if (this.out == null && (plots || report || checkpointEvery != null)) {
+            throw new IllegalArgumentException("--plots, --report and --checkpoint-every write into a folder: give it with --out DIR");
+        }
+        if (resume != null && !Files.isRegularFile(resume)) throw new IllegalArgumentException("--resume: no file " + resume);
+        if (this.out != null) Files.createDirectories(this.out);
+    }
+
+    private void writePlotsAndReport(PrintWriter console, History history, GradientHealth health, Task t, Tensor predictions,
+                                     Dataset test, Standardizer ys, String architecture, long parameters, String lossName,
+                                     String dataName) throws IOException {
+        List<Plots.Chart> charts = Plots.of(history.epochs(), t, health.epochs(), health.layerWeightNames());
+        if (plots) {
+            Plots.write(this.out, charts);
+            console.printf("Plots: %s%n", String.join(", ", charts.stream().map(Plots.Chart::fileName).toList()));
+        }
+        if (!report) return;
+        Map<String, String> metrics = new LinkedHashMap<>();
+        ConfusionMatrix confusion = null;
+        if (t == Task.CLASSIFICATION) {
+            confusion = ConfusionMatrix.of(predictions, test.targets());
+            metrics.put("test accuracy", String.format(Locale.ROOT, "%.4f", confusion.accuracy()));
+        } else {
+            Evaluation e = Metrics.of(Task.REGRESSION, ys.inverseTransform(predictions), test.targets());
+            metrics.put("test RMSE", String.format(Locale.ROOT, "%.4f", e.rmse()));
+            metrics.put("test MAE", String.format(Locale.ROOT, "%.4f", e.mae()));
+            metrics.put("test R²", String.format(Locale.ROOT, "%.4f", e.r2()));
+        }
+        metrics.put("test samples", Integer.toString(test.size()));
+        metrics.put("best epoch", Integer.toString(history.bestEpoch()));
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("data", dataName + " (" + t.name().toLowerCase(Locale.ROOT) + ")");
+        settings.put("model", architecture + ", " + parameters + " parameters, init " + init);
+        settings.put("loss", lossName);
+        settings.put("optimizer", optimizer + ", lr " + fmt(lr == null ? history.epochs().getFirst().lr() : lr)
+                + (weightDecay > 0 ? ", weight decay " + fmt(weightDecay) : "") + (clipNorm != null ? ", clip norm " + fmt(clipNorm) : ""));
+        settings.put("batch size", Integer.toString(batchSize));
+        settings.put("epochs", history.epochs().size() + " of at most " + epochs + (patience > 0 ? ", patience " + patience : ""));
+        settings.put("validation / test fraction", fmt(valFraction) + " / " + fmt(testFraction));
+        settings.put("seed", Long.toString(seed));
+        Path file = this.out.resolve("report.html");
+        new HtmlReport("Training report: " + dataName, settings, metrics, "Stopped: " + history.stopMessage(), t,
+                history.epochs(), charts, confusion, health).write(file);
+        console.printf("Report: %s%n", file);
+        console.flush();
     }
 
     private void checkOptions() {
