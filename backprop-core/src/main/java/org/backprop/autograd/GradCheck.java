@@ -1,5 +1,7 @@
 package org.backprop.autograd;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import org.backprop.tensor.Tensor;
@@ -34,22 +36,8 @@ public final class GradCheck {
         for (Tensor t : inputs) {
             if (!t.isDense()) throw new IllegalArgumentException("gradcheck: inputs must be dense tensors");
         }
-        Tensor probe;
-        try (var s = GradMode.noGrad()) {
-            probe = f.apply(inputs);
-        }
-        double[] w = new double[probe.numel()];
-        Random rng = new Random(12345);
-        for (int i = 0; i < w.length; i++) w[i] = 0.5 + rng.nextDouble(); // positive, varied: no cancellation
-        float[] wf = new float[w.length];
-        for (int i = 0; i < w.length; i++) wf[i] = (float) w[i];
-
-        for (Tensor t : inputs) t.clearGrad();
-        Tensor out = f.apply(inputs);
-        if (!out.requiresGrad()) {
-            throw new AssertionError("gradcheck: the output does not depend on any input that requires grad");
-        }
-        out.mul(Tensor.wrap(wf, out.shape())).sum().backward();
+        double[] w = projectionWeights(f, inputs);
+        backwardProjected(f, inputs, w);
 
         double worst = 0;
         for (int n = 0; n < inputs.length; n++) {
@@ -73,6 +61,101 @@ public final class GradCheck {
             }
         }
         return worst;
+    }
+
+    /**
+     * What {@link #compare} found for one input.
+     *
+     * @param checked      the number of elements compared
+     * @param maxError     the largest |numeric − analytic| / (atol + rtol·|numeric|) among them (≤ 1 passes;
+     *                     NaN when a value was not finite)
+     * @param worstElement the flat index of that element, or -1 when none was checked
+     * @param analytic     autograd's derivative at that element
+     * @param numeric      the finite-difference derivative at that element
+     */
+    public record Comparison(int checked, double maxError, int worstElement, double analytic, double numeric) {
+        /** Whether every compared element was within tolerance. */
+        public boolean passed() {
+            return maxError <= 1.0; // false for NaN
+        }
+    }
+
+    /**
+     * Measures instead of asserting, and only where asked: like {@link #check}, but compares input
+     * {@code n} only at the flat indices {@code elements.get(n)} (every element when that entry is
+     * {@code null}), and returns the worst error per input rather than throwing. Large networks
+     * are checked on a sample of elements this way, since each element costs four forward passes.
+     *
+     * @param elements one entry per input: indices to compare, or {@code null} for all
+     * @return one comparison per input; an input that does not require grad is reported with 0 checked
+     */
+    public static List<Comparison> compare(Function<Tensor[], Tensor> f, double step, double atol, double rtol,
+                                           List<int[]> elements, Tensor... inputs) {
+        if (elements.size() != inputs.length) {
+            throw new IllegalArgumentException("gradcheck: " + elements.size() + " element lists for " + inputs.length
+                    + " inputs");
+        }
+        for (Tensor t : inputs) {
+            if (!t.isDense()) throw new IllegalArgumentException("gradcheck: inputs must be dense tensors");
+        }
+        double[] w = projectionWeights(f, inputs);
+        backwardProjected(f, inputs, w);
+        List<Comparison> results = new ArrayList<>();
+        for (int n = 0; n < inputs.length; n++) {
+            Tensor x = inputs[n];
+            if (!x.requiresGrad()) {
+                results.add(new Comparison(0, 0, -1, Double.NaN, Double.NaN));
+                continue;
+            }
+            float[] data = x.array();
+            float[] analytic = x.grad() == null ? new float[data.length] : x.grad().toFloatArray();
+            int[] chosen = elements.get(n);
+            int count = chosen == null ? data.length : chosen.length;
+            double worst = 0, worstAnalytic = Double.NaN, worstNumeric = Double.NaN;
+            int worstAt = -1;
+            for (int k = 0; k < count; k++) {
+                int i = chosen == null ? k : chosen[k];
+                float original = data[i];
+                double d1 = difference(f, inputs, w, data, i, original, step);
+                double d2 = difference(f, inputs, w, data, i, original, step / 2);
+                data[i] = original;
+                double numeric = (4 * d2 - d1) / 3;
+                double err = Math.abs(numeric - analytic[i]) / (atol + rtol * Math.abs(numeric));
+                // a NaN error (a non-finite value) counts as the worst, and the first one stays reported
+                if (worstAt < 0 || (!Double.isNaN(worst) && (Double.isNaN(err) || err > worst))) {
+                    worst = err;
+                    worstAt = i;
+                    worstAnalytic = analytic[i];
+                    worstNumeric = numeric;
+                }
+            }
+            results.add(new Comparison(count, worst, worstAt, worstAnalytic, worstNumeric));
+        }
+        return results;
+    }
+
+    /** Fixed positive, varied weights w for L = Σ wᵢ·outᵢ (no cancellation between outputs). */
+    private static double[] projectionWeights(Function<Tensor[], Tensor> f, Tensor[] inputs) {
+        Tensor probe;
+        try (var s = GradMode.noGrad()) {
+            probe = f.apply(inputs);
+        }
+        double[] w = new double[probe.numel()];
+        Random rng = new Random(12345);
+        for (int i = 0; i < w.length; i++) w[i] = 0.5 + rng.nextDouble();
+        return w;
+    }
+
+    /** Autograd's gradient of L = Σ wᵢ·outᵢ into each input's {@code grad()}. */
+    private static void backwardProjected(Function<Tensor[], Tensor> f, Tensor[] inputs, double[] w) {
+        float[] wf = new float[w.length];
+        for (int i = 0; i < w.length; i++) wf[i] = (float) w[i];
+        for (Tensor t : inputs) t.clearGrad();
+        Tensor out = f.apply(inputs);
+        if (!out.requiresGrad()) {
+            throw new AssertionError("gradcheck: the output does not depend on any input that requires grad");
+        }
+        out.mul(Tensor.wrap(wf, out.shape())).sum().backward();
     }
 
     private static double difference(Function<Tensor[], Tensor> f, Tensor[] inputs, double[] w, float[] data,
