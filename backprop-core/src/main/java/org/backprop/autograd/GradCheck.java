@@ -23,6 +23,9 @@ public final class GradCheck {
     public static final double DEFAULT_ATOL = 1e-3;
     public static final double DEFAULT_RTOL = 1e-2;
 
+    /** How often {@link #compare} quarters the step to stay clear of a kink. */
+    private static final int MAX_SHRINKS = 2;
+
     /** Checks with the default step and tolerances; throws {@link AssertionError} on a mismatch. */
     public static double check(Function<Tensor[], Tensor> f, Tensor... inputs) {
         return check(f, DEFAULT_STEP, DEFAULT_ATOL, DEFAULT_RTOL, inputs);
@@ -67,13 +70,15 @@ public final class GradCheck {
      * What {@link #compare} found for one input.
      *
      * @param checked      the number of elements compared
-     * @param maxError     the largest |numeric − analytic| / (atol + rtol·|numeric|) among them (≤ 1 passes;
-     *                     NaN when a value was not finite)
-     * @param worstElement the flat index of that element, or -1 when none was checked
+     * @param skipped      elements not compared because a finite-difference step left the piece the point lies in
+     * @param maxError     the largest |numeric − analytic| / (atol + rtol·|numeric|) among the compared elements
+     *                     (≤ 1 passes; NaN when a value was not finite)
+     * @param worstElement the flat index of that element, or -1 when none was compared
      * @param analytic     autograd's derivative at that element
      * @param numeric      the finite-difference derivative at that element
      */
-    public record Comparison(int checked, double maxError, int worstElement, double analytic, double numeric) {
+    public record Comparison(int checked, int skipped, double maxError, int worstElement, double analytic,
+                             double numeric) {
         /** Whether every compared element was within tolerance. */
         public boolean passed() {
             return maxError <= 1.0; // false for NaN
@@ -86,11 +91,20 @@ public final class GradCheck {
      * {@code null}), and returns the worst error per input rather than throwing. Large networks
      * are checked on a sample of elements this way, since each element costs four forward passes.
      *
+     * <p>A piecewise function (a ReLU network) has kinks, and a difference quotient whose step
+     * crosses one measures a mix of two slopes, not the derivative at the point. When
+     * {@code piece} is given, it names the piece the inputs lie in (for a ReLU network: which
+     * units are active). For an element whose perturbed inputs land in another piece than the
+     * unperturbed ones, the step is quartered up to twice; if even that crosses the kink, the
+     * element is skipped and counted rather than compared. A point exactly on a kink is
+     * the caller's to detect: there every step leaves the point's piece.
+     *
+     * @param piece    maps the inputs to a value that is {@code equals} within one smooth piece, or {@code null}
      * @param elements one entry per input: indices to compare, or {@code null} for all
      * @return one comparison per input; an input that does not require grad is reported with 0 checked
      */
-    public static List<Comparison> compare(Function<Tensor[], Tensor> f, double step, double atol, double rtol,
-                                           List<int[]> elements, Tensor... inputs) {
+    public static List<Comparison> compare(Function<Tensor[], Tensor> f, Function<Tensor[], ?> piece, double step,
+                                           double atol, double rtol, List<int[]> elements, Tensor... inputs) {
         if (elements.size() != inputs.length) {
             throw new IllegalArgumentException("gradcheck: " + elements.size() + " element lists for " + inputs.length
                     + " inputs");
@@ -100,27 +114,41 @@ public final class GradCheck {
         }
         double[] w = projectionWeights(f, inputs);
         backwardProjected(f, inputs, w);
+        Object home = piece == null ? null : pieceOf(piece, inputs);
         List<Comparison> results = new ArrayList<>();
         for (int n = 0; n < inputs.length; n++) {
             Tensor x = inputs[n];
             if (!x.requiresGrad()) {
-                results.add(new Comparison(0, 0, -1, Double.NaN, Double.NaN));
+                results.add(new Comparison(0, 0, 0, -1, Double.NaN, Double.NaN));
                 continue;
             }
             float[] data = x.array();
             float[] analytic = x.grad() == null ? new float[data.length] : x.grad().toFloatArray();
             int[] chosen = elements.get(n);
             int count = chosen == null ? data.length : chosen.length;
+            int compared = 0, skipped = 0;
             double worst = 0, worstAnalytic = Double.NaN, worstNumeric = Double.NaN;
             int worstAt = -1;
             for (int k = 0; k < count; k++) {
                 int i = chosen == null ? k : chosen[k];
                 float original = data[i];
-                double d1 = difference(f, inputs, w, data, i, original, step);
-                double d2 = difference(f, inputs, w, data, i, original, step / 2);
+                double h = step;
+                if (piece != null) {
+                    // a kink close by: try smaller steps (float32 rounding grows as 1/h, so not much smaller)
+                    for (int shrink = 0; h > 0 && leavesPiece(piece, home, inputs, data, i, original, h); shrink++) {
+                        h = shrink < MAX_SHRINKS ? h / 4 : 0;
+                    }
+                    if (h == 0) {
+                        skipped++;
+                        continue;
+                    }
+                }
+                double d1 = difference(f, inputs, w, data, i, original, h);
+                double d2 = difference(f, inputs, w, data, i, original, h / 2);
                 data[i] = original;
                 double numeric = (4 * d2 - d1) / 3;
                 double err = Math.abs(numeric - analytic[i]) / (atol + rtol * Math.abs(numeric));
+                compared++;
                 // a NaN error (a non-finite value) counts as the worst, and the first one stays reported
                 if (worstAt < 0 || (!Double.isNaN(worst) && (Double.isNaN(err) || err > worst))) {
                     worst = err;
@@ -129,9 +157,29 @@ public final class GradCheck {
                     worstNumeric = numeric;
                 }
             }
-            results.add(new Comparison(count, worst, worstAt, worstAnalytic, worstNumeric));
+            results.add(new Comparison(compared, skipped, worst, worstAt, worstAnalytic, worstNumeric));
         }
         return results;
+    }
+
+    /** Whether any of the four probes of element i (±step, ±step/2) lies in another piece than {@code home}. */
+    private static boolean leavesPiece(Function<Tensor[], ?> piece, Object home, Tensor[] inputs, float[] data, int i,
+                                       float original, double step) {
+        try {
+            for (double h : new double[] {step, -step, step / 2, -step / 2}) {
+                data[i] = (float) (original + h);
+                if (!home.equals(pieceOf(piece, inputs))) return true;
+            }
+            return false;
+        } finally {
+            data[i] = original;
+        }
+    }
+
+    private static Object pieceOf(Function<Tensor[], ?> piece, Tensor[] inputs) {
+        try (var s = GradMode.noGrad()) {
+            return piece.apply(inputs);
+        }
     }
 
     /** Fixed positive, varied weights w for L = Σ wᵢ·outᵢ (no cancellation between outputs). */

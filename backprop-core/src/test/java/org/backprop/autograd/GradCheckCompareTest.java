@@ -31,7 +31,7 @@ class GradCheckCompareTest {
     void aCorrectGradientPassesEverywhere() {
         Tensor a = Tensor.of(new float[] {0.5f, -1.5f, 2f}, 3).requiresGrad(true);
         Tensor b = Tensor.of(new float[] {1f, 0.25f}, 2).requiresGrad(true);
-        List<GradCheck.Comparison> r = GradCheck.compare(in -> square(in[0]).sum().add(square(in[1]).sum()),
+        List<GradCheck.Comparison> r = GradCheck.compare(in -> square(in[0]).sum().add(square(in[1]).sum()), null,
                 GradCheck.DEFAULT_STEP, GradCheck.DEFAULT_ATOL, GradCheck.DEFAULT_RTOL, Arrays.asList(null, null), a, b);
         assertEquals(2, r.size());
         assertEquals(3, r.get(0).checked());
@@ -42,7 +42,7 @@ class GradCheckCompareTest {
     @Test
     void aWrongElementIsFoundAndNamedAndASubsetSkipsIt() {
         Tensor x = Tensor.of(new float[] {0.5f, -1.5f, 2f, 1f}, 4).requiresGrad(true);
-        GradCheck.Comparison all = GradCheck.compare(in -> square(in[0], 2), GradCheck.DEFAULT_STEP,
+        GradCheck.Comparison all = GradCheck.compare(in -> square(in[0], 2), null, GradCheck.DEFAULT_STEP,
                 GradCheck.DEFAULT_ATOL, GradCheck.DEFAULT_RTOL, Arrays.asList((int[]) null), x).getFirst();
         assertFalse(all.passed());
         assertEquals(2, all.worstElement());
@@ -50,9 +50,31 @@ class GradCheckCompareTest {
         assertEquals(1.5, all.analytic() / all.numeric(), 1e-3);
         assertEquals(2f, x.toFloatArray()[2]);    // the probed value is put back
 
-        GradCheck.Comparison subset = GradCheck.compare(in -> square(in[0], 2), GradCheck.DEFAULT_STEP,
+        GradCheck.Comparison subset = GradCheck.compare(in -> square(in[0], 2), null, GradCheck.DEFAULT_STEP,
                 GradCheck.DEFAULT_ATOL, GradCheck.DEFAULT_RTOL, List.of(new int[] {0, 3}), x).getFirst();
         assertEquals(2, subset.checked());
         assertTrue(subset.passed(), subset.toString());
+    }
+
+    @Test
+    void stepsAcrossAKinkAreSkippedWhenThePiecesAreNamed() {
+        // |x| near 0: a step of 0.01 from x = 0.004 reaches the other side, where the slope is −1;
+        // a quarter of it does not. From x = 0.0005 even a sixteenth of it does, so that one is skipped.
+        Tensor x = Tensor.of(new float[] {0.004f, 1f, 0.0005f}, 3).requiresGrad(true);
+        GradCheck.Comparison blind = GradCheck.compare(in -> in[0].abs(), null, GradCheck.DEFAULT_STEP,
+                GradCheck.DEFAULT_ATOL, GradCheck.DEFAULT_RTOL, Arrays.asList((int[]) null), x).getFirst();
+        assertFalse(blind.passed());
+
+        GradCheck.Comparison aware = GradCheck.compare(in -> in[0].abs(), in -> signs(in[0]), GradCheck.DEFAULT_STEP,
+                GradCheck.DEFAULT_ATOL, GradCheck.DEFAULT_RTOL, Arrays.asList((int[]) null), x).getFirst();
+        assertEquals(2, aware.checked());
+        assertEquals(1, aware.skipped());
+        assertTrue(aware.passed(), aware.toString());
+    }
+
+    private static List<Boolean> signs(Tensor t) {
+        List<Boolean> s = new java.util.ArrayList<>();
+        for (float v : t.toFloatArray()) s.add(v > 0);
+        return s;
     }
 }
