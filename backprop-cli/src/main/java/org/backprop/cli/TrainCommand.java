@@ -40,6 +40,7 @@ import org.backprop.train.Metrics;
 import org.backprop.train.Task;
 import org.backprop.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -133,6 +134,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
 
+    @Mixin
+    TrainOutput output;
+
     static final class LossNames extends ArrayList<String> {
         LossNames() {
             super(Losses.names());
@@ -207,6 +211,9 @@ final class TrainCommand implements Callable<Integer> {
                     test.size());
         }
         out.flush();
+        Evaluation testMetrics = Metrics.of(t, ys == null ? predictions : ys.inverseTransform(predictions), test.targets());
+        output.save(spec, out, new TrainOutput.Run(loaded.name, loaded.data, t, model, xs, ys, train.size(), test.size(),
+                testFraction, seed, history, seconds, testMetrics));
         return 0;
     }
 
