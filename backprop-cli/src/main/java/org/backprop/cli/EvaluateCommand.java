@@ -71,9 +71,9 @@ final class EvaluateCommand implements Callable<Integer> {
         String what = "all " + ds.size() + " samples";
         if (part.equals("test")) {
             Map<String, String> meta = predictor.saved().metadata();
-            long s = seed != null ? seed : Long.parseLong(meta.getOrDefault(TrainOutput.SEED_KEY, "42"));
+            long s = seed != null ? seed : Long.parseLong(saved(meta, TrainOutput.SEED_KEY, "42", "seed"));
             double f = testFraction != null ? testFraction
-                    : Double.parseDouble(meta.getOrDefault(TrainOutput.TEST_FRACTION_KEY, "0.2"));
+                    : Double.parseDouble(saved(meta, TrainOutput.TEST_FRACTION_KEY, "0.2", "test-fraction"));
             if (!(f > 0 && f < 1)) throw new IllegalArgumentException("--test-fraction must be between 0 and 1 (exclusive), got " + f);
             String trainedOn = meta.get(TrainOutput.DATASET_KEY);
             if (trainedOn != null && !trainedOn.equalsIgnoreCase(loaded.name())) {
@@ -96,5 +96,15 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** A number train saved in the model's metadata (train's default when absent), checked before it is parsed. */
+    private String saved(Map<String, String> meta, String key, String fallback, String option) {
+        String v = meta.getOrDefault(key, fallback);
+        if (!v.matches("-?[0-9]+(\\.[0-9]*)?([eE]-?[0-9]+)?") || (option.equals("seed") && !v.matches("-?[0-9]+"))) {
+            throw new IllegalArgumentException(model + ": metadata '" + key + "' is '" + v + "', not a "
+                    + (option.equals("seed") ? "whole number" : "number") + "; give --" + option + " yourself");
+        }
+        return v;
     }
 }
