@@ -45,6 +45,7 @@ import org.backprop.train.Metrics;
 import org.backprop.train.Task;
 import org.backprop.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -138,13 +139,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
 
+    @Mixin
+    TrainOutput output;
+
     // ---- progress, plots, report, checkpoints (with the folder they are written to)
     @Option(names = "--progress", defaultValue = "auto", paramLabel = "MODE",
             description = "auto (a bar redrawn in place on a terminal, a line per epoch otherwise), bar, lines or none (default: ${DEFAULT-VALUE}).")
     ProgressDisplay.Mode progress;
-
-    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the files of the run (created when missing).")
-    Path out;
 
     @Option(names = "--plots", description = "Write PNG charts of the losses, the metric and each layer's gradients into --out.")
     boolean plots;
@@ -209,7 +210,7 @@ final class TrainCommand implements Callable<Integer> {
         GradientHealth health = new GradientHealth(model).listener(new HealthPrinter(display));
         Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display);
         if (display.printsEpochLines()) trainer.callback(new EpochPrinter(out, t, epochs));
-        if (checkpointEvery != null) trainer.checkpoint(this.out.resolve("checkpoint.safetensors"), checkpointEvery);
+        if (checkpointEvery != null) trainer.checkpoint(output.dir.resolve("checkpoint.safetensors"), checkpointEvery);
         if (resume != null) {
             Checkpoint checkpoint = Checkpoint.load(resume);
             trainer.resume(checkpoint);
@@ -249,6 +250,9 @@ final class TrainCommand implements Callable<Integer> {
             writePlotsAndReport(out, history, health, t, predictions, test, ys, describe(train.featureWidth(), outputs),
                     model.parameterCount(), lossName(lossFn), loaded.name);
         }
+        Evaluation testMetrics = Metrics.of(t, ys == null ? predictions : ys.inverseTransform(predictions), test.targets());
+        output.save(spec, out, new TrainOutput.Run(loaded.name, loaded.data, t, model, xs, ys, train.size(), test.size(),
+                testFraction, seed, history, seconds, testMetrics));
         return 0;
     }
 
@@ -257,11 +261,11 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw new IllegalArgumentException("--checkpoint-every must be at least 1, got " + checkpointEvery);
         }
-        if (this.out == null && (plots || report || checkpointEvery != null)) {
+        if (output.dir == null && (plots || report || checkpointEvery != null)) {
             throw new IllegalArgumentException("--plots, --report and --checkpoint-every write into a folder: give it with --out DIR");
         }
         if (resume != null && !Files.isRegularFile(resume)) throw new IllegalArgumentException("--resume: no file " + resume);
-        if (this.out != null) Files.createDirectories(this.out);
+        if (output.dir != null) Files.createDirectories(output.dir);
     }
 
     private void writePlotsAndReport(PrintWriter console, History history, GradientHealth health, Task t, Tensor predictions,
@@ -269,7 +273,7 @@ final class TrainCommand implements Callable<Integer> {
                                      String dataName) throws IOException {
         List<Plots.Chart> charts = Plots.of(history.epochs(), t, health.epochs(), health.layerWeightNames());
         if (plots) {
-            Plots.write(this.out, charts);
+            Plots.write(output.dir, charts);
             console.printf("Plots: %s%n", String.join(", ", charts.stream().map(Plots.Chart::fileName).toList()));
         }
         if (!report) return;
@@ -296,7 +300,7 @@ final class TrainCommand implements Callable<Integer> {
         settings.put("epochs", history.epochs().size() + " of at most " + epochs + (patience > 0 ? ", patience " + patience : ""));
         settings.put("validation / test fraction", fmt(valFraction) + " / " + fmt(testFraction));
         settings.put("seed", Long.toString(seed));
-        Path file = this.out.resolve("report.html");
+        Path file = output.dir.resolve("report.html");
         new HtmlReport("Training report: " + dataName, settings, metrics, "Stopped: " + history.stopMessage(), t,
                 history.epochs(), charts, confusion, health).write(file);
         console.printf("Report: %s%n", file);
