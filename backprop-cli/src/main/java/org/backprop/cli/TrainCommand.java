@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,12 +17,14 @@ import org.backprop.data.BuiltinDatasets;
 import org.backprop.data.CsvFormat;
 import org.backprop.data.CsvTable;
 import org.backprop.data.Dataset;
+import org.backprop.data.FashionMnist;
 import org.backprop.data.Standardizer;
 import org.backprop.loss.Loss;
 import org.backprop.loss.Losses;
 import org.backprop.nn.Activation;
 import org.backprop.nn.Init;
 import org.backprop.nn.Linear;
+import org.backprop.nn.Models;
 import org.backprop.nn.Module;
 import org.backprop.nn.Parameter;
 import org.backprop.nn.Sequential;
@@ -64,6 +67,14 @@ final class TrainCommand implements Callable<Integer> {
             description = "A built-in dataset (digits, housing) or a CSV file with a header (default: ${DEFAULT-VALUE}).")
     String data;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where to look first for the Fashion-MNIST files (then /usr/share/datasets/fashion-mnist, then ~/.cache/backprop).")
+    Path dataDir;
+
+    @Option(names = "--model", defaultValue = "mlp", paramLabel = "KIND",
+            description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5); the last two need 28×28 images (default: ${DEFAULT-VALUE}).")
+    String modelKind;
+
     @Option(names = "--target", paramLabel = "COLUMN", description = "The CSV column to predict.")
     String target;
 
@@ -77,6 +88,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "64,32", paramLabel = "N,N,...",
             description = "Hidden layer sizes (default: ${DEFAULT-VALUE}); 'none' for a linear model.")
     String layerSpec;
+
+    /** The dataset's name, for messages. */
+    private String loadedName;
 
     /** Hidden sizes parsed from --layers. */
     List<Integer> layers;
@@ -173,8 +187,10 @@ final class TrainCommand implements Callable<Integer> {
         checkOptions();
         checkRunFileOptions();
         Loaded loaded = load();
+        loadedName = loaded.name;
         Task t = loaded.task;
-        Dataset.Split split = loaded.data.split(testFraction, seed);
+        Dataset.Split split = loaded.test != null ? new Dataset.Split(loaded.data, loaded.test)
+                : loaded.data.split(testFraction, seed);
         Dataset train = split.train(), test = split.test();
 
         // Standardise with statistics of the training part only, so the test set stays unseen.
@@ -187,12 +203,12 @@ final class TrainCommand implements Callable<Integer> {
         Dataset trainScaled = ys == null ? train : ys.transformTargets(train);
 
         int outputs = t == Task.CLASSIFICATION ? loaded.data.classCount() : loaded.data.targetWidth();
-        Sequential model = buildModel(train.featureWidth(), outputs, new Random(seed));
+        Sequential model = buildModel(train, outputs, new Random(seed));
         Loss lossFn = Losses.named(loss.equals("auto") ? (t == Task.CLASSIFICATION ? "cross_entropy" : "mse") : loss);
         Optimizer opt = buildOptimizer(model.parameters());
 
         out.printf(Locale.ROOT, "Data: %s, %d samples, %d features → %s (%d train, %d test)%n", loaded.name,
-                loaded.data.size(), train.featureWidth(),
+                loaded.data.size() + (loaded.test == null ? 0 : loaded.test.size()), train.featureWidth(),
                 t == Task.CLASSIFICATION ? outputs + " classes" : "regression of " + String.join(",", loaded.data.targetNames()),
                 train.size(), test.size());
         out.printf(Locale.ROOT, "Model: %s, %,d parameters; %s, %s, lr %s, batch %d%n",
@@ -318,6 +334,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         layers = parseLayers(layerSpec);
         Activation.named(activation); // fails early with the list of known names
+        if (!List.of("mlp", "cnn", "lenet").contains(modelKind.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("--model must be mlp, cnn or lenet, not '" + modelKind + "'");
+        }
     }
 
     /** "64,32" → [64, 32]; "" or "none" → [] (a linear model). */
@@ -339,9 +358,28 @@ final class TrainCommand implements Callable<Integer> {
         return sizes;
     }
 
-    private record Loaded(String name, Dataset data, Task task, boolean standardizeFeatures) {}
+    /**
+     * @param data the data to split into training and test parts, or the training part itself when
+     *             {@code test} is given (a dataset with an official test set, as Fashion-MNIST)
+     */
+    private record Loaded(String name, Dataset data, Dataset test, Task task, boolean standardizeFeatures) {
+        Loaded(String name, Dataset data, Task task, boolean standardizeFeatures) {
+            this(name, data, null, task, standardizeFeatures);
+        }
+    }
+
+    private static boolean isFashionMnist(String name) {
+        String n = name.toLowerCase(Locale.ROOT).replace('_', '-');
+        return n.equals("fashion-mnist") || n.equals("fashion");
+    }
 
     private Loaded load() throws IOException {
+        if (isFashionMnist(data)) {
+            if (task == Task.REGRESSION) throw new IllegalArgumentException("--task regression does not fit Fashion-MNIST, which is classification");
+            FashionMnist fm = FashionMnist.load(dataDir);
+            // Pixels are already scaled to [0, 1]; the official 10,000 test images stay the test set.
+            return new Loaded("fashion-mnist", imageDataset(fm.train()), imageDataset(fm.test()), Task.CLASSIFICATION, false);
+        }
         if (BuiltinDatasets.names().contains(data.toLowerCase(Locale.ROOT)) && !data.toLowerCase(Locale.ROOT).endsWith(".csv")) {
             Task builtin = BuiltinDatasets.isClassification(data) ? Task.CLASSIFICATION : Task.REGRESSION;
             if (task != null && task != builtin) {
@@ -363,7 +401,31 @@ final class TrainCommand implements Callable<Integer> {
         return new Loaded(file.getFileName().toString(), ds, t, true);
     }
 
-    private Sequential buildModel(int inputs, int outputs, Random rng) {
+    /** Flat [N, 784] rows for an MLP, [N, 1, 28, 28] images for the convolutional models. */
+    private Dataset imageDataset(FashionMnist.Split split) {
+        Tensor images = split.images();
+        if (!modelKind.equalsIgnoreCase("mlp")) images = images.reshape(split.size(), 1, 28, 28);
+        return new Dataset(images, split.labelTensor());
+    }
+
+    private Sequential buildModel(Dataset train, int outputs, Random rng) {
+        String kind = modelKind.toLowerCase(Locale.ROOT);
+        if (!kind.equals("mlp")) {
+            int[] shape = train.features().shape();
+            if (shape.length != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28 || outputs != 10) {
+                throw new IllegalArgumentException("--model " + modelKind + " takes 28×28 grey images in 10 classes (--data fashion-mnist); "
+                        + loadedName + " has features of shape " + Arrays.toString(java.util.Arrays.copyOfRange(shape, 1, shape.length)));
+            }
+            return switch (kind) {
+                case "cnn" -> Models.smallCnn(rng);
+                case "lenet" -> Models.lenet5(rng);
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+        return buildMlp(train.featureWidth(), outputs, rng);
+    }
+
+    private Sequential buildMlp(int inputs, int outputs, Random rng) {
         Sequential model = new Sequential();
         int width = inputs;
         for (int h : layers) {
@@ -405,6 +467,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private String describe(int inputs, int outputs) {
+        if (modelKind.equalsIgnoreCase("cnn")) return "small CNN (3 conv + batch-norm blocks)";
+        if (modelKind.equalsIgnoreCase("lenet")) return "LeNet-5";
         List<String> parts = new ArrayList<>();
         parts.add(Integer.toString(inputs));
         for (int h : layers) parts.add(Integer.toString(h));

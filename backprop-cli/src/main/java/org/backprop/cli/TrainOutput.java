@@ -9,9 +9,11 @@ import java.util.Locale;
 import java.util.Map;
 import org.backprop.data.Dataset;
 import org.backprop.data.Standardizer;
+import org.backprop.io.ArchitectureSpec;
 import org.backprop.io.AtomicFiles;
 import org.backprop.io.ModelFile;
 import org.backprop.io.Preprocessing;
+import org.backprop.io.SafeTensors;
 import org.backprop.nn.Sequential;
 import org.backprop.train.Evaluation;
 import org.backprop.train.History;
@@ -53,8 +55,17 @@ final class TrainOutput {
         Files.createDirectories(dir);
         Path modelFile = dir.resolve(ModelLoader.MODEL_FILE);
         Path summaryFile = dir.resolve(SUMMARY_FILE);
-        ModelFile.save(modelFile, run.model(), preprocessing(run), Map.of(DATASET_KEY, run.dataName(),
-                SEED_KEY, Long.toString(run.seed()), TEST_FRACTION_KEY, Double.toString(run.testFraction())));
+        Map<String, String> meta = Map.of(DATASET_KEY, run.dataName(), SEED_KEY, Long.toString(run.seed()),
+                TEST_FRACTION_KEY, Double.toString(run.testFraction()));
+        if (isDescribable(run.model())) {
+            ModelFile.save(modelFile, run.model(), preprocessing(run), meta);
+        } else {
+            // The architecture spec covers MLPs only so far: keep the trained weights (and batch-norm
+            // statistics) under their state_dict names so the work is not lost, and say so.
+            modelFile = dir.resolve(WEIGHTS_FILE);
+            SafeTensors.write(modelFile, run.model().stateDict(), meta);
+            out.printf("Note: %s holds the weights only; evaluate and predict rebuild MLPs, not this model yet%n", modelFile);
+        }
 
         Dataset d = run.data();
         List<String> targets = d.targetNames();
@@ -70,6 +81,18 @@ final class TrainOutput {
         AtomicFiles.writeString(summaryFile, summary.toJson());
         out.printf("Saved: %s and %s%n", modelFile, summaryFile);
         out.flush();
+    }
+
+    /** For models the architecture spec cannot describe (convolutional ones, for now). */
+    static final String WEIGHTS_FILE = "weights.safetensors";
+
+    private static boolean isDescribable(Sequential model) {
+        try {
+            ArchitectureSpec.of(model);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Names, task and the statistics fitted on the training part, as the model file stores them. */
