@@ -29,11 +29,38 @@ public final class Gemm {
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[3][]);
 
+    /**
+     * The product, on the engine {@code backprop.blas} selects (see {@link NativeBlas}): the
+     * pure-Java kernels by default, OpenBLAS when asked for and found.
+     */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
         check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f) {
+            scale(beta, m, n, c, cOff, ldc);
+            return;
+        }
+        if (NativeBlas.MODE != NativeBlas.Mode.JAVA && NativeBlas.selected(m)) {
+            NativeBlas.call(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        javaProduct(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** The same contract on the pure-Java kernels whatever {@code backprop.blas} says (for tests and benchmarks). */
+    public static void sgemmJava(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 float beta, float[] c, int cOff, int ldc) {
+        check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m == 0 || n == 0) return;
+        javaProduct(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    private static void javaProduct(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                    float beta, float[] c, int cOff, int ldc) {
         scale(beta, m, n, c, cOff, ldc);
         if (k == 0 || alpha == 0f) return;
         if (S == null) {
@@ -46,7 +73,7 @@ public final class Gemm {
     }
 
     /** C := beta·C; beta = 0 clears C, so NaN or garbage in it never leaks into the result. */
-    private static void scale(float beta, int m, int n, float[] c, int cOff, int ldc) {
+    static void scale(float beta, int m, int n, float[] c, int cOff, int ldc) {
         if (beta == 1f) return;
         for (int i = 0; i < m; i++) {
             int row = cOff + i * ldc;
@@ -260,7 +287,7 @@ public final class Gemm {
         return bufs[slot];
     }
 
-    private static void check(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+    static void check(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative size m=" + m + " n=" + n + " k=" + k);
         int aRows = transA ? k : m, aCols = transA ? m : k;

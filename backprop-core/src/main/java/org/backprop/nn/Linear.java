@@ -1,6 +1,8 @@
 package org.backprop.nn;
 
 import java.util.Random;
+import org.backprop.kernel.Gemm;
+import org.backprop.kernel.Vec;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -50,8 +52,52 @@ public final class Linear extends Module {
                     + " features in its last axis, expected " + in + " (input shape "
                     + org.backprop.tensor.Shape.str(x.shape()) + ")");
         }
+        if (x.dim() == 2) return fused(x);
         Tensor y = x.matmul(weight.value().t());
         return bias == null ? y : y.add(bias.value());
+    }
+
+    /**
+     * y = x·Wᵀ + b for a 2-D batch as one product: C is pre-filled with the bias rows and the
+     * kernel adds x·Wᵀ to it (beta = 1), so no separate broadcast pass runs. The backward is the
+     * same three products autograd would take through matmul and add, without transposed views:
+     * dx = g·W, dW = gᵀ·x (already in W's [out, in] layout), db = Σ over the batch of g.
+     */
+    private Tensor fused(Tensor input) {
+        Tensor x = input.isContiguous() ? input : input.contiguous();
+        int batch = x.size(0);
+        float[] w = weight.data();
+        float[] y = new float[batch * out];
+        float beta = 0f;
+        if (bias != null) {
+            float[] b = bias.data();
+            for (int r = 0; r < batch; r++) System.arraycopy(b, 0, y, r * out, out);
+            beta = 1f;
+        }
+        Gemm.sgemm(false, true, batch, out, in, 1f, x.array(), x.offset(), in, w, 0, in, beta, y, 0, out);
+        Tensor[] inputs = bias == null ? new Tensor[] {x, weight.value()} : new Tensor[] {x, weight.value(), bias.value()};
+        return Tensor.fromOperation(y, new int[] {batch, out}, "linear", grad -> {
+            Tensor g = grad.contiguous();
+            float[] gd = g.array();
+            int go = g.offset();
+            Tensor[] grads = new Tensor[inputs.length];
+            if (x.requiresGrad()) { // [batch, in] = g[batch, out]·W[out, in]
+                float[] dx = new float[batch * in];
+                Gemm.sgemm(false, false, batch, in, out, 1f, gd, go, out, w, 0, in, 0f, dx, 0, in);
+                grads[0] = Tensor.wrap(dx, batch, in);
+            }
+            if (weight.value().requiresGrad()) { // [out, in] = gᵀ[out, batch]·x[batch, in]
+                float[] dw = new float[out * in];
+                Gemm.sgemm(true, false, out, in, batch, 1f, gd, go, out, x.array(), x.offset(), in, 0f, dw, 0, in);
+                grads[1] = Tensor.wrap(dw, out, in);
+            }
+            if (bias != null && bias.value().requiresGrad()) {
+                float[] db = new float[out];
+                Vec.addColumnSums(gd, go, batch, out, db, 0);
+                grads[2] = Tensor.wrap(db, out);
+            }
+            return grads;
+        }, inputs);
     }
 
     @Override

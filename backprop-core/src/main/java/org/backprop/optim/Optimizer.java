@@ -1,27 +1,58 @@
 package org.backprop.optim;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.backprop.autograd.GradMode;
 import org.backprop.nn.Parameter;
+import org.backprop.tensor.Shape;
+import org.backprop.tensor.Tensor;
 
 /**
  * Updates parameters from their gradients. Call order per step, as in PyTorch:
  * {@code optimizer.zeroGrad(); loss.backward(); optimizer.step();}.
- * Subclasses implement {@link #update}, the rule for one parameter; state per parameter
- * (momentum buffers, moment estimates) lives in the optimizer, never in the layer.
+ *
+ * <p>Subclasses implement {@link #update}, the rule for one parameter. State per parameter
+ * (step count, momentum buffers, moment estimates) lives in the optimizer, never in the layer,
+ * under PyTorch's names ({@code step}, {@code exp_avg}, {@code momentum_buffer}, ...). A
+ * parameter's state is created on the first step in which it has a gradient, and its own step
+ * count advances only in steps where it has one, as in PyTorch.
+ *
+ * <h2>Checkpoints</h2>
+ * {@link #stateDict()} returns copies of that state as tensors: {@code "step"} (the optimizer's
+ * {@link #stepCount()}, shape [1]) and, for every parameter {@code i} that has state,
+ * {@code "state.i.NAME"} for each name in {@link #stateNames()} ({@code step} as shape [1], the
+ * buffers in the parameter's shape). {@link #loadStateDict} restores it, so that save, load and
+ * continue gives exactly the weights of an uninterrupted run. Hyperparameters, including the
+ * learning rate, are not part of it: rebuild the optimizer with the same options (a schedule sets
+ * the learning rate again).
  */
 public abstract class Optimizer {
+    /** Largest step count a float32 tensor holds exactly (2^24); the checkpoint refuses more. */
+    static final long MAX_EXACT_STEP = 1L << 24;
+
     protected final List<Parameter> params;
     protected double lr;
     private long steps;
+    private final State[] states;
 
     protected Optimizer(List<Parameter> params, double lr) {
         if (params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters to optimize");
-        if (!(lr >= 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("Invalid learning rate: " + lr);
+        checkLr(lr);
+        // The same parameter twice would be updated twice per step (and its state kept twice).
+        Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < params.size(); i++) {
+            if (!seen.add(params.get(i))) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter " + i
+                        + " appears more than once in the parameter list");
+            }
         }
         this.params = List.copyOf(params);
         this.lr = lr;
+        this.states = new State[params.size()];
     }
 
     /** Sets every parameter's gradient to zero. */
@@ -36,38 +67,195 @@ public abstract class Optimizer {
             for (int i = 0; i < params.size(); i++) {
                 Parameter p = params.get(i);
                 if (p.grad() == null) continue;
-                update(i, p.data(), p.grad().array());
+                State state = states[i];
+                if (state == null) state = states[i] = new State(p.numel());
+                state.step++;
+                update(state, p.data(), p.grad().array());
             }
         }
     }
 
     /**
-     * The update rule for parameter {@code index}: change {@code w} in place from gradient {@code g}.
-     * {@link #stepCount()} is already advanced (1 on the first step).
+     * The update rule for one parameter: change {@code w} in place from gradient {@code g}.
+     * {@code state.step()} is already advanced (1 on this parameter's first update).
      */
-    protected abstract void update(int index, float[] w, float[] g);
+    protected abstract void update(State state, float[] w, float[] g);
+
+    /**
+     * The names of the per-parameter state this optimizer keeps with its options, as PyTorch
+     * names them ({@code step} first when kept): these are the keys {@link #stateDict()} writes
+     * and {@link #loadStateDict} requires for each parameter that has state.
+     */
+    protected abstract List<String> stateNames();
 
     /** Steps taken so far. */
     public long stepCount() {
         return steps;
     }
 
-    /** Restores the step counter (for checkpoints). */
-    protected void setStepCount(long steps) {
-        this.steps = steps;
-    }
-
+    /** The current learning rate. */
     public double lr() {
         return lr;
     }
 
     /** Changes the learning rate (schedules call this between steps). */
     public void setLr(double lr) {
-        if (!(lr >= 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("Invalid learning rate: " + lr);
+        checkLr(lr);
         this.lr = lr;
+    }
+
+    private static void checkLr(double lr) {
+        if (!(lr >= 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("Invalid learning rate: " + lr);
     }
 
     public List<Parameter> parameters() {
         return params;
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /** A copy of the optimizer's state (see the class comment for the keys). */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("step", stepTensor("step", steps));
+        List<String> names = stateNames();
+        for (int i = 0; i < states.length; i++) {
+            State s = states[i];
+            if (s == null) continue;
+            for (String name : names) {
+                String key = "state." + i + "." + name;
+                if (name.equals("step")) {
+                    out.put(key, stepTensor(key, s.step));
+                } else {
+                    float[] buf = s.buffers.get(name);
+                    if (buf == null) {
+                        throw new IllegalStateException(getClass().getSimpleName() + " declares state '" + name
+                                + "' but its rule never created it for parameter " + i);
+                    }
+                    out.put(key, Tensor.of(buf, params.get(i).shape()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Tensor stepTensor(String key, long step) {
+        if (step > MAX_EXACT_STEP) {
+            throw new IllegalStateException("stateDict: " + key + " = " + step + " exceeds " + MAX_EXACT_STEP
+                    + ", the largest count a float32 tensor holds exactly");
+        }
+        return Tensor.of(new float[] {step}, 1);
+    }
+
+    /**
+     * Restores state saved by {@link #stateDict()} of an optimizer of the same kind and options
+     * over parameters of the same shapes. Every key is checked before anything changes: a
+     * missing {@code "step"}, a parameter with some but not all of its state, an unknown key or
+     * a wrong shape is an {@link IllegalArgumentException} naming the key, and this optimizer is
+     * left as it was. Parameters with no {@code "state.i.*"} keys get no state (they start afresh
+     * on their next update, as a parameter that never had a gradient).
+     */
+    public final void loadStateDict(Map<String, Tensor> state) {
+        List<String> names = stateNames();
+        String where = "loadStateDict (" + getClass().getSimpleName() + "): ";
+        Tensor globalStep = state.get("step");
+        if (globalStep == null) throw new IllegalArgumentException(where + "missing key 'step'");
+        long newSteps = readStep(where, "step", globalStep);
+
+        State[] loaded = new State[states.length];
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            String key = e.getKey();
+            if (key.equals("step")) continue;
+            int index = parseIndex(key);
+            String name = index < 0 ? null : key.substring(key.indexOf('.', 6) + 1);
+            if (index < 0 || !names.contains(name)) {
+                throw new IllegalArgumentException(where + "unexpected key '" + key + "'; expected 'step' and 'state.<i>.<name>' with name in "
+                        + names);
+            }
+            if (index >= states.length) {
+                throw new IllegalArgumentException(where + "unexpected key '" + key + "': this optimizer has "
+                        + states.length + " parameters");
+            }
+            Parameter p = params.get(index);
+            if (loaded[index] == null) loaded[index] = new State(p.numel());
+            Tensor t = e.getValue();
+            if (name.equals("step")) {
+                loaded[index].step = readStep(where, key, t);
+            } else {
+                if (!Shape.same(t.shape(), p.shape())) {
+                    throw new IllegalArgumentException(where + "shape mismatch for '" + key + "': parameter " + index
+                            + " has shape " + Shape.str(p.shape()) + ", found " + Shape.str(t.shape()));
+                }
+                loaded[index].buffers.put(name, t.toFloatArray());
+            }
+        }
+        for (int i = 0; i < loaded.length; i++) {
+            if (loaded[i] == null) continue;
+            for (String name : names) {
+                boolean present = name.equals("step") ? state.containsKey("state." + i + ".step") : loaded[i].buffers.containsKey(name);
+                if (!present) throw new IllegalArgumentException(where + "missing key 'state." + i + "." + name + "'");
+            }
+        }
+        steps = newSteps;
+        System.arraycopy(loaded, 0, states, 0, states.length);
+    }
+
+    /** The parameter index of a key {@code state.<i>.<name>}, or -1 if the key has another form. */
+    private static int parseIndex(String key) {
+        if (!key.startsWith("state.")) return -1;
+        int dot = key.indexOf('.', 6);
+        if (dot <= 6 || dot == key.length() - 1) return -1;
+        String digits = key.substring(6, dot);
+        if (!digits.chars().allMatch(Character::isDigit) || digits.length() > 9) return -1;
+        return Integer.parseInt(digits);
+    }
+
+    private static long readStep(String where, String key, Tensor t) {
+        if (t.numel() != 1) {
+            throw new IllegalArgumentException(where + "'" + key + "' must hold one value, found shape " + Shape.str(t.shape()));
+        }
+        float v = t.toFloatArray()[0];
+        if (!(v >= 0) || v != Math.rint(v) || v > MAX_EXACT_STEP) {
+            throw new IllegalArgumentException(where + "'" + key + "' must be a whole number in [0, " + MAX_EXACT_STEP
+                    + "], found " + v);
+        }
+        return (long) v;
+    }
+
+    // ---------------------------------------------------------------- per-parameter state
+
+    /**
+     * One parameter's state: its own step count and named buffers of the parameter's length,
+     * created when the rule first asks for them.
+     */
+    protected static final class State {
+        private final int length;
+        private long step;
+        private final Map<String, float[]> buffers = new LinkedHashMap<>();
+
+        private State(int length) {
+            this.length = length;
+        }
+
+        /** Updates of this parameter so far, this one included. */
+        public long step() {
+            return step;
+        }
+
+        /** The named buffer, or {@code null} if it was never created. */
+        public float[] buffer(String name) {
+            return buffers.get(name);
+        }
+
+        /** The named buffer, created filled with {@code initial} if it does not exist yet. */
+        public float[] buffer(String name, float initial) {
+            float[] b = buffers.get(name);
+            if (b == null) {
+                b = new float[length];
+                if (initial != 0) java.util.Arrays.fill(b, initial);
+                buffers.put(name, b);
+            }
+            return b;
+        }
     }
 }

@@ -1,5 +1,7 @@
 package org.backprop.tensor;
 
+import org.backprop.kernel.Vec;
+
 /**
  * Elementwise operations with NumPy broadcasting. Each operation computes its forward values and
  * records, right beside them, the local derivative its backward applies. Gradients of broadcast
@@ -101,12 +103,18 @@ final class Elementwise {
         float[] ad = a.array(), bd = b.array();
         if (a.isContiguous() && b.isContiguous() && Shape.same(a.shape(), b.shape())) {
             int ao = a.offset(), bo = b.offset();
-            switch (op) {
-                case ADD -> { for (int i = 0; i < n; i++) out[i] = ad[ao + i] + bd[bo + i]; }
-                case SUB -> { for (int i = 0; i < n; i++) out[i] = ad[ao + i] - bd[bo + i]; }
-                case MUL -> { for (int i = 0; i < n; i++) out[i] = ad[ao + i] * bd[bo + i]; }
-                default -> { for (int i = 0; i < n; i++) out[i] = apply(op, ad[ao + i], bd[bo + i]); }
+            Vec.Op v = vectorOp(op);
+            if (v != null) {
+                Vec.binary(v, ad, ao, bd, bo, out, 0, n);
+            } else {
+                for (int i = 0; i < n; i++) out[i] = apply(op, ad[ao + i], bd[bo + i]);
             }
+            return Tensor.contiguousOver(out, os);
+        }
+        if (isRowOf(b, a, os) && vectorOp(op) != null) {
+            // [..., C] op [C]: a bias row broadcast over every row of a matrix.
+            int cols = os[os.length - 1];
+            Vec.rowBroadcast(vectorOp(op), ad, a.offset(), bd, b.offset(), out, 0, n / Math.max(cols, 1), cols);
             return Tensor.contiguousOver(out, os);
         }
         if (n == 0) return Tensor.contiguousOver(out, os);
@@ -141,6 +149,24 @@ final class Elementwise {
         return Tensor.contiguousOver(out, os);
     }
 
+    private static Vec.Op vectorOp(int op) {
+        return switch (op) {
+            case ADD -> Vec.Op.ADD;
+            case SUB -> Vec.Op.SUB;
+            case MUL -> Vec.Op.MUL;
+            default -> null;
+        };
+    }
+
+    /** Whether a is contiguous with the output's shape and b a contiguous row ([C], [1, C], ...) of its last axis. */
+    private static boolean isRowOf(Tensor b, Tensor a, int[] os) {
+        if (os.length == 0 || !a.isContiguous() || !b.isContiguous() || !Shape.same(a.shape(), os)) return false;
+        int[] bs = b.shape();
+        if (bs.length == 0 || bs[bs.length - 1] != os[os.length - 1]) return false;
+        for (int i = 0; i < bs.length - 1; i++) if (bs[i] != 1) return false;
+        return true;
+    }
+
     /** Strides of t read at the broadcast shape: 0 along axes where t has size 1 or is missing. */
     static int[] broadcastStrides(Tensor t, int[] os) {
         int[] ts = t.shape(), st = t.strides();
@@ -169,7 +195,8 @@ final class Elementwise {
     }
 
     static Tensor pow(Tensor a, float e) {
-        return unary(a, "pow", x -> (float) Math.pow(x, e), (x, y) -> e * (float) Math.pow(x, e - 1));
+        // x⁰ is constant: its derivative is 0 everywhere, also at x = 0 where 0·x⁻¹ would give NaN
+        return unary(a, "pow", x -> (float) Math.pow(x, e), (x, y) -> e == 0 ? 0f : e * (float) Math.pow(x, e - 1));
     }
 
     static Tensor clamp(Tensor a, float min, float max) {
@@ -196,8 +223,19 @@ final class Elementwise {
     }
 
     static Tensor relu(Tensor a) {
-        // NOTE: the derivative at exactly 0 is taken as 0, as in PyTorch.
-        return unary(a, "relu", x -> x > 0 ? x : 0f, (x, y) -> x > 0 ? 1f : 0f);
+        // NOTE: the derivative at exactly 0 is taken as 0, as in PyTorch. The backward reads the
+        // output: y > 0 exactly where x > 0, so the input need not be kept.
+        Tensor c = a.isContiguous() ? a : a.detach().contiguous();
+        int n = c.numel();
+        float[] y = new float[n];
+        Vec.relu(c.array(), c.offset(), y, n);
+        Tensor out = Tensor.contiguousOver(y, a.shape());
+        return Tensor.record(out, "relu", g -> {
+            Tensor gc = g.contiguous();
+            float[] gi = new float[n];
+            Vec.reluBackward(gc.array(), gc.offset(), y, gi, n);
+            return new Tensor[] {Tensor.contiguousOver(gi, a.shape())};
+        }, a);
     }
 
     static Tensor leakyRelu(Tensor a, float slope) {

@@ -15,6 +15,8 @@ final class MatMul {
             throw new IllegalArgumentException("matmul: operands must have at least one axis, got shapes "
                     + Shape.str(a.shape()) + " and " + Shape.str(b.shape()));
         }
+        // 1-D · 1-D is a dot product with a 0-d result, as in NumPy (squeeze(-2) below would need rank 2)
+        if (a.dim() == 1 && b.dim() == 1) return matmul(a.unsqueeze(0), b.unsqueeze(1)).reshape();
         if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
         if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
         int[] as = a.shape(), bs = b.shape();

@@ -1,5 +1,7 @@
 package org.backprop.tensor;
 
+import org.backprop.kernel.Vec;
+
 /**
  * Reductions along one axis (sum, max, argmax) and the softmax family. A contiguous input is
  * read as [outer, n, inner] where n is the reduced axis, so one loop nest serves every axis.
@@ -25,10 +27,8 @@ final class Reductions {
         int n = shape[ax], inner = inner(shape, ax), outer = outer(shape, ax);
         float[] y = new float[outer * inner];
         for (int o = 0; o < outer; o++) {
-            for (int k = 0; k < n; k++) {
-                int src = base + (o * n + k) * inner, dst = o * inner;
-                for (int i = 0; i < inner; i++) y[dst + i] += x[src + i];
-            }
+            // Σ over the n rows of an [n, inner] block, row after row (a bias gradient when o has one value).
+            Vec.addColumnSums(x, base + o * n * inner, n, inner, y, o * inner);
         }
         Tensor out = Tensor.contiguousOver(y, reducedShape(shape, ax, keepDim));
         int[] keep = reducedShape(shape, ax, true);
@@ -158,8 +158,13 @@ final class Reductions {
         double sum = 0;
         for (int k = 0; k < n; k++) sum += Math.exp(v[start + k * stride] - max);
         if (log) {
-            float lse = (float) Math.log(sum) + max;
-            for (int k = 0; k < n; k++) v[start + k * stride] -= lse;
+            // (x − max) − log Σ, in that order: folding max into a float log-sum-exp first would
+            // round it to the spacing of |max| (about 1e-3 at 1e4) and lose that much of every log p.
+            double logSum = Math.log(sum);
+            for (int k = 0; k < n; k++) {
+                int p = start + k * stride;
+                v[p] = (float) ((double) v[p] - max - logSum);
+            }
         } else {
             for (int k = 0; k < n; k++) {
                 int p = start + k * stride;

@@ -1,0 +1,215 @@
+package org.backprop.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.backprop.autograd.GradMode;
+import org.backprop.data.FashionMnist;
+import org.backprop.kernel.Gemm;
+import org.backprop.kernel.NativeBlas;
+import org.backprop.kernel.Parallel;
+import org.backprop.kernel.Simd;
+import org.backprop.tensor.Tensor;
+
+/**
+ * The end-to-end benchmark: the workloads of ../shared/bench/torch_fashion.py, run on Backprop,
+ * printing one JSON line per workload with the same keys, so the two can be compared line by line.
+ *
+ * <p>Usage: {@code FashionBench [--threads N] [--data DIR] [--epochs 3]}. {@code --threads} sets
+ * the kernel threads ({@code backprop.threads}); the engine is {@code backprop.blas}
+ * (java by default). Data loading is outside the timed regions, as in the peer; each step copies
+ * its batch rows by index inside them, as {@code xtr[idxs]} does there.
+ *
+ * <p>Warm-up differs in one way: the peer warms each product 3 times and each step loop 50
+ * times; here warm-up also lasts at least one second, so the JIT has compiled the kernels
+ * (KERNELS.md: ~50–100 calls, ~1 s). Both then time the same number of repetitions.
+ */
+public final class FashionBench {
+    private FashionBench() {}
+
+    private static final long WARM_NANOS = 1_000_000_000L;
+
+    public static void main(String[] args) throws IOException {
+        int threads = 2, epochs = 3;
+        Path data = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--threads" -> threads = Integer.parseInt(value(args, ++i));
+                case "--epochs" -> epochs = Integer.parseInt(value(args, ++i));
+                case "--data" -> data = Path.of(value(args, ++i));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (usage: FashionBench [--threads N] [--data DIR] [--epochs 3])");
+            }
+        }
+        // Must happen before any kernel class is loaded: Parallel reads it once.
+        System.setProperty("backprop.threads", Integer.toString(threads));
+        FashionMnist ds = FashionMnist.load(data);
+
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int[] s : new int[][] {{1024, 1024, 1024}, {128, 784, 256}, {784, 128, 256}, {128, 256, 784}}) {
+            out.add(gemm(s[0], s[1], s[2], 20));
+        }
+        out.add(steps(ds.train(), 1, 2000));
+        out.add(steps(ds.train(), 32, 1000));
+        out.add(train(ds, epochs, 128));
+        out.add(lenetSkipped());
+        for (Map<String, Object> o : out) {
+            o.put("framework", "backprop-" + version() + "-" + engine());
+            o.put("threads", threads);
+            o.put("blas_threads", Parallel.THREADS);
+            o.put("peak_rss_mb", peakRssMb());
+            System.out.println(json(o));
+        }
+        System.err.println("backprop: " + Simd.describe() + ", " + Parallel.THREADS + " kernel threads, engine "
+                + engine() + (NativeBlas.MODE == NativeBlas.Mode.JAVA ? "" : " (" + NativeBlas.describe() + ")"));
+    }
+
+    private static Map<String, Object> gemm(int m, int k, int n, int reps) {
+        Random rng = new Random(0);
+        float[] a = GemmBench.random(rng, m * k), b = GemmBench.random(rng, k * n), c = new float[m * n];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 3 || System.nanoTime() - t0 < WARM_NANOS; i++) {
+            Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < reps; i++) Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return row("workload", "sgemm", "m", m, "k", k, "n", n, "gflops", 2.0 * m * k * n * reps / seconds / 1e9);
+    }
+
+    /** Training steps per second on consecutive slices, as the peer's {@code steps}. */
+    private static Map<String, Object> steps(FashionMnist.Split train, int batch, int n) {
+        Mlp mlp = new Mlp(0);
+        int rows = train.size();
+        float[] x = new float[batch * 784], y = new float[batch];
+        Tensor images = Tensor.wrap(x, batch, 784), labels = Tensor.wrap(y, batch);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 50 || System.nanoTime() - t0 < WARM_NANOS; i++) {
+            slice(train, (i * batch) % (rows - batch), batch, x, y);
+            mlp.step(images, labels);
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            slice(train, (i * batch) % (rows - batch), batch, x, y);
+            mlp.step(images, labels);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return row("workload", "mlp_steps", "batch", batch, "steps_per_s", n / seconds);
+    }
+
+    private static void slice(FashionMnist.Split s, int from, int batch, float[] x, float[] y) {
+        System.arraycopy(s.pixels(), from * 784, x, 0, batch * 784);
+        for (int i = 0; i < batch; i++) y[i] = s.labels()[from + i];
+    }
+
+    /** Epochs over a seeded shuffle; the epoch times exclude the test-set evaluation, as in the peer. */
+    private static Map<String, Object> train(FashionMnist ds, int epochs, int batch) {
+        Mlp mlp = new Mlp(0);
+        FashionMnist.Split train = ds.train();
+        int rows = train.size();
+        Random rng = new Random(0);
+        int[] perm = new int[rows];
+        List<Double> times = new ArrayList<>();
+        for (int ep = 0; ep < epochs; ep++) {
+            for (int i = 0; i < rows; i++) perm[i] = i;
+            for (int i = rows - 1; i > 0; i--) { // Fisher–Yates
+                int j = rng.nextInt(i + 1), t = perm[i];
+                perm[i] = perm[j];
+                perm[j] = t;
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < rows; i += batch) {
+                int b = Math.min(batch, rows - i);
+                float[] x = new float[b * 784], y = new float[b];
+                Mlp.gather(train.pixels(), 784, perm, i, b, x);
+                for (int r = 0; r < b; r++) y[r] = train.labels()[perm[i + r]];
+                mlp.step(Tensor.wrap(x, b, 784), Tensor.wrap(y, b));
+            }
+            times.add((System.nanoTime() - t0) / 1e9);
+        }
+        List<Double> sorted = times.stream().sorted().toList();
+        double median = sorted.get(sorted.size() / 2);
+        return row("workload", "mlp_784_256_128_10_adam", "batch", batch, "epochs", epochs, "epoch_s", times,
+                "median_epoch_s", median, "samples_per_s", rows / median, "test_acc", accuracy(mlp, ds.test()));
+    }
+
+    private static double accuracy(Mlp mlp, FashionMnist.Split test) {
+        int correct = 0;
+        mlp.model.eval();
+        try (var s = GradMode.noGrad()) {
+            for (int i = 0; i < test.size(); i += 1000) {
+                int b = Math.min(1000, test.size() - i);
+                float[] x = new float[b * 784];
+                System.arraycopy(test.pixels(), i * 784, x, 0, b * 784);
+                Tensor pred = mlp.model.forward(Tensor.wrap(x, b, 784)).argmax(1, false);
+                for (int r = 0; r < b; r++) if ((int) pred.get(r) == test.labels()[i + r]) correct++;
+            }
+        }
+        mlp.model.train();
+        return (double) correct / test.size();
+    }
+
+    private static Map<String, Object> lenetSkipped() {
+        return row("workload", "lenet5_adam", "batch", 128, "skipped", "Conv2d and MaxPool2d are not in Backprop yet");
+    }
+
+    // ------------------------------------------------------------------ output
+
+    private static Map<String, Object> row(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    /** A flat JSON object; values are numbers, strings or lists of numbers. */
+    static String json(Map<String, Object> o) {
+        StringBuilder sb = new StringBuilder("{");
+        for (var e : o.entrySet()) {
+            if (sb.length() > 1) sb.append(", ");
+            sb.append('"').append(e.getKey()).append("\": ").append(value(e.getValue()));
+        }
+        return sb.append('}').toString();
+    }
+
+    private static String value(Object v) {
+        return switch (v) {
+            case String s -> '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+            case List<?> l -> l.stream().map(FashionBench::value).reduce((x, y) -> x + ", " + y)
+                    .map(s -> "[" + s + "]").orElse("[]");
+            case Double d -> String.format(Locale.ROOT, "%.6g", d);
+            default -> String.valueOf(v);
+        };
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) throw new IllegalArgumentException(args[i - 1] + " needs a value");
+        return args[i];
+    }
+
+    private static String engine() {
+        return NativeBlas.MODE.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String version() {
+        String v = FashionBench.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** Peak resident memory (VmHWM) in MiB, or -1 where /proc is absent. */
+    private static double peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through
+        }
+        return -1;
+    }
+}

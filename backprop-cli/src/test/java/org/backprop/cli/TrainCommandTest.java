@@ -1,0 +1,88 @@
+package org.backprop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+
+    @Test
+    void defaultRunTrainsTheDigitsToAtLeast95PercentTestAccuracy() {
+        CliRunner r = CliRunner.run("train");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("epoch  1  loss"), r.out());
+        assertTrue(value(r.out(), "Test accuracy: ([0-9.]+)") >= 0.95, r.out());
+    }
+
+    @Test
+    void housingRegressionReachesRSquaredOfAtLeast080() {
+        CliRunner r = CliRunner.run("train", "--data", "housing");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(value(r.out(), "R²: ([0-9.]+)") >= 0.80, r.out());
+        assertTrue(value(r.out(), "Test RMSE: ([0-9.]+)") < 5.0, r.out());
+    }
+
+    @Test
+    void trainsOnACsvFileByTargetColumn(@TempDir Path dir) throws IOException {
+        // y = 2a − b + 1, exactly learnable by a linear model.
+        StringBuilder csv = new StringBuilder("a,b,noise,y\n");
+        java.util.Random rng = new java.util.Random(5);
+        for (int i = 0; i < 200; i++) {
+            double a = rng.nextDouble() * 4 - 2, b = rng.nextDouble() * 4 - 2;
+            csv.append(a).append(',').append(b).append(',').append(rng.nextDouble()).append(',').append(2 * a - b + 1).append('\n');
+        }
+        Path file = dir.resolve("lin.csv");
+        Files.writeString(file, csv);
+        CliRunner r = CliRunner.run("train", "--data", file.toString(), "--target", "y", "--drop", "noise", "--layers", "none",
+                "--lr", "0.05", "--epochs", "60");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("2 features"), r.out());
+        assertTrue(value(r.out(), "R²: ([0-9.]+)") > 0.99, r.out());
+    }
+
+    @Test
+    void unknownColumnIsOneLineNamingTheColumnAndTheFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("t.csv");
+        Files.writeString(file, "a,b\n1,2\n3,4\n");
+        CliRunner r = CliRunner.run("train", "--data", file.toString(), "--target", "price");
+        assertEquals(1, r.exitCode());
+        String err = r.err().strip();
+        assertFalse(err.contains("\n"), err);
+        assertTrue(err.startsWith("backprop: ") && err.contains("price") && err.contains("t.csv"), err);
+        assertFalse(err.contains("Exception"), err);
+    }
+
+    @Test
+    void badLayerSpecAndMissingFileAreUserErrors() {
+        CliRunner bad = CliRunner.run("train", "--layers", "64,x");
+        assertEquals(1, bad.exitCode());
+        assertEquals("backprop: --layers: 'x' in '64,x' is not a whole number; give hidden sizes like 64,32 (or 'none')",
+                bad.err().strip());
+
+        CliRunner zero = CliRunner.run("train", "--layers", "64,0");
+        assertEquals(1, zero.exitCode());
+        assertTrue(zero.err().contains("--layers"), zero.err());
+
+        CliRunner missing = CliRunner.run("train", "--data", "no-such-file.csv", "--target", "y");
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.err().contains("no-such-file.csv"), missing.err());
+
+        CliRunner act = CliRunner.run("train", "--activation", "swish");
+        assertEquals(1, act.exitCode());
+        assertTrue(act.err().contains("unknown activation 'swish'"), act.err());
+    }
+
+    private static double value(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), "no match for " + regex + " in\n" + text);
+        return Double.parseDouble(m.group(1));
+    }
+}

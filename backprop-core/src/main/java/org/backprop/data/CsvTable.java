@@ -1,0 +1,321 @@
+package org.backprop.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import org.backprop.tensor.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A table of numbers read from a CSV file: named columns, one row per data line.
+ *
+ * <p>The parser is deliberately small: it reads numeric tables only, so it needs no more than
+ * delimiters, optional double quotes around a field ({@code ""} inside quotes is a quote) and
+ * surrounding spaces. Fields spanning lines, missing values and non-numeric columns are rejected
+ * with an error that names the file, the line and the column. Blank lines are skipped. Files
+ * whose name ends in {@code .gz} are decompressed.
+ *
+ * <p>Turn a table into a {@link Dataset} with {@link #toClassification} or {@link #toRegression},
+ * naming the target column(s) and any columns to leave out.
+ */
+public final class CsvTable {
+    private static final Logger LOG = LoggerFactory.getLogger(CsvTable.class);
+    // A plain decimal number, optionally with an exponent; Float.parseFloat alone would also accept
+    // "1f", "0x1p3", "NaN" or "Infinity", none of which belongs in a data file.
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private final String source;
+    private final List<String> columns;
+    private final float[] values; // row-major, rowCount × columnCount
+    private final int[] lines;    // the file line of each row, for error messages
+
+    private CsvTable(String source, List<String> columns, float[] values, int[] lines) {
+        this.source = source;
+        this.columns = List.copyOf(columns);
+        this.values = values;
+        this.lines = lines;
+    }
+
+    /** Reads a UTF-8 CSV file (gzip-compressed when its name ends in {@code .gz}). */
+    public static CsvTable read(Path file, CsvFormat format) throws IOException {
+        InputStream in = Files.newInputStream(file);
+        try {
+            if (file.getFileName() != null && file.getFileName().toString().endsWith(".gz")) in = new GZIPInputStream(in);
+        } catch (IOException e) {
+            in.close();
+            throw new IOException(file + ": not a gzip file (" + e.getMessage() + ")", e);
+        }
+        try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            return read(reader, file.toString(), format);
+        }
+    }
+
+    /**
+     * Reads CSV text from {@code reader}; {@code source} names it in error messages (a file name
+     * or a resource path). Does not close the reader.
+     */
+    public static CsvTable read(Reader reader, String source, CsvFormat format) throws IOException {
+        BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
+        int lineNo = 0;
+        for (; lineNo < format.skipLines(); lineNo++) {
+            if (in.readLine() == null) {
+                throw new CsvException(source, 0, lineNo == 0 ? "the file is empty"
+                        : "the file has only " + lineNo + " line(s), but " + format.skipLines()
+                                + " are to be skipped before the " + (format.header() ? "header" : "data"));
+            }
+        }
+
+        List<String> columns = null;
+        int headerLine = 0;
+        float[] values = new float[1024];
+        int[] lines = new int[64];
+        int rows = 0;
+        String text;
+        while ((text = in.readLine()) != null) {
+            lineNo++;
+            if (lineNo == 1 && !text.isEmpty() && text.charAt(0) == '\uFEFF') text = text.substring(1); // UTF-8 BOM
+            if (text.isBlank()) continue;
+            List<String> fields = split(text, format.delimiter(), source, lineNo);
+            if (columns == null && format.header()) {
+                columns = header(fields, source, lineNo);
+                headerLine = lineNo;
+                continue;
+            }
+            if (columns == null) {
+                columns = new ArrayList<>();
+                for (int c = 1; c <= fields.size(); c++) columns.add("column" + c);
+                headerLine = lineNo;
+            }
+            int width = columns.size();
+            if (fields.size() != width) {
+                throw new CsvException(source, lineNo, "expected " + width + " columns ("
+                        + (format.header() ? "as in the header on line " + headerLine : "as on the first data line " + headerLine)
+                        + "), found " + fields.size());
+            }
+            if ((rows + 1) * width > values.length) values = Arrays.copyOf(values, Math.max(values.length * 2, (rows + 1) * width));
+            if (rows == lines.length) lines = Arrays.copyOf(lines, rows * 2);
+            for (int c = 0; c < width; c++) {
+                values[rows * width + c] = parse(fields.get(c), columns.get(c), c, source, lineNo);
+            }
+            lines[rows++] = lineNo;
+        }
+
+        if (columns == null) {
+            if (lineNo == 0) throw new CsvException(source, 0, "the file is empty");
+            throw new CsvException(source, 0, "no " + (format.header() ? "header" : "data") + " line"
+                    + (format.skipLines() > 0 ? " after the " + format.skipLines() + " skipped line(s)" : "")
+                    + " (only blank lines)");
+        }
+        if (rows == 0) {
+            throw new CsvException(source, 0, "no data rows after the header on line " + headerLine);
+        }
+        LOG.debug("read {} rows × {} columns from {}", rows, columns.size(), source);
+        return new CsvTable(source, columns, Arrays.copyOf(values, rows * columns.size()), Arrays.copyOf(lines, rows));
+    }
+
+    private static List<String> header(List<String> fields, String source, int lineNo) {
+        Set<String> seen = new HashSet<>();
+        for (int c = 0; c < fields.size(); c++) {
+            String name = fields.get(c);
+            if (name.isEmpty()) throw new CsvException(source, lineNo, "header: column " + (c + 1) + " has no name");
+            if (!seen.add(name)) throw new CsvException(source, lineNo, "header: column name '" + name + "' appears twice");
+        }
+        return fields;
+    }
+
+    private static float parse(String field, String column, int c, String source, int lineNo) {
+        String where = "column " + (c + 1) + " ('" + column + "'): ";
+        if (field.isEmpty()) {
+            throw new CsvException(source, lineNo, where + "empty value (missing values are not supported)");
+        }
+        if (!NUMBER.matcher(field).matches()) {
+            throw new CsvException(source, lineNo, where + "\"" + field + "\" is not a number");
+        }
+        float v = Float.parseFloat(field);
+        if (Float.isInfinite(v)) {
+            throw new CsvException(source, lineNo, where + "\"" + field + "\" is too large for a 32-bit float");
+        }
+        return v;
+    }
+
+    /** Splits one line into trimmed, unquoted fields. */
+    static List<String> split(String line, char delimiter, String source, int lineNo) {
+        List<String> out = new ArrayList<>();
+        int i = 0, n = line.length();
+        while (true) {
+            while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
+            if (i < n && line.charAt(i) == '"') {
+                StringBuilder sb = new StringBuilder();
+                i++;
+                while (true) {
+                    if (i >= n) {
+                        throw new CsvException(source, lineNo, "field " + (out.size() + 1)
+                                + ": unterminated quote (a field cannot span lines)");
+                    }
+                    char ch = line.charAt(i++);
+                    if (ch != '"') {
+                        sb.append(ch);
+                    } else if (i < n && line.charAt(i) == '"') {
+                        sb.append('"');
+                        i++;
+                    } else {
+                        break;
+                    }
+                }
+                while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
+                if (i < n && line.charAt(i) != delimiter) {
+                    throw new CsvException(source, lineNo, "field " + (out.size() + 1)
+                            + ": unexpected text after the closing quote: " + line.substring(i));
+                }
+                out.add(sb.toString().strip());
+            } else {
+                int start = i;
+                while (i < n && line.charAt(i) != delimiter) i++;
+                out.add(line.substring(start, i).strip());
+            }
+            if (i >= n) return out;
+            i++; // the delimiter
+        }
+    }
+
+    // ---------------------------------------------------------------- access
+
+    /** The file or resource the table was read from. */
+    public String source() {
+        return source;
+    }
+
+    public List<String> columns() {
+        return columns;
+    }
+
+    public int rowCount() {
+        return lines.length;
+    }
+
+    public int columnCount() {
+        return columns.size();
+    }
+
+    public float get(int row, int column) {
+        if (row < 0 || row >= rowCount() || column < 0 || column >= columnCount()) {
+            throw new IndexOutOfBoundsException("CsvTable.get(" + row + ", " + column + ") outside " + rowCount()
+                    + " rows × " + columnCount() + " columns");
+        }
+        return values[row * columnCount() + column];
+    }
+
+    /** The file line (1-based) that row {@code row} came from. */
+    public int lineOf(int row) {
+        return lines[row];
+    }
+
+    /** The position of a column, or an error listing the available columns. */
+    public int columnIndex(String name) {
+        int c = columns.indexOf(name);
+        if (c < 0) {
+            throw new IllegalArgumentException(source + ": no column named '" + name + "'; available columns: "
+                    + String.join(", ", columns));
+        }
+        return c;
+    }
+
+    /** A copy of one column's values. */
+    public float[] column(String name) {
+        int c = columnIndex(name);
+        float[] out = new float[rowCount()];
+        for (int r = 0; r < out.length; r++) out[r] = values[r * columnCount() + c];
+        return out;
+    }
+
+    // ---------------------------------------------------------------- to datasets
+
+    /**
+     * A classification dataset: targets {@code [N]} from the column {@code target}, which must hold
+     * class indices (non-negative integers); features {@code [N, F]} from every other column but
+     * those in {@code drop}, in file order.
+     */
+    public Dataset toClassification(String target, Collection<String> drop) {
+        int t = columnIndex(target);
+        for (int r = 0; r < rowCount(); r++) {
+            float v = values[r * columnCount() + t];
+            if (v < 0 || v != Math.rint(v) || v > 1 << 24) {
+                throw new CsvException(source, lines[r], "column " + (t + 1) + " ('" + target + "'): " + v
+                        + " is not a class index (a non-negative integer)");
+            }
+        }
+        return toDataset(List.of(target), drop, true);
+    }
+
+    /** A regression dataset with one target column: targets {@code [N, 1]}. */
+    public Dataset toRegression(String target, Collection<String> drop) {
+        return toRegression(List.of(target), drop);
+    }
+
+    /**
+     * A regression dataset: targets {@code [N, k]} from the named columns (in the order given),
+     * features {@code [N, F]} from every other column but those in {@code drop}, in file order.
+     */
+    public Dataset toRegression(List<String> targets, Collection<String> drop) {
+        if (targets.isEmpty()) throw new IllegalArgumentException(source + ": no target column given");
+        return toDataset(targets, drop, false);
+    }
+
+    private Dataset toDataset(List<String> targets, Collection<String> drop, boolean classIndex) {
+        int[] targetCols = new int[targets.size()];
+        for (int i = 0; i < targetCols.length; i++) targetCols[i] = columnIndex(targets.get(i));
+        if (new HashSet<>(targets).size() != targets.size()) {
+            throw new IllegalArgumentException(source + ": a target column is named twice in " + targets);
+        }
+        Set<Integer> excluded = new LinkedHashSet<>();
+        for (int c : targetCols) excluded.add(c);
+        for (String d : drop) {
+            int c = columnIndex(d);
+            if (targets.contains(d)) {
+                throw new IllegalArgumentException(source + ": column '" + d + "' is both a target and a column to drop");
+            }
+            excluded.add(c);
+        }
+        List<String> featureNames = new ArrayList<>();
+        List<Integer> featureCols = new ArrayList<>();
+        for (int c = 0; c < columnCount(); c++) {
+            if (!excluded.contains(c)) {
+                featureNames.add(columns.get(c));
+                featureCols.add(c);
+            }
+        }
+        if (featureCols.isEmpty()) {
+            throw new IllegalArgumentException(source + ": no feature columns left after taking the target(s) "
+                    + targets + " and dropping " + drop);
+        }
+        int n = rowCount(), w = columnCount(), f = featureCols.size(), k = targetCols.length;
+        float[] x = new float[n * f];
+        float[] y = new float[n * k];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < f; j++) x[r * f + j] = values[r * w + featureCols.get(j)];
+            for (int j = 0; j < k; j++) y[r * k + j] = values[r * w + targetCols[j]];
+        }
+        Tensor yt = classIndex ? Tensor.wrap(y, n) : Tensor.wrap(y, n, k);
+        return new Dataset(Tensor.wrap(x, n, f), yt, featureNames, targets);
+    }
+
+    @Override
+    public String toString() {
+        return "CsvTable(" + source + ", " + rowCount() + " rows, columns " + columns + ")";
+    }
+}

@@ -1,0 +1,109 @@
+package org.backprop.data;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reader for the IDX format of MNIST and Fashion-MNIST, plain or gzipped (recognised by the
+ * gzip magic bytes, not the file name).
+ *
+ * <p>Layout: a 4-byte big-endian magic number {@code 0x0000TTDD} (TT the element type, DD the
+ * number of dimensions), then DD big-endian 32-bit sizes, then the elements in row-major order.
+ * Only unsigned bytes (type {@code 0x08}) are read, which is what the image files
+ * ({@value #IMAGES}, as hex 0x00000803: [N, rows, cols]) and label files ({@value #LABELS},
+ * 0x00000801: [N]) hold. Every problem is reported with the file name and what was expected.
+ */
+public final class Idx {
+    private Idx() {}
+
+    /** Magic number of an image file: unsigned bytes, 3 dimensions. */
+    public static final int IMAGES = 0x00000803;
+    /** Magic number of a label file: unsigned bytes, 1 dimension. */
+    public static final int LABELS = 0x00000801;
+
+    /** The contents of an IDX file: its dimensions and its elements as unsigned bytes (0..255 in {@code byte}s). */
+    public record Data(int[] dims, byte[] values) {
+        /** Element {@code i} in row-major order, as 0..255. */
+        public int unsigned(int i) {
+            return values[i] & 0xff;
+        }
+
+        /** Number of items along the first dimension. */
+        public int count() {
+            return dims[0];
+        }
+    }
+
+    /** Reads an IDX file, checking that its magic number is {@code expectedMagic}. */
+    public static Data read(Path file, int expectedMagic) throws IOException {
+        return parse(Files.readAllBytes(file), file.toString(), expectedMagic);
+    }
+
+    /**
+     * Parses the bytes of an IDX file, decompressing them first when they are gzipped.
+     *
+     * @param name the file name used in error messages
+     */
+    public static Data parse(byte[] bytes, String name, int expectedMagic) throws IOException {
+        byte[] raw = isGzip(bytes) ? gunzip(bytes, name) : bytes;
+        if (raw.length < 4) {
+            throw new IOException(name + ": not an IDX file: expected at least 4 bytes of header, found " + raw.length);
+        }
+        int magic = intAt(raw, 0);
+        if (magic != expectedMagic) {
+            throw new IOException(String.format("%s: wrong IDX magic number 0x%08x, expected 0x%08x (%s)", name, magic,
+                    expectedMagic, describe(expectedMagic)));
+        }
+        int nd = magic & 0xff;
+        int header = 4 + 4 * nd;
+        if (raw.length < header) {
+            throw new IOException(name + ": truncated IDX header: expected " + header + " bytes for " + nd
+                    + " dimensions, found " + raw.length);
+        }
+        int[] dims = new int[nd];
+        long n = 1;
+        for (int d = 0; d < nd; d++) {
+            dims[d] = intAt(raw, 4 + 4 * d);
+            if (dims[d] < 0) throw new IOException(name + ": dimension " + d + " is negative (" + dims[d] + ")");
+            n *= dims[d];
+        }
+        long expected = header + n;
+        if (raw.length != expected) {
+            String what = raw.length < expected ? "truncated" : "has trailing bytes";
+            throw new IOException(name + ": IDX data " + what + ": dimensions " + Arrays.toString(dims) + " need "
+                    + expected + " bytes, found " + raw.length);
+        }
+        return new Data(dims, Arrays.copyOfRange(raw, header, raw.length));
+    }
+
+    static boolean isGzip(byte[] b) {
+        return b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
+    }
+
+    /** Decompresses a whole gzip file, naming the file when the stream is cut short or corrupt. */
+    static byte[] gunzip(byte[] bytes, String name) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes), 1 << 16)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IOException(name + ": gzip data is truncated or corrupt (" + bytes.length + " compressed bytes): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static int intAt(byte[] b, int at) {
+        return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+    }
+
+    private static String describe(int magic) {
+        return switch (magic) {
+            case IMAGES -> "unsigned-byte images, 3 dimensions";
+            case LABELS -> "unsigned-byte labels, 1 dimension";
+            default -> "type 0x" + Integer.toHexString(magic >> 8 & 0xff) + ", " + (magic & 0xff) + " dimensions";
+        };
+    }
+}

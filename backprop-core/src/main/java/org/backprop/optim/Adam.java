@@ -1,0 +1,151 @@
+package org.backprop.optim;
+
+import java.util.List;
+import org.backprop.nn.Parameter;
+
+/**
+ * Adam, PyTorch's {@code torch.optim.Adam}. With learning rate γ, betas β₁ and β₂, ε, weight
+ * decay λ (an L2 penalty added to the gradient) and the parameter's own step count t, each step
+ * for gradient g<sub>t</sub> = ∇f(θ<sub>t−1</sub>) does:
+ * <pre>
+ *   if λ ≠ 0:  g_t ← g_t + λ·θ_{t−1}
+ *   m_t ← β₁·m_{t−1} + (1 − β₁)·g_t                      (exp_avg)
+ *   v_t ← β₂·v_{t−1} + (1 − β₂)·g_t²                     (exp_avg_sq)
+ *   m̂_t ← m_t / (1 − β₁^t)
+ *   if amsgrad:  v_t^max ← max(v_{t−1}^max, v_t)          (max_exp_avg_sq)
+ *                v̂_t ← v_t^max / (1 − β₂^t)
+ *   else:        v̂_t ← v_t / (1 − β₂^t)
+ *   θ_t ← θ_{t−1} − γ·m̂_t / (√v̂_t + ε)
+ * </pre>
+ * m, v and v^max start at 0. As in PyTorch's implementation the last line is computed as
+ * θ − (γ / (1 − β₁^t))·m_t / (√v_t / √(1 − β₂^t) + ε), in float32 element by element.
+ * With a constant gradient every step moves each weight by almost exactly γ against the sign
+ * of its gradient, which is what makes γ a step size.
+ *
+ * <p>Defaults: lr {@value #DEFAULT_LR}, betas ({@value #DEFAULT_BETA1}, {@value #DEFAULT_BETA2}),
+ * eps {@value #DEFAULT_EPS}, weight decay {@value #DEFAULT_WEIGHT_DECAY}, amsgrad
+ * {@value #DEFAULT_AMSGRAD}.
+ *
+ * <p>D. P. Kingma, J. Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015; AMSGrad:
+ * S. J. Reddi, S. Kale, S. Kumar, "On the Convergence of Adam and Beyond", ICLR 2018.
+ * For decoupled weight decay use {@link AdamW}.
+ */
+public final class Adam extends Optimizer {
+    public static final double DEFAULT_LR = 1e-3;
+    public static final double DEFAULT_BETA1 = 0.9;
+    public static final double DEFAULT_BETA2 = 0.999;
+    public static final double DEFAULT_EPS = 1e-8;
+    public static final double DEFAULT_WEIGHT_DECAY = 0;
+    public static final boolean DEFAULT_AMSGRAD = false;
+
+    /**
+     * Adam's hyperparameters; each is checked when set. Start from {@link #defaults()}:
+     * {@code Adam.Options.defaults().lr(3e-4).amsgrad(true)}.
+     *
+     * @param beta1 β₁ in [0, 1)
+     * @param beta2 β₂ in [0, 1)
+     * @param eps ε ≥ 0
+     * @param weightDecay λ ≥ 0
+     */
+    public record Options(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
+        public Options {
+            Check.lr(lr);
+            Check.unitInterval("beta parameter at index 0", beta1);
+            Check.unitInterval("beta parameter at index 1", beta2);
+            Check.nonNegative("epsilon", eps);
+            Check.nonNegative("weight_decay", weightDecay);
+        }
+
+        public static Options defaults() {
+            return new Options(DEFAULT_LR, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPS, DEFAULT_WEIGHT_DECAY, DEFAULT_AMSGRAD);
+        }
+
+        public Options lr(double lr) {
+            return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad);
+        }
+
+        public Options betas(double beta1, double beta2) {
+            return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad);
+        }
+
+        public Options eps(double eps) {
+            return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad);
+        }
+
+        public Options weightDecay(double weightDecay) {
+            return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad);
+        }
+
+        public Options amsgrad(boolean amsgrad) {
+            return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad);
+        }
+    }
+
+    private final Options options;
+
+    /** Adam with every default. */
+    public Adam(List<Parameter> params) {
+        this(params, Options.defaults());
+    }
+
+    public Adam(List<Parameter> params, double lr) {
+        this(params, Options.defaults().lr(lr));
+    }
+
+    public Adam(List<Parameter> params, Options options) {
+        super(params, options.lr());
+        this.options = options;
+    }
+
+    @Override
+    protected List<String> stateNames() {
+        return stateNames(options.amsgrad());
+    }
+
+    static List<String> stateNames(boolean amsgrad) {
+        return amsgrad ? List.of("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("step", "exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    protected void update(State state, float[] w, float[] g) {
+        step(state, w, g, lr, options.beta1(), options.beta2(), options.eps(), options.weightDecay(), 0, options.amsgrad());
+    }
+
+    /**
+     * One Adam or AdamW update of one parameter, in a single pass: {@code l2} is Adam's weight
+     * decay (added to the gradient), {@code decoupled} AdamW's (θ ← θ·(1 − γλ) first).
+     */
+    static void step(State state, float[] w, float[] g, double lr, double beta1, double beta2, double eps,
+            double l2, double decoupled, boolean amsgrad) {
+        float[] m = state.buffer("exp_avg", 0f);
+        float[] v = state.buffer("exp_avg_sq", 0f);
+        float[] vMax = amsgrad ? state.buffer("max_exp_avg_sq", 0f) : null;
+        long t = state.step();
+        // Scalars in double, as PyTorch computes them in Python, then used as float32 like its kernels.
+        double biasCorrection1 = 1 - Math.pow(beta1, t);
+        double biasCorrection2 = 1 - Math.pow(beta2, t);
+        float stepSize = (float) (lr / biasCorrection1);
+        float bc2Sqrt = (float) Math.sqrt(biasCorrection2);
+        float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
+        float e = (float) eps, decay = (float) l2, shrink = (float) (1 - lr * decoupled);
+        boolean hasL2 = l2 != 0, hasDecoupled = decoupled != 0;
+        for (int i = 0; i < w.length; i++) {
+            float wi = w[i];
+            float gi = hasL2 ? g[i] + decay * wi : g[i];
+            if (hasDecoupled) wi *= shrink;
+            float mi = b1 * m[i] + c1 * gi;
+            float vi = b2 * v[i] + c2 * (gi * gi);
+            m[i] = mi;
+            v[i] = vi;
+            if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
+            w[i] = wi - stepSize * (mi / denom);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Adam(lr=" + lr + ", betas=(" + options.beta1() + ", " + options.beta2() + "), eps=" + options.eps()
+                + ", weight_decay=" + options.weightDecay() + ", amsgrad=" + options.amsgrad() + ")";
+    }
+}

@@ -1,0 +1,70 @@
+package org.backprop.optim;
+
+import java.util.List;
+import org.backprop.nn.Parameter;
+
+/**
+ * Gradient clipping, applied between {@code backward()} and {@code optimizer.step()}, as PyTorch's
+ * {@code torch.nn.utils.clip_grad_norm_} and {@code clip_grad_value_}. Parameters without a
+ * gradient are skipped. Norms are summed in double precision.
+ */
+public final class GradClip {
+    /** Added to the norm before dividing, as PyTorch does, so a zero norm never divides by zero. */
+    public static final double NORM_EPS = 1e-6;
+
+    private GradClip() {}
+
+    /** The L2 norm of all gradients taken together, √(Σ g²) over every element of every gradient; 0 if none. */
+    public static double globalGradNorm(List<Parameter> params) {
+        double sum = 0;
+        for (Parameter p : params) {
+            if (p.grad() == null) continue;
+            for (float g : p.grad().array()) sum += (double) g * g;
+        }
+        return Math.sqrt(sum);
+    }
+
+    /**
+     * Rescales all gradients together so that their global L2 norm is at most {@code maxNorm}:
+     * with n = {@link #globalGradNorm}, each gradient is multiplied by c = maxNorm / (n + 10⁻⁶)
+     * when c &lt; 1 (so, as in PyTorch, a norm within 10⁻⁶ below maxNorm is also scaled, by a
+     * factor just under 1), and left alone otherwise. The direction of the update is kept.
+     *
+     * <p>A non-finite norm (an infinite or NaN gradient) is returned as it is and nothing is
+     * scaled, so the caller can see it and skip the step; PyTorch would instead multiply by 0 or
+     * NaN and spread the damage to every gradient.
+     *
+     * @param maxNorm ≥ 0; {@code Double.POSITIVE_INFINITY} never clips
+     * @return the global norm before clipping
+     */
+    public static double clipGradNorm(List<Parameter> params, double maxNorm) {
+        if (!(maxNorm >= 0)) throw new IllegalArgumentException("Invalid max_norm value: " + maxNorm + " (must be >= 0)");
+        double norm = globalGradNorm(params);
+        if (!Double.isFinite(norm)) return norm;
+        double coef = maxNorm / (norm + NORM_EPS);
+        if (coef < 1) {
+            float c = (float) coef;
+            for (Parameter p : params) {
+                if (p.grad() == null) continue;
+                float[] g = p.grad().array();
+                for (int i = 0; i < g.length; i++) g[i] *= c;
+            }
+        }
+        return norm;
+    }
+
+    /**
+     * Clamps every gradient element to [−clip, clip]. NaN elements stay NaN.
+     *
+     * @param clip ≥ 0; {@code Double.POSITIVE_INFINITY} changes nothing
+     */
+    public static void clipGradValue(List<Parameter> params, double clip) {
+        if (!(clip >= 0)) throw new IllegalArgumentException("Invalid clip_value value: " + clip + " (must be >= 0)");
+        float hi = (float) clip, lo = -hi;
+        for (Parameter p : params) {
+            if (p.grad() == null) continue;
+            float[] g = p.grad().array();
+            for (int i = 0; i < g.length; i++) g[i] = Math.min(Math.max(g[i], lo), hi);
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package org.backprop.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.backprop.autograd.GradMode;
+import org.backprop.data.Batch;
+import org.backprop.data.DataLoader;
+import org.backprop.data.Dataset;
+import org.backprop.loss.Loss;
+import org.backprop.nn.Module;
+import org.backprop.nn.Parameter;
+import org.backprop.optim.LrScheduler;
+import org.backprop.optim.Optimizer;
+import org.backprop.tensor.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop: mini-batch gradient descent over a dataset for a number of epochs, with
+ * validation, stopping rules, a learning-rate schedule and callbacks.
+ * <pre>{@code
+ * History h = new Trainer(model, loss, optimizer)
+ *         .scheduler(schedule)            // optional
+ *         .callback(progress)             // optional, any number
+ *         .fit(train, FitConfig.of(Task.CLASSIFICATION).withEpochs(30).withValidationFraction(0.1));
+ * Evaluation test = Trainer.evaluate(model, testSet, loss, Task.CLASSIFICATION, 256);
+ * }</pre>
+ *
+ * <p>Per epoch: every batch is one step of the recipe in {@link #fit}; then the validation set is
+ * scored, {@link Callback#onEpochEnd} runs, the scheduler steps with the validation loss (the
+ * training loss without validation), and the stopping rules are checked.
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final Module model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final List<Callback> callbacks = new ArrayList<>();
+    private LrScheduler scheduler;
+
+    public Trainer(Module model, Loss loss, Optimizer optimizer) {
+        this.model = model;
+        this.loss = loss;
+        this.optimizer = optimizer;
+    }
+
+    /** Steps {@code scheduler} once at the end of every epoch. */
+    public Trainer scheduler(LrScheduler scheduler) {
+        this.scheduler = scheduler;
+        return this;
+    }
+
+    /** Adds a callback; callbacks run in the order added. */
+    public Trainer callback(Callback callback) {
+        callbacks.add(callback);
+        return this;
+    }
+
+    /**
+     * Trains the model on {@code data}.
+     *
+     * @throws IllegalArgumentException   when the data leaves no batch to train on, or the config asks for early
+     *                                    stopping without validation data
+     * @throws TrainingDivergedException  when a loss or gradient becomes NaN or infinite
+     */
+    public History fit(Dataset data, FitConfig config) {
+        if (config.earlyStopping() && !config.hasValidation()) {
+            throw new IllegalArgumentException("early stopping watches the validation loss: give a validation set "
+                    + "or a validation fraction");
+        }
+        Dataset train = data;
+        Dataset validation = config.validation();
+        if (config.validationFraction() > 0) {
+            Dataset.Split split = data.split(config.validationFraction(), config.seed());
+            train = split.train();
+            validation = split.test();
+        }
+        if (train.isEmpty()) throw new IllegalArgumentException("the training set is empty: nothing to train on");
+        if (validation != null && validation.isEmpty()) throw new IllegalArgumentException("the validation set is empty");
+        DataLoader loader = new DataLoader(train, config.batchSize(), config.shuffle(), config.seed(), config.dropLast());
+        int steps = loader.batchCount();
+        if (steps == 0) {
+            throw new IllegalArgumentException("no full batch: " + train.size() + " training samples with batch size "
+                    + config.batchSize() + " and the last partial batch dropped");
+        }
+
+        Map<String, Parameter> named = model.namedParameters();
+        List<Parameter> parameters = List.copyOf(named.values());
+        LOG.debug("fit: {} training samples, {} validation, {} steps per epoch, up to {} epochs, {} parameters",
+                train.size(), validation == null ? 0 : validation.size(), steps, config.epochs(), model.parameterCount());
+
+        List<EpochResult> results = new ArrayList<>();
+        StopReason reason = StopReason.MAX_EPOCHS;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0, sinceBest = 0, calmEpochs = 0;
+        Map<String, Tensor> bestState = null;
+
+        try (var _ = GradMode.enableGrad()) { // in case fit is called inside a no-grad scope
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                long start = System.nanoTime();
+                double lr = optimizer.lr();
+                for (Callback c : callbacks) c.onEpochStart(epoch);
+
+                MetricAccumulator trainScores = new MetricAccumulator(config.task());
+                int step = 0, seen = 0;
+                for (Batch batch : loader.epoch(epoch)) {
+                    step++;
+                    // One step of backpropagation:
+                    model.train();                                       // dropout on, batch statistics
+                    optimizer.zeroGrad();                                // gradients accumulate: clear the last step's
+                    Tensor prediction = model.forward(batch.features()); // forward pass, recording the graph
+                    Tensor batchLoss = loss.apply(prediction, batch.targets());
+                    batchLoss.backward();                                // chain rule back to every parameter's grad
+                    double value = batchLoss.item();
+                    checkFinite(epoch, step, steps, value, named);       // before NaN reaches the weights
+                    for (Callback c : callbacks) c.beforeStep(parameters); // e.g. gradient clipping
+                    optimizer.step();                                    // w ← update(w, grad)
+
+                    trainScores.add(prediction.detach(), batch.targets(), value);
+                    seen += batch.size();
+                    StepInfo info = new StepInfo(epoch, step, steps, value, seen);
+                    for (Callback c : callbacks) c.onBatchEnd(info);
+                }
+
+                Evaluation trainResult = trainScores.result();
+                Evaluation valResult = validation == null ? null
+                        : evaluate(model, validation, loss, config.task(), config.batchSize());
+                EpochResult result = new EpochResult(epoch, trainResult, valResult, lr, (System.nanoTime() - start) / 1e9);
+                results.add(result);
+                LOG.debug("{}", result);
+                for (Callback c : callbacks) c.onEpochEnd(result);
+
+                double monitored = valResult != null ? valResult.loss() : trainResult.loss();
+                if (scheduler != null) scheduler.step(monitored);
+
+                if (config.earlyStopping()) {
+                    if (monitored < bestLoss - config.earlyStoppingMinDelta()) {
+                        bestLoss = monitored;
+                        bestEpoch = epoch;
+                        sinceBest = 0;
+                        bestState = snapshot(model);
+                    } else if (++sinceBest >= config.earlyStoppingPatience()) {
+                        reason = StopReason.EARLY_STOPPING;
+                        break;
+                    }
+                }
+                if (config.convergence() && epoch > 1) {
+                    double change = Math.abs(trainResult.loss() - results.get(epoch - 2).trainLoss());
+                    calmEpochs = change < config.convergenceTolerance() ? calmEpochs + 1 : 0;
+                    if (calmEpochs >= config.convergencePatience()) {
+                        reason = StopReason.CONVERGED;
+                        break;
+                    }
+                }
+            }
+        }
+
+        int last = results.size();
+        boolean restored = false;
+        if (config.earlyStopping() && bestState != null && bestEpoch != last) {
+            model.loadStateDict(bestState);
+            restored = true;
+        }
+        if (!config.earlyStopping() || bestEpoch == 0) bestEpoch = lowestLossEpoch(results); // 0: never improved (NaN)
+        String message = switch (reason) {
+            case MAX_EPOCHS -> "max epochs (" + last + ")";
+            case CONVERGED -> String.format(Locale.ROOT,
+                    "converged at epoch %d: the training loss changed by less than %g for %d epochs in a row",
+                    last, config.convergenceTolerance(), config.convergencePatience());
+            case EARLY_STOPPING -> "early stopping at epoch " + last + ", best epoch " + bestEpoch;
+        };
+        LOG.info("training stopped: {}{}", message, restored ? "; restored the weights of epoch " + bestEpoch : "");
+        return new History(results, reason, message, bestEpoch, restored);
+    }
+
+    /**
+     * Scores a model on a dataset, in evaluation mode and without recording gradients. The model's
+     * training/evaluation mode is left as it was.
+     *
+     * @param loss may be {@code null}, in which case the loss reported is NaN
+     */
+    public static Evaluation evaluate(Module model, Dataset data, Loss loss, Task task, int batchSize) {
+        if (data.isEmpty()) throw new IllegalArgumentException("evaluate: the dataset is empty");
+        boolean wasTraining = model.isTraining();
+        MetricAccumulator scores = new MetricAccumulator(task);
+        try (var _ = GradMode.noGrad()) {
+            model.eval();
+            for (Batch batch : DataLoader.sequential(data, batchSize).epoch(0)) {
+                Tensor prediction = model.forward(batch.features());
+                double value = loss == null ? Double.NaN : loss.apply(prediction, batch.targets()).item();
+                scores.add(prediction, batch.targets(), value);
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return scores.result();
+    }
+
+    /** Deep copies of every parameter and buffer, to restore later with {@code loadStateDict}. */
+    private static Map<String, Tensor> snapshot(Module model) {
+        Map<String, Tensor> copy = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> copy.put(k, v.copy()));
+        return copy;
+    }
+
+    private static int lowestLossEpoch(List<EpochResult> results) {
+        int best = 1;
+        for (EpochResult r : results) {
+            double l = r.hasValidation() ? r.validationLoss() : r.trainLoss();
+            double b = results.get(best - 1).hasValidation() ? results.get(best - 1).validationLoss()
+                    : results.get(best - 1).trainLoss();
+            if (l < b) best = r.epoch();
+        }
+        return best;
+    }
+
+    /** Throws when the loss or any gradient is NaN or infinite, naming the first bad parameter. */
+    private void checkFinite(int epoch, int step, int steps, double lossValue, Map<String, Parameter> named) {
+        String badGrad = null;
+        for (Map.Entry<String, Parameter> e : named.entrySet()) {
+            Tensor g = e.getValue().grad();
+            if (g != null && !allFinite(g)) {
+                badGrad = e.getKey();
+                break;
+            }
+        }
+        boolean lossOk = Double.isFinite(lossValue);
+        if (lossOk && badGrad == null) return;
+
+        StringBuilder msg = new StringBuilder("training diverged at epoch ").append(epoch).append(", step ").append(step)
+                .append(" of ").append(steps).append(": ");
+        msg.append(lossOk ? "the loss is " + lossValue + " but " : "the loss is " + lossValue + "; ");
+        if (badGrad != null) {
+            msg.append("the gradient of parameter '").append(badGrad).append("' is not finite (the first such parameter)");
+        } else {
+            msg.append("every gradient is finite");
+            for (Map.Entry<String, Parameter> e : named.entrySet()) {
+                if (!allFinite(e.getValue().value())) {
+                    msg.append(", but parameter '").append(e.getKey()).append("' already holds non-finite values");
+                    break;
+                }
+            }
+        }
+        msg.append(". Try a lower learning rate (now ").append(optimizer.lr())
+                .append("), gradient clipping, or standardised inputs and targets; check the data for extreme values.");
+        throw new TrainingDivergedException(msg.toString(), epoch, step, lossValue, badGrad);
+    }
+
+    private static boolean allFinite(Tensor t) {
+        float[] v = t.isContiguous() && t.offset() == 0 ? t.array() : t.toFloatArray();
+        int n = t.numel();
+        for (int i = 0; i < n; i++) if (!Float.isFinite(v[i])) return false;
+        return true;
+    }
+}

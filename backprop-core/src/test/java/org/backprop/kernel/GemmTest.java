@@ -1,0 +1,174 @@
+package org.backprop.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Gemm#sgemm} (vector, small-m and parallel paths) and {@link Gemm#scalar} against a naive
+ * double-precision product, for odd sizes, every transpose combination, offsets, leading
+ * dimensions wider than a row, and several alpha/beta values. Padding around each matrix holds
+ * NaN (A, B) or a sentinel (C): reading or writing outside the matrix would show.
+ */
+class GemmTest {
+    private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 17, 33, 100, 257, 300};
+    private static final int[] SMALL = {1, 2, 3, 4, 5, 7, 17};
+    private static final float[][] ALPHA_BETA = {{1, 0}, {0.5f, 1}, {-1.25f, 0}, {2, -0.5f}, {1, 1}, {0.75f, 0.25f}};
+    private static final float SENTINEL = 12345f;
+
+    private final Random rng = new Random(42);
+    private int caseIndex;
+
+    /** One product; {@code scalarPath} calls Gemm.scalar, whose contract is C += alpha·op(A)·op(B). */
+    private void check(boolean ta, boolean tb, int m, int n, int k, float alpha, float beta, boolean scalarPath) {
+        int variant = caseIndex++;
+        int pad = variant % 3 == 0 ? 0 : 3, off = variant % 2 == 0 ? 0 : 5;
+        int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+        int lda = Math.max(aCols + pad, 1), ldb = Math.max(bCols + pad + 1, 1), ldc = n + pad;
+        float[] a = matrix(aRows, aCols, lda, off, Float.NaN);
+        float[] b = matrix(bRows, bCols, ldb, off, Float.NaN);
+        float[] c = matrix(m, n, ldc, off, SENTINEL);
+        if (beta == 0 && !scalarPath) {
+            for (int i = 0; i < m; i++) Arrays.fill(c, off + i * ldc, off + i * ldc + n, Float.NaN); // must be ignored
+        }
+        float[] c0 = c.clone();
+
+        if (scalarPath) {
+            Gemm.scalar(ta, tb, m, n, k, alpha, a, off, lda, b, off, ldb, c, off, ldc);
+        } else {
+            Gemm.sgemm(ta, tb, m, n, k, alpha, a, off, lda, b, off, ldb, beta, c, off, ldc);
+        }
+
+        double effBeta = scalarPath ? 1 : beta;
+        String what = (scalarPath ? "scalar " : "sgemm ") + (ta ? "Aᵀ" : "A") + "·" + (tb ? "Bᵀ" : "B") + " m=" + m
+                + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + effBeta + " pad=" + pad + " off=" + off;
+        // op(A) and op(B) as dense double matrices, so the reference loops run along rows
+        double[][] opA = new double[m][k], opB = new double[k][n];
+        for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) opA[i][p] = ta ? a[off + p * lda + i] : a[off + i * lda + p];
+        for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) opB[p][j] = tb ? b[off + j * ldb + p] : b[off + p * ldb + j];
+        boolean[] inside = new boolean[c.length];
+        double[] dot = new double[n], mag = new double[n];
+        for (int i = 0; i < m; i++) {
+            Arrays.fill(dot, 0);
+            Arrays.fill(mag, 0);
+            for (int p = 0; p < k; p++) {
+                double x = opA[i][p];
+                double[] row = opB[p];
+                for (int j = 0; j < n; j++) {
+                    double t = x * row[j];
+                    dot[j] += t;
+                    mag[j] += Math.abs(t);
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                int at = off + i * ldc + j;
+                inside[at] = true;
+                double prior = effBeta == 0 ? 0 : effBeta * c0[at];
+                double expected = alpha * dot[j] + prior;
+                // float accumulation over k terms: bounded by k·u·Σ|terms|
+                double tol = 1.2e-7 * (k + 4) * (Math.abs(alpha) * mag[j] + Math.abs(prior)) + 1e-30;
+                if (!(Math.abs(c[at] - expected) <= tol)) {
+                    fail(what + ": C[" + i + "," + j + "] = " + c[at] + ", expected " + expected + " (tolerance " + tol + ")");
+                }
+            }
+        }
+        for (int p = 0; p < c.length; p++) {
+            if (!inside[p] && c[p] != SENTINEL) fail(what + ": wrote outside C, at array index " + p);
+        }
+    }
+
+    /** A rows×cols matrix of U(−1, 1) at offset {@code off} with row stride ld; everything else is {@code fill}. */
+    private float[] matrix(int rows, int cols, int ld, int off, float fill) {
+        float[] x = new float[off + rows * ld + 2];
+        Arrays.fill(x, fill);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) x[off + i * ld + j] = rng.nextFloat() * 2 - 1;
+        }
+        return x;
+    }
+
+    private void allTransposes(int m, int n, int k, boolean scalarPath) {
+        for (int t = 0; t < 4; t++) {
+            float[] ab = ALPHA_BETA[(caseIndex + t) % ALPHA_BETA.length];
+            check((t & 1) != 0, (t & 2) != 0, m, n, k, ab[0], ab[1], scalarPath);
+        }
+    }
+
+    @Test
+    void everyCombinationOfSmallSizes() {
+        for (int m : SMALL) for (int n : SMALL) for (int k : SMALL) allTransposes(m, n, k, false);
+    }
+
+    @Test
+    void scalarPathOnEveryCombinationOfSmallSizes() {
+        for (int m : SMALL) for (int n : SMALL) for (int k : SMALL) allTransposes(m, n, k, true);
+    }
+
+    /** Each size in each role, against other sizes from the list (including the large ones). */
+    @Test
+    void everySizeInEveryRole() {
+        int s = SIZES.length;
+        for (int i = 0; i < s; i++) {
+            int x = SIZES[i], y = SIZES[(i + 1) % s], z = SIZES[(i + 3) % s]; // e.g. 33×100×300, 100×257×1
+            allTransposes(x, y, z, false);
+            allTransposes(z, x, y, false);
+            allTransposes(y, z, x, false);
+        }
+    }
+
+    @Test
+    void scalarPathForEverySizeInEveryRole() {
+        int s = SIZES.length;
+        for (int i = 0; i < s; i++) {
+            int x = SIZES[i], y = SIZES[(i + 1) % s], z = SIZES[(i + 3) % s]; // e.g. 33×100×300, 100×257×1
+            allTransposes(x, y, z, true);
+            allTransposes(z, x, y, true);
+            allTransposes(y, z, x, true);
+        }
+    }
+
+    /**
+     * Large enough (≥ 2^18 multiply-adds) for the work to be split over {@link Parallel#THREADS}
+     * threads: by rows for a tall product, by column panels for a short wide one; k = 513 spans
+     * several K blocks.
+     */
+    @Test
+    void largeProductsUseTheParallelPath() {
+        assertTrue((long) 300 * 257 * 513 >= 1L << 18 && (long) 5 * 300 * 257 >= 1L << 18);
+        allTransposes(300, 257, 513, false);
+        allTransposes(5, 300, 257, false);
+        allTransposes(7, 257, 300, false);
+    }
+
+    @Test
+    void alphaZeroAndEmptyK() {
+        float[] a = {1, 2}, b = {3, 4};
+        float[] c = {5, 6, 7, 8};
+        Gemm.sgemm(false, false, 2, 2, 1, 0f, a, 0, 1, b, 0, 2, 0.5f, c, 0, 2);
+        assertEquals(2.5f, c[0]);
+        assertEquals(4f, c[3]);
+        float[] d = {Float.NaN, Float.NaN};
+        Gemm.sgemm(false, false, 1, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 0f, d, 0, 2);
+        assertEquals(0f, d[0], "k = 0, beta = 0: C is cleared");
+        assertEquals(0f, d[1]);
+        Gemm.sgemm(false, false, 0, 0, 3, 1f, new float[0], 0, 3, new float[0], 0, 1, 0f, new float[0], 0, 1); // no-op
+    }
+
+    @Test
+    void badArgumentsAreRejected() {
+        float[] x = new float[12];
+        String ld = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, false, 3, 3, 4, 1f, x, 0, 3, x, 0, 3, 0f, new float[9], 0, 3)).getMessage();
+        assertTrue(ld.contains("leading dimension of A"), ld);
+        String size = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, false, 4, 4, 4, 1f, x, 0, 4, x, 0, 4, 0f, new float[16], 0, 4)).getMessage();
+        assertTrue(size.contains("A (4×4") && size.contains("12"), size);
+        assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, false, -1, 2, 2, 1f, x, 0, 2, x, 0, 2, 0f, x, 0, 2));
+    }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs the PyTorch peer benchmark (../shared/bench/torch_fashion.py, --threads 1 and 2) and then
+# Backprop's FashionBench on the same workloads, one after the other (never at the same time),
+# and writes docs/BENCHMARKS.md with the ratios against PyTorch's faster setting.
+#
+# Usage: bench/side-by-side.sh [--epochs 3] [--data DIR]
+# Environment: PEER (path of torch_fashion.py), PYTHON (default /usr/bin/python3),
+#              THREADS (Backprop's kernel threads, default: the number of CPUs).
+# Raw JSON lines and logs go to runs/side-by-side-<time>/ (not committed). Unattended: no prompts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+
+EPOCHS=3
+DATA=/usr/share/datasets/fashion-mnist
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --epochs) EPOCHS=$2; shift 2 ;;
+    --data) DATA=$2; shift 2 ;;
+    *) echo "usage: bench/side-by-side.sh [--epochs N] [--data DIR]" >&2; exit 2 ;;
+  esac
+done
+PEER=${PEER:-$REPO/../shared/bench/torch_fashion.py}
+PYTHON=${PYTHON:-/usr/bin/python3}
+THREADS=${THREADS:-$(nproc)}
+[ -f "$PEER" ] || { echo "side-by-side: peer benchmark not found at $PEER (set PEER=...)" >&2; exit 1; }
+
+OUT=runs/side-by-side-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$OUT"
+echo "side-by-side: results in $OUT" >&2
+
+./mvnw -q -B -pl backprop-bench -am package -DskipTests
+JAVA_HOME=$(sh .mvn/find-jdk.sh)
+CP="backprop-bench/target/classes:backprop-bench/target/lib/*"
+JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC)
+
+for t in 1 2; do
+  echo "side-by-side: PyTorch --threads $t" >&2
+  "$PYTHON" "$PEER" --threads "$t" --epochs "$EPOCHS" --data "$DATA" > "$OUT/torch-$t.jsonl" 2> "$OUT/torch-$t.log"
+done
+echo "side-by-side: Backprop (Java kernels) --threads $THREADS" >&2
+"${JAVA[@]}" -cp "$CP" org.backprop.bench.FashionBench --threads "$THREADS" --epochs "$EPOCHS" --data "$DATA" \
+  > "$OUT/backprop-java.jsonl" 2> "$OUT/backprop-java.log"
+if ldconfig -p 2>/dev/null | grep -q libopenblas; then
+  echo "side-by-side: Backprop (-Dbackprop.blas=auto, OpenBLAS) --threads $THREADS" >&2
+  "${JAVA[@]}" -Dbackprop.blas=auto -cp "$CP" org.backprop.bench.FashionBench --threads "$THREADS" --epochs "$EPOCHS" \
+    --data "$DATA" > "$OUT/backprop-auto.jsonl" 2> "$OUT/backprop-auto.log"
+fi
+
+CPU=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+VEC=$(grep -o '[0-9]*-bit vectors ([0-9]* floats)' "$OUT/backprop-java.log" | head -n 1 || true)
+"$PYTHON" bench/report.py "$OUT" "$CPU" "${VEC:-unknown}" "$(nproc)" "bench/side-by-side.sh --epochs $EPOCHS" \
+  > docs/BENCHMARKS.md
+echo "side-by-side: wrote docs/BENCHMARKS.md" >&2
