@@ -1,0 +1,180 @@
+package org.backprop.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.backprop.nn.Sequential;
+import org.backprop.tensor.Tensor;
+
+/**
+ * Saves and loads models as {@code <name>.safetensors}: the state dict under PyTorch's names
+ * ({@code 0.weight}, {@code 0.bias}, ...) as F32 tensors, with the {@link ArchitectureSpec} and
+ * optional {@link Preprocessing} as JSON strings in the file's {@code __metadata__}. A saved model
+ * can thus be rebuilt without code, by Backprop or by PyTorch ({@code scripts/torch_roundtrip.py}).
+ *
+ * <p>Metadata keys: {@value #ARCHITECTURE_KEY} (required), {@value #PREPROCESSING_KEY}
+ * (optional), {@code format = pt} (the convention that says the tensors use PyTorch's layout),
+ * plus any extra keys the caller adds outside the {@code backprop.} namespace.
+ *
+ * <p>Saving is atomic (see {@link AtomicFiles}): a crash mid-save leaves the previous file intact.
+ */
+public final class ModelFile {
+    /** The file-name extension of model files. */
+    public static final String EXTENSION = ".safetensors";
+    /** Metadata key of the architecture JSON. */
+    public static final String ARCHITECTURE_KEY = "backprop.architecture";
+    /** Metadata key of the preprocessing JSON. */
+    public static final String PREPROCESSING_KEY = "backprop.preprocessing";
+
+    private static final String RESERVED_PREFIX = "backprop.";
+    private static final String FORMAT_KEY = "format";
+    private static final int MAX_REPORTED = 5;
+
+    private ModelFile() {}
+
+    /**
+     * A loaded model.
+     *
+     * @param model         the rebuilt network, in evaluation mode
+     * @param architecture  its architecture
+     * @param preprocessing the stored preprocessing, or {@link Preprocessing#none()}
+     * @param metadata      the file's whole {@code __metadata__}
+     */
+    public record SavedModel(Sequential model, ArchitectureSpec architecture, Preprocessing preprocessing,
+            Map<String, String> metadata) {
+        public SavedModel {
+            metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        }
+    }
+
+    /** {@code dir/<name>.safetensors}. */
+    public static Path path(Path dir, String name) {
+        return dir.resolve(name + EXTENSION);
+    }
+
+    /** Saves {@code model} without preprocessing information. */
+    public static void save(Path file, Sequential model) throws IOException {
+        save(file, model, Preprocessing.none(), Map.of());
+    }
+
+    /** Saves {@code model} and its preprocessing. */
+    public static void save(Path file, Sequential model, Preprocessing preprocessing) throws IOException {
+        save(file, model, preprocessing, Map.of());
+    }
+
+    /**
+     * Atomically saves {@code model}, its preprocessing and extra metadata strings to {@code file}.
+     *
+     * @throws IllegalArgumentException if the model has layers a model file cannot describe
+     *                                  (naming them), the preprocessing does not fit the model's
+     *                                  input or output size, or an extra key is reserved
+     */
+    public static void save(Path file, Sequential model, Preprocessing preprocessing, Map<String, String> extraMetadata)
+            throws IOException {
+        ArchitectureSpec architecture = ArchitectureSpec.of(model);
+        checkFits(preprocessing, architecture);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(FORMAT_KEY, "pt");
+        metadata.put(ARCHITECTURE_KEY, architecture.toJson());
+        if (!preprocessing.isEmpty()) metadata.put(PREPROCESSING_KEY, preprocessing.toJson());
+        for (Map.Entry<String, String> e : extraMetadata.entrySet()) {
+            if (e.getKey().startsWith(RESERVED_PREFIX) || e.getKey().equals(FORMAT_KEY)) {
+                throw new IllegalArgumentException("ModelFile.save: metadata key '" + e.getKey()
+                        + "' is reserved (keys starting with '" + RESERVED_PREFIX + "' and '" + FORMAT_KEY + "')");
+            }
+            metadata.put(e.getKey(), e.getValue());
+        }
+        SafeTensors.write(file, model.stateDict(), metadata);
+    }
+
+    /**
+     * Loads a model saved by {@link #save}: reads the file, rebuilds the architecture, checks that
+     * the tensors match it by name and shape, and copies them in.
+     *
+     * @throws SafeTensorsFormatException if the file is not valid safetensors
+     * @throws ModelFileException         if it is, but not a model Backprop can rebuild
+     */
+    public static SavedModel load(Path file) throws IOException {
+        SafeTensors.Contents contents = SafeTensors.read(file);
+        Map<String, String> metadata = contents.metadata();
+        String architectureJson = metadata.get(ARCHITECTURE_KEY);
+        if (architectureJson == null) {
+            throw new ModelFileException(file, "no \"" + ARCHITECTURE_KEY + "\" in the metadata, so the network "
+                    + "cannot be rebuilt (the file holds tensors " + abbreviate(contents.tensors().keySet()) + ")");
+        }
+        ArchitectureSpec architecture;
+        Preprocessing preprocessing;
+        try {
+            architecture = ArchitectureSpec.fromJson(architectureJson);
+            String preprocessingJson = metadata.get(PREPROCESSING_KEY);
+            preprocessing = preprocessingJson == null ? Preprocessing.none() : Preprocessing.fromJson(preprocessingJson);
+            checkFits(preprocessing, architecture);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file, e.getMessage(), e);
+        }
+        checkTensors(file, contents.tensors(), architecture);
+        Sequential model = architecture.build(new Random(0)); // the draws are overwritten just below
+        model.loadStateDict(contents.tensors());
+        model.eval();
+        return new SavedModel(model, architecture, preprocessing, metadata);
+    }
+
+    private static void checkTensors(Path file, Map<String, Tensor> tensors, ArchitectureSpec architecture)
+            throws ModelFileException {
+        Map<String, int[]> expected = architecture.parameterShapes();
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, int[]> e : expected.entrySet()) {
+            Tensor t = tensors.get(e.getKey());
+            String layer = layerOf(e.getKey(), architecture);
+            if (t == null) {
+                problems.add("tensor '" + e.getKey() + "' of " + layer + " is missing");
+            } else if (!Arrays.equals(t.shape(), e.getValue())) {
+                problems.add("tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape()) + " but " + layer
+                        + " needs " + Arrays.toString(e.getValue()));
+            }
+        }
+        for (String name : tensors.keySet()) {
+            if (!expected.containsKey(name)) problems.add("tensor '" + name + "' belongs to no layer of the architecture");
+        }
+        if (!problems.isEmpty()) {
+            String shown = String.join("; ", problems.subList(0, Math.min(problems.size(), MAX_REPORTED)));
+            if (problems.size() > MAX_REPORTED) shown += "; and " + (problems.size() - MAX_REPORTED) + " more";
+            throw new ModelFileException(file, "the tensors do not match the architecture: " + shown);
+        }
+    }
+
+    private static String layerOf(String parameter, ArchitectureSpec architecture) {
+        int index = Integer.parseInt(parameter.substring(0, parameter.indexOf('.')));
+        return "layer " + index + " " + architecture.layers().get(index).describe();
+    }
+
+    /** Preprocessing must describe as many features as the network takes, and targets as it gives. */
+    private static void checkFits(Preprocessing p, ArchitectureSpec architecture) {
+        int features = p.featureCount();
+        architecture.inputSize().ifPresent(in -> {
+            if (features >= 0 && features != in) {
+                throw new IllegalArgumentException("preprocessing describes " + features + " features but the network "
+                        + "takes " + in + " inputs");
+            }
+        });
+        float[] targetMeans = p.targetMeans();
+        architecture.outputSize().ifPresent(out -> {
+            if (targetMeans != null && targetMeans.length != out) {
+                throw new IllegalArgumentException("preprocessing has " + targetMeans.length + " target means but the "
+                        + "network gives " + out + " outputs");
+            }
+        });
+    }
+
+    private static String abbreviate(java.util.Collection<String> names) {
+        List<String> list = List.copyOf(names);
+        if (list.size() <= MAX_REPORTED) return list.toString();
+        return list.subList(0, MAX_REPORTED) + " and " + (list.size() - MAX_REPORTED) + " more";
+    }
+}
