@@ -3,7 +3,7 @@ package org.backprop.spark;
 /**
  * What one round of communication cost and achieved.
  *
- * @param epoch          epoch (from 0)
+ * @param epoch          epoch (from 1)
  * @param firstStep      first step of the round within the epoch
  * @param steps          optimizer steps the round covered
  * @param samples        samples processed, over all partitions

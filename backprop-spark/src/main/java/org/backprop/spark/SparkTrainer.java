@@ -10,27 +10,29 @@ import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.backprop.autograd.GradMode;
 import org.backprop.loss.Loss;
 import org.backprop.nn.Module;
 import org.backprop.nn.Parameter;
+import org.backprop.optim.LrScheduler;
 import org.backprop.optim.Optimizer;
 import org.backprop.tensor.Tensor;
+import org.backprop.train.TrainingDivergedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Trains a Backprop model on the samples of a Spark RDD, data-parallel. The model, loss and
- * optimizer are the core's own objects, as on one machine; only the fit loop changes:
+ * optimizer are the core's own objects, as with the single-machine
+ * {@link org.backprop.train.Trainer}; only the fit loop changes:
  * <pre>{@code
  * SerializableSupplier<Module> factory = () -> new Sequential(new Linear(784, 256, new Random(1)), ...);
  * Module model = factory.get();
  * Optimizer opt = new SGD(model.parameters(), 0.1);
- * new SparkTrainer(sc, SparkTrainConfig.defaults().epochs(5))
- *         .fit(samples, model, factory, new CrossEntropyLoss(), opt);
+ * SparkTrainResult r = new SparkTrainer(sc, model, factory, new CrossEntropyLoss(), opt)
+ *         .fit(samples, SparkTrainConfig.defaults().epochs(5).globalBatchSize(128));
  * }</pre>
  * The driver's {@code model} holds the weights: they start as the model's own and end as the
  * trained ones. {@code factory} only has to build the same architecture (names and shapes): the
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each partition is packed once into a dense {@link Block} and cached in executor memory.
  * See {@link Mode} for the two ways of sharing the work and {@link BatchPlan} for which samples
- * form each global batch.
+ * form each global batch. Epochs are numbered from 1, as in the core's trainer; a scheduler
+ * steps once per epoch with the epoch's training loss.
  *
  * <p>The loss must average over the batch (the core's default reduction): partitions scale their
  * gradients by their share of the global batch, so that the sum is the gradient of the mean loss
@@ -50,36 +53,63 @@ public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
 
     private final JavaSparkContext sc;
-    private final SparkTrainConfig config;
+    private final Module model;
+    private final SerializableSupplier<? extends Module> modelFactory;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final StateLayout layout;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private LrScheduler scheduler;
 
-    public SparkTrainer(JavaSparkContext sc, SparkTrainConfig config) {
-        if (sc == null || config == null) throw new IllegalArgumentException("SparkTrainer: context and config are required");
+    /**
+     * @param model        the driver's model: its weights are the starting point and receive the result
+     * @param modelFactory builds a model of the same architecture on an executor (its weights are overwritten)
+     * @param loss         the training loss; sent to executors, so serialisable (the core's losses are)
+     * @param optimizer    updates {@code model}'s parameters on the driver
+     */
+    public SparkTrainer(JavaSparkContext sc, Module model, SerializableSupplier<? extends Module> modelFactory, Loss loss,
+            Optimizer optimizer) {
+        if (sc == null || model == null || modelFactory == null || loss == null || optimizer == null) {
+            throw new IllegalArgumentException("SparkTrainer: context, model, model factory, loss and optimizer are all required");
+        }
+        requireSerializable(modelFactory, "the model factory");
+        requireSerializable(loss, "the loss");
+        this.layout = StateLayout.of(model);
+        Module probe = modelFactory.get();
+        if (probe == null) throw new IllegalArgumentException("SparkTrainer: the model factory returned null");
+        layout.requireSame(StateLayout.of(probe), "SparkTrainer");
+        requireOwnParameters(model, optimizer);
         this.sc = sc;
-        this.config = config;
+        this.model = model;
+        this.modelFactory = modelFactory;
+        this.loss = loss;
+        this.optimizer = optimizer;
     }
 
-    public SparkTrainConfig config() {
-        return config;
+    /** Steps {@code scheduler} once at the end of every epoch, with the epoch's mean training loss. */
+    public SparkTrainer scheduler(LrScheduler scheduler) {
+        this.scheduler = scheduler;
+        return this;
+    }
+
+    /** Adds a driver-side listener (progress, checkpoints); listeners run in the order added. */
+    public SparkTrainer listener(TrainingListener listener) {
+        listeners.add(listener);
+        return this;
     }
 
     /**
-     * Trains {@code model} in place on {@code data} with {@code optimizer} (which must update
-     * {@code model}'s parameters) and returns the history.
+     * Trains the model in place on {@code data} and returns the history.
      *
-     * @param modelFactory builds a model of the same architecture on an executor (weights are overwritten)
-     * @param loss         the training loss (sent to executors: it must be serialisable, as the core's losses are)
+     * @throws IllegalArgumentException  when the data is empty, or local SGD's optimizer factory
+     *                                   builds another kind of optimizer than the driver's
+     * @throws TrainingDivergedException when a loss becomes NaN or infinite
      */
-    public SparkTrainResult fit(JavaRDD<Sample> data, Module model, SerializableSupplier<? extends Module> modelFactory,
-            Loss loss, Optimizer optimizer) {
-        StateLayout layout = checkInputs(model, modelFactory, loss);
-        requireOwnParameters(model, optimizer);
+    public SparkTrainResult fit(JavaRDD<Sample> data, SparkTrainConfig config) {
+        OptimizerStateLayout optLayout = null;
         if (config.mode() instanceof Mode.LocalSgd l) {
             requireSerializable(l.optimizerFactory(), "the optimizer factory of Mode.LocalSgd");
-            Optimizer probe = l.optimizerFactory().create(modelFactory.get().parameters());
-            if (probe.getClass() != optimizer.getClass()) {
-                throw new IllegalArgumentException("Mode.LocalSgd: the optimizer factory builds " + probe.getClass().getSimpleName()
-                        + " but the driver trains with " + optimizer.getClass().getSimpleName() + "; they must be the same kind");
-            }
+            optLayout = probeOptimizerState(l.optimizerFactory());
         }
         String runId = UUID.randomUUID().toString();
         JavaRDD<Block> blocks = data.mapPartitionsWithIndex((p, it) -> List.of(Block.pack(p, it)).iterator(), true)
@@ -89,9 +119,11 @@ public final class SparkTrainer {
             int[] partitionSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
             BatchPlan plan = new BatchPlan(config.seed(), config.shuffle(), partitionSizes, config.globalBatchSize());
             if (plan.totalSamples() == 0) throw new IllegalArgumentException("SparkTrainer.fit: the RDD has no samples");
-            warnIfResultsAreLarge(layout);
-            var run = new Run(runId, blocks, plan, layout, model, modelFactory, loss, optimizer);
-            return config.mode() instanceof Mode.LocalSgd l ? run.localSgd(l) : run.synchronous();
+            warnIfResultsAreLarge(optLayout == null ? 0 : optLayout.length());
+            var run = new Run(runId, config, blocks, plan);
+            try (var _ = GradMode.enableGrad()) {
+                return config.mode() instanceof Mode.LocalSgd l ? run.localSgd(l, optLayout) : run.synchronous();
+            }
         } finally {
             blocks.unpersist(false);
             Replicas.release(runId);
@@ -99,23 +131,40 @@ public final class SparkTrainer {
     }
 
     /**
-     * Mean loss and accuracy of the driver's {@code model} over {@code data}, computed by the
-     * partitions in parallel (in evaluation mode, without gradients).
+     * Mean loss and accuracy of the driver's model over {@code data}, computed by the partitions
+     * in parallel (in evaluation mode, without gradients).
      */
-    public Evaluation evaluate(JavaRDD<Sample> data, Module model, SerializableSupplier<? extends Module> modelFactory, Loss loss) {
-        StateLayout layout = checkInputs(model, modelFactory, loss);
+    public SparkEvaluation evaluate(JavaRDD<Sample> data) {
         String runId = UUID.randomUUID().toString();
         Broadcast<float[]> weights = sc.broadcast(layout.flatten(model));
         try {
             double[] r = data.mapPartitionsWithIndex((p, it) -> List.of(Block.pack(p, it)).iterator(), true)
                     .mapPartitions(new EvaluateTask(runId, modelFactory, loss, layout, weights))
-                    .treeReduce(SparkTrainer::sumInPlace, config.treeDepth());
+                    .treeReduce(SparkTrainer::sumInPlace, 2);
             long n = (long) r[2];
-            return new Evaluation(n == 0 ? Double.NaN : r[0] / n, r[3] > 0 ? r[1] / n : Double.NaN, n);
+            return new SparkEvaluation(n == 0 ? Double.NaN : r[0] / n, r[3] > 0 ? r[1] / n : Double.NaN, n);
         } finally {
             weights.destroy();
             Replicas.release(runId);
         }
+    }
+
+    /**
+     * Every key the partitions' optimizer copies can have: a throwaway copy takes one step with a
+     * zero gradient for every parameter, which creates all its state. Also checks the factory
+     * builds the driver's kind of optimizer.
+     */
+    private OptimizerStateLayout probeOptimizerState(OptimizerFactory factory) {
+        Module m = modelFactory.get();
+        Optimizer probe = factory.create(m.parameters());
+        if (probe == null || probe.getClass() != optimizer.getClass()) {
+            throw new IllegalArgumentException("Mode.LocalSgd: the optimizer factory builds "
+                    + (probe == null ? "null" : probe.getClass().getSimpleName()) + " but the driver trains with "
+                    + optimizer.getClass().getSimpleName() + "; they must be the same kind (and options)");
+        }
+        for (Parameter p : m.parameters()) p.value().accumulateGrad(Tensor.zeros(p.shape()));
+        probe.step();
+        return OptimizerStateLayout.of(probe.stateDict());
     }
 
     // ------------------------------------------------------------------------------------ driver
@@ -123,56 +172,49 @@ public final class SparkTrainer {
     /** The state of one call to fit, on the driver. */
     private final class Run {
         final String runId;
+        final SparkTrainConfig config;
         final JavaRDD<Block> blocks;
         final BatchPlan plan;
-        final StateLayout layout;
-        final Module model;
-        final SerializableSupplier<? extends Module> factory;
-        final Loss loss;
-        final Optimizer optimizer;
+        final int partitions;
         final List<RoundStats> rounds = new ArrayList<>();
         final List<Double> epochLoss = new ArrayList<>();
         long steps;
 
-        Run(String runId, JavaRDD<Block> blocks, BatchPlan plan, StateLayout layout, Module model,
-                SerializableSupplier<? extends Module> factory, Loss loss, Optimizer optimizer) {
+        Run(String runId, SparkTrainConfig config, JavaRDD<Block> blocks, BatchPlan plan) {
             this.runId = runId;
+            this.config = config;
             this.blocks = blocks;
             this.plan = plan;
-            this.layout = layout;
-            this.model = model;
-            this.factory = factory;
-            this.loss = loss;
-            this.optimizer = optimizer;
+            this.partitions = plan.partitionSizes().length;
         }
 
         SparkTrainResult synchronous() {
             int stepsPerEpoch = plan.stepsPerEpoch();
-            for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 double lossSum = 0;
                 long samples = 0;
                 for (int step = 0; step < stepsPerEpoch; step++) {
                     int global = plan.globalBatch(step);
-                    if (global == 0) continue; // tiny partitions can leave a step empty; there is nothing to learn from
+                    if (global == 0) continue; // tiny partitions can leave a step empty: nothing to learn from
                     long t0 = System.nanoTime();
                     Broadcast<float[]> weights = sc.broadcast(layout.flatten(model));
                     float[] sum;
                     try {
-                        sum = blocks.mapPartitions(new GradientTask(runId, factory, loss, layout, weights, plan, epoch, step))
+                        sum = blocks.mapPartitions(new GradientTask(runId, modelFactory, loss, layout, weights, plan, epoch, step))
                                 .treeReduce(SparkTrainer::sumInPlace, config.treeDepth());
                     } finally {
                         weights.destroy();
                     }
+                    double stepLoss = sum[layout.length() + layout.names().length];
+                    checkFinite(epoch, step, stepLoss);
                     applyGradients(sum);
                     optimizer.step();
                     steps++;
-                    double stepLoss = sum[layout.length() + layout.names().length];
                     lossSum += stepLoss * global;
                     samples += global;
-                    int parts = plan.partitionSizes().length;
-                    long compute = (long) (sum[sum.length - 1] * 1e6 / parts);
+                    long compute = (long) (sum[sum.length - 1] * 1e6 / partitions);
                     finishRound(new RoundStats(epoch, step, 1, global, stepLoss, System.nanoTime() - t0, compute,
-                            4L * layout.length(), 4L * sum.length * parts));
+                            4L * layout.length(), 4L * sum.length * partitions));
                 }
                 finishEpoch(epoch, lossSum / samples);
             }
@@ -182,27 +224,28 @@ public final class SparkTrainer {
         /** Puts the summed gradients into the driver's parameters and the averaged buffers into its buffers. */
         private void applyGradients(float[] sum) {
             int flags = layout.length();
-            var state = model.stateDict();
-            var params = model.namedParameters();
+            var named = model.namedParameters();
             int i = 0;
-            for (var e : state.entrySet()) {
-                int off = layout.offsets()[i], n = layout.size(i);
-                Tensor t = e.getValue();
+            for (var e : model.stateDict().entrySet()) {
+                int off = layout.offsets()[i];
                 if (layout.parameter()[i]) {
-                    Parameter p = params.get(e.getKey());
+                    Parameter p = named.get(e.getKey());
                     if (sum[flags + i] > 0) setGrad(p, sum, off);
                     else p.value().clearGrad(); // no partition reached it: the optimizer skips it, as on one machine
                 } else {
-                    System.arraycopy(sum, off, t.array(), t.offset(), n);
+                    Tensor t = e.getValue();
+                    System.arraycopy(sum, off, t.array(), t.offset(), layout.size(i));
                 }
                 i++;
             }
         }
 
-        SparkTrainResult localSgd(Mode.LocalSgd mode) {
+        SparkTrainResult localSgd(Mode.LocalSgd mode, OptimizerStateLayout optLayout) {
             int stepsPerEpoch = plan.stepsPerEpoch();
             int k = mode.localSteps();
-            for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            int optBase = layout.length(), presenceBase = optBase + optLayout.length();
+            int lossAt = presenceBase + optLayout.keys().length;
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 double lossSum = 0;
                 long samples = 0;
                 for (int first = 0; first < stepsPerEpoch; first += k) {
@@ -211,40 +254,51 @@ public final class SparkTrainer {
                     for (int s = first; s < first + count; s++) roundSamples += plan.globalBatch(s);
                     if (roundSamples == 0) continue;
                     long t0 = System.nanoTime();
-                    var input = new RoundInput(layout.flatten(model), optimizer.lr());
+                    var input = new RoundInput(layout.flatten(model), OptimizerStateLayout.flatten(optimizer.stateDict()), optimizer.lr());
                     Broadcast<RoundInput> bc = sc.broadcast(input);
                     float[] sum;
                     try {
-                        sum = blocks.mapPartitions(new LocalSgdTask(runId, factory, mode.optimizerFactory(), loss, layout, bc, plan,
-                                        epoch, first, count, roundSamples))
+                        sum = blocks.mapPartitions(new LocalSgdTask(runId, modelFactory, mode.optimizerFactory(), loss, layout,
+                                        optLayout, bc, plan, epoch, first, count, roundSamples))
                                 .treeReduce(SparkTrainer::sumInPlace, config.treeDepth());
                     } finally {
                         bc.destroy();
                     }
+                    double roundLoss = sum[lossAt];
+                    checkFinite(epoch, first, roundLoss);
                     layout.load(model, sum); // the sample-weighted average: the weights sum to 1
+                    optimizer.loadStateDict(optLayout.average(sum, optBase, presenceBase));
                     steps += count;
-                    double roundLoss = sum[layout.length()];
                     lossSum += roundLoss * roundSamples;
                     samples += roundSamples;
-                    int parts = plan.partitionSizes().length;
-                    long compute = (long) (sum[sum.length - 1] * 1e6 / parts);
+                    long compute = (long) (sum[sum.length - 1] * 1e6 / partitions);
+                    long bytesOut = 4L * (input.state().length + input.optimizer().values().length);
                     finishRound(new RoundStats(epoch, first, count, roundSamples, roundLoss, System.nanoTime() - t0, compute,
-                            4L * layout.length(), 4L * sum.length * parts));
+                            bytesOut, 4L * sum.length * partitions));
                 }
                 finishEpoch(epoch, lossSum / samples);
             }
             return new SparkTrainResult(epochLoss, steps, rounds);
         }
 
+        private void checkFinite(int epoch, int step, double loss) {
+            if (!Double.isFinite(loss)) {
+                throw new TrainingDivergedException("training diverged at epoch " + epoch + ", step " + (step + 1)
+                        + ": the loss is " + loss + " (learning rate " + optimizer.lr() + "); try a smaller learning rate",
+                        epoch, step + 1, loss, null);
+            }
+        }
+
         private void finishRound(RoundStats stats) {
             rounds.add(stats);
-            for (TrainingListener l : config.listeners()) l.onRound(stats);
+            for (TrainingListener l : listeners) l.onRound(stats);
         }
 
         private void finishEpoch(int epoch, double meanLoss) {
             epochLoss.add(meanLoss);
             LOG.debug("epoch {}: mean loss {}", epoch, meanLoss);
-            for (TrainingListener l : config.listeners()) l.onEpochEnd(epoch, meanLoss, model, optimizer);
+            for (TrainingListener l : listeners) l.onEpochEnd(epoch, meanLoss, model, optimizer);
+            if (scheduler != null) scheduler.step(meanLoss);
         }
     }
 
@@ -258,8 +312,8 @@ public final class SparkTrainer {
         }
     }
 
-    /** Weights and learning rate for one local-SGD round. */
-    record RoundInput(float[] state, double lr) implements java.io.Serializable {}
+    /** What a local-SGD round starts from: the driver's weights, optimizer state and learning rate. */
+    record RoundInput(float[] state, OptimizerStateLayout.Flat optimizer, double lr) implements java.io.Serializable {}
 
     // ------------------------------------------------------------------------------- executors
 
@@ -314,18 +368,21 @@ public final class SparkTrainer {
     }
 
     /**
-     * Local-SGD round, on one partition: {@code count} steps from the driver's weights with its
-     * own optimizer copy. Result layout: [state·weight | mean loss·weight | compute milliseconds],
-     * weight = this partition's samples / the round's samples.
+     * Local-SGD round, on one partition: {@code count} steps from the driver's weights and
+     * optimizer state with its own optimizer copy. Result layout, weight = this partition's
+     * samples / the round's samples: [model state·weight | optimizer state·weight | weight per
+     * optimizer key that this copy has | mean loss·weight | compute milliseconds].
      */
     private record LocalSgdTask(String runId, SerializableSupplier<? extends Module> factory, OptimizerFactory optimizerFactory,
-            Loss loss, StateLayout layout, Broadcast<RoundInput> input, BatchPlan plan, int epoch, int first, int count,
-            long roundSamples) implements FlatMapFunction<Iterator<Block>, float[]> {
+            Loss loss, StateLayout layout, OptimizerStateLayout optLayout, Broadcast<RoundInput> input, BatchPlan plan,
+            int epoch, int first, int count, long roundSamples) implements FlatMapFunction<Iterator<Block>, float[]> {
 
         @Override
         public Iterator<float[]> call(Iterator<Block> it) {
             Block block = onlyBlock(it);
-            float[] out = new float[layout.length() + 2];
+            int optBase = layout.length(), presenceBase = optBase + optLayout.length();
+            int lossAt = presenceBase + optLayout.keys().length;
+            float[] out = new float[lossAt + 2];
             int p = block.partition();
             long mine = 0;
             for (int s = first; s < first + count; s++) mine += plan.localBatch(p, s);
@@ -335,6 +392,7 @@ public final class SparkTrainer {
                 RoundInput in = input.value();
                 layout.load(r.module(), in.state());
                 Optimizer opt = optimizerFactory.create(r.module().parameters());
+                opt.loadStateDict(in.optimizer().toStateDict());
                 opt.setLr(in.lr());
                 int[] order = Replicas.order(runId, plan, epoch, p);
                 long t0 = System.nanoTime();
@@ -352,8 +410,9 @@ public final class SparkTrainer {
                 float weight = (float) ((double) mine / roundSamples);
                 float[] state = layout.flatten(r.module());
                 for (int j = 0; j < state.length; j++) out[j] = state[j] * weight;
-                out[layout.length()] = (float) (lossSum / roundSamples);
-                out[layout.length() + 1] = (System.nanoTime() - t0) / 1e6f;
+                optLayout.accumulate(opt.stateDict(), weight, out, optBase, presenceBase);
+                out[lossAt] = (float) (lossSum / roundSamples);
+                out[lossAt + 1] = (System.nanoTime() - t0) / 1e6f;
             } finally {
                 Replicas.giveBack(runId, r);
             }
@@ -423,19 +482,6 @@ public final class SparkTrainer {
         return a;
     }
 
-    private StateLayout checkInputs(Module model, SerializableSupplier<? extends Module> modelFactory, Loss loss) {
-        if (model == null || modelFactory == null || loss == null) {
-            throw new IllegalArgumentException("SparkTrainer: model, model factory and loss are required");
-        }
-        requireSerializable(modelFactory, "the model factory");
-        requireSerializable(loss, "the loss");
-        StateLayout layout = StateLayout.of(model);
-        Module probe = modelFactory.get();
-        if (probe == null) throw new IllegalArgumentException("SparkTrainer: the model factory returned null");
-        layout.requireSame(StateLayout.of(probe), "SparkTrainer");
-        return layout;
-    }
-
     private static void requireOwnParameters(Module model, Optimizer optimizer) {
         if (optimizer == null) throw new IllegalArgumentException("SparkTrainer: an optimizer is required");
         var own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<Parameter, Boolean>());
@@ -459,8 +505,8 @@ public final class SparkTrainer {
         }
     }
 
-    private void warnIfResultsAreLarge(StateLayout layout) {
-        long bytes = 4L * layout.length() + 64;
+    private void warnIfResultsAreLarge(int optimizerStateLength) {
+        long bytes = 4L * ((long) layout.length() + optimizerStateLength) + 64;
         long limit = sc.getConf().getSizeAsBytes("spark.task.maxDirectResultSize", "1m");
         if (bytes > limit) {
             LOG.warn("each partition returns {} bytes per round, over spark.task.maxDirectResultSize ({} bytes): results go"

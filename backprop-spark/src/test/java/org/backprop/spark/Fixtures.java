@@ -23,10 +23,6 @@ final class Fixtures {
         };
     }
 
-    static Loss mse() {
-        return (h, y) -> h.sub(y).square().mean();
-    }
-
     /**
      * Gaussian blobs: {@code classes} centres in {@code dims} dimensions, {@code n} points with
      * noise of standard deviation {@code noise}; targets one-hot ({@code oneHot}) or class indices.
@@ -56,7 +52,7 @@ final class Fixtures {
      * the rows of each partition: the reference the distributed runs must reproduce.
      */
     static void trainLocally(List<List<Sample>> partitions, BatchPlan plan, int epochs, Module model, Loss loss, Optimizer opt) {
-        for (int epoch = 0; epoch < epochs; epoch++) {
+        for (int epoch = 1; epoch <= epochs; epoch++) { // numbered from 1, as SparkTrainer does
             for (int step = 0; step < plan.stepsPerEpoch(); step++) {
                 List<Sample> batch = new ArrayList<>();
                 for (int p = 0; p < partitions.size(); p++) {
@@ -99,8 +95,15 @@ final class Fixtures {
         return max;
     }
 
-    /** Largest absolute change between a model and its starting point (to show training moved it). */
-    static double distance(Module a, Module b) {
-        return maxDifference(a, b);
+    /** Share of samples (class labels) whose largest output is the label, computed on this machine. */
+    static double accuracy(Module model, List<Sample> data) {
+        try (var s = org.backprop.autograd.GradMode.noGrad()) {
+            Tensor out = model.forward(features(data));
+            int correct = 0;
+            for (int i = 0; i < data.size(); i++) {
+                if ((int) out.slice(0, i, i + 1).argmax() == (int) data.get(i).target()[0]) correct++;
+            }
+            return (double) correct / data.size();
+        }
     }
 }

@@ -56,7 +56,7 @@ public final class RoundCost {
             Loss loss = (h, y) -> h.logSoftmax(1).mul(y).sum(1, false).mean().neg();
             var config = SparkTrainConfig.defaults().epochs(1).globalBatchSize(batch)
                     .mode(localSteps == 1 ? Mode.synchronous() : Mode.localSgd(localSteps, p -> new SGD(p, 0.01)));
-            SparkTrainResult r = new SparkTrainer(sc, config).fit(data, model, factory, loss, new SGD(model.parameters(), 0.01));
+            SparkTrainResult r = new SparkTrainer(sc, model, factory, loss, new SGD(model.parameters(), 0.01)).fit(data, config);
             report(master, parts, model.parameterCount(), batch, localSteps, r);
         }
     }
