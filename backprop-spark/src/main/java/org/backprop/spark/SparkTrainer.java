@@ -114,6 +114,13 @@ public final class SparkTrainer {
         String runId = UUID.randomUUID().toString();
         JavaRDD<Block> blocks = data.mapPartitionsWithIndex((p, it) -> List.of(Block.pack(p, it)).iterator(), true)
                 .persist(StorageLevel.MEMORY_ONLY());
+        if (comesFromDriverCollection(data.rdd())) {
+            // A parallelised collection keeps each partition's rows inside its partition object, which
+            // Spark serialises into every task: every round would ship the whole data set again. Cutting
+            // the lineage after packing leaves tasks small; the price is that a lost executor fails the
+            // run instead of recomputing its blocks (file-based RDDs keep full fault tolerance).
+            blocks.rdd().localCheckpoint();
+        }
         try {
             List<Integer> sizes = blocks.map(Block::rows).collect(); // one block per partition, in order
             int[] partitionSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
@@ -480,6 +487,16 @@ public final class SparkTrainer {
     private static double[] sumInPlace(double[] a, double[] b) {
         for (int i = 0; i < a.length; i++) a[i] += b[i];
         return a;
+    }
+
+    /** Whether an RDD's lineage starts at {@code sc.parallelize} (rows carried inside its partitions). */
+    static boolean comesFromDriverCollection(org.apache.spark.rdd.RDD<?> rdd) {
+        if (rdd.getClass().getName().equals("org.apache.spark.rdd.ParallelCollectionRDD")) return true;
+        var deps = rdd.dependencies().iterator();
+        while (deps.hasNext()) {
+            if (comesFromDriverCollection(deps.next().rdd())) return true;
+        }
+        return false;
     }
 
     private static void requireOwnParameters(Module model, Optimizer optimizer) {
