@@ -20,7 +20,8 @@ final class SharedSpark {
                     .set("spark.ui.enabled", "false")
                     .set("spark.driver.host", "127.0.0.1")
                     .set("spark.driver.bindAddress", "127.0.0.1")
-                    .set("spark.task.maxDirectResultSize", "64m");
+                    .set("spark.task.maxDirectResultSize", "64m")
+                    .set("spark.broadcast.compress", "false");
             sc = new JavaSparkContext(conf);
             sc.setLogLevel("WARN");
             JavaSparkContext ctx = sc;

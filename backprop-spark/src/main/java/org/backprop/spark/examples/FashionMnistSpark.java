@@ -65,7 +65,9 @@ public final class FashionMnistSpark {
 
         SparkConf conf = new SparkConf().setAppName("backprop-fashion-mnist")
                 // gradients and weights of 235K floats are ~1 MB: keep task results off the block manager
-                .setIfMissing("spark.task.maxDirectResultSize", "64m");
+                .setIfMissing("spark.task.maxDirectResultSize", "64m")
+                // random-looking float weights barely compress; compressing them costs more than it saves
+                .setIfMissing("spark.broadcast.compress", "false");
         if (a.values().containsKey("master") || !conf.contains("spark.master")) conf.setMaster(a.get("master", "local[*]"));
 
         FashionMnist fm = FashionMnist.load(data == null ? null : Path.of(data));

@@ -45,7 +45,8 @@ public final class RoundCost {
 
         SparkConf conf = new SparkConf().setAppName("backprop-round-cost").setIfMissing("spark.master", master)
                 .setIfMissing("spark.ui.enabled", "false")
-                .setIfMissing("spark.task.maxDirectResultSize", "128m");
+                .setIfMissing("spark.task.maxDirectResultSize", "128m")
+                .setIfMissing("spark.broadcast.compress", "false");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
             int parts = partitions > 0 ? partitions : sc.defaultParallelism();
