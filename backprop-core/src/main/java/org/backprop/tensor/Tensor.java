@@ -440,8 +440,9 @@ public final class Tensor {
         return Reductions.sum(this, axis, keepDim);
     }
 
+    /** Mean of all elements; NaN for an empty tensor (0/0), as in PyTorch. */
     public Tensor mean() {
-        return Reductions.sumAll(this).mul(1f / Math.max(1, numel()));
+        return Reductions.sumAll(this).mul(1f / numel());
     }
 
     public Tensor mean(int axis, boolean keepDim) {
