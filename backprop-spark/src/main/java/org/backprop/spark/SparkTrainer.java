@@ -438,7 +438,7 @@ public final class SparkTrainer {
             double[] out = new double[4];
             if (block.rows() == 0) return List.of(out).iterator();
             Replicas.Replica r = Replicas.borrow(runId, factory, layout);
-            try (var noGrad = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 layout.load(r.module(), weights.value());
                 r.module().eval();
                 int[] order = new int[block.rows()];

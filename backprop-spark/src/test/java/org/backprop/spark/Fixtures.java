@@ -97,11 +97,11 @@ final class Fixtures {
 
     /** Share of samples (class labels) whose largest output is the label, computed on this machine. */
     static double accuracy(Module model, List<Sample> data) {
-        try (var s = org.backprop.autograd.GradMode.noGrad()) {
+        try (var _ = org.backprop.autograd.GradMode.noGrad()) {
             Tensor out = model.forward(features(data));
             int correct = 0;
             for (int i = 0; i < data.size(); i++) {
-                if ((int) out.slice(0, i, i + 1).argmax() == (int) data.get(i).target()[0]) correct++;
+                if (out.slice(0, i, i + 1).argmax() == (int) data.get(i).target()[0]) correct++;
             }
             return (double) correct / data.size();
         }
