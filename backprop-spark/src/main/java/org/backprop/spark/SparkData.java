@@ -37,6 +37,11 @@ public final class SparkData {
         return out;
     }
 
+    /** One sample per row of a core {@link org.backprop.data.Dataset} (class indices stay class labels). */
+    public static List<Sample> samples(org.backprop.data.Dataset data) {
+        return samples(data.features(), data.targets());
+    }
+
     /** {@link #samples} spread over {@code partitions} partitions, in order (contiguous ranges of rows). */
     public static JavaRDD<Sample> parallelize(JavaSparkContext sc, Tensor features, Tensor targets, int partitions) {
         if (partitions < 1) throw new IllegalArgumentException("SparkData.parallelize: partitions must be >= 1, got " + partitions);

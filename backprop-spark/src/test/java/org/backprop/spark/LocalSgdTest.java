@@ -69,8 +69,8 @@ class LocalSgdTest {
     void localSgdReachesSingleMachineAccuracyOnDigits() {
         JavaSparkContext sc = SharedSpark.context();
         Dataset.Split split = BuiltinDatasets.digits().split(0.2, 1);
-        List<Sample> train = SparkData.samples(split.train().features(), split.train().targets());
-        List<Sample> test = SparkData.samples(split.test().features(), split.test().targets());
+        List<Sample> train = SparkData.samples(split.train());
+        List<Sample> test = SparkData.samples(split.test());
         SerializableSupplier<Module> factory = Fixtures.mlp(64, 32, 10, 8);
         Loss loss = new CrossEntropyLoss();
         int epochs = 8, batch = 32;
