@@ -5,8 +5,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.backprop.autograd.GradMode;
@@ -14,12 +17,14 @@ import org.backprop.data.BuiltinDatasets;
 import org.backprop.data.CsvFormat;
 import org.backprop.data.CsvTable;
 import org.backprop.data.Dataset;
+import org.backprop.data.FashionMnist;
 import org.backprop.data.Standardizer;
 import org.backprop.loss.Loss;
 import org.backprop.loss.Losses;
 import org.backprop.nn.Activation;
 import org.backprop.nn.Init;
 import org.backprop.nn.Linear;
+import org.backprop.nn.Models;
 import org.backprop.nn.Module;
 import org.backprop.nn.Parameter;
 import org.backprop.nn.Sequential;
@@ -32,14 +37,18 @@ import org.backprop.optim.RMSprop;
 import org.backprop.optim.SGD;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.Callback;
+import org.backprop.train.Checkpoint;
+import org.backprop.train.ConfusionMatrix;
 import org.backprop.train.EpochResult;
 import org.backprop.train.Evaluation;
 import org.backprop.train.FitConfig;
+import org.backprop.train.GradientHealth;
 import org.backprop.train.History;
 import org.backprop.train.Metrics;
 import org.backprop.train.Task;
 import org.backprop.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,6 +67,14 @@ final class TrainCommand implements Callable<Integer> {
             description = "A built-in dataset (digits, housing) or a CSV file with a header (default: ${DEFAULT-VALUE}).")
     String data;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where to look first for the Fashion-MNIST files (then /usr/share/datasets/fashion-mnist, then ~/.cache/backprop).")
+    Path dataDir;
+
+    @Option(names = "--model", defaultValue = "mlp", paramLabel = "KIND",
+            description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5); the last two need 28×28 images (default: ${DEFAULT-VALUE}).")
+    String modelKind;
+
     @Option(names = "--target", paramLabel = "COLUMN", description = "The CSV column to predict.")
     String target;
 
@@ -71,6 +88,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "64,32", paramLabel = "N,N,...",
             description = "Hidden layer sizes (default: ${DEFAULT-VALUE}); 'none' for a linear model.")
     String layerSpec;
+
+    /** The dataset's name, for messages. */
+    private String loadedName;
 
     /** Hidden sizes parsed from --layers. */
     List<Integer> layers;
@@ -133,6 +153,28 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
 
+    @Mixin
+    TrainOutput output;
+
+    // ---- progress, plots, report, checkpoints (with the folder they are written to)
+    @Option(names = "--progress", defaultValue = "auto", paramLabel = "MODE",
+            description = "auto (a bar redrawn in place on a terminal, a line per epoch otherwise), bar, lines or none (default: ${DEFAULT-VALUE}).")
+    ProgressDisplay.Mode progress;
+
+    @Option(names = "--plots", description = "Write PNG charts of the losses, the metric and each layer's gradients into --out.")
+    boolean plots;
+
+    @Option(names = "--report", description = "Write report.html (settings, curves, metrics, confusion matrix, gradient health) into --out.")
+    boolean report;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Save the training state to checkpoint.safetensors in --out every N epochs and after the last.")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE",
+            description = "Continue the run saved in checkpoint FILE; give the options of that run, with more --epochs if needed.")
+    Path resume;
+
     static final class LossNames extends ArrayList<String> {
         LossNames() {
             super(Losses.names());
@@ -143,9 +185,12 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         checkOptions();
+        checkRunFileOptions();
         Loaded loaded = load();
+        loadedName = loaded.name;
         Task t = loaded.task;
-        Dataset.Split split = loaded.data.split(testFraction, seed);
+        Dataset.Split split = loaded.test != null ? new Dataset.Split(loaded.data, loaded.test)
+                : loaded.data.split(testFraction, seed);
         Dataset train = split.train(), test = split.test();
 
         // Standardise with statistics of the training part only, so the test set stays unseen.
@@ -158,12 +203,12 @@ final class TrainCommand implements Callable<Integer> {
         Dataset trainScaled = ys == null ? train : ys.transformTargets(train);
 
         int outputs = t == Task.CLASSIFICATION ? loaded.data.classCount() : loaded.data.targetWidth();
-        Sequential model = buildModel(train.featureWidth(), outputs, new Random(seed));
+        Sequential model = buildModel(train, outputs, new Random(seed));
         Loss lossFn = Losses.named(loss.equals("auto") ? (t == Task.CLASSIFICATION ? "cross_entropy" : "mse") : loss);
         Optimizer opt = buildOptimizer(model.parameters());
 
         out.printf(Locale.ROOT, "Data: %s, %d samples, %d features → %s (%d train, %d test)%n", loaded.name,
-                loaded.data.size(), train.featureWidth(),
+                loaded.data.size() + (loaded.test == null ? 0 : loaded.test.size()), train.featureWidth(),
                 t == Task.CLASSIFICATION ? outputs + " classes" : "regression of " + String.join(",", loaded.data.targetNames()),
                 train.size(), test.size());
         out.printf(Locale.ROOT, "Model: %s, %,d parameters; %s, %s, lr %s, batch %d%n",
@@ -176,7 +221,17 @@ final class TrainCommand implements Callable<Integer> {
         if (patience > 0 && valFraction > 0) config = config.withEarlyStopping(patience, 0);
         if (tolerance != null) config = config.withConvergence(tolerance, Math.max(1, patience));
 
-        Trainer trainer = new Trainer(model, lossFn, opt).callback(new EpochPrinter(out, t, epochs));
+        // The monitor first, so it sees the gradients before clipping; the bar before the epoch lines, which it clears.
+        ProgressDisplay display = new ProgressDisplay(out, progress.resolve(ProgressDisplay.stdoutIsTerminal()), epochs);
+        GradientHealth health = new GradientHealth(model).listener(new HealthPrinter(display));
+        Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display);
+        if (display.printsEpochLines()) trainer.callback(new EpochPrinter(out, t, epochs));
+        if (checkpointEvery != null) trainer.checkpoint(output.dir.resolve("checkpoint.safetensors"), checkpointEvery);
+        if (resume != null) {
+            Checkpoint checkpoint = Checkpoint.load(resume);
+            trainer.resume(checkpoint);
+            out.printf(Locale.ROOT, "Resuming from %s after epoch %d%n", resume, checkpoint.epoch());
+        }
         if (clipNorm != null) {
             double max = clipNorm;
             trainer.callback(new Callback() {
@@ -207,7 +262,65 @@ final class TrainCommand implements Callable<Integer> {
                     test.size());
         }
         out.flush();
+        if (plots || report) {
+            writePlotsAndReport(out, history, health, t, predictions, test, ys, describe(train.featureWidth(), outputs),
+                    model.parameterCount(), lossName(lossFn), loaded.name);
+        }
+        Evaluation testMetrics = Metrics.of(t, ys == null ? predictions : ys.inverseTransform(predictions), test.targets());
+        output.save(spec, out, new TrainOutput.Run(loaded.name, loaded.data, t, model, xs, ys, train.size(), test.size(),
+                testFraction, seed, history, seconds, testMetrics));
         return 0;
+    }
+
+    /** --plots, --report and --checkpoint-every write into --out, which is created here. */
+    private void checkRunFileOptions() throws IOException {
+        if (checkpointEvery != null && checkpointEvery < 1) {
+            throw new IllegalArgumentException("--checkpoint-every must be at least 1, got " + checkpointEvery);
+        }
+        if (output.dir == null && (plots || report || checkpointEvery != null)) {
+            throw new IllegalArgumentException("--plots, --report and --checkpoint-every write into a folder: give it with --out DIR");
+        }
+        if (resume != null && !Files.isRegularFile(resume)) throw new IllegalArgumentException("--resume: no file " + resume);
+        if (output.dir != null) Files.createDirectories(output.dir);
+    }
+
+    private void writePlotsAndReport(PrintWriter console, History history, GradientHealth health, Task t, Tensor predictions,
+                                     Dataset test, Standardizer ys, String architecture, long parameters, String lossName,
+                                     String dataName) throws IOException {
+        List<Plots.Chart> charts = Plots.of(history.epochs(), t, health.epochs(), health.layerWeightNames());
+        if (plots) {
+            Plots.write(output.dir, charts);
+            console.printf("Plots: %s%n", String.join(", ", charts.stream().map(Plots.Chart::fileName).toList()));
+        }
+        if (!report) return;
+        Map<String, String> metrics = new LinkedHashMap<>();
+        ConfusionMatrix confusion = null;
+        if (t == Task.CLASSIFICATION) {
+            confusion = ConfusionMatrix.of(predictions, test.targets());
+            metrics.put("test accuracy", String.format(Locale.ROOT, "%.4f", confusion.accuracy()));
+        } else {
+            Evaluation e = Metrics.of(Task.REGRESSION, ys.inverseTransform(predictions), test.targets());
+            metrics.put("test RMSE", String.format(Locale.ROOT, "%.4f", e.rmse()));
+            metrics.put("test MAE", String.format(Locale.ROOT, "%.4f", e.mae()));
+            metrics.put("test R²", String.format(Locale.ROOT, "%.4f", e.r2()));
+        }
+        metrics.put("test samples", Integer.toString(test.size()));
+        metrics.put("best epoch", Integer.toString(history.bestEpoch()));
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("data", dataName + " (" + t.name().toLowerCase(Locale.ROOT) + ")");
+        settings.put("model", architecture + ", " + parameters + " parameters, init " + init);
+        settings.put("loss", lossName);
+        settings.put("optimizer", optimizer + ", lr " + fmt(lr == null ? history.epochs().getFirst().lr() : lr)
+                + (weightDecay > 0 ? ", weight decay " + fmt(weightDecay) : "") + (clipNorm != null ? ", clip norm " + fmt(clipNorm) : ""));
+        settings.put("batch size", Integer.toString(batchSize));
+        settings.put("epochs", history.epochs().size() + " of at most " + epochs + (patience > 0 ? ", patience " + patience : ""));
+        settings.put("validation / test fraction", fmt(valFraction) + " / " + fmt(testFraction));
+        settings.put("seed", Long.toString(seed));
+        Path file = output.dir.resolve("report.html");
+        new HtmlReport("Training report: " + dataName, settings, metrics, "Stopped: " + history.stopMessage(), t,
+                history.epochs(), charts, confusion, health).write(file);
+        console.printf("Report: %s%n", file);
+        console.flush();
     }
 
     private void checkOptions() {
@@ -221,6 +334,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         layers = parseLayers(layerSpec);
         Activation.named(activation); // fails early with the list of known names
+        if (!List.of("mlp", "cnn", "lenet").contains(modelKind.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("--model must be mlp, cnn or lenet, not '" + modelKind + "'");
+        }
     }
 
     /** "64,32" → [64, 32]; "" or "none" → [] (a linear model). */
@@ -242,9 +358,28 @@ final class TrainCommand implements Callable<Integer> {
         return sizes;
     }
 
-    private record Loaded(String name, Dataset data, Task task, boolean standardizeFeatures) {}
+    /**
+     * @param data the data to split into training and test parts, or the training part itself when
+     *             {@code test} is given (a dataset with an official test set, as Fashion-MNIST)
+     */
+    private record Loaded(String name, Dataset data, Dataset test, Task task, boolean standardizeFeatures) {
+        Loaded(String name, Dataset data, Task task, boolean standardizeFeatures) {
+            this(name, data, null, task, standardizeFeatures);
+        }
+    }
+
+    private static boolean isFashionMnist(String name) {
+        String n = name.toLowerCase(Locale.ROOT).replace('_', '-');
+        return n.equals("fashion-mnist") || n.equals("fashion");
+    }
 
     private Loaded load() throws IOException {
+        if (isFashionMnist(data)) {
+            if (task == Task.REGRESSION) throw new IllegalArgumentException("--task regression does not fit Fashion-MNIST, which is classification");
+            FashionMnist fm = FashionMnist.load(dataDir);
+            // Pixels are already scaled to [0, 1]; the official 10,000 test images stay the test set.
+            return new Loaded("fashion-mnist", imageDataset(fm.train()), imageDataset(fm.test()), Task.CLASSIFICATION, false);
+        }
         if (BuiltinDatasets.names().contains(data.toLowerCase(Locale.ROOT)) && !data.toLowerCase(Locale.ROOT).endsWith(".csv")) {
             Task builtin = BuiltinDatasets.isClassification(data) ? Task.CLASSIFICATION : Task.REGRESSION;
             if (task != null && task != builtin) {
@@ -266,7 +401,31 @@ final class TrainCommand implements Callable<Integer> {
         return new Loaded(file.getFileName().toString(), ds, t, true);
     }
 
-    private Sequential buildModel(int inputs, int outputs, Random rng) {
+    /** Flat [N, 784] rows for an MLP, [N, 1, 28, 28] images for the convolutional models. */
+    private Dataset imageDataset(FashionMnist.Split split) {
+        Tensor images = split.images();
+        if (!modelKind.equalsIgnoreCase("mlp")) images = images.reshape(split.size(), 1, 28, 28);
+        return new Dataset(images, split.labelTensor());
+    }
+
+    private Sequential buildModel(Dataset train, int outputs, Random rng) {
+        String kind = modelKind.toLowerCase(Locale.ROOT);
+        if (!kind.equals("mlp")) {
+            int[] shape = train.features().shape();
+            if (shape.length != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28 || outputs != 10) {
+                throw new IllegalArgumentException("--model " + modelKind + " takes 28×28 grey images in 10 classes (--data fashion-mnist); "
+                        + loadedName + " has features of shape " + Arrays.toString(java.util.Arrays.copyOfRange(shape, 1, shape.length)));
+            }
+            return switch (kind) {
+                case "cnn" -> Models.smallCnn(rng);
+                case "lenet" -> Models.lenet5(rng);
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+        return buildMlp(train.featureWidth(), outputs, rng);
+    }
+
+    private Sequential buildMlp(int inputs, int outputs, Random rng) {
         Sequential model = new Sequential();
         int width = inputs;
         for (int h : layers) {
@@ -308,6 +467,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private String describe(int inputs, int outputs) {
+        if (modelKind.equalsIgnoreCase("cnn")) return "small CNN (3 conv + batch-norm blocks)";
+        if (modelKind.equalsIgnoreCase("lenet")) return "LeNet-5";
         List<String> parts = new ArrayList<>();
         parts.add(Integer.toString(inputs));
         for (int h : layers) parts.add(Integer.toString(h));

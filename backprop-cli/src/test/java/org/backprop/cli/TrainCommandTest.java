@@ -85,4 +85,15 @@ class TrainCommandTest {
         assertTrue(m.find(), "no match for " + regex + " in\n" + text);
         return Double.parseDouble(m.group(1));
     }
+
+    @Test
+    void convolutionalModelsNeedImagesAndUnknownModelsAreNamed() {
+        CliRunner lenet = CliRunner.run("train", "--model", "lenet");
+        assertEquals(1, lenet.exitCode());
+        assertEquals("backprop: --model lenet takes 28×28 grey images in 10 classes (--data fashion-mnist); "
+                + "digits has features of shape [64]", lenet.err().strip());
+        CliRunner unknown = CliRunner.run("train", "--model", "resnet");
+        assertEquals(1, unknown.exitCode());
+        assertTrue(unknown.err().contains("--model must be mlp, cnn or lenet, not 'resnet'"), unknown.err());
+    }
 }

@@ -1,5 +1,8 @@
 package org.backprop.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +44,9 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final List<Callback> callbacks = new ArrayList<>();
     private LrScheduler scheduler;
+    private Path checkpointFile;
+    private int checkpointEvery;
+    private Checkpoint resumeFrom;
 
     public Trainer(Module model, Loss loss, Optimizer optimizer) {
         this.model = model;
@@ -51,6 +57,28 @@ public final class Trainer {
     /** Steps {@code scheduler} once at the end of every epoch. */
     public Trainer scheduler(LrScheduler scheduler) {
         this.scheduler = scheduler;
+        return this;
+    }
+
+    /**
+     * Writes a {@link Checkpoint} to {@code file} (atomically, replacing the previous one) after
+     * every {@code everyEpochs}-th epoch and after the last epoch run.
+     */
+    public Trainer checkpoint(Path file, int everyEpochs) {
+        if (everyEpochs < 1) throw new IllegalArgumentException("checkpoint: every must be at least 1 epoch, got " + everyEpochs);
+        this.checkpointFile = file;
+        this.checkpointEvery = everyEpochs;
+        return this;
+    }
+
+    /**
+     * Makes the next {@link #fit} continue from {@code checkpoint}: the model, the optimizer, the
+     * schedule (replayed) and the stopping rules are put back where they were after its epoch, and
+     * training goes on with the next epoch. The model, optimizer and schedule must be built as in
+     * the interrupted run, and the fit settings that order the data must match.
+     */
+    public Trainer resume(Checkpoint checkpoint) {
+        this.resumeFrom = checkpoint;
         return this;
     }
 
@@ -98,9 +126,22 @@ public final class Trainer {
         double bestLoss = Double.POSITIVE_INFINITY;
         int bestEpoch = 0, sinceBest = 0, calmEpochs = 0;
         Map<String, Tensor> bestState = null;
+        int first = 1;
+        if (resumeFrom != null) {
+            Checkpoint c = resumeFrom;
+            restore(c, config);
+            results.addAll(c.history());
+            bestLoss = c.bestLoss();
+            bestEpoch = c.bestEpoch();
+            sinceBest = c.sinceBest();
+            calmEpochs = c.calmEpochs();
+            bestState = c.bestModel().isEmpty() ? null : c.bestModel();
+            first = c.epoch() + 1;
+            resumeFrom = null; // a later fit starts afresh
+        }
 
         try (var _ = GradMode.enableGrad()) { // in case fit is called inside a no-grad scope
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            for (int epoch = first; epoch <= config.epochs(); epoch++) {
                 long start = System.nanoTime();
                 double lr = optimizer.lr();
                 for (Callback c : callbacks) c.onEpochStart(epoch);
@@ -137,6 +178,7 @@ public final class Trainer {
                 double monitored = valResult != null ? valResult.loss() : trainResult.loss();
                 if (scheduler != null) scheduler.step(monitored);
 
+                boolean stop = false;
                 if (config.earlyStopping()) {
                     if (monitored < bestLoss - config.earlyStoppingMinDelta()) {
                         bestLoss = monitored;
@@ -145,17 +187,23 @@ public final class Trainer {
                         bestState = snapshot(model);
                     } else if (++sinceBest >= config.earlyStoppingPatience()) {
                         reason = StopReason.EARLY_STOPPING;
-                        break;
+                        stop = true;
                     }
                 }
-                if (config.convergence() && epoch > 1) {
+                if (!stop && config.convergence() && epoch > 1) {
                     double change = Math.abs(trainResult.loss() - results.get(epoch - 2).trainLoss());
                     calmEpochs = change < config.convergenceTolerance() ? calmEpochs + 1 : 0;
                     if (calmEpochs >= config.convergencePatience()) {
                         reason = StopReason.CONVERGED;
-                        break;
+                        stop = true;
                     }
                 }
+                if (checkpointFile != null && (epoch % checkpointEvery == 0 || stop || epoch == config.epochs())) {
+                    saveCheckpoint(new Checkpoint(epoch, model.stateDict(), optimizer.stateDict(),
+                            optimizer.getClass().getName(), optimizer.lr(), Checkpoint.Settings.of(config), results,
+                            bestLoss, bestEpoch, sinceBest, calmEpochs, bestState == null ? Map.of() : bestState));
+                }
+                if (stop) break;
             }
         }
 
@@ -198,6 +246,42 @@ public final class Trainer {
             model.train(wasTraining);
         }
         return scores.result();
+    }
+
+    /** Puts the model, optimizer and schedule back to where {@code c} left them, after checking it fits. */
+    private void restore(Checkpoint c, FitConfig config) {
+        Checkpoint.Settings now = Checkpoint.Settings.of(config);
+        if (!now.equals(c.settings())) {
+            throw new IllegalArgumentException("resume: the checkpoint was written with " + c.settings()
+                    + " but this run has " + now + "; use the same settings to continue the same run");
+        }
+        if (!optimizer.getClass().getName().equals(c.optimizerType())) {
+            throw new IllegalArgumentException("resume: the checkpoint holds the state of " + c.optimizerType()
+                    + ", this run uses " + optimizer.getClass().getName());
+        }
+        if (c.epoch() >= config.epochs()) {
+            throw new IllegalArgumentException("resume: the checkpoint is at epoch " + c.epoch() + " and this run stops at "
+                    + config.epochs() + " epochs: raise the number of epochs to train further");
+        }
+        model.loadStateDict(c.model());
+        optimizer.loadStateDict(c.optimizer());
+        // Schedules are deterministic in what they are stepped with: replaying the epochs' values puts them back.
+        if (scheduler != null) {
+            for (EpochResult r : c.history()) scheduler.step(r.hasValidation() ? r.validationLoss() : r.trainLoss());
+        }
+        if (optimizer.lr() != c.lr()) {
+            throw new IllegalArgumentException("resume: the learning rate would be " + optimizer.lr() + " where the "
+                    + "checkpoint has " + c.lr() + "; build the optimizer and its schedule as in the interrupted run");
+        }
+        LOG.info("resuming after epoch {} of {}", c.epoch(), config.epochs());
+    }
+
+    private void saveCheckpoint(Checkpoint c) {
+        try {
+            c.save(checkpointFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the checkpoint " + checkpointFile + ": " + e.getMessage(), e);
+        }
     }
 
     /** Deep copies of every parameter and buffer, to restore later with {@code loadStateDict}. */

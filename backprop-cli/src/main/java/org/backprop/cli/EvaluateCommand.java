@@ -1,0 +1,110 @@
+package org.backprop.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.backprop.data.Dataset;
+import org.backprop.tensor.Tensor;
+import org.backprop.train.Evaluation;
+import org.backprop.train.Metrics;
+import org.backprop.train.Task;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Scores a saved model on a dataset with the preprocessing stored in the model file: accuracy
+ * for classification, RMSE, MAE and R² in the target's units for regression.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Metrics of a saved model on a dataset, with the model's saved preprocessing.",
+                "To score the exact test set of 'backprop train --data D --seed S --test-fraction F', use "
+                        + "'--split test' (the seed and fraction default to those saved with the model)."})
+final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE|DIR",
+            description = "A model file, or the directory 'train --out' wrote.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "NAME|FILE.csv",
+            description = "A built-in dataset (digits, housing) or a CSV file with a header.")
+    String data;
+
+    @Option(names = "--target", paramLabel = "COLUMN",
+            description = "The CSV column holding the true values (default: the target name saved with the model).")
+    String target;
+
+    @Option(names = "--split", defaultValue = "all", paramLabel = "all|test",
+            description = "all: every sample; test: only the test part train held out (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--seed", paramLabel = "S",
+            description = "With --split test: train's --seed (default: the one saved with the model, else 42).")
+    Long seed;
+
+    @Option(names = "--test-fraction", paramLabel = "F",
+            description = "With --split test: train's --test-fraction (default: the one saved with the model, else 0.2).")
+    Double testFraction;
+
+    @Option(names = "--verbose", description = "Show stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        String part = split.strip().toLowerCase(Locale.ROOT);
+        if (!part.equals("all") && !part.equals("test")) {
+            throw new IllegalArgumentException("--split must be all or test, not '" + split + "'");
+        }
+        if (part.equals("all") && (seed != null || testFraction != null)) {
+            throw new IllegalArgumentException("--seed and --test-fraction choose the test split: add --split test");
+        }
+        Predictor predictor = new Predictor(ModelLoader.load(model));
+        DataSource.Loaded loaded = DataSource.load(data, target, predictor);
+        Dataset ds = loaded.data();
+        String what = "all " + ds.size() + " samples";
+        if (part.equals("test")) {
+            Map<String, String> meta = predictor.saved().metadata();
+            long s = seed != null ? seed : Long.parseLong(saved(meta, TrainOutput.SEED_KEY, "42", "seed"));
+            double f = testFraction != null ? testFraction
+                    : Double.parseDouble(saved(meta, TrainOutput.TEST_FRACTION_KEY, "0.2", "test-fraction"));
+            if (!(f > 0 && f < 1)) throw new IllegalArgumentException("--test-fraction must be between 0 and 1 (exclusive), got " + f);
+            String trainedOn = meta.get(TrainOutput.DATASET_KEY);
+            if (trainedOn != null && !trainedOn.equalsIgnoreCase(loaded.name())) {
+                out.printf("Note: the model was trained on %s; this is the test split of %s%n", trainedOn, loaded.name());
+            }
+            ds = ds.split(f, s).test();
+            what = String.format(Locale.ROOT, "test split (seed %d, test fraction %s), %d of %d samples", s,
+                    TrainCommand.fmt(f), ds.size(), loaded.data().size());
+        }
+        Tensor predictions = predictor.predict(predictor.features(ds, loaded.name()));
+        Evaluation e = Metrics.of(predictor.task(), predictions, ds.targets());
+
+        out.printf("Model: %s (%s)%n", model, predictor.describeTask());
+        out.printf("Data: %s, %s%n", loaded.name(), what);
+        if (predictor.task() == Task.CLASSIFICATION) {
+            out.printf(Locale.ROOT, "Accuracy: %.4f (%d samples)%n", e.accuracy(), e.samples());
+        } else {
+            out.printf(Locale.ROOT, "RMSE: %.4f   MAE: %.4f   R²: %.4f (%d samples)%n", e.rmse(), e.mae(), e.r2(),
+                    e.samples());
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** A number train saved in the model's metadata (train's default when absent), checked before it is parsed. */
+    private String saved(Map<String, String> meta, String key, String fallback, String option) {
+        String v = meta.getOrDefault(key, fallback);
+        if (!v.matches("-?[0-9]+(\\.[0-9]*)?([eE]-?[0-9]+)?") || (option.equals("seed") && !v.matches("-?[0-9]+"))) {
+            throw new IllegalArgumentException(model + ": metadata '" + key + "' is '" + v + "', not a "
+                    + (option.equals("seed") ? "whole number" : "number") + "; give --" + option + " yourself");
+        }
+        return v;
+    }
+}

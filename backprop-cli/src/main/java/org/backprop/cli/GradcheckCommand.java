@@ -1,0 +1,231 @@
+package org.backprop.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.backprop.autograd.GradCheck;
+import org.backprop.autograd.GradMode;
+import org.backprop.data.Dataset;
+import org.backprop.loss.Loss;
+import org.backprop.loss.Losses;
+import org.backprop.nn.Activation;
+import org.backprop.nn.Module;
+import org.backprop.nn.Parameter;
+import org.backprop.nn.Sequential;
+import org.backprop.tensor.Shape;
+import org.backprop.tensor.Tensor;
+import org.backprop.train.Task;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Checks backpropagation on a real model: every parameter's gradient of the loss on a few samples,
+ * as autograd computes it, against central finite differences ({@link GradCheck#compare}).
+ * Exit code 1 when any parameter fails.
+ */
+@Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Compare every parameter's gradient with finite differences on a few samples.",
+                "Prints each parameter's worst error (|numeric − autograd| / (atol + rtol·|numeric|), at most 1 passes) "
+                        + "and PASS or FAIL; the exit code is 1 when any parameter fails."})
+final class GradcheckCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--data", paramLabel = "NAME|FILE.csv",
+            description = "Take the samples from a dataset (with --model; default: random standard-normal inputs).")
+    String data;
+
+    @Option(names = "--target", paramLabel = "COLUMN", description = "With a CSV --data: the target column (default: the saved one).")
+    String target;
+
+    @Option(names = "--samples", defaultValue = "4", paramLabel = "N", description = "Samples in the checked loss (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--loss", defaultValue = "auto", paramLabel = "NAME",
+            description = "auto (cross_entropy for a classification model, else mse) or a loss name.")
+    String loss;
+
+    @Option(names = "--max-elements", defaultValue = "200", paramLabel = "N",
+            description = "Check at most N randomly chosen elements of each parameter (default: ${DEFAULT-VALUE}); 0 checks all.")
+    int maxElements;
+
+    @Option(names = "--step", defaultValue = "" + GradCheck.DEFAULT_STEP, description = "Finite-difference step (default: ${DEFAULT-VALUE}).")
+    double step;
+
+    @Option(names = "--atol", defaultValue = "" + GradCheck.DEFAULT_ATOL, description = "Absolute tolerance (default: ${DEFAULT-VALUE}).")
+    double atol;
+
+    @Option(names = "--rtol", defaultValue = "" + GradCheck.DEFAULT_RTOL, description = "Relative tolerance (default: ${DEFAULT-VALUE}).")
+    double rtol;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for the samples, the checked elements and a described model's weights (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--verbose", description = "Show stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (samples < 1) throw new IllegalArgumentException("--samples must be at least 1, got " + samples);
+        if (maxElements < 0) throw new IllegalArgumentException("--max-elements must be 0 (all) or more, got " + maxElements);
+        if (!(step > 0)) throw new IllegalArgumentException("--step must be positive, got " + step);
+        ModelOptions.Resolved m = modelOptions.resolve(seed);
+        Sequential network = m.network();
+        int inputs = m.architecture().inputSize().orElseThrow(
+                () -> new IllegalArgumentException(m.name() + ": the network has no linear layer, so nothing to check"));
+        int outputs = m.architecture().outputSize().getAsInt();
+        Task task = m.saved() == null ? Task.REGRESSION : Predictor.taskOf(m.saved());
+        String lossName = loss.equalsIgnoreCase("auto") ? (task == Task.CLASSIFICATION ? "cross_entropy" : "mse") : loss;
+        Loss lossFn = Losses.named(lossName);
+
+        Random rng = new Random(seed);
+        Tensor[] xy = data == null ? randomSamples(rng, inputs, outputs, lossName) : dataSamples(m, rng);
+        Tensor x = xy[0], y = xy[1];
+        network.eval();
+
+        Map<String, Parameter> named = network.namedParameters();
+        List<String> names = new ArrayList<>(named.keySet());
+        Tensor[] params = names.stream().map(n -> named.get(n).value()).toArray(Tensor[]::new);
+        List<int[]> chosen = new ArrayList<>();
+        boolean sampled = false;
+        for (Tensor p : params) {
+            boolean all = maxElements == 0 || p.numel() <= maxElements;
+            chosen.add(all ? null : choose(p.numel(), maxElements, rng));
+            sampled |= !all;
+        }
+
+        out.printf(Locale.ROOT, "Gradient check: %s (%s), %s loss on %d %s; step %s, atol %s, rtol %s%n", m.name(),
+                ModelOptions.shape(m.architecture()), lossName, x.size(0),
+                data == null ? "random samples" : "samples of " + data, fmt(step), fmt(atol), fmt(rtol));
+        if (sampled) {
+            out.printf("Large parameters: %d randomly chosen elements each (--max-elements; 0 checks all)%n", maxElements);
+        }
+        // Finite differences are only valid within one linear piece of a ReLU network; at a point
+        // exactly on a kink there is no derivative to compare with, and every difference counts.
+        int onKink = activePattern(network, x).exactZeros();
+        if (onKink > 0) {
+            out.printf("Not differentiable here: %d ReLU input%s exactly 0 at these samples%n", onKink,
+                    onKink == 1 ? " is" : "s are");
+        }
+        List<GradCheck.Comparison> results = GradCheck.compare(in -> lossFn.apply(network.forward(x), y),
+                onKink > 0 ? null : in -> activePattern(network, x).active(), step, atol, rtol, chosen, params);
+
+        int width = names.stream().mapToInt(String::length).max().orElse(9);
+        int failed = 0, skipped = 0;
+        for (int i = 0; i < params.length; i++) {
+            GradCheck.Comparison c = results.get(i);
+            boolean pass = c.passed();
+            if (!pass) failed++;
+            String line = String.format(Locale.ROOT, "  %-" + width + "s  %-10s  %6d of %-6d  max error %-9s  %s",
+                    names.get(i), Shape.str(params[i].shape()), c.checked(), params[i].numel(), fmt(c.maxError()),
+                    pass ? "PASS" : "FAIL");
+            if (c.skipped() > 0) line += "  (" + c.skipped() + " skipped: the step crosses a ReLU kink)";
+            skipped += c.skipped();
+            if (!pass) {
+                line += String.format(Locale.ROOT, "  (element %d: autograd %.6g, finite differences %.6g)",
+                        c.worstElement(), c.analytic(), c.numeric());
+            }
+            out.println(line);
+        }
+        if (failed == 0) {
+            out.printf("PASS: all %d parameters agree with finite differences%s%n", params.length,
+                    skipped == 0 ? "" : " (" + skipped + " elements skipped at kinks)");
+        } else {
+            out.printf("FAIL: %d of %d parameters disagree with finite differences%n", failed, params.length);
+        }
+        out.flush();
+        return failed == 0 ? 0 : 1;
+    }
+
+    /** Standard-normal inputs (the scale of standardised features) and targets that suit the loss. */
+    private Tensor[] randomSamples(Random rng, int inputs, int outputs, String lossName) {
+        Tensor x = Tensor.randn(rng, samples, inputs);
+        String key = lossName.strip().toLowerCase(Locale.ROOT).replace('-', '_');
+        Tensor y = switch (key) {
+            case "cross_entropy", "nll" -> {
+                float[] classes = new float[samples];
+                for (int i = 0; i < samples; i++) classes[i] = rng.nextInt(outputs);
+                yield Tensor.wrap(classes, samples);
+            }
+            case "bce", "bce_logits" -> {
+                float[] bits = new float[samples * outputs];
+                for (int i = 0; i < bits.length; i++) bits[i] = rng.nextInt(2);
+                yield Tensor.wrap(bits, samples, outputs);
+            }
+            default -> Tensor.randn(rng, samples, outputs);
+        };
+        return new Tensor[] {x, y};
+    }
+
+    /** Random rows of the data, preprocessed as the model saw them in training. */
+    private Tensor[] dataSamples(ModelOptions.Resolved m, Random rng) throws IOException {
+        if (m.saved() == null) {
+            throw new IllegalArgumentException("--data needs --model: a described network has no preprocessing to apply");
+        }
+        Predictor predictor = new Predictor(m.saved());
+        DataSource.Loaded loaded = DataSource.load(data, target, predictor);
+        Dataset ds = loaded.data();
+        int n = Math.min(samples, ds.size());
+        Dataset rows = ds.subset(choose(ds.size(), n, rng));
+        Tensor x = predictor.prepare(predictor.features(rows, loaded.name()));
+        return new Tensor[] {x, predictor.scaleTargets(rows.targets())};
+    }
+
+    /**
+     * Which inputs of the ReLU-family layers are positive, and how many are exactly 0 (on the kink).
+     * Within one pattern a ReLU network is smooth (piecewise linear in each layer).
+     */
+    record Pattern(BitSet active, int exactZeros) {}
+
+    static Pattern activePattern(Sequential network, Tensor x) {
+        BitSet active = new BitSet();
+        int bit = 0, zeros = 0;
+        try (var _ = GradMode.noGrad()) {
+            Tensor h = x;
+            for (Module layer : network.layers()) {
+                if (layer instanceof Activation.ReLU || layer instanceof Activation.LeakyReLU) {
+                    for (float v : h.toFloatArray()) {
+                        if (v > 0) active.set(bit);
+                        if (v == 0) zeros++;
+                        bit++;
+                    }
+                }
+                h = layer.forward(h);
+            }
+        }
+        return new Pattern(active, zeros);
+    }
+
+    /** {@code k} distinct indices of {@code 0..n-1}, in increasing order. */
+    private static int[] choose(int n, int k, Random rng) {
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) perm[i] = i;
+        for (int i = 0; i < k; i++) {
+            int j = i + rng.nextInt(n - i);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        int[] out = Arrays.copyOf(perm, k);
+        Arrays.sort(out);
+        return out;
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, "%.3g", v);
+    }
+}

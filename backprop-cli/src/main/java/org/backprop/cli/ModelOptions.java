@@ -1,0 +1,108 @@
+package org.backprop.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.backprop.io.ActivationSpec;
+import org.backprop.io.ArchitectureSpec;
+import org.backprop.io.LayerSpec;
+import org.backprop.io.LinearSpec;
+import org.backprop.io.ModelFile;
+import org.backprop.io.Preprocessing;
+import org.backprop.nn.Sequential;
+import picocli.CommandLine.Option;
+
+/**
+ * Options that name a model: a saved file ({@code --model}), or a described multilayer perceptron
+ * ({@code --layers 64,32 --inputs 13 --outputs 1 --activation relu}) built with fresh weights.
+ */
+final class ModelOptions {
+    @Option(names = "--model", paramLabel = "FILE|DIR", description = "A model file, or the directory 'train --out' wrote.")
+    Path model;
+
+    @Option(names = "--layers", paramLabel = "N,N,...",
+            description = "Or describe a network: hidden layer sizes ('none' for a linear model).")
+    String layers;
+
+    @Option(names = "--inputs", paramLabel = "N", description = "With --layers: the number of input features.")
+    Integer inputs;
+
+    @Option(names = "--outputs", paramLabel = "N", description = "With --layers: the number of outputs.")
+    Integer outputs;
+
+    @Option(names = "--activation", paramLabel = "NAME",
+            description = "With --layers: relu, leaky_relu, elu, gelu, sigmoid or tanh (default: relu).")
+    String activation;
+
+    /** The model to work on, with what the file says about it (nothing for a described one). */
+    record Resolved(String name, ArchitectureSpec architecture, Sequential network, Preprocessing preprocessing,
+                    Map<String, String> metadata, ModelFile.SavedModel saved) {}
+
+    /** Loads or builds the model; the seed draws a described model's weights. */
+    Resolved resolve(long seed) throws IOException {
+        boolean described = layers != null || inputs != null || outputs != null || activation != null;
+        if (model != null && described) {
+            throw new IllegalArgumentException("give either --model or a description (--layers, --inputs, --outputs, "
+                    + "--activation), not both");
+        }
+        if (model != null) {
+            ModelFile.SavedModel saved = ModelLoader.load(model);
+            return new Resolved(model.toString(), saved.architecture(), saved.model(), saved.preprocessing(),
+                    saved.metadata(), saved);
+        }
+        if (!described) {
+            throw new IllegalArgumentException("name a model: --model FILE, or describe one with --layers 64,32 "
+                    + "--inputs N --outputs N [--activation relu]");
+        }
+        List<String> missing = new ArrayList<>();
+        if (layers == null) missing.add("--layers");
+        if (inputs == null) missing.add("--inputs");
+        if (outputs == null) missing.add("--outputs");
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("a described model needs " + String.join(", ", missing)
+                    + " too (e.g. --layers 64,32 --inputs 13 --outputs 1)");
+        }
+        if (inputs < 1) throw new IllegalArgumentException("--inputs must be at least 1, got " + inputs);
+        if (outputs < 1) throw new IllegalArgumentException("--outputs must be at least 1, got " + outputs);
+        ArchitectureSpec architecture = describe(TrainCommand.parseLayers(layers), inputs, outputs,
+                activation == null ? "relu" : activation);
+        String name = "described network";
+        return new Resolved(name, architecture, architecture.build(new Random(seed)), Preprocessing.none(), Map.of(),
+                null);
+    }
+
+    /** Linear layers of the given sizes with the activation between them, as {@code train} builds. */
+    static ArchitectureSpec describe(List<Integer> hidden, int inputs, int outputs, String activation) {
+        List<LayerSpec> specs = new ArrayList<>();
+        int width = inputs;
+        for (int h : hidden) {
+            specs.add(new LinearSpec(width, h, true));
+            specs.add(ActivationSpec.named(activation));
+            width = h;
+        }
+        specs.add(new LinearSpec(width, outputs, true));
+        return new ArchitectureSpec(specs);
+    }
+
+    /** e.g. {@code 12-64-32-1 relu}: the widths, then the activations used. */
+    static String shape(ArchitectureSpec architecture) {
+        List<String> widths = new ArrayList<>();
+        List<String> activations = new ArrayList<>();
+        for (LayerSpec l : architecture.layers()) {
+            switch (l) {
+                case LinearSpec s -> {
+                    if (widths.isEmpty()) widths.add(Integer.toString(s.in()));
+                    widths.add(Integer.toString(s.out()));
+                }
+                case ActivationSpec a -> {
+                    if (!activations.contains(a.describe())) activations.add(a.describe());
+                }
+            }
+        }
+        String w = widths.isEmpty() ? "no linear layers" : String.join("-", widths);
+        return activations.isEmpty() ? w : w + " " + String.join(",", activations);
+    }
+}

@@ -1,0 +1,133 @@
+package org.backprop.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.backprop.autograd.GradMode;
+import org.backprop.data.CsvTable;
+import org.backprop.data.Dataset;
+import org.backprop.data.Standardizer;
+import org.backprop.io.ModelFile.SavedModel;
+import org.backprop.io.Preprocessing;
+import org.backprop.tensor.Tensor;
+import org.backprop.train.Task;
+
+/**
+ * A saved model with its preprocessing applied: raw feature columns, matched by name, go in;
+ * predictions in the target's own units (regression) or class logits (classification) come out.
+ */
+final class Predictor {
+    private final SavedModel saved;
+    private final Preprocessing pre;
+    private final Standardizer features;
+    private final Standardizer targets;
+    private final Task task;
+
+    Predictor(SavedModel saved) {
+        this.saved = saved;
+        this.pre = saved.preprocessing();
+        this.features = pre.featureMeans() == null ? null : new Standardizer(pre.featureMeans(), pre.featureStds());
+        this.targets = pre.targetMeans() == null ? null : new Standardizer(pre.targetMeans(), pre.targetStds());
+        this.task = taskOf(saved);
+    }
+
+    /**
+     * The saved task; for a file without one, regression when target statistics are stored, and
+     * classification when the network gives more than one output without them.
+     */
+    static Task taskOf(SavedModel saved) {
+        Preprocessing p = saved.preprocessing();
+        if (p.task() != null) return p.task() == Preprocessing.Task.CLASSIFICATION ? Task.CLASSIFICATION : Task.REGRESSION;
+        if (p.targetMeans() != null) return Task.REGRESSION;
+        return saved.architecture().outputSize().orElse(1) > 1 ? Task.CLASSIFICATION : Task.REGRESSION;
+    }
+
+    Task task() {
+        return task;
+    }
+
+    SavedModel saved() {
+        return saved;
+    }
+
+    /** Number of network outputs (classes, or regression targets). */
+    int outputs() {
+        return saved.architecture().outputSize().orElseThrow();
+    }
+
+    /** The feature names the model was trained on, in its input order. */
+    List<String> featureNames() {
+        if (pre.featureNames() == null) {
+            throw new IllegalArgumentException("the model file names no feature columns, so data cannot be matched to "
+                    + "its inputs by name (save it with preprocessing, as 'backprop train --out' does)");
+        }
+        return pre.featureNames();
+    }
+
+    /** The target's name, or {@code fallback} when the file does not record it. */
+    String targetName(String fallback) {
+        return pre.targetName() == null ? fallback : pre.targetName();
+    }
+
+    /** The model's feature columns of {@code table}, by name and in the model's order: {@code [N, F]}. */
+    Tensor features(CsvTable table) {
+        List<String> names = featureNames();
+        requireColumns(table.columns(), names, table.source());
+        int n = table.rowCount(), f = names.size();
+        float[] x = new float[n * f];
+        for (int j = 0; j < f; j++) {
+            float[] column = table.column(names.get(j));
+            for (int r = 0; r < n; r++) x[r * f + j] = column[r];
+        }
+        return Tensor.wrap(x, n, f);
+    }
+
+    /** The model's feature columns of a dataset with named features, in the model's order: {@code [N, F]}. */
+    Tensor features(Dataset data, String source) {
+        List<String> names = featureNames();
+        requireColumns(data.featureNames(), names, source);
+        int n = data.size(), w = data.featureWidth(), f = names.size();
+        float[] all = data.features().toFloatArray();
+        int[] index = names.stream().mapToInt(data.featureNames()::indexOf).toArray();
+        float[] x = new float[n * f];
+        for (int r = 0; r < n; r++) for (int j = 0; j < f; j++) x[r * f + j] = all[r * w + index[j]];
+        return Tensor.wrap(x, n, f);
+    }
+
+    private static void requireColumns(List<String> available, List<String> needed, String source) {
+        List<String> missing = new ArrayList<>();
+        for (String name : needed) if (!available.contains(name)) missing.add("'" + name + "'");
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(source + ": missing feature column" + (missing.size() > 1 ? "s " : " ")
+                    + String.join(", ", missing) + " that the model needs (it takes " + String.join(", ", needed) + ")");
+        }
+    }
+
+    /** Raw features in, standardised as in training; the network's inputs. */
+    Tensor prepare(Tensor rawFeatures) {
+        return features == null ? rawFeatures : features.transform(rawFeatures);
+    }
+
+    /**
+     * Predictions for raw features {@code [N, F]}: class logits {@code [N, C]}, or regression
+     * values {@code [N, k]} mapped back to the target's units.
+     */
+    Tensor predict(Tensor rawFeatures) {
+        Tensor out;
+        try (var _ = GradMode.noGrad()) {
+            saved.model().eval();
+            out = saved.model().forward(prepare(rawFeatures));
+        }
+        return task == Task.REGRESSION && targets != null ? targets.inverseTransform(out) : out;
+    }
+
+    /** Regression targets in the model's standardised units (what its loss saw in training). */
+    Tensor scaleTargets(Tensor rawTargets) {
+        return task == Task.REGRESSION && targets != null ? targets.transform(rawTargets) : rawTargets;
+    }
+
+    /** e.g. "regression of MEDV" or "classification into 10 classes". */
+    String describeTask() {
+        if (task == Task.CLASSIFICATION) return "classification into " + outputs() + " classes";
+        return pre.targetName() == null ? "regression" : "regression of " + pre.targetName();
+    }
+}

@@ -1,0 +1,117 @@
+package org.backprop.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.backprop.data.Dataset;
+import org.backprop.data.Standardizer;
+import org.backprop.io.ArchitectureSpec;
+import org.backprop.io.AtomicFiles;
+import org.backprop.io.ModelFile;
+import org.backprop.io.Preprocessing;
+import org.backprop.io.SafeTensors;
+import org.backprop.nn.Sequential;
+import org.backprop.train.Evaluation;
+import org.backprop.train.History;
+import org.backprop.train.Task;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code --out DIR} option of {@code train}: saves the trained model with its preprocessing
+ * ({@code DIR/model.safetensors}) and a run summary ({@code DIR/summary.json}), each atomically.
+ */
+final class TrainOutput {
+    static final String SUMMARY_FILE = "summary.json";
+
+    /** Metadata keys (outside the reserved {@code backprop.} namespace) that let evaluate reproduce the test split. */
+    static final String DATASET_KEY = "dataset";
+    static final String SEED_KEY = "split_seed";
+    static final String TEST_FRACTION_KEY = "test_fraction";
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Save the model (DIR/model.safetensors) and a run summary (DIR/summary.json); nothing is saved without it.")
+    Path dir;
+
+    /**
+     * What a finished training run hands over for saving.
+     *
+     * @param features the standardiser of the features fitted on the training part, or {@code null}
+     * @param targets  the standardiser of regression targets, or {@code null}
+     * @param trainSize the training part (validation included), before the trainer splits off validation
+     * @param test     the test metrics in the target's units
+     */
+    record Run(String dataName, Dataset data, Task task, Sequential model, Standardizer features, Standardizer targets,
+               int trainSize, int testSize, double testFraction, long seed, History history, double seconds,
+               Evaluation test) {}
+
+    /** Writes both files when {@code --out} was given, and says where they went. */
+    void save(CommandSpec spec, PrintWriter out, Run run) throws IOException {
+        if (dir == null) return;
+        Files.createDirectories(dir);
+        Path modelFile = dir.resolve(ModelLoader.MODEL_FILE);
+        Path summaryFile = dir.resolve(SUMMARY_FILE);
+        Map<String, String> meta = Map.of(DATASET_KEY, run.dataName(), SEED_KEY, Long.toString(run.seed()),
+                TEST_FRACTION_KEY, Double.toString(run.testFraction()));
+        if (isDescribable(run.model())) {
+            ModelFile.save(modelFile, run.model(), preprocessing(run), meta);
+        } else {
+            // The architecture spec covers MLPs only so far: keep the trained weights (and batch-norm
+            // statistics) under their state_dict names so the work is not lost, and say so.
+            modelFile = dir.resolve(WEIGHTS_FILE);
+            SafeTensors.write(modelFile, run.model().stateDict(), meta);
+            out.printf("Note: %s holds the weights only; evaluate and predict rebuild MLPs, not this model yet%n", modelFile);
+        }
+
+        Dataset d = run.data();
+        List<String> targets = d.targetNames();
+        var data = new RunSummary.DataInfo(run.dataName(), run.task().name().toLowerCase(Locale.ROOT), d.size(),
+                d.featureWidth(), d.featureNames(), targets.isEmpty() ? null : String.join(",", targets),
+                run.task() == Task.CLASSIFICATION ? d.classCount() : null);
+        var last = run.history().last();
+        int validation = last.hasValidation() ? last.validation().samples() : 0;
+        var split = new RunSummary.Split(run.trainSize() - validation, validation, run.testSize(), run.testFraction(),
+                run.seed());
+        RunSummary summary = RunSummary.of(spec, data, split, run.history(), run.test(), run.seconds(),
+                modelFile.getFileName().toString());
+        AtomicFiles.writeString(summaryFile, summary.toJson());
+        out.printf("Saved: %s and %s%n", modelFile, summaryFile);
+        out.flush();
+    }
+
+    /** For models the architecture spec cannot describe (convolutional ones, for now). */
+    static final String WEIGHTS_FILE = "weights.safetensors";
+
+    private static boolean isDescribable(Sequential model) {
+        try {
+            ArchitectureSpec.of(model);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Names, task and the statistics fitted on the training part, as the model file stores them. */
+    private static Preprocessing preprocessing(Run run) {
+        Dataset d = run.data();
+        List<String> targets = d.targetNames();
+        return new Preprocessing(
+                run.task() == Task.CLASSIFICATION ? Preprocessing.Task.CLASSIFICATION : Preprocessing.Task.REGRESSION,
+                d.featureNames().isEmpty() ? null : d.featureNames(),
+                targets.size() == 1 ? targets.getFirst() : null,
+                run.features() == null ? null : run.features().means(), stds(run.features()),
+                run.targets() == null ? null : run.targets().means(), stds(run.targets()));
+    }
+
+    /** A constant column has std 0, which the Standardizer treats as 1; the file must hold that 1. */
+    private static float[] stds(Standardizer s) {
+        if (s == null) return null;
+        float[] stds = s.stds();
+        for (int i = 0; i < stds.length; i++) if (stds[i] == 0) stds[i] = 1;
+        return stds;
+    }
+}

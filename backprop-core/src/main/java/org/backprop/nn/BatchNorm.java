@@ -1,0 +1,194 @@
+package org.backprop.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.backprop.kernel.Parallel;
+import org.backprop.tensor.Shape;
+import org.backprop.tensor.Tensor;
+
+/**
+ * Batch normalisation, shared by {@link BatchNorm1d} and {@link BatchNorm2d}: each channel c of
+ * an input [N, C, *] is normalised, y = γ_c·(x − μ_c)/√(σ²_c + ε) + β_c.
+ *
+ * <p>In training mode μ and σ² are the batch's mean and biased variance over every axis but the
+ * channel, and the running estimates move towards them:
+ * running = (1 − momentum)·running + momentum·batch, with the <em>unbiased</em> variance
+ * (·M/(M − 1), M values per channel), as PyTorch does. In evaluation mode the running estimates
+ * are used instead, so a prediction does not depend on the rest of its batch. The running
+ * statistics are buffers named as in PyTorch's state_dict: running_mean, running_var,
+ * num_batches_tracked.
+ */
+public abstract sealed class BatchNorm extends Module permits BatchNorm1d, BatchNorm2d {
+    public final int numFeatures;
+    public final float eps;
+    public final float momentum;
+    public final Parameter weight;          // [C], γ, starts at 1
+    public final Parameter bias;            // [C], β, starts at 0
+    public final Tensor runningMean;        // [C], starts at 0
+    public final Tensor runningVar;         // [C], starts at 1
+    public final Tensor numBatchesTracked;  // [], training steps seen
+
+    BatchNorm(int numFeatures, float eps, float momentum) {
+        if (numFeatures <= 0) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": numFeatures must be positive, got " + numFeatures);
+        }
+        if (!(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": need eps > 0 and momentum in [0, 1], got eps="
+                    + eps + ", momentum=" + momentum);
+        }
+        this.numFeatures = numFeatures;
+        this.eps = eps;
+        this.momentum = momentum;
+        this.weight = registerParameter("weight", new Parameter(Tensor.ones(numFeatures)));
+        this.bias = registerParameter("bias", new Parameter(Tensor.zeros(numFeatures)));
+        this.runningMean = registerBuffer("running_mean", Tensor.zeros(numFeatures));
+        this.runningVar = registerBuffer("running_var", Tensor.ones(numFeatures));
+        this.numBatchesTracked = registerBuffer("num_batches_tracked", Tensor.zeros());
+    }
+
+    /** Normalises a checked input of layout [N, C, S]; the subclasses check the rank and channel count. */
+    final Tensor normalize(Tensor x) {
+        Tensor y = batchNorm(x, runningMean, runningVar, weight.value(), bias.value(), isTraining(), momentum, eps,
+                getClass().getSimpleName() + "(" + numFeatures + ")");
+        if (isTraining()) numBatchesTracked.array()[0]++;
+        return y;
+    }
+
+    @Override
+    protected String extraRepr() {
+        return numFeatures + ", eps=" + eps + ", momentum=" + momentum;
+    }
+
+    /** Below this many elements the statistics stay on the calling thread. */
+    private static final int PARALLEL_ELEMENTS = 1 << 16;
+
+    /**
+     * Batch normalisation as a function of x [N, C, *] (any number of trailing axes, including none).
+     * In training, batch statistics are used and, when {@code runningMean}/{@code runningVar} are
+     * given, updated in place; otherwise the running statistics are used. {@code weight} and
+     * {@code bias} ([C]) may be {@code null} for no affine step. Differentiable in x, weight, bias.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, float momentum, float eps) {
+        return batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, "batchNorm");
+    }
+
+    /** {@link #batchNorm} with the name errors should give (the layer's). */
+    static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                            boolean training, float momentum, float eps, String name) {
+        int[] xs = x.shape();
+        if (xs.length < 2) throw new IllegalArgumentException(name + ": expected input [N, C, *], got " + Shape.str(xs));
+        int spatial = 1;
+        for (int i = 2; i < xs.length; i++) spatial *= xs[i];
+        int n = xs[0], c = xs[1], s = spatial;
+        long m = (long) n * s; // values per channel
+        if (training && m <= 1) {
+            throw new IllegalArgumentException(name + ": expected more than 1 value per channel when training, got input "
+                    + Shape.str(xs));
+        }
+        if (!training && (runningMean == null || runningVar == null)) {
+            throw new IllegalStateException(name + ": evaluation mode needs running statistics");
+        }
+        for (Tensor t : new Tensor[] {runningMean, runningVar, weight, bias}) {
+            if (t != null && (t.dim() != 1 || t.size(0) != c)) {
+                throw new IllegalArgumentException(name + ": per-channel tensor of shape " + Shape.str(t.shape())
+                        + " does not match the " + c + " channels of input " + Shape.str(xs));
+            }
+        }
+        Tensor xc = x.contiguous();
+        Tensor wc = weight == null ? null : weight.contiguous();
+        Tensor bc = bias == null ? null : bias.contiguous();
+        float[] xd = xc.array();
+        int xOff = xc.offset();
+        float[] gamma = wc == null ? null : wc.toFloatArray();
+        float[] beta = bc == null ? null : bc.toFloatArray();
+        int cs = c * s;
+
+        double[] mean = new double[c];
+        double[] invStd = new double[c];
+        double[] batchVar = new double[c];
+        float[] out = new float[n * cs];
+        int parts = (long) n * cs < PARALLEL_ELEMENTS ? 1 : Math.min(c, Parallel.THREADS);
+        Parallel.forEach(parts, part -> {
+            for (int ch = part; ch < c; ch += parts) {
+                double mu, var;
+                if (training) {
+                    double sum = 0;
+                    for (int i = 0; i < n; i++) {
+                        for (int p = xOff + i * cs + ch * s, end = p + s; p < end; p++) sum += xd[p];
+                    }
+                    mu = sum / m;
+                    double sq = 0; // second pass: no cancellation when the mean is large
+                    for (int i = 0; i < n; i++) {
+                        for (int p = xOff + i * cs + ch * s, end = p + s; p < end; p++) sq += (xd[p] - mu) * (xd[p] - mu);
+                    }
+                    var = sq / m;
+                } else {
+                    mu = runningMean.get(ch);
+                    var = runningVar.get(ch);
+                }
+                mean[ch] = mu;
+                batchVar[ch] = var;
+                invStd[ch] = 1 / Math.sqrt(var + eps);
+                double a = invStd[ch] * (gamma == null ? 1 : gamma[ch]);
+                double shift = (beta == null ? 0 : beta[ch]) - mu * a;
+                for (int i = 0; i < n; i++) {
+                    int src = xOff + i * cs + ch * s, dst = i * cs + ch * s;
+                    for (int q = 0; q < s; q++) out[dst + q] = (float) (xd[src + q] * a + shift);
+                }
+            }
+        });
+        if (training && runningMean != null && runningVar != null) {
+            float[] rm = runningMean.array(), rv = runningVar.array();
+            int rmOff = runningMean.offset(), rvOff = runningVar.offset();
+            int rmStride = runningMean.strides()[0], rvStride = runningVar.strides()[0];
+            for (int ch = 0; ch < c; ch++) {
+                rm[rmOff + ch * rmStride] = (float) ((1 - momentum) * rm[rmOff + ch * rmStride] + momentum * mean[ch]);
+                rv[rvOff + ch * rvStride] = (float) ((1 - momentum) * rv[rvOff + ch * rvStride]
+                        + momentum * batchVar[ch] * m / (m - 1));
+            }
+        }
+
+        List<Tensor> operands = new ArrayList<>(List.of(xc));
+        if (wc != null) operands.add(wc);
+        if (bc != null) operands.add(bc);
+        Tensor[] inputs = operands.toArray(Tensor[]::new);
+        return Tensor.fromOperation(out, xs, "batchNorm", g -> {
+            float[] gd = g.contiguous().toFloatArray();
+            float[] dx = xc.requiresGrad() ? new float[n * cs] : null;
+            float[] dGamma = new float[c];
+            float[] dBeta = new float[c];
+            Parallel.forEach(parts, part -> {
+                for (int ch = part; ch < c; ch += parts) {
+                    double mu = mean[ch], is = invStd[ch];
+                    double sumG = 0, sumGXhat = 0;
+                    for (int i = 0; i < n; i++) {
+                        int src = xOff + i * cs + ch * s, gp = i * cs + ch * s;
+                        for (int q = 0; q < s; q++) {
+                            sumG += gd[gp + q];
+                            sumGXhat += gd[gp + q] * (xd[src + q] - mu) * is;
+                        }
+                    }
+                    dGamma[ch] = (float) sumGXhat;
+                    dBeta[ch] = (float) sumG;
+                    if (dx == null) continue;
+                    double a = is * (gamma == null ? 1 : gamma[ch]);
+                    // In training μ and σ² depend on x too: subtract the gradient's mean and its projection on x̂.
+                    double meanG = training ? sumG / m : 0, meanGXhat = training ? sumGXhat / m : 0;
+                    for (int i = 0; i < n; i++) {
+                        int src = xOff + i * cs + ch * s, gp = i * cs + ch * s;
+                        for (int q = 0; q < s; q++) {
+                            double xhat = (xd[src + q] - mu) * is;
+                            dx[gp + q] = (float) (a * (gd[gp + q] - meanG - xhat * meanGXhat));
+                        }
+                    }
+                }
+            });
+            List<Tensor> grads = new ArrayList<>();
+            grads.add(dx == null ? null : Tensor.wrap(dx, xs));
+            if (wc != null) grads.add(Tensor.wrap(dGamma, c));
+            if (bc != null) grads.add(Tensor.wrap(dBeta, c));
+            return grads.toArray(Tensor[]::new);
+        }, inputs);
+    }
+}

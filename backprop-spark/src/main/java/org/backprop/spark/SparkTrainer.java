@@ -1,0 +1,533 @@
+package org.backprop.spark;
+
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.backprop.autograd.GradMode;
+import org.backprop.loss.Loss;
+import org.backprop.nn.Module;
+import org.backprop.nn.Parameter;
+import org.backprop.optim.LrScheduler;
+import org.backprop.optim.Optimizer;
+import org.backprop.tensor.Tensor;
+import org.backprop.train.TrainingDivergedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a Backprop model on the samples of a Spark RDD, data-parallel. The model, loss and
+ * optimizer are the core's own objects, as with the single-machine
+ * {@link org.backprop.train.Trainer}; only the fit loop changes:
+ * <pre>{@code
+ * SerializableSupplier<Module> factory = () -> new Sequential(new Linear(784, 256, new Random(1)), ...);
+ * Module model = factory.get();
+ * Optimizer opt = new SGD(model.parameters(), 0.1);
+ * SparkTrainResult r = new SparkTrainer(sc, model, factory, new CrossEntropyLoss(), opt)
+ *         .fit(samples, SparkTrainConfig.defaults().epochs(5).globalBatchSize(128));
+ * }</pre>
+ * The driver's {@code model} holds the weights: they start as the model's own and end as the
+ * trained ones. {@code factory} only has to build the same architecture (names and shapes): the
+ * executors build their copies with it once per run and overwrite the weights every round with
+ * the driver's, sent as one flat {@code float[]} broadcast. Nothing else about the model is
+ * serialised.
+ *
+ * <p>Each partition is packed once into a dense {@link Block} and cached in executor memory.
+ * See {@link Mode} for the two ways of sharing the work and {@link BatchPlan} for which samples
+ * form each global batch. Epochs are numbered from 1, as in the core's trainer; a scheduler
+ * steps once per epoch with the epoch's training loss.
+ *
+ * <p>The loss must average over the batch (the core's default reduction): partitions scale their
+ * gradients by their share of the global batch, so that the sum is the gradient of the mean loss
+ * over the global batch.
+ */
+public final class SparkTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
+
+    private final JavaSparkContext sc;
+    private final Module model;
+    private final SerializableSupplier<? extends Module> modelFactory;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final StateLayout layout;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private LrScheduler scheduler;
+
+    /**
+     * @param model        the driver's model: its weights are the starting point and receive the result
+     * @param modelFactory builds a model of the same architecture on an executor (its weights are overwritten)
+     * @param loss         the training loss; sent to executors, so serialisable (the core's losses are)
+     * @param optimizer    updates {@code model}'s parameters on the driver
+     */
+    public SparkTrainer(JavaSparkContext sc, Module model, SerializableSupplier<? extends Module> modelFactory, Loss loss,
+            Optimizer optimizer) {
+        if (sc == null || model == null || modelFactory == null || loss == null || optimizer == null) {
+            throw new IllegalArgumentException("SparkTrainer: context, model, model factory, loss and optimizer are all required");
+        }
+        requireSerializable(modelFactory, "the model factory");
+        requireSerializable(loss, "the loss");
+        this.layout = StateLayout.of(model);
+        Module probe = modelFactory.get();
+        if (probe == null) throw new IllegalArgumentException("SparkTrainer: the model factory returned null");
+        layout.requireSame(StateLayout.of(probe), "SparkTrainer");
+        requireOwnParameters(model, optimizer);
+        this.sc = sc;
+        this.model = model;
+        this.modelFactory = modelFactory;
+        this.loss = loss;
+        this.optimizer = optimizer;
+    }
+
+    /** Steps {@code scheduler} once at the end of every epoch, with the epoch's mean training loss. */
+    public SparkTrainer scheduler(LrScheduler scheduler) {
+        this.scheduler = scheduler;
+        return this;
+    }
+
+    /** Adds a driver-side listener (progress, checkpoints); listeners run in the order added. */
+    public SparkTrainer listener(TrainingListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /**
+     * Trains the model in place on {@code data} and returns the history.
+     *
+     * @throws IllegalArgumentException  when the data is empty, or local SGD's optimizer factory
+     *                                   builds another kind of optimizer than the driver's
+     * @throws TrainingDivergedException when a loss becomes NaN or infinite
+     */
+    public SparkTrainResult fit(JavaRDD<Sample> data, SparkTrainConfig config) {
+        OptimizerStateLayout optLayout = null;
+        if (config.mode() instanceof Mode.LocalSgd l) {
+            requireSerializable(l.optimizerFactory(), "the optimizer factory of Mode.LocalSgd");
+            optLayout = probeOptimizerState(l.optimizerFactory());
+        }
+        String runId = UUID.randomUUID().toString();
+        JavaRDD<Block> blocks = data.mapPartitionsWithIndex((p, it) -> List.of(Block.pack(p, it)).iterator(), true)
+                .persist(StorageLevel.MEMORY_ONLY());
+        if (comesFromDriverCollection(data.rdd())) {
+            // A parallelised collection keeps each partition's rows inside its partition object, which
+            // Spark serialises into every task: every round would ship the whole data set again. Cutting
+            // the lineage after packing leaves tasks small; the price is that a lost executor fails the
+            // run instead of recomputing its blocks (file-based RDDs keep full fault tolerance).
+            blocks.rdd().localCheckpoint();
+        }
+        try {
+            List<Integer> sizes = blocks.map(Block::rows).collect(); // one block per partition, in order
+            int[] partitionSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
+            BatchPlan plan = new BatchPlan(config.seed(), config.shuffle(), partitionSizes, config.globalBatchSize());
+            if (plan.totalSamples() == 0) throw new IllegalArgumentException("SparkTrainer.fit: the RDD has no samples");
+            warnIfResultsAreLarge(optLayout == null ? 0 : optLayout.length());
+            var run = new Run(runId, config, blocks, plan);
+            try (var _ = GradMode.enableGrad()) {
+                return config.mode() instanceof Mode.LocalSgd l ? run.localSgd(l, optLayout) : run.synchronous();
+            }
+        } finally {
+            blocks.unpersist(false);
+            Replicas.release(runId);
+        }
+    }
+
+    /**
+     * Mean loss and accuracy of the driver's model over {@code data}, computed by the partitions
+     * in parallel (in evaluation mode, without gradients).
+     */
+    public SparkEvaluation evaluate(JavaRDD<Sample> data) {
+        String runId = UUID.randomUUID().toString();
+        Broadcast<float[]> weights = sc.broadcast(layout.flatten(model));
+        try {
+            double[] r = data.mapPartitionsWithIndex((p, it) -> List.of(Block.pack(p, it)).iterator(), true)
+                    .mapPartitions(new EvaluateTask(runId, modelFactory, loss, layout, weights))
+                    .treeReduce(SparkTrainer::sumInPlace, 2);
+            long n = (long) r[2];
+            return new SparkEvaluation(n == 0 ? Double.NaN : r[0] / n, r[3] > 0 ? r[1] / n : Double.NaN, n);
+        } finally {
+            weights.destroy();
+            Replicas.release(runId);
+        }
+    }
+
+    /**
+     * Every key the partitions' optimizer copies can have: a throwaway copy takes one step with a
+     * zero gradient for every parameter, which creates all its state. Also checks the factory
+     * builds the driver's kind of optimizer.
+     */
+    private OptimizerStateLayout probeOptimizerState(OptimizerFactory factory) {
+        Module m = modelFactory.get();
+        Optimizer probe = factory.create(m.parameters());
+        if (probe == null || probe.getClass() != optimizer.getClass()) {
+            throw new IllegalArgumentException("Mode.LocalSgd: the optimizer factory builds "
+                    + (probe == null ? "null" : probe.getClass().getSimpleName()) + " but the driver trains with "
+                    + optimizer.getClass().getSimpleName() + "; they must be the same kind (and options)");
+        }
+        for (Parameter p : m.parameters()) p.value().accumulateGrad(Tensor.zeros(p.shape()));
+        probe.step();
+        return OptimizerStateLayout.of(probe.stateDict());
+    }
+
+    // ------------------------------------------------------------------------------------ driver
+
+    /** The state of one call to fit, on the driver. */
+    private final class Run {
+        final String runId;
+        final SparkTrainConfig config;
+        final JavaRDD<Block> blocks;
+        final BatchPlan plan;
+        final int partitions;
+        final List<RoundStats> rounds = new ArrayList<>();
+        final List<Double> epochLoss = new ArrayList<>();
+        long steps;
+
+        Run(String runId, SparkTrainConfig config, JavaRDD<Block> blocks, BatchPlan plan) {
+            this.runId = runId;
+            this.config = config;
+            this.blocks = blocks;
+            this.plan = plan;
+            this.partitions = plan.partitionSizes().length;
+        }
+
+        SparkTrainResult synchronous() {
+            int stepsPerEpoch = plan.stepsPerEpoch();
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                double lossSum = 0;
+                long samples = 0;
+                for (int step = 0; step < stepsPerEpoch; step++) {
+                    int global = plan.globalBatch(step);
+                    if (global == 0) continue; // tiny partitions can leave a step empty: nothing to learn from
+                    long t0 = System.nanoTime();
+                    Broadcast<float[]> weights = sc.broadcast(layout.flatten(model));
+                    float[] sum;
+                    try {
+                        sum = blocks.mapPartitions(new GradientTask(runId, modelFactory, loss, layout, weights, plan, epoch, step))
+                                .treeReduce(SparkTrainer::sumInPlace, config.treeDepth());
+                    } finally {
+                        weights.destroy();
+                    }
+                    double stepLoss = sum[layout.length() + layout.names().length];
+                    checkFinite(epoch, step, stepLoss);
+                    applyGradients(sum);
+                    optimizer.step();
+                    steps++;
+                    lossSum += stepLoss * global;
+                    samples += global;
+                    long compute = (long) (sum[sum.length - 1] * 1e6 / partitions);
+                    finishRound(new RoundStats(epoch, step, 1, global, stepLoss, System.nanoTime() - t0, compute,
+                            4L * layout.length(), 4L * sum.length * partitions));
+                }
+                finishEpoch(epoch, lossSum / samples);
+            }
+            return new SparkTrainResult(epochLoss, steps, rounds);
+        }
+
+        /** Puts the summed gradients into the driver's parameters and the averaged buffers into its buffers. */
+        private void applyGradients(float[] sum) {
+            int flags = layout.length();
+            var named = model.namedParameters();
+            int i = 0;
+            for (var e : model.stateDict().entrySet()) {
+                int off = layout.offsets()[i];
+                if (layout.parameter()[i]) {
+                    Parameter p = named.get(e.getKey());
+                    if (sum[flags + i] > 0) setGrad(p, sum, off);
+                    else p.value().clearGrad(); // no partition reached it: the optimizer skips it, as on one machine
+                } else {
+                    Tensor t = e.getValue();
+                    System.arraycopy(sum, off, t.array(), t.offset(), layout.size(i));
+                }
+                i++;
+            }
+        }
+
+        SparkTrainResult localSgd(Mode.LocalSgd mode, OptimizerStateLayout optLayout) {
+            int stepsPerEpoch = plan.stepsPerEpoch();
+            int k = mode.localSteps();
+            int optBase = layout.length(), presenceBase = optBase + optLayout.length();
+            int lossAt = presenceBase + optLayout.keys().length;
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                double lossSum = 0;
+                long samples = 0;
+                for (int first = 0; first < stepsPerEpoch; first += k) {
+                    int count = Math.min(k, stepsPerEpoch - first);
+                    long roundSamples = 0;
+                    for (int s = first; s < first + count; s++) roundSamples += plan.globalBatch(s);
+                    if (roundSamples == 0) continue;
+                    long t0 = System.nanoTime();
+                    var input = new RoundInput(layout.flatten(model), OptimizerStateLayout.flatten(optimizer.stateDict()), optimizer.lr());
+                    Broadcast<RoundInput> bc = sc.broadcast(input);
+                    float[] sum;
+                    try {
+                        sum = blocks.mapPartitions(new LocalSgdTask(runId, modelFactory, mode.optimizerFactory(), loss, layout,
+                                        optLayout, bc, plan, epoch, first, count, roundSamples))
+                                .treeReduce(SparkTrainer::sumInPlace, config.treeDepth());
+                    } finally {
+                        bc.destroy();
+                    }
+                    double roundLoss = sum[lossAt];
+                    checkFinite(epoch, first, roundLoss);
+                    layout.load(model, sum); // the sample-weighted average: the weights sum to 1
+                    optimizer.loadStateDict(optLayout.average(sum, optBase, presenceBase));
+                    steps += count;
+                    lossSum += roundLoss * roundSamples;
+                    samples += roundSamples;
+                    long compute = (long) (sum[sum.length - 1] * 1e6 / partitions);
+                    long bytesOut = 4L * (input.state().length + input.optimizer().values().length);
+                    finishRound(new RoundStats(epoch, first, count, roundSamples, roundLoss, System.nanoTime() - t0, compute,
+                            bytesOut, 4L * sum.length * partitions));
+                }
+                finishEpoch(epoch, lossSum / samples);
+            }
+            return new SparkTrainResult(epochLoss, steps, rounds);
+        }
+
+        private void checkFinite(int epoch, int step, double loss) {
+            if (!Double.isFinite(loss)) {
+                throw new TrainingDivergedException("training diverged at epoch " + epoch + ", step " + (step + 1)
+                        + ": the loss is " + loss + " (learning rate " + optimizer.lr() + "); try a smaller learning rate",
+                        epoch, step + 1, loss, null);
+            }
+        }
+
+        private void finishRound(RoundStats stats) {
+            rounds.add(stats);
+            for (TrainingListener l : listeners) l.onRound(stats);
+        }
+
+        private void finishEpoch(int epoch, double meanLoss) {
+            epochLoss.add(meanLoss);
+            LOG.debug("epoch {}: mean loss {}", epoch, meanLoss);
+            for (TrainingListener l : listeners) l.onEpochEnd(epoch, meanLoss, model, optimizer);
+            if (scheduler != null) scheduler.step(meanLoss);
+        }
+    }
+
+    private static void setGrad(Parameter p, float[] src, int offset) {
+        Tensor v = p.value();
+        Tensor g = v.grad();
+        if (g == null) {
+            v.accumulateGrad(Tensor.wrap(java.util.Arrays.copyOfRange(src, offset, offset + p.numel()), p.shape()));
+        } else {
+            System.arraycopy(src, offset, g.array(), g.offset(), p.numel());
+        }
+    }
+
+    /** What a local-SGD round starts from: the driver's weights, optimizer state and learning rate. */
+    record RoundInput(float[] state, OptimizerStateLayout.Flat optimizer, double lr) implements java.io.Serializable {}
+
+    // ------------------------------------------------------------------------------- executors
+
+    /**
+     * Synchronous step, on one partition: the gradient of its share of the global batch, scaled
+     * by share/global. Result layout: [state-sized gradients (buffers: their new values, scaled) |
+     * one reached-flag per state entry | loss·share | compute milliseconds].
+     */
+    private record GradientTask(String runId, SerializableSupplier<? extends Module> factory, Loss loss, StateLayout layout,
+            Broadcast<float[]> weights, BatchPlan plan, int epoch, int step) implements FlatMapFunction<Iterator<Block>, float[]> {
+
+        @Override
+        public Iterator<float[]> call(Iterator<Block> it) {
+            Block block = onlyBlock(it);
+            int entries = layout.names().length;
+            float[] out = new float[layout.length() + entries + 2];
+            int p = block.partition();
+            int from = plan.sliceStart(p, step), to = plan.sliceEnd(p, step);
+            if (to == from) return List.of(out).iterator();
+            float share = (float) (to - from) / plan.globalBatch(step);
+            Replicas.Replica r = Replicas.borrow(runId, factory, layout);
+            try {
+                layout.load(r.module(), weights.value());
+                int[] order = Replicas.order(runId, plan, epoch, p);
+                long t0 = System.nanoTime();
+                List<Parameter> params = r.module().parameters();
+                for (Parameter q : params) q.value().clearGrad();
+                Tensor l = loss.apply(r.module().forward(block.features(order, from, to)), block.targets(order, from, to));
+                requireScalar(l);
+                l.backward();
+                var state = r.module().stateDict();
+                var named = r.module().namedParameters();
+                int i = 0;
+                for (var e : state.entrySet()) {
+                    int off = layout.offsets()[i];
+                    Tensor src = layout.parameter()[i] ? named.get(e.getKey()).grad() : e.getValue();
+                    if (src != null) {
+                        float[] a = src.array();
+                        int base = src.offset();
+                        for (int j = 0, n = layout.size(i); j < n; j++) out[off + j] = a[base + j] * share;
+                        out[layout.length() + i] = 1;
+                    }
+                    i++;
+                }
+                out[out.length - 2] = l.item() * share;
+                out[out.length - 1] = (System.nanoTime() - t0) / 1e6f;
+            } finally {
+                Replicas.giveBack(runId, r);
+            }
+            return List.of(out).iterator();
+        }
+    }
+
+    /**
+     * Local-SGD round, on one partition: {@code count} steps from the driver's weights and
+     * optimizer state with its own optimizer copy. Result layout, weight = this partition's
+     * samples / the round's samples: [model state·weight | optimizer state·weight | weight per
+     * optimizer key that this copy has | mean loss·weight | compute milliseconds].
+     */
+    private record LocalSgdTask(String runId, SerializableSupplier<? extends Module> factory, OptimizerFactory optimizerFactory,
+            Loss loss, StateLayout layout, OptimizerStateLayout optLayout, Broadcast<RoundInput> input, BatchPlan plan,
+            int epoch, int first, int count, long roundSamples) implements FlatMapFunction<Iterator<Block>, float[]> {
+
+        @Override
+        public Iterator<float[]> call(Iterator<Block> it) {
+            Block block = onlyBlock(it);
+            int optBase = layout.length(), presenceBase = optBase + optLayout.length();
+            int lossAt = presenceBase + optLayout.keys().length;
+            float[] out = new float[lossAt + 2];
+            int p = block.partition();
+            long mine = 0;
+            for (int s = first; s < first + count; s++) mine += plan.localBatch(p, s);
+            if (mine == 0) return List.of(out).iterator();
+            Replicas.Replica r = Replicas.borrow(runId, factory, layout);
+            try {
+                RoundInput in = input.value();
+                layout.load(r.module(), in.state());
+                Optimizer opt = optimizerFactory.create(r.module().parameters());
+                opt.loadStateDict(in.optimizer().toStateDict());
+                opt.setLr(in.lr());
+                int[] order = Replicas.order(runId, plan, epoch, p);
+                long t0 = System.nanoTime();
+                double lossSum = 0;
+                for (int s = first; s < first + count; s++) {
+                    int from = plan.sliceStart(p, s), to = plan.sliceEnd(p, s);
+                    if (to == from) continue;
+                    opt.zeroGrad();
+                    Tensor l = loss.apply(r.module().forward(block.features(order, from, to)), block.targets(order, from, to));
+                    requireScalar(l);
+                    l.backward();
+                    opt.step();
+                    lossSum += (double) l.item() * (to - from);
+                }
+                float weight = (float) ((double) mine / roundSamples);
+                float[] state = layout.flatten(r.module());
+                for (int j = 0; j < state.length; j++) out[j] = state[j] * weight;
+                optLayout.accumulate(opt.stateDict(), weight, out, optBase, presenceBase);
+                out[lossAt] = (float) (lossSum / roundSamples);
+                out[lossAt + 1] = (System.nanoTime() - t0) / 1e6f;
+            } finally {
+                Replicas.giveBack(runId, r);
+            }
+            return List.of(out).iterator();
+        }
+    }
+
+    /** Loss sum, correct predictions, samples, and whether targets were class labels, of one partition. */
+    private record EvaluateTask(String runId, SerializableSupplier<? extends Module> factory, Loss loss, StateLayout layout,
+            Broadcast<float[]> weights) implements FlatMapFunction<Iterator<Block>, double[]> {
+        private static final int CHUNK = 1024;
+
+        @Override
+        public Iterator<double[]> call(Iterator<Block> it) {
+            Block block = onlyBlock(it);
+            double[] out = new double[4];
+            if (block.rows() == 0) return List.of(out).iterator();
+            Replicas.Replica r = Replicas.borrow(runId, factory, layout);
+            try (var _ = GradMode.noGrad()) {
+                layout.load(r.module(), weights.value());
+                r.module().eval();
+                int[] order = new int[block.rows()];
+                for (int i = 0; i < order.length; i++) order[i] = i;
+                for (int from = 0; from < block.rows(); from += CHUNK) {
+                    int to = Math.min(block.rows(), from + CHUNK);
+                    Tensor y = block.targets(order, from, to);
+                    Tensor pred = r.module().forward(block.features(order, from, to));
+                    Tensor l = loss.apply(pred, y);
+                    requireScalar(l);
+                    out[0] += (double) l.item() * (to - from);
+                    if (block.classLabels()) {
+                        Tensor guess = pred.argmax(-1, false);
+                        for (int i = 0; i < to - from; i++) if (guess.get(i) == y.get(i)) out[1]++;
+                    }
+                }
+                out[2] = block.rows();
+                out[3] = block.classLabels() ? 1 : 0;
+            } finally {
+                r.module().train();
+                Replicas.giveBack(runId, r);
+            }
+            return List.of(out).iterator();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- helpers
+
+    private static Block onlyBlock(Iterator<Block> it) {
+        if (!it.hasNext()) throw new IllegalStateException("a training partition holds no block");
+        return it.next();
+    }
+
+    private static void requireScalar(Tensor l) {
+        if (l.numel() != 1) {
+            throw new IllegalArgumentException("the loss returned a tensor of shape " + java.util.Arrays.toString(l.shape())
+                    + "; it must return a scalar (mean over the batch)");
+        }
+    }
+
+    private static float[] sumInPlace(float[] a, float[] b) {
+        for (int i = 0; i < a.length; i++) a[i] += b[i];
+        return a;
+    }
+
+    private static double[] sumInPlace(double[] a, double[] b) {
+        for (int i = 0; i < a.length; i++) a[i] += b[i];
+        return a;
+    }
+
+    /** Whether an RDD's lineage starts at {@code sc.parallelize} (rows carried inside its partitions). */
+    static boolean comesFromDriverCollection(org.apache.spark.rdd.RDD<?> rdd) {
+        if (rdd.getClass().getName().equals("org.apache.spark.rdd.ParallelCollectionRDD")) return true;
+        var deps = rdd.dependencies().iterator();
+        while (deps.hasNext()) {
+            if (comesFromDriverCollection(deps.next().rdd())) return true;
+        }
+        return false;
+    }
+
+    private static void requireOwnParameters(Module model, Optimizer optimizer) {
+        if (optimizer == null) throw new IllegalArgumentException("SparkTrainer: an optimizer is required");
+        var own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<Parameter, Boolean>());
+        own.addAll(model.parameters());
+        for (Parameter p : optimizer.parameters()) {
+            if (!own.contains(p)) {
+                throw new IllegalArgumentException("SparkTrainer: the optimizer updates a parameter (" + p
+                        + ") that is not in the model being trained; build it from model.parameters()");
+            }
+        }
+    }
+
+    /** Fails early, naming the culprit, instead of Spark's "Task not serializable" deep in a job. */
+    static void requireSerializable(Object o, String what) {
+        try (var out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
+            out.writeObject(o);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(what + " cannot be sent to the executors: " + e
+                    + ". A lambda is serialisable when its type is (SerializableSupplier, Loss, OptimizerFactory) and"
+                    + " everything it captures is; capture seeds and sizes, not models or optimizers", e);
+        }
+    }
+
+    private void warnIfResultsAreLarge(int optimizerStateLength) {
+        long bytes = 4L * ((long) layout.length() + optimizerStateLength) + 64;
+        long limit = sc.getConf().getSizeAsBytes("spark.task.maxDirectResultSize", "1m");
+        if (bytes > limit) {
+            LOG.warn("each partition returns {} bytes per round, over spark.task.maxDirectResultSize ({} bytes): results go"
+                    + " through the block manager, which is slower. Raise it (below spark.rpc.message.maxSize)", bytes, limit);
+        }
+    }
+}

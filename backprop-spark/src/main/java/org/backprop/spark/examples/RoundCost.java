@@ -1,0 +1,101 @@
+package org.backprop.spark.examples;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.backprop.loss.Loss;
+import org.backprop.nn.Activation;
+import org.backprop.nn.Linear;
+import org.backprop.nn.Module;
+import org.backprop.nn.Sequential;
+import org.backprop.optim.SGD;
+import org.backprop.spark.Mode;
+import org.backprop.spark.RoundStats;
+import org.backprop.spark.Sample;
+import org.backprop.spark.SerializableSupplier;
+import org.backprop.spark.SparkTrainConfig;
+import org.backprop.spark.SparkTrainResult;
+import org.backprop.spark.SparkTrainer;
+
+/**
+ * Measures what one round of distributed training costs: wall time, per-partition compute, and
+ * bytes moved, for an MLP of the given widths on random data. The numbers feed the cost model
+ * in docs/SPARK.md.
+ *
+ * <pre>
+ * RoundCost [master=local[2]] [widths=784,256,128,10] [batch=256] [rounds=30] [localSteps=1] [partitions=0]
+ * </pre>
+ * partitions=0 uses Spark's default parallelism; localSteps &gt; 1 measures local SGD rounds.
+ */
+public final class RoundCost {
+    private RoundCost() {}
+
+    public static void main(String[] args) {
+        var opts = Args.parse(args);
+        String master = opts.get("master", "local[2]");
+        int[] widths = java.util.Arrays.stream(opts.get("widths", "784,256,128,10").split(",")).mapToInt(Integer::parseInt).toArray();
+        int batch = Integer.parseInt(opts.get("batch", "256"));
+        int rounds = Integer.parseInt(opts.get("rounds", "30"));
+        int localSteps = Integer.parseInt(opts.get("localSteps", "1"));
+        int partitions = Integer.parseInt(opts.get("partitions", "0"));
+
+        SparkConf conf = new SparkConf().setAppName("backprop-round-cost").setIfMissing("spark.master", master)
+                .setIfMissing("spark.ui.enabled", "false")
+                .setIfMissing("spark.task.maxDirectResultSize", "128m")
+                .setIfMissing("spark.broadcast.compress", "false");
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.setLogLevel("WARN");
+            int parts = partitions > 0 ? partitions : sc.defaultParallelism();
+            int n = batch * localSteps * rounds; // one epoch = exactly the measured rounds
+            JavaRDD<Sample> data = sc.parallelize(randomSamples(n, widths[0], widths[widths.length - 1]), parts);
+            SerializableSupplier<Module> factory = () -> mlp(widths, 1);
+            Module model = factory.get();
+            Loss loss = (h, y) -> h.logSoftmax(1).mul(y).sum(1, false).mean().neg();
+            var config = SparkTrainConfig.defaults().epochs(1).globalBatchSize(batch)
+                    .mode(localSteps == 1 ? Mode.synchronous() : Mode.localSgd(localSteps, p -> new SGD(p, 0.01)));
+            SparkTrainResult r = new SparkTrainer(sc, model, factory, loss, new SGD(model.parameters(), 0.01)).fit(data, config);
+            report(master, parts, model.parameterCount(), batch, localSteps, r);
+        }
+    }
+
+    static void report(String master, int parts, long params, int batch, int localSteps, SparkTrainResult r) {
+        int warmup = Math.min(5, r.rounds().size() / 3);
+        List<RoundStats> measured = r.rounds().subList(warmup, r.rounds().size());
+        double wall = measured.stream().mapToLong(RoundStats::wallNanos).average().orElse(0) / 1e6;
+        double compute = measured.stream().mapToLong(RoundStats::computeNanos).average().orElse(0) / 1e6;
+        RoundStats last = r.rounds().getLast();
+        System.out.printf(Locale.ROOT, "master=%s partitions=%d params=%d batch=%d localSteps=%d rounds=%d (first %d left out)%n",
+                master, parts, params, batch, localSteps, r.rounds().size(), warmup);
+        System.out.printf(Locale.ROOT, "  per round: wall %.1f ms, compute per partition %.1f ms, overhead %.1f ms (%.0f%%)%n",
+                wall, compute, wall - compute, 100 * (wall - compute) / wall);
+        System.out.printf(Locale.ROOT, "  bytes per round: broadcast %d, results %d (all partitions)%n", last.bytesOut(), last.bytesBack());
+        System.out.printf(Locale.ROOT, "  per step: %.1f ms%n", wall / localSteps);
+    }
+
+    static Module mlp(int[] widths, long seed) {
+        Random rng = new Random(seed);
+        List<Module> layers = new ArrayList<>();
+        for (int i = 0; i + 1 < widths.length; i++) {
+            if (i > 0) layers.add(new Activation.ReLU());
+            layers.add(new Linear(widths[i], widths[i + 1], rng));
+        }
+        return new Sequential(layers);
+    }
+
+    private static List<Sample> randomSamples(int n, int in, int classes) {
+        Random rng = new Random(2);
+        List<Sample> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            float[] x = new float[in];
+            for (int j = 0; j < in; j++) x[j] = rng.nextFloat();
+            float[] y = new float[classes];
+            y[rng.nextInt(classes)] = 1;
+            out.add(Sample.of(x, y));
+        }
+        return out;
+    }
+}
