@@ -94,38 +94,50 @@ public final class Gemm {
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float[] c, int cOff, int ldc) {
-        int kBlocks = (k + KC - 1) / KC;
-        int kcMax = (k + kBlocks - 1) / kBlocks; // balanced blocks: no thin last block
         int nPanels = (n + NR - 1) / NR;
         int mPanels = (m + MR - 1) / MR;
-        float[] packedB = buffer(0, nPanels * NR * kcMax);
         long work = (long) m * n * k;
         int threads = work < PARALLEL_WORK ? 1 : Parallel.THREADS;
         // Split whichever dimension has more panels, so each thread gets a fair share.
         boolean splitRows = mPanels >= nPanels || mPanels >= 4 * threads;
         int parts = Math.min(threads, splitRows ? mPanels : nPanels);
+        if (parts == 1) {
+            part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, 0, mPanels, 0, nPanels);
+            return;
+        }
+        // One dispatch per product: each thread walks all K blocks over its own rows or columns.
+        Parallel.forEach(parts, i -> {
+            int r0 = splitRows ? share(mPanels, parts, i) : 0;
+            int r1 = splitRows ? share(mPanels, parts, i + 1) : mPanels;
+            int p0 = splitRows ? 0 : share(nPanels, parts, i);
+            int p1 = splitRows ? nPanels : share(nPanels, parts, i + 1);
+            part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, r0, r1, p0, p1);
+        });
+    }
+
+    /**
+     * One thread's share: row panels [r0, r1) × column panels [p0, p1) of C, over all K blocks
+     * in order. The thread packs the B panels it needs itself (when rows are split, each thread
+     * packs all of B: cheaper than a hand-over between threads at every K block).
+     */
+    private static void part(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, int r0, int r1, int p0, int p1) {
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks; // balanced blocks: no thin last block
+        float[] packedB = buffer(0, (p1 - p0) * NR * kcMax);
         for (int k0 = 0; k0 < k; k0 += kcMax) {
             int kc = Math.min(kcMax, k - k0);
-            int kStart = k0;
-            packB(transB, b, bOff, ldb, kStart, kc, n, nPanels, packedB);
-            if (parts == 1) {
-                block(transA, m, n, kc, kStart, alpha, a, aOff, lda, packedB, c, cOff, ldc, 0, mPanels, 0, nPanels);
-                continue;
-            }
-            Parallel.forEach(parts, part -> {
-                int r0 = splitRows ? share(mPanels, parts, part) : 0;
-                int r1 = splitRows ? share(mPanels, parts, part + 1) : mPanels;
-                int p0 = splitRows ? 0 : share(nPanels, parts, part);
-                int p1 = splitRows ? nPanels : share(nPanels, parts, part + 1);
-                block(transA, m, n, kc, kStart, alpha, a, aOff, lda, packedB, c, cOff, ldc, r0, r1, p0, p1);
-            });
+            packB(transB, b, bOff, ldb, k0, kc, n, p0, p1, packedB);
+            block(transA, m, n, kc, k0, alpha, a, aOff, lda, packedB, c, cOff, ldc, r0, r1, p0, p1);
         }
     }
 
     /**
-     * One thread's share of one k-block: packs its rows of A, then runs the micro-kernel over row
-     * panels [r0, r1) × column panels [p0, p1). The kernel has exactly one call site: inlined
-     * twice, it pushed C2 past its node budget and vectors were boxed on every call.
+     * One K block of a share: packs its rows of A, then runs the micro-kernel over row panels
+     * [r0, r1) × column panels [p0, p1) (packed B holds panels p0.. from index 0). The kernel has
+     * exactly one call site: inlined twice, it pushed C2 past its node budget and vectors were
+     * boxed on every call.
      */
     private static void block(boolean transA, int m, int n, int kc, int k0, float alpha, float[] a, int aOff, int lda,
                               float[] packedB, float[] c, int cOff, int ldc, int r0, int r1, int p0, int p1) {
@@ -140,7 +152,7 @@ public final class Gemm {
                 int rows = Math.min(MR, m - i);
                 boolean whole = rows == MR && cols == NR;
                 if (!whole) java.util.Arrays.fill(tile, 0, MR * NR, 0f);
-                kernel(kc, packedA, (ip - r0) * MR * kc, packedB, jp * NR * kc,
+                kernel(kc, packedA, (ip - r0) * MR * kc, packedB, (jp - p0) * NR * kc,
                         whole ? c : tile, whole ? cOff + i * ldc + j : 0, whole ? ldc : NR);
                 if (!whole) {
                     for (int r = 0; r < rows; r++) {
@@ -267,11 +279,14 @@ public final class Gemm {
         c71.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
     }
 
-    /** Packs op(B)[k0:k0+kc, 0:n] into NR-wide panels, each laid out [kc][NR], zero-padded. */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int k0, int kc, int n, int nPanels,
+    /**
+     * Packs column panels [p0, p1) of op(B)[k0:k0+kc, :] into NR-wide panels from index 0, each
+     * laid out [kc][NR], zero-padded.
+     */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int k0, int kc, int n, int p0, int p1,
                               float[] out) {
-        for (int jp = 0; jp < nPanels; jp++) {
-            int j0 = jp * NR, cols = Math.min(NR, n - j0), base = jp * NR * kc;
+        for (int jp = p0; jp < p1; jp++) {
+            int j0 = jp * NR, cols = Math.min(NR, n - j0), base = (jp - p0) * NR * kc;
             if (!transB) {
                 for (int p = 0; p < kc; p++) {
                     int src = bOff + (k0 + p) * ldb + j0, dst = base + p * NR;
