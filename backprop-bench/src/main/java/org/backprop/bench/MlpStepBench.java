@@ -32,13 +32,13 @@ public class MlpStepBench {
     @Param({"128"})
     public int batch;
 
-    private Mlp mlp;
+    private Net mlp;
     private Tensor images, labels;
 
     @Setup(Level.Trial)
     public void setUp() {
         Random rng = new Random(1);
-        mlp = new Mlp(0);
+        mlp = Net.mlp(0);
         float[] x = new float[batch * 784];
         for (int i = 0; i < x.length; i++) x[i] = rng.nextFloat();
         float[] y = new float[batch];
