@@ -98,8 +98,7 @@ public final class Gemm {
         int mPanels = (m + MR - 1) / MR;
         long work = (long) m * n * k;
         int threads = work < PARALLEL_WORK ? 1 : Parallel.THREADS;
-        // Split whichever dimension has more panels, so each thread gets a fair share.
-        boolean splitRows = mPanels >= nPanels || mPanels >= 4 * threads;
+        boolean splitRows = threads > 1 && splitRows(transB, m, n, k, mPanels, nPanels, threads);
         int parts = Math.min(threads, splitRows ? mPanels : nPanels);
         if (parts == 1) {
             part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, 0, mPanels, 0, nPanels);
@@ -113,6 +112,23 @@ public final class Gemm {
             int p1 = splitRows ? nPanels : share(nPanels, parts, i + 1);
             part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, r0, r1, p0, p1);
         });
+    }
+
+    /**
+     * Whether to give each thread a share of C's rows (else of its columns): the split whose
+     * busiest thread has least to do. Each thread packs all of the operand it shares (all of B
+     * when rows are split, all of A when columns are), so the estimate counts its share of the
+     * multiply-adds (16 a cycle), including the imbalance when panels do not divide evenly, plus
+     * the packing, with a transposed B ~4× slower to pack (strided stores).
+     */
+    private static boolean splitRows(boolean transB, int m, int n, int k, int mPanels, int nPanels, int threads) {
+        if (mPanels < threads) return false;
+        if (nPanels < threads) return true;
+        double packA = 0.25, packB = transB ? 1 : 0.25; // cycles per element, roughly
+        double rows = (double) ((mPanels + threads - 1) / threads) * MR, cols = (double) ((nPanels + threads - 1) / threads) * NR;
+        double byRows = rows * n * k / 16 + (double) k * n * packB + rows * k * packA;
+        double byCols = m * cols * k / 16 + (double) m * k * packA + k * cols * packB;
+        return byRows <= byCols;
     }
 
     /**
