@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MlpStepBench {
 
-    @Param({"128"})
+    /** 1 and 32: the peer's steps/s workloads (per-step overhead); 128: the epoch's batch. */
+    @Param({"1", "32", "128"})
     public int batch;
 
     private Net mlp;
