@@ -41,6 +41,34 @@ class FusedLinearTest {
         assertArrayEquals(layer.bias.grad().toFloatArray(), db, "db");
     }
 
+    /**
+     * dW and db are added straight into the parameters' gradients: a layer used twice in one
+     * graph gets both contributions, and a second backward without zeroGrad adds to the first,
+     * as through the unfused graph (equal up to the order of the two additions).
+     */
+    @Test
+    void inPlaceGradientsAccumulateOverSharedUsesAndBackwardPasses() {
+        Random rng = new Random(7);
+        Linear layer = new Linear(9, 9, rng);
+        Tensor x = Tensor.randn(rng, 6, 9).requiresGrad(true);
+        Tensor g = Tensor.randn(rng, 6, 9);
+        for (int pass = 0; pass < 2; pass++) layer.forward(layer.forward(x).relu()).backward(g);
+        float[] dx = x.grad().toFloatArray(), dw = layer.weight.grad().toFloatArray(), db = layer.bias.grad().toFloatArray();
+
+        layer.zeroGrad();
+        x.clearGrad();
+        Tensor w = layer.weight.value(), b = layer.bias.value();
+        for (int pass = 0; pass < 2; pass++) x.matmul(w.t()).add(b).relu().matmul(w.t()).add(b).backward(g);
+        assertTrue(Tensor.of(dx, 6, 9).allClose(x.grad(), 1e-6, 1e-6), "dx");
+        assertTrue(Tensor.of(dw, 9, 9).allClose(w.grad(), 1e-6, 1e-6), "dW");
+        assertTrue(Tensor.of(db, 9).allClose(b.grad(), 1e-6, 1e-6), "db");
+        float[] once = w.grad().toFloatArray();
+        layer.zeroGrad();
+        layer.forward(layer.forward(x).relu()).backward(g);
+        for (int i = 0; i < once.length; i++) once[i] /= 2;
+        assertTrue(Tensor.of(once, 9, 9).allClose(w.grad(), 1e-6, 1e-6), "one pass after zeroGrad is half of two");
+    }
+
     @Test
     void inputWithoutGradGetsNoProductAndNoBiasIsFine() {
         Random rng = new Random(3);
