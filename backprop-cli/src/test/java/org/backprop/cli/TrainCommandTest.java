@@ -105,7 +105,7 @@ class TrainCommandTest {
         Files.writeString(file, csv);
         CliRunner without = CliRunner.run("train", "--data", file.toString(), "--target", "y");
         assertEquals(1, without.exitCode());
-        assertTrue(without.err().contains("pre.csv line 1"), without.err());
+        assertTrue(without.err().contains("pre.csv line 2: expected 3 columns"), without.err());
         CliRunner with = CliRunner.run("train", "--data", file.toString(), "--skip-lines", "1", "--target", "y",
                 "--layers", "none", "--lr", "0.05", "--epochs", "60");
         assertEquals(0, with.exitCode(), with.err());
