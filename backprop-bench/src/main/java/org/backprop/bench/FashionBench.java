@@ -3,12 +3,21 @@ package org.backprop.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.LongFunction;
 import org.backprop.autograd.GradMode;
 import org.backprop.data.FashionMnist;
 import org.backprop.kernel.Gemm;
@@ -21,10 +30,14 @@ import org.backprop.tensor.Tensor;
  * The end-to-end benchmark: the workloads of ../shared/bench/torch_fashion.py, run on Backprop,
  * printing one JSON line per workload with the same keys, so the two can be compared line by line.
  *
- * <p>Usage: {@code FashionBench [--threads N] [--data DIR] [--epochs 3]}. {@code --threads} sets
- * the kernel threads ({@code backprop.threads}); the engine is {@code backprop.blas}
- * (java by default). Data loading is outside the timed regions, as in the peer; each step copies
- * its batch rows by index inside them, as {@code xtr[idxs]} does there.
+ * <p>Usage: {@code FashionBench [--threads N] [--data DIR] [--epochs 3] [--workloads LIST]}.
+ * {@code --threads} sets the kernel threads ({@code backprop.threads}); the engine is
+ * {@code backprop.blas} (java by default); {@code --workloads} runs some of sgemm, mlp_steps, mlp
+ * and lenet5 (all by default, in the peer's order). As in the peer: the same networks,
+ * initialisation rule, Adam at lr 1e-3, batch 128, pixels scaled to [0, 1] (by /255 when
+ * loading), a seeded shuffle each epoch, data loading outside the timed regions (each step
+ * copies its batch rows by index inside them, as {@code xtr[idxs]} does there), the test
+ * accuracy after the last epoch, and the peak resident memory of the whole run read at the end.
  *
  * <p>Warm-up differs in one way: the peer warms each product 3 times and each step loop 50
  * times; here warm-up also lasts at least one second, so the JIT has compiled the kernels
@@ -35,16 +48,23 @@ public final class FashionBench {
 
     private static final long WARM_NANOS = 1_000_000_000L;
 
+    /** The workloads, in the peer's order, by the names {@code --workloads} takes. */
+    private static final List<String> WORKLOADS = List.of("sgemm", "mlp_steps", "mlp", "lenet5");
+
     public static void main(String[] args) throws IOException {
         int threads = 2, epochs = 3;
         Path data = null;
+        Set<String> run = new LinkedHashSet<>(WORKLOADS);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i));
                 case "--epochs" -> epochs = Integer.parseInt(value(args, ++i));
                 case "--data" -> data = Path.of(value(args, ++i));
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (usage: FashionBench [--threads N] [--data DIR] [--epochs 3])");
+                case "--workloads" -> {
+                    run = new LinkedHashSet<>(List.of(value(args, ++i).split(",")));
+                    if (!WORKLOADS.containsAll(run)) throw new IllegalArgumentException("--workloads takes some of " + WORKLOADS);
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (" + USAGE + ")");
             }
         }
         // Must happen before any kernel class is loaded: Parallel reads it once.
@@ -52,23 +72,32 @@ public final class FashionBench {
         FashionMnist ds = FashionMnist.load(data);
 
         List<Map<String, Object>> out = new ArrayList<>();
-        for (int[] s : new int[][] {{1024, 1024, 1024}, {128, 784, 256}, {784, 128, 256}, {128, 256, 784}}) {
-            out.add(gemm(s[0], s[1], s[2], 20));
+        if (run.contains("sgemm")) {
+            for (int[] s : new int[][] {{1024, 1024, 1024}, {128, 784, 256}, {784, 128, 256}, {128, 256, 784}}) {
+                out.add(gemm(s[0], s[1], s[2], 20));
+            }
         }
-        out.add(steps(ds.train(), 1, 2000));
-        out.add(steps(ds.train(), 32, 1000));
-        out.add(train(ds, epochs, 128));
-        out.add(lenetSkipped());
+        if (run.contains("mlp_steps")) {
+            out.add(steps(ds.train(), 1, 2000));
+            out.add(steps(ds.train(), 32, 1000));
+        }
+        if (run.contains("mlp")) out.add(train("mlp_784_256_128_10_adam", Net::mlp, ds, epochs, 128));
+        if (run.contains("lenet5")) out.add(train("lenet5_adam", Net::lenet5, ds, epochs, 128));
+        // One figure for the whole run, read at the end, as the peer does.
+        double peakRss = peakRssMb();
         for (Map<String, Object> o : out) {
             o.put("framework", "backprop-" + version() + "-" + engine());
             o.put("threads", threads);
             o.put("blas_threads", Parallel.THREADS);
-            o.put("peak_rss_mb", peakRssMb());
+            o.put("peak_rss_mb", peakRss);
             System.out.println(json(o));
         }
         System.err.println("backprop: " + Simd.describe() + ", " + Parallel.THREADS + " kernel threads, engine "
                 + engine() + (NativeBlas.MODE == NativeBlas.Mode.JAVA ? "" : " (" + NativeBlas.describe() + ")"));
     }
+
+    private static final String USAGE = "usage: FashionBench [--threads N] [--data DIR] [--epochs 3] [--workloads "
+            + String.join(",", WORKLOADS) + "]";
 
     private static Map<String, Object> gemm(int m, int k, int n, int reps) {
         Random rng = new Random(0);
@@ -85,10 +114,10 @@ public final class FashionBench {
 
     /** Training steps per second on consecutive slices, as the peer's {@code steps}. */
     private static Map<String, Object> steps(FashionMnist.Split train, int batch, int n) {
-        Mlp mlp = new Mlp(0);
+        Net mlp = Net.mlp(0);
         int rows = train.size();
         float[] x = new float[batch * 784], y = new float[batch];
-        Tensor images = Tensor.wrap(x, batch, 784), labels = Tensor.wrap(y, batch);
+        Tensor images = mlp.images(x, batch), labels = Tensor.wrap(y, batch);
         long t0 = System.nanoTime();
         for (int i = 0; i < 50 || System.nanoTime() - t0 < WARM_NANOS; i++) {
             slice(train, (i * batch) % (rows - batch), batch, x, y);
@@ -109,8 +138,8 @@ public final class FashionBench {
     }
 
     /** Epochs over a seeded shuffle; the epoch times exclude the test-set evaluation, as in the peer. */
-    private static Map<String, Object> train(FashionMnist ds, int epochs, int batch) {
-        Mlp mlp = new Mlp(0);
+    private static Map<String, Object> train(String name, LongFunction<Net> make, FashionMnist ds, int epochs, int batch) {
+        Net net = make.apply(0);
         FashionMnist.Split train = ds.train();
         int rows = train.size();
         Random rng = new Random(0);
@@ -126,37 +155,34 @@ public final class FashionBench {
             long t0 = System.nanoTime();
             for (int i = 0; i < rows; i += batch) {
                 int b = Math.min(batch, rows - i);
+                // A fresh batch per step, as the peer's xtr[idxs] makes one.
                 float[] x = new float[b * 784], y = new float[b];
-                Mlp.gather(train.pixels(), 784, perm, i, b, x);
+                Net.gather(train.pixels(), 784, perm, i, b, x);
                 for (int r = 0; r < b; r++) y[r] = train.labels()[perm[i + r]];
-                mlp.step(Tensor.wrap(x, b, 784), Tensor.wrap(y, b));
+                net.step(net.images(x, b), Tensor.wrap(y, b));
             }
             times.add((System.nanoTime() - t0) / 1e9);
         }
         List<Double> sorted = times.stream().sorted().toList();
         double median = sorted.get(sorted.size() / 2);
-        return row("workload", "mlp_784_256_128_10_adam", "batch", batch, "epochs", epochs, "epoch_s", times,
-                "median_epoch_s", median, "samples_per_s", rows / median, "test_acc", accuracy(mlp, ds.test()));
+        return row("workload", name, "batch", batch, "epochs", epochs, "epoch_s", times,
+                "median_epoch_s", median, "samples_per_s", rows / median, "test_acc", accuracy(net, ds.test()));
     }
 
-    private static double accuracy(Mlp mlp, FashionMnist.Split test) {
+    private static double accuracy(Net net, FashionMnist.Split test) {
         int correct = 0;
-        mlp.model.eval();
+        net.model.eval();
         try (var s = GradMode.noGrad()) {
             for (int i = 0; i < test.size(); i += 1000) {
                 int b = Math.min(1000, test.size() - i);
                 float[] x = new float[b * 784];
                 System.arraycopy(test.pixels(), i * 784, x, 0, b * 784);
-                Tensor pred = mlp.model.forward(Tensor.wrap(x, b, 784)).argmax(1, false);
+                Tensor pred = net.model.forward(net.images(x, b)).argmax(1, false);
                 for (int r = 0; r < b; r++) if ((int) pred.get(r) == test.labels()[i + r]) correct++;
             }
         }
-        mlp.model.train();
+        net.model.train();
         return (double) correct / test.size();
-    }
-
-    private static Map<String, Object> lenetSkipped() {
-        return row("workload", "lenet5_adam", "batch", 128, "skipped", "Conv2d and MaxPool2d are not in Backprop yet");
     }
 
     // ------------------------------------------------------------------ output
@@ -201,8 +227,26 @@ public final class FashionBench {
         return v == null ? "dev" : v;
     }
 
-    /** Peak resident memory (VmHWM) in MiB, or -1 where /proc is absent. */
-    private static double peakRssMb() {
+    /**
+     * Peak resident memory in MiB, measured as the peer measures it: getrusage(RUSAGE_SELF)'s
+     * ru_maxrss (KiB on Linux), called through FFM; where that fails, /proc/self/status's VmHWM
+     * (the same high-water mark); -1 where neither exists.
+     */
+    static double peakRssMb() {
+        if (System.getProperty("os.name", "").equals("Linux")) {
+            try {
+                Linker linker = Linker.nativeLinker();
+                MethodHandle getrusage = linker.downcallHandle(linker.defaultLookup().find("getrusage").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+                try (Arena arena = Arena.ofConfined()) {
+                    // struct rusage on 64-bit Linux: two struct timevals (16 bytes each), then long ru_maxrss.
+                    MemorySegment usage = arena.allocate(144, 8);
+                    if ((int) getrusage.invokeExact(0, usage) == 0) return usage.get(ValueLayout.JAVA_LONG, 32) / 1024.0;
+                }
+            } catch (Throwable e) {
+                // fall back to /proc
+            }
+        }
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;

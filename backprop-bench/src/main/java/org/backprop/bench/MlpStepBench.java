@@ -29,16 +29,17 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MlpStepBench {
 
-    @Param({"128"})
+    /** 1 and 32: the peer's steps/s workloads (per-step overhead); 128: the epoch's batch. */
+    @Param({"1", "32", "128"})
     public int batch;
 
-    private Mlp mlp;
+    private Net mlp;
     private Tensor images, labels;
 
     @Setup(Level.Trial)
     public void setUp() {
         Random rng = new Random(1);
-        mlp = new Mlp(0);
+        mlp = Net.mlp(0);
         float[] x = new float[batch * 784];
         for (int i = 0; i < x.length; i++) x[i] = rng.nextFloat();
         float[] y = new float[batch];

@@ -1,7 +1,7 @@
 package org.backprop.autograd;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,27 +53,38 @@ public final class Autograd {
         }
     }
 
+    private static final Tensor[] NO_INPUTS = {};
+
     /** Inputs before outputs; iterative so deep graphs (long unrolled loops) cannot overflow the stack. */
     static List<Tensor> topologicalOrder(Tensor root) {
         List<Tensor> order = new ArrayList<>();
         Map<Tensor, Boolean> visited = new IdentityHashMap<>();
-        ArrayDeque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {root, 0});
+        // The depth-first stack as two parallel arrays (tensor, next input to visit): no frame objects.
+        Tensor[] stack = new Tensor[16];
+        int[] next = new int[16];
+        int depth = 0;
+        stack[0] = root;
+        depth = 1;
         visited.put(root, Boolean.TRUE);
-        while (!stack.isEmpty()) {
-            Object[] frame = stack.peek();
-            Tensor t = (Tensor) frame[0];
-            int next = (Integer) frame[1];
+        while (depth > 0) {
+            Tensor t = stack[depth - 1];
             Node node = t.gradFn();
-            Tensor[] inputs = node == null ? new Tensor[0] : node.inputs();
-            if (next < inputs.length) {
-                frame[1] = next + 1;
-                Tensor in = inputs[next];
+            Tensor[] inputs = node == null ? NO_INPUTS : node.inputs();
+            int i = next[depth - 1];
+            if (i < inputs.length) {
+                next[depth - 1] = i + 1;
+                Tensor in = inputs[i];
                 if (in.requiresGrad() && visited.put(in, Boolean.TRUE) == null) {
-                    stack.push(new Object[] {in, 0});
+                    if (depth == stack.length) {
+                        stack = Arrays.copyOf(stack, depth * 2);
+                        next = Arrays.copyOf(next, depth * 2);
+                    }
+                    stack[depth] = in;
+                    next[depth] = 0;
+                    depth++;
                 }
             } else {
-                stack.pop();
+                stack[--depth] = null;
                 order.add(t);
             }
         }

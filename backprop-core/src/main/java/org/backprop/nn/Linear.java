@@ -61,7 +61,8 @@ public final class Linear extends Module {
      * y = x·Wᵀ + b for a 2-D batch as one product: C is pre-filled with the bias rows and the
      * kernel adds x·Wᵀ to it (beta = 1), so no separate broadcast pass runs. The backward is the
      * same three products autograd would take through matmul and add, without transposed views:
-     * dx = g·W, dW = gᵀ·x (already in W's [out, in] layout), db = Σ over the batch of g.
+     * dx = g·W, dW = gᵀ·x (already in W's [out, in] layout), db = Σ over the batch of g. dW and db
+     * are added into the parameters' gradient arrays directly ({@link Tensor#leafGradBuffer}).
      */
     private Tensor fused(Tensor input) {
         Tensor x = input.isContiguous() ? input : input.contiguous();
@@ -86,15 +87,21 @@ public final class Linear extends Module {
                 Gemm.sgemm(false, false, batch, in, out, 1f, gd, go, out, w, 0, in, 0f, dx, 0, in);
                 grads[0] = Tensor.wrap(dx, batch, in);
             }
+            // dW and db go straight into the parameters' gradient arrays (beta = 1): no per-step arrays.
             if (weight.value().requiresGrad()) { // [out, in] = gᵀ[out, batch]·x[batch, in]
-                float[] dw = new float[out * in];
-                Gemm.sgemm(true, false, out, in, batch, 1f, gd, go, out, x.array(), x.offset(), in, 0f, dw, 0, in);
-                grads[1] = Tensor.wrap(dw, out, in);
+                float[] dw = weight.value().leafGradBuffer();
+                if (dw != null) {
+                    Gemm.sgemm(true, false, out, in, batch, 1f, gd, go, out, x.array(), x.offset(), in, 1f, dw, 0, in);
+                } else {
+                    dw = new float[out * in];
+                    Gemm.sgemm(true, false, out, in, batch, 1f, gd, go, out, x.array(), x.offset(), in, 0f, dw, 0, in);
+                    grads[1] = Tensor.wrap(dw, out, in);
+                }
             }
             if (bias != null && bias.value().requiresGrad()) {
-                float[] db = new float[out];
+                float[] db = bias.value().leafGradBuffer();
+                if (db == null) grads[2] = Tensor.wrap(db = new float[out], out);
                 Vec.addColumnSums(gd, go, batch, out, db, 0);
-                grads[2] = Tensor.wrap(db, out);
             }
             return grads;
         }, inputs);

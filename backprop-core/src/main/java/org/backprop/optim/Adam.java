@@ -1,6 +1,7 @@
 package org.backprop.optim;
 
 import java.util.List;
+import org.backprop.kernel.Parallel;
 import org.backprop.nn.Parameter;
 
 /**
@@ -129,7 +130,29 @@ public final class Adam extends Optimizer {
         float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
         float e = (float) eps, decay = (float) l2, shrink = (float) (1 - lr * decoupled);
         boolean hasL2 = l2 != 0, hasDecoupled = decoupled != 0;
-        for (int i = 0; i < w.length; i++) {
+        // Elementwise, so a large parameter is split over the kernel threads with the same result.
+        int parts = (int) Math.min(Parallel.THREADS, w.length / PARALLEL_LENGTH);
+        if (parts <= 1) {
+            range(w, g, m, v, vMax, 0, w.length, stepSize, bc2Sqrt, b1, b2, c1, c2, e, decay, shrink, hasL2,
+                    hasDecoupled, amsgrad);
+            return;
+        }
+        int chunk = w.length / parts;
+        Parallel.forEach(parts, part -> range(w, g, m, v, vMax, part * chunk, part == parts - 1 ? w.length : (part + 1) * chunk,
+                stepSize, bc2Sqrt, b1, b2, c1, c2, e, decay, shrink, hasL2, hasDecoupled, amsgrad));
+    }
+
+    /** Parameters at least this long per thread are updated in parallel. */
+    private static final int PARALLEL_LENGTH = 1 << 15;
+
+    /**
+     * The update of elements [from, to). C2 vectorises this loop by itself; a hand-written Vector
+     * API loop measured no faster (it is bound by memory: seven float streams).
+     */
+    private static void range(float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to, float stepSize,
+            float bc2Sqrt, float b1, float b2, float c1, float c2, float e, float decay, float shrink, boolean hasL2,
+            boolean hasDecoupled, boolean amsgrad) {
+        for (int i = from; i < to; i++) {
             float wi = w[i];
             float gi = hasL2 ? g[i] + decay * wi : g[i];
             if (hasDecoupled) wi *= shrink;

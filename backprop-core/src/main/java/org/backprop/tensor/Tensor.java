@@ -5,6 +5,7 @@ import java.util.Random;
 import org.backprop.autograd.Autograd;
 import org.backprop.autograd.GradMode;
 import org.backprop.autograd.Node;
+import org.backprop.kernel.Vec;
 
 /**
  * An n-dimensional array of float32 values that records the operations applied to it, so that
@@ -266,9 +267,23 @@ public final class Tensor {
         if (grad == null) {
             grad = zeros(shape);
         }
-        float[] gd = g.contiguous().toFloatArray();
+        // Read g in place when it is contiguous: no copy per leaf per step.
+        Tensor src = g.contiguous();
         float[] acc = grad.data;
-        for (int i = 0; i < gd.length; i++) acc[i] += gd[i];
+        Vec.binary(Vec.Op.ADD, acc, 0, src.data, src.offset, acc, 0, acc.length);
+    }
+
+    /**
+     * For fused backward functions: the gradient array of a leaf that requires grad (created
+     * zero-filled if it has none yet), so that the backward can add its contribution in place,
+     * e.g. as a product with beta = 1, and return {@code null} for this input instead of a new
+     * array for the driver to add. {@code null} when this tensor is not such a leaf: then return
+     * the gradient as usual. Call it only from inside a {@link Node.Backward}.
+     */
+    public float[] leafGradBuffer() {
+        if (gradFn != null || !requiresGrad) return null;
+        if (grad == null) grad = zeros(shape);
+        return grad.data;
     }
 
     /** Backpropagates from a scalar (one-element) tensor, seeding its gradient with 1. */
