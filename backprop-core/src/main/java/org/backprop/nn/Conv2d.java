@@ -80,14 +80,17 @@ public final class Conv2d extends Module {
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][]);
 
     /**
-     * Column entries (C·kh·kw × output positions) per product. Small enough that a chunk's
-     * columns, their packed copy and the product stay in a core's L2 cache between im2col, the
-     * packing and the micro-kernel; one big product over many images streamed them from memory.
+     * Column entries (C·kh·kw × output positions) per product at most: 2 MB of columns, so a
+     * chunk's columns stay near the core between im2col, packing and the product.
      */
-    private static final int CHUNK_ENTRIES = 1 << 16;
+    private static final int CHUNK_ENTRIES = 1 << 19;
 
-    /** Output positions a product should have at least, so its products are not too thin. */
-    private static final int MIN_COLUMNS = 192;
+    /**
+     * Output positions a product should have at least. Products of one small image were slower
+     * (measured on the small CNN): each repacks the weights, and the last, partial column panel
+     * of the micro-kernel is a larger share of a narrow product.
+     */
+    private static final int MIN_COLUMNS = 1024;
 
     /** Below this many multiply-adds per image a call stays on one thread (and Gemm may split it). */
     private static final long PARALLEL_WORK = 1L << 16;
