@@ -1,5 +1,6 @@
 package org.backprop.nn;
 
+import org.backprop.kernel.MaxPool2x2;
 import org.backprop.kernel.Window2d;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
@@ -110,20 +111,33 @@ public final class MaxPool2d extends Module {
         int h = xs[2], w = xs[3], oh = os[2], ow = os[3], kh = win.kh(), kw = win.kw();
         int planes = xs[0] * xs[1];
         byte[] cell = new byte[out.length];
+        boolean vector2x2 = kh == 2 && kw == 2 && MaxPool2x2.available();
         Pooling.forPlanes(planes, (long) out.length * kh * kw, p -> {
             int dst = p * oh * ow;
+            if (vector2x2) {
+                MaxPool2x2.forward(xd, xOff + p * h * w, h, w, out, cell, dst);
+                return;
+            }
             for (int oy = 0; oy < oh; oy++) {
                 int row = xOff + p * h * w + oy * kh * w;
                 if (kh == 2 && kw == 2) {
+                    // Selects rather than branches: on real activations which cell wins is unpredictable.
+                    // take = v > best, or v is the first NaN; | and & keep it one condition per cell.
                     for (int ox = 0, x0 = row; ox < ow; ox++, dst++, x0 += 2) {
                         float best = xd[x0];
                         int at = 0;
                         float v = xd[x0 + 1];
-                        if (v > best || v != v && best == best) { best = v; at = 1; }
+                        boolean take = v > best | v != v & best == best;
+                        best = take ? v : best;
+                        at = take ? 1 : at;
                         v = xd[x0 + w];
-                        if (v > best || v != v && best == best) { best = v; at = 2; }
+                        take = v > best | v != v & best == best;
+                        best = take ? v : best;
+                        at = take ? 2 : at;
                         v = xd[x0 + w + 1];
-                        if (v > best || v != v && best == best) { best = v; at = 3; }
+                        take = v > best | v != v & best == best;
+                        best = take ? v : best;
+                        at = take ? 3 : at;
                         out[dst] = best;
                         cell[dst] = (byte) at;
                     }
@@ -150,6 +164,10 @@ public final class MaxPool2d extends Module {
             int gOff = gc.offset();
             float[] dx = new float[planes * h * w];
             Pooling.forPlanes(planes, out.length, p -> {
+                if (vector2x2) {
+                    MaxPool2x2.backward(gd, gOff + p * oh * ow, cell, p * oh * ow, h, w, dx, p * h * w);
+                    return;
+                }
                 for (int oy = 0, q = p * oh * ow; oy < oh; oy++) {
                     int row = p * h * w + oy * kh * w;
                     for (int ox = 0; ox < ow; ox++, q++) {

@@ -103,40 +103,44 @@ class PoolingTest {
 
     @Test
     void tilingWindowsAgreeWithTheGeneralLoopOnTiesAndNaN() {
-        // 2×2/2 and 3×2 with stride (3, 2) take the tiled path: values against the definition,
-        // gradients against "first maximum of the window, or first NaN".
-        Random rng = new Random(5);
-        float[] v = new float[2 * 3 * 7 * 8];
-        for (int i = 0; i < v.length; i++) v[i] = rng.nextInt(3); // many ties
-        v[5] = Float.NaN;
-        v[70] = Float.NaN;
-        for (Window2d win : new Window2d[] {Window2d.of(2, 2, 0), new Window2d(3, 2, 3, 2, 0, 0, 1, 1)}) {
-            Tensor x = Tensor.of(v.clone(), 2, 3, 7, 8).requiresGrad(true);
-            Tensor y = MaxPool2d.maxPool2d(x, win);
-            float[] expected = naiveMax(x.detach(), win);
-            float[] got = y.toFloatArray();
-            for (int i = 0; i < got.length; i++) {
-                boolean nanWindow = windowHasNaN(v, win, i, 7, 8);
-                if (nanWindow) assertTrue(Float.isNaN(got[i]), win + " element " + i);
-                else assertEquals(expected[i], got[i], win + " element " + i);
+        // 2×2/2 and 3×2 with stride (3, 2) take the tiled paths: values against the definition,
+        // gradients against "first maximum of the window, or first NaN". 6×41 has more windows
+        // per row than a vector has lanes, and an odd width.
+        for (int[] hw : new int[][] {{7, 8}, {6, 41}}) {
+            int h = hw[0], w = hw[1];
+            Random rng = new Random(5);
+            float[] v = new float[2 * 3 * h * w];
+            for (int i = 0; i < v.length; i++) v[i] = rng.nextInt(3); // many ties
+            v[5] = Float.NaN;
+            v[70] = Float.NaN;
+            v[71] = -0f;
+            for (Window2d win : new Window2d[] {Window2d.of(2, 2, 0), new Window2d(3, 2, 3, 2, 0, 0, 1, 1)}) {
+                Tensor x = Tensor.of(v.clone(), 2, 3, h, w).requiresGrad(true);
+                Tensor y = MaxPool2d.maxPool2d(x, win);
+                float[] expected = naiveMax(x.detach(), win);
+                float[] got = y.toFloatArray();
+                for (int i = 0; i < got.length; i++) {
+                    if (windowHasNaN(v, win, i, h, w)) assertTrue(Float.isNaN(got[i]), win + " element " + i);
+                    else assertEquals(expected[i], got[i], win + " element " + i);
+                }
+                Tensor g = Tensor.randn(rng, y.shape());
+                y.backward(g);
+                // each window's gradient lands on its first maximum (first NaN), the rest get 0
+                float[] dx = x.grad().toFloatArray(), gv = g.toFloatArray();
+                float[] want = new float[v.length];
+                int oh = win.outHeight(h), ow = win.outWidth(w);
+                for (int q = 0; q < got.length; q++) {
+                    int plane = q / (oh * ow), oy = q % (oh * ow) / ow, ox = q % ow;
+                    int at = -1;
+                    for (int i = 0; i < win.kh() && at < 0; i++)
+                        for (int j = 0; j < win.kw() && at < 0; j++) {
+                            int idx = plane * h * w + (oy * win.sh() + i) * w + ox * win.sw() + j;
+                            if (Float.isNaN(got[q]) ? Float.isNaN(v[idx]) : v[idx] == got[q]) at = idx;
+                        }
+                    want[at] += gv[q];
+                }
+                assertArrayEquals(want, dx, win + " " + h + "×" + w);
             }
-            Tensor g = Tensor.randn(rng, y.shape());
-            y.backward(g);
-            // each window's gradient lands on its first maximum (first NaN), the rest get 0
-            float[] dx = x.grad().toFloatArray(), gv = g.toFloatArray();
-            float[] want = new float[v.length];
-            int oh = win.outHeight(7), ow = win.outWidth(8);
-            for (int q = 0; q < got.length; q++) {
-                int plane = q / (oh * ow), oy = q % (oh * ow) / ow, ox = q % ow;
-                int at = -1;
-                for (int i = 0; i < win.kh() && at < 0; i++)
-                    for (int j = 0; j < win.kw() && at < 0; j++) {
-                        int idx = plane * 56 + (oy * win.sh() + i) * 8 + ox * win.sw() + j;
-                        if (Float.isNaN(got[q]) ? Float.isNaN(v[idx]) : v[idx] == got[q]) at = idx;
-                    }
-                want[at] += gv[q];
-            }
-            assertArrayEquals(want, dx, win.toString());
         }
     }
 
