@@ -4,6 +4,7 @@ import java.util.Random;
 import org.backprop.kernel.Gemm;
 import org.backprop.kernel.Im2col;
 import org.backprop.kernel.Parallel;
+import org.backprop.kernel.SmallProducts;
 import org.backprop.kernel.Window2d;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
@@ -154,11 +155,10 @@ public final class Conv2d extends Module {
                     if (bd != null) {
                         for (int o = 0; o < outC; o++) java.util.Arrays.fill(out, o0 + o * g.l(), o0 + (o + 1) * g.l(), bd[o]);
                     }
-                    Gemm.sgemm(false, false, outC, cn, g.k(), 1f, wd, wOff, g.k(), b, bOff, cn,
-                            bd == null ? 0f : 1f, out, o0, cn);
+                    product(false, outC, cn, g.k(), wd, wOff, g.k(), b, bOff, cn, bd != null, out, o0, cn);
                 } else {
                     float[] y = scratch(2, outC * cn);
-                    Gemm.sgemm(false, false, outC, cn, g.k(), 1f, wd, wOff, g.k(), b, bOff, cn, 0f, y, 0, cn);
+                    product(false, outC, cn, g.k(), wd, wOff, g.k(), b, bOff, cn, false, y, 0, cn);
                     for (int o = 0; o < outC; o++) {
                         float bo = bd == null ? 0f : bd[o];
                         for (int i = 0; i < images; i++) {
@@ -217,14 +217,17 @@ public final class Conv2d extends Module {
                                 Im2col.im2col(xd, xOff + i * g.imageSize(), inC, h, w, win, cols, (i - c0) * g.l(), cn);
                             }
                         }
-                        Gemm.sgemm(false, true, outC, g.k(), cn, 1f, gy, gyOff, cn, b, bOff, cn, 1f, dw, 0, g.k());
+                        if ((long) outC * g.k() <= SMALL_MN) { // few dot products, long ones: no packing
+                            SmallProducts.nt(outC, g.k(), cn, gy, gyOff, cn, b, bOff, cn, dw, 0, g.k());
+                        } else {
+                            Gemm.sgemm(false, true, outC, g.k(), cn, 1f, gy, gyOff, cn, b, bOff, cn, 1f, dw, 0, g.k());
+                        }
                     }
                     if (dx != null) { // dcols = Wᵀ · dY, folded back onto the images
                         if (g.identity()) {
-                            Gemm.sgemm(true, false, g.k(), cn, outC, 1f, wd, wOff, g.k(), gy, gyOff, cn, 0f,
-                                    dx, c0 * g.imageSize(), cn);
+                            product(true, g.k(), cn, outC, wd, wOff, g.k(), gy, gyOff, cn, false, dx, c0 * g.imageSize(), cn);
                         } else {
-                            Gemm.sgemm(true, false, g.k(), cn, outC, 1f, wd, wOff, g.k(), gy, gyOff, cn, 0f, dcols, 0, cn);
+                            product(true, g.k(), cn, outC, wd, wOff, g.k(), gy, gyOff, cn, false, dcols, 0, cn);
                             for (int i = c0; i < c0 + images; i++) {
                                 Im2col.col2im(dcols, (i - c0) * g.l(), cn, inC, h, w, win, dx, i * g.imageSize());
                             }
@@ -292,6 +295,22 @@ public final class Conv2d extends Module {
     @FunctionalInterface
     private interface ImageRange {
         void run(int part, int from, int to);
+    }
+
+    /** Products with k or m at most this go to {@link SmallProducts#nn}: packing would cost more than it saves. */
+    private static final int SMALL_DIM = 32;
+
+    /** Weight gradients with at most this many entries are taken as dot products ({@link SmallProducts#nt}). */
+    private static final long SMALL_MN = 4096;
+
+    /** C = op(A)·B, or C += op(A)·B when {@code accumulate}; the small-product kernel when k or m is small. */
+    private static void product(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
+                                float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
+        if (k <= SMALL_DIM || m < 8) {
+            SmallProducts.nn(transA, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else {
+            Gemm.sgemm(transA, false, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, accumulate ? 1f : 0f, c, cOff, ldc);
+        }
     }
 
     private static float[] scratch(int slot, int size) {
