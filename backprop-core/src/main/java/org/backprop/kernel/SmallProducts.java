@@ -32,9 +32,22 @@ public final class SmallProducts {
                 for (; i + 4 <= m; i += 4) block4(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
                 for (; i < m; i++) block1(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             }
+            if (j < n) { // the last columns: through a zero-padded copy two vectors wide, not a scalar loop
+                int w = n - j, wide = 2 * V;
+                float[] bt = new float[k * wide], ct = new float[m * wide];
+                for (int p = 0; p < k; p++) System.arraycopy(b, bOff + p * ldb + j, bt, p * wide, w);
+                if (accumulate) {
+                    for (int i = 0; i < m; i++) System.arraycopy(c, cOff + i * ldc + j, ct, i * wide, w);
+                }
+                int i = 0;
+                for (; i + 4 <= m; i += 4) block4(transA, i, 0, k, a, aOff, lda, bt, 0, wide, ct, 0, wide, accumulate);
+                for (; i < m; i++) block1(transA, i, 0, k, a, aOff, lda, bt, 0, wide, ct, 0, wide, accumulate);
+                for (i = 0; i < m; i++) System.arraycopy(ct, i * wide, c, cOff + i * ldc + j, w);
+            }
+            return;
         }
-        for (; j < n; j++) { // columns left over: scalar
-            for (int i = 0; i < m; i++) {
+        for (int i = 0; i < m; i++) { // scalar path
+            for (j = 0; j < n; j++) {
                 float s = accumulate ? c[cOff + i * ldc + j] : 0f;
                 for (int p = 0; p < k; p++) s += at(transA, a, aOff, lda, i, p) * b[bOff + p * ldb + j];
                 c[cOff + i * ldc + j] = s;
