@@ -36,6 +36,10 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "A built-in dataset (digits, housing) or a CSV file with a header.")
     String data;
 
+    @Option(names = "--skip-lines", defaultValue = "0", paramLabel = "N",
+            description = "Lines of a CSV file to skip before its header (default: ${DEFAULT-VALUE}).")
+    int skipLines;
+
     @Option(names = "--target", paramLabel = "COLUMN",
             description = "The CSV column holding the true values (default: the target name saved with the model).")
     String target;
@@ -66,7 +70,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seed and --test-fraction choose the test split: add --split test");
         }
         Predictor predictor = new Predictor(ModelLoader.load(model));
-        DataSource.Loaded loaded = DataSource.load(data, target, predictor);
+        DataSource.Loaded loaded = DataSource.load(data, target, skipLines, predictor);
         Dataset ds = loaded.data();
         String what = "all " + ds.size() + " samples";
         if (part.equals("test")) {

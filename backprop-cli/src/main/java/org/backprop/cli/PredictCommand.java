@@ -34,6 +34,10 @@ final class PredictCommand implements Callable<Integer> {
             description = "A model file, or the directory 'train --out' wrote.")
     Path model;
 
+    @Option(names = "--skip-lines", defaultValue = "0", paramLabel = "N",
+            description = "Lines of a CSV file to skip before its header (default: ${DEFAULT-VALUE}).")
+    int skipLines;
+
     @Option(names = "--input", required = true, paramLabel = "FILE.csv",
             description = "A CSV file with a header that names (at least) the model's feature columns.")
     Path input;
@@ -48,7 +52,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Predictor predictor = new Predictor(ModelLoader.load(model));
         if (!Files.isRegularFile(input)) throw new IllegalArgumentException("--input: no file " + input);
-        CsvTable table = CsvTable.read(input, CsvFormat.DEFAULT);
+        CsvTable table = CsvTable.read(input, CsvFormat.DEFAULT.withSkipLines(skipLines));
         Tensor predictions = predictor.predict(predictor.features(table));
         String csv = toCsv(table, predictor, predictions);
         if (output == null) {

@@ -75,6 +75,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5); the last two need 28×28 images (default: ${DEFAULT-VALUE}).")
     String modelKind;
 
+    @Option(names = "--skip-lines", defaultValue = "0", paramLabel = "N",
+            description = "Lines of a CSV file to skip before its header (default: ${DEFAULT-VALUE}).")
+    int skipLines;
+
     @Option(names = "--target", paramLabel = "COLUMN", description = "The CSV column to predict.")
     String target;
 
@@ -395,7 +399,7 @@ final class TrainCommand implements Callable<Integer> {
                     + String.join(", ", BuiltinDatasets.names()) + ") nor an existing file");
         }
         if (target == null) throw new IllegalArgumentException("--target COLUMN is required with a CSV file (" + data + ")");
-        CsvTable table = CsvTable.read(file, CsvFormat.DEFAULT);
+        CsvTable table = CsvTable.read(file, CsvFormat.DEFAULT.withSkipLines(skipLines));
         Task t = task == null ? Task.REGRESSION : task;
         Dataset ds = t == Task.CLASSIFICATION ? table.toClassification(target, drop) : table.toRegression(target, drop);
         return new Loaded(file.getFileName().toString(), ds, t, true);

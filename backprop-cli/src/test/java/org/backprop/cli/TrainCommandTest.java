@@ -96,4 +96,19 @@ class TrainCommandTest {
         assertEquals(1, unknown.exitCode());
         assertTrue(unknown.err().contains("--model must be mlp, cnn or lenet, not 'resnet'"), unknown.err());
     }
+
+    @Test
+    void skipLinesReadsAHeaderBelowAPreamble(@TempDir Path dir) throws IOException {
+        StringBuilder csv = new StringBuilder("506,13,a preamble line as in the Boston file\nx,y\n");
+        for (int i = 0; i < 120; i++) csv.append(i / 10.0).append(',').append(3 * (i / 10.0) - 2).append('\n');
+        Path file = dir.resolve("pre.csv");
+        Files.writeString(file, csv);
+        CliRunner without = CliRunner.run("train", "--data", file.toString(), "--target", "y");
+        assertEquals(1, without.exitCode());
+        assertTrue(without.err().contains("pre.csv line 2: expected 3 columns"), without.err());
+        CliRunner with = CliRunner.run("train", "--data", file.toString(), "--skip-lines", "1", "--target", "y",
+                "--layers", "none", "--lr", "0.05", "--epochs", "60");
+        assertEquals(0, with.exitCode(), with.err());
+        assertTrue(value(with.out(), "R²: ([0-9.]+)") > 0.99, with.out());
+    }
 }

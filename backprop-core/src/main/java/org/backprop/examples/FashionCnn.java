@@ -15,6 +15,7 @@ import org.backprop.train.Callback;
 import org.backprop.train.EpochResult;
 import org.backprop.train.Evaluation;
 import org.backprop.train.FitConfig;
+import org.backprop.tensor.Tensor;
 import org.backprop.train.Task;
 import org.backprop.train.Trainer;
 
@@ -24,7 +25,9 @@ import org.backprop.train.Trainer;
  * after every epoch, its time, the training loss and accuracy, and the test accuracy.
  *
  * <p>Usage: {@code FashionCnn [--model small|lenet5] [--epochs 10] [--batch 128] [--seed 0] [--data DIR]
- * [--subset N]}; {@code --subset} keeps the first N training and test images, for a quick check.
+ * [--subset N] [--steps N]}; {@code --subset} keeps the first N training and test images, for a quick
+ * check; {@code --steps N} instead times N warm training steps on the first batch (after N/2 warm-up
+ * steps) and prints the milliseconds per step, for profiling and A/B comparisons.
  * Too slow for a unit test (minutes an epoch on two cores); issue 4's target is ≥ 0.92 test
  * accuracy for {@code small}.
  */
@@ -33,7 +36,7 @@ public final class FashionCnn {
 
     public static void main(String[] args) throws IOException {
         String model = "small";
-        int epochs = 10, batch = 128, subset = 0;
+        int epochs = 10, batch = 128, subset = 0, steps = 0;
         long seed = 0;
         Path data = null;
         for (int i = 0; i < args.length; i++) {
@@ -45,8 +48,9 @@ public final class FashionCnn {
                 case "--seed" -> seed = Long.parseLong(value);
                 case "--data" -> data = Path.of(value);
                 case "--subset" -> subset = Integer.parseInt(value);
+                case "--steps" -> steps = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (usage: FashionCnn"
-                        + " [--model small|lenet5] [--epochs 10] [--batch 128] [--seed 0] [--data DIR] [--subset N])");
+                        + " [--model small|lenet5] [--epochs 10] [--batch 128] [--seed 0] [--data DIR] [--subset N] [--steps N])");
             }
             i++;
         }
@@ -62,6 +66,10 @@ public final class FashionCnn {
                 model, net.parameterCount(), Parallel.THREADS, train.size(), test.size());
 
         CrossEntropyLoss loss = new CrossEntropyLoss();
+        if (steps > 0) {
+            timeSteps(net, loss, first(train, batch), steps);
+            return;
+        }
         Callback report = new Callback() {
             @Override
             public void onEpochEnd(EpochResult r) {
@@ -72,6 +80,27 @@ public final class FashionCnn {
         };
         new Trainer(net, loss, new Adam(net.parameters(), 1e-3)).callback(report)
                 .fit(train, FitConfig.of(Task.CLASSIFICATION).withEpochs(epochs).withBatchSize(batch).withSeed(seed));
+    }
+
+    /** Times warm training steps (zero grad, forward, loss, backward, Adam) on one batch. */
+    private static void timeSteps(Sequential net, CrossEntropyLoss loss, Dataset batch, int steps) {
+        Adam adam = new Adam(net.parameters(), 1e-3);
+        Tensor x = batch.features().contiguous(), y = batch.targets();
+        net.train();
+        for (int i = 0; i < Math.max(1, steps / 2); i++) step(net, loss, adam, x, y);
+        // CPU time beside wall time: on a shared machine it says how much work a step is.
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long t0 = System.nanoTime(), cpu0 = os.getProcessCpuTime();
+        for (int i = 0; i < steps; i++) step(net, loss, adam, x, y);
+        double ms = (System.nanoTime() - t0) / 1e6 / steps, cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6 / steps;
+        System.out.printf(Locale.ROOT, "%.2f ms per step of %d images (%.1f s per 60000-image epoch), %.2f ms CPU time%n",
+                ms, x.size(0), ms * 60000 / x.size(0) / 1000, cpuMs);
+    }
+
+    private static void step(Sequential net, CrossEntropyLoss loss, Adam adam, Tensor x, Tensor y) {
+        adam.zeroGrad();
+        loss.apply(net.forward(x), y).backward();
+        adam.step();
     }
 
     /** The first {@code n} samples, or all when n is 0. */

@@ -3,6 +3,7 @@ package org.backprop.nn;
 import java.util.ArrayList;
 import java.util.List;
 import org.backprop.kernel.Parallel;
+import org.backprop.kernel.PlaneOps;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
 
@@ -109,19 +110,17 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
         double[] batchVar = new double[c];
         float[] out = new float[n * cs];
         int parts = (long) n * cs < PARALLEL_ELEMENTS ? 1 : Math.min(c, Parallel.THREADS);
+        // Per channel: a pass for the mean, one for the variance about it (no cancellation when
+        // the mean is large), one writing y = x·a + shift; each a vector loop over image planes.
         Parallel.forEach(parts, part -> {
             for (int ch = part; ch < c; ch += parts) {
                 double mu, var;
                 if (training) {
                     double sum = 0;
-                    for (int i = 0; i < n; i++) {
-                        for (int p = xOff + i * cs + ch * s, end = p + s; p < end; p++) sum += xd[p];
-                    }
+                    for (int i = 0; i < n; i++) sum += PlaneOps.sum(xd, xOff + i * cs + ch * s, s);
                     mu = sum / m;
-                    double sq = 0; // second pass: no cancellation when the mean is large
-                    for (int i = 0; i < n; i++) {
-                        for (int p = xOff + i * cs + ch * s, end = p + s; p < end; p++) sq += (xd[p] - mu) * (xd[p] - mu);
-                    }
+                    double sq = 0;
+                    for (int i = 0; i < n; i++) sq += PlaneOps.sumSquaredDeviations(xd, xOff + i * cs + ch * s, s, (float) mu);
                     var = sq / m;
                 } else {
                     mu = runningMean.get(ch);
@@ -131,10 +130,9 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
                 batchVar[ch] = var;
                 invStd[ch] = 1 / Math.sqrt(var + eps);
                 double a = invStd[ch] * (gamma == null ? 1 : gamma[ch]);
-                double shift = (beta == null ? 0 : beta[ch]) - mu * a;
+                float b = beta == null ? 0f : beta[ch];
                 for (int i = 0; i < n; i++) {
-                    int src = xOff + i * cs + ch * s, dst = i * cs + ch * s;
-                    for (int q = 0; q < s; q++) out[dst + q] = (float) (xd[src + q] * a + shift);
+                    PlaneOps.affine(xd, xOff + i * cs + ch * s, out, i * cs + ch * s, s, (float) mu, (float) a, b);
                 }
             }
         });
@@ -154,33 +152,32 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
         if (bc != null) operands.add(bc);
         Tensor[] inputs = operands.toArray(Tensor[]::new);
         return Tensor.fromOperation(out, xs, "batchNorm", g -> {
-            float[] gd = g.contiguous().toFloatArray();
+            Tensor gc = g.contiguous();
+            float[] gd = gc.array();
+            int gOff = gc.offset();
             float[] dx = xc.requiresGrad() ? new float[n * cs] : null;
             float[] dGamma = new float[c];
             float[] dBeta = new float[c];
             Parallel.forEach(parts, part -> {
+                double[] sums = new double[2];
                 for (int ch = part; ch < c; ch += parts) {
                     double mu = mean[ch], is = invStd[ch];
-                    double sumG = 0, sumGXhat = 0;
+                    sums[0] = sums[1] = 0;
                     for (int i = 0; i < n; i++) {
-                        int src = xOff + i * cs + ch * s, gp = i * cs + ch * s;
-                        for (int q = 0; q < s; q++) {
-                            sumG += gd[gp + q];
-                            sumGXhat += gd[gp + q] * (xd[src + q] - mu) * is;
-                        }
+                        PlaneOps.gradientSums(gd, gOff + i * cs + ch * s, xd, xOff + i * cs + ch * s, s, (float) mu, sums);
                     }
+                    double sumG = sums[0], sumGXhat = sums[1] * is;
                     dGamma[ch] = (float) sumGXhat;
                     dBeta[ch] = (float) sumG;
                     if (dx == null) continue;
                     double a = is * (gamma == null ? 1 : gamma[ch]);
                     // In training μ and σ² depend on x too: subtract the gradient's mean and its projection on x̂.
+                    // dx = a·(g − mean(g) − x̂·mean(g·x̂)) with x̂ = (x − μ)·is, as g·a + (x − μ)·b + c:
                     double meanG = training ? sumG / m : 0, meanGXhat = training ? sumGXhat / m : 0;
+                    double b = -a * is * meanGXhat, c0 = -a * meanG;
                     for (int i = 0; i < n; i++) {
-                        int src = xOff + i * cs + ch * s, gp = i * cs + ch * s;
-                        for (int q = 0; q < s; q++) {
-                            double xhat = (xd[src + q] - mu) * is;
-                            dx[gp + q] = (float) (a * (gd[gp + q] - meanG - xhat * meanGXhat));
-                        }
+                        PlaneOps.affine2(gd, gOff + i * cs + ch * s, xd, xOff + i * cs + ch * s, dx, i * cs + ch * s, s,
+                                (float) mu, (float) a, (float) b, (float) c0);
                     }
                 }
             });

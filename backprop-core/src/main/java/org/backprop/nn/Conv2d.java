@@ -4,6 +4,7 @@ import java.util.Random;
 import org.backprop.kernel.Gemm;
 import org.backprop.kernel.Im2col;
 import org.backprop.kernel.Parallel;
+import org.backprop.kernel.SmallProducts;
 import org.backprop.kernel.Window2d;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
@@ -14,7 +15,7 @@ import org.backprop.tensor.Tensor;
  * OH = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1 and likewise OW (see {@link Window2d}).
  * The weight is stored [out, in, kh, kw] as in PyTorch, so saved files use the same layout.
  *
- * <p>Lowered onto matrix products, a few images at a time: the windows of the images are copied
+ * <p>Lowered onto matrix products, an image or a few at a time: the windows of the images are copied
  * into columns, cols [in·kh·kw, images·OH·OW] ({@link Im2col}), and Y = W[out, in·kh·kw] · cols.
  * The backward pass is two more products on the same matrices: dW += dY · colsᵀ and
  * dcols = Wᵀ · dY, the latter folded back onto the images by col2im. Transposes are GEMM flags.
@@ -74,23 +75,35 @@ public final class Conv2d extends Module {
     // ------------------------------------------------------------------ the operation
 
     /**
-     * Scratch matrices per thread, reused by every call: 0 holds a chunk's columns (and, in the
-     * backward pass, its dcols), 1 the chunk's product or dY.
+     * Scratch matrices per thread, reused by every call: 0 holds a chunk's columns, 1 its dcols,
+     * 2 a chunk's product or dY when the chunk has several images.
      */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][]);
 
     /**
-     * Output positions per product. A chunk of images at a time keeps the packed columns in cache
-     * (one product over a whole batch was slower) and bounds the scratch memory.
+     * Column entries (C·kh·kw × output positions) per product at most: 2 MB of columns, so a
+     * chunk's columns stay near the core between im2col, packing and the product.
      */
-    private static final int CHUNK_COLUMNS = 4096;
+    private static final int CHUNK_ENTRIES = 1 << 19;
 
-    /** Below this many column entries im2col/col2im stay on the calling thread. */
-    private static final int PARALLEL_ENTRIES = 1 << 15;
+    /**
+     * Output positions a product should have at least. Products of one small image were slower
+     * (measured on the small CNN): each repacks the weights, and the last, partial column panel
+     * of the micro-kernel is a larger share of a narrow product.
+     */
+    private static final int MIN_COLUMNS = 1024;
+
+    /** Below this many multiply-adds per image a call stays on one thread (and Gemm may split it). */
+    private static final long PARALLEL_WORK = 1L << 16;
 
     /**
      * The convolution as a function: x [N, C, H, W], weight [out, C, kh, kw], bias [out] or
      * {@code null}; returns [N, out, OH, OW]. Differentiable in all three.
+     *
+     * <p>The images are split over the kernel threads; each thread lowers its own images a
+     * chunk at a time into its own scratch columns and runs the products single-threaded, so
+     * im2col, packing and col2im all run in parallel and nothing crosses between cores. Weight
+     * and bias gradients are summed per thread and then added in thread order (deterministic).
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Window2d win) {
         int[] ws = weight.shape();
@@ -117,25 +130,45 @@ public final class Conv2d extends Module {
         Tensor xc = x.contiguous();
         Tensor wc = weight.contiguous();
         Tensor bc = bias == null ? null : bias.contiguous();
-        Geometry g = new Geometry(n, inC, h, w, inC * win.kh() * win.kw(), win, oh * ow, Math.max(1, Math.min(n, CHUNK_COLUMNS / (oh * ow))));
+        Geometry g = Geometry.of(n, inC, h, w, outC, win, oh * ow);
         float[] xd = xc.array(), wd = wc.array();
         int xOff = xc.offset(), wOff = wc.offset();
+        float[] bd = bc == null ? null : bc.toFloatArray();
 
         float[] out = new float[n * outC * g.l()]; // [N, out, OH·OW]
-        float[] cols = scratch(0, g.k() * g.chunk() * g.l());
-        float[] y = scratch(1, outC * g.chunk() * g.l());
-        for (int i0 = 0; i0 < n; i0 += g.chunk()) {
-            int cn = g.columns(i0);
-            g.im2col(xd, xOff, i0, cols);
-            Gemm.sgemm(false, false, outC, cn, g.k(), 1f, wd, wOff, g.k(), cols, 0, cn, 0f, y, 0, cn); // [out, chunk·L]
-            for (int o = 0; o < outC; o++) {
-                float b = bc == null ? 0f : bc.array()[bc.offset() + o];
-                for (int i = i0; i < i0 + cn / g.l(); i++) {
-                    int src = o * cn + (i - i0) * g.l(), dst = (i * outC + o) * g.l();
-                    for (int p = 0; p < g.l(); p++) out[dst + p] = y[src + p] + b;
+        g.forParts((part, i0, i1) -> {
+            float[] cols = g.identity() ? null : scratch(0, g.k() * g.chunk() * g.l());
+            for (int c0 = i0; c0 < i1; c0 += g.chunk()) {
+                int images = Math.min(g.chunk(), i1 - c0), cn = images * g.l();
+                float[] b = cols;
+                int bOff = 0;
+                if (g.identity()) { // a 1×1 window with stride 1 and no padding: the image is its own column matrix
+                    b = xd;
+                    bOff = xOff + c0 * inC * g.l();
+                } else {
+                    for (int i = c0; i < c0 + images; i++) {
+                        Im2col.im2col(xd, xOff + i * g.imageSize(), inC, h, w, win, cols, (i - c0) * g.l(), cn);
+                    }
+                }
+                if (images == 1) { // the product [out, OH·OW] is the image's output block as it stands
+                    int o0 = c0 * outC * g.l();
+                    if (bd != null) {
+                        for (int o = 0; o < outC; o++) java.util.Arrays.fill(out, o0 + o * g.l(), o0 + (o + 1) * g.l(), bd[o]);
+                    }
+                    product(false, outC, cn, g.k(), wd, wOff, g.k(), b, bOff, cn, bd != null, out, o0, cn);
+                } else {
+                    float[] y = scratch(2, outC * cn);
+                    product(false, outC, cn, g.k(), wd, wOff, g.k(), b, bOff, cn, false, y, 0, cn);
+                    for (int o = 0; o < outC; o++) {
+                        float bo = bd == null ? 0f : bd[o];
+                        for (int i = 0; i < images; i++) {
+                            int src = o * cn + i * g.l(), dst = ((c0 + i) * outC + o) * g.l();
+                            for (int p = 0; p < g.l(); p++) out[dst + p] = y[src + p] + bo;
+                        }
+                    }
                 }
             }
-        }
+        });
         int[] outShape = {n, outC, oh, ow};
         Tensor[] inputs = bc == null ? new Tensor[] {xc, wc} : new Tensor[] {xc, wc, bc};
 
@@ -143,40 +176,83 @@ public final class Conv2d extends Module {
             Tensor gc = grad.contiguous();
             float[] gd = gc.array();
             int gOff = gc.offset();
-            float[] dw = wc.requiresGrad() ? new float[outC * g.k()] : null;      // [out, in·kh·kw]
-            double[] db = bc != null && bc.requiresGrad() ? new double[outC] : null;
-            float[] dx = xc.requiresGrad() ? new float[n * inC * h * w] : null; // [N, C, H, W]
-            float[] colBuf = scratch(0, g.k() * g.chunk() * g.l());
-            float[] gy = scratch(1, outC * g.chunk() * g.l());
-            for (int i0 = 0; i0 < n; i0 += g.chunk()) {
-                int cn = g.columns(i0);
-                for (int o = 0; o < outC; o++) { // dY of the chunk as [out, chunk·L], the layout of the forward product
-                    for (int i = i0; i < i0 + cn / g.l(); i++) {
-                        System.arraycopy(gd, gOff + (i * outC + o) * g.l(), gy, o * cn + (i - i0) * g.l(), g.l());
+            boolean needW = wc.requiresGrad(), needB = bc != null && bc.requiresGrad(), needX = xc.requiresGrad();
+            float[] dx = needX ? new float[n * g.imageSize()] : null; // [N, C, H, W]
+            float[][] dwParts = new float[g.parts()][];                // [out, in·kh·kw] per part
+            double[][] dbParts = new double[g.parts()][];
+            g.forParts((part, i0, i1) -> {
+                float[] dw = needW ? new float[outC * g.k()] : null;
+                double[] db = needB ? new double[outC] : null;
+                float[] cols = g.identity() ? null : scratch(0, g.k() * g.chunk() * g.l());
+                float[] dcols = g.identity() ? null : scratch(1, g.k() * g.chunk() * g.l());
+                for (int c0 = i0; c0 < i1; c0 += g.chunk()) {
+                    int images = Math.min(g.chunk(), i1 - c0), cn = images * g.l();
+                    // dY of the chunk as [out, chunk·L], the layout of the forward product
+                    float[] gy = gd;
+                    int gyOff = gOff + c0 * outC * g.l();
+                    if (images > 1) {
+                        gy = scratch(2, outC * cn);
+                        gyOff = 0;
+                        for (int o = 0; o < outC; o++) {
+                            for (int i = 0; i < images; i++) {
+                                System.arraycopy(gd, gOff + ((c0 + i) * outC + o) * g.l(), gy, o * cn + i * g.l(), g.l());
+                            }
+                        }
+                    }
+                    if (db != null) {
+                        for (int o = 0; o < outC; o++) {
+                            double s = 0;
+                            for (int p = gyOff + o * cn, end = p + cn; p < end; p++) s += gy[p];
+                            db[o] += s;
+                        }
+                    }
+                    if (dw != null) { // dW += dY · colsᵀ; the columns are rebuilt rather than kept from the forward pass
+                        float[] b = cols;
+                        int bOff = 0;
+                        if (g.identity()) {
+                            b = xd;
+                            bOff = xOff + c0 * inC * g.l();
+                        } else {
+                            for (int i = c0; i < c0 + images; i++) {
+                                Im2col.im2col(xd, xOff + i * g.imageSize(), inC, h, w, win, cols, (i - c0) * g.l(), cn);
+                            }
+                        }
+                        if ((long) outC * g.k() <= SMALL_MN) { // few dot products, long ones: no packing
+                            SmallProducts.nt(outC, g.k(), cn, gy, gyOff, cn, b, bOff, cn, dw, 0, g.k());
+                        } else {
+                            Gemm.sgemm(false, true, outC, g.k(), cn, 1f, gy, gyOff, cn, b, bOff, cn, 1f, dw, 0, g.k());
+                        }
+                    }
+                    if (dx != null) { // dcols = Wᵀ · dY, folded back onto the images
+                        if (g.identity()) {
+                            product(true, g.k(), cn, outC, wd, wOff, g.k(), gy, gyOff, cn, false, dx, c0 * g.imageSize(), cn);
+                        } else {
+                            product(true, g.k(), cn, outC, wd, wOff, g.k(), gy, gyOff, cn, false, dcols, 0, cn);
+                            for (int i = c0; i < c0 + images; i++) {
+                                Im2col.col2im(dcols, (i - c0) * g.l(), cn, inC, h, w, win, dx, i * g.imageSize());
+                            }
+                        }
                     }
                 }
-                if (db != null) {
-                    for (int o = 0; o < outC; o++) {
-                        double s = 0;
-                        for (int p = o * cn, end = p + cn; p < end; p++) s += gy[p];
-                        db[o] += s;
-                    }
-                }
-                if (dw != null) { // dW += dY · colsᵀ; the columns are rebuilt rather than kept from the forward pass
-                    g.im2col(xd, xOff, i0, colBuf);
-                    Gemm.sgemm(false, true, outC, g.k(), cn, 1f, gy, 0, cn, colBuf, 0, cn, 1f, dw, 0, g.k());
-                }
-                if (dx != null) { // dcols = Wᵀ · dY, folded back onto the images
-                    Gemm.sgemm(true, false, g.k(), cn, outC, 1f, wd, wOff, g.k(), gy, 0, cn, 0f, colBuf, 0, cn);
-                    g.col2im(colBuf, i0, dx);
-                }
-            }
+                dwParts[part] = dw;
+                dbParts[part] = db;
+            });
             Tensor[] grads = new Tensor[inputs.length];
             if (dx != null) grads[0] = Tensor.wrap(dx, xs);
-            if (dw != null) grads[1] = Tensor.wrap(dw, ws);
-            if (db != null) {
+            if (needW) {
+                float[] dw = dwParts[0];
+                for (int p = 1; p < dwParts.length; p++) {
+                    for (int q = 0; q < dw.length; q++) dw[q] += dwParts[p][q];
+                }
+                grads[1] = Tensor.wrap(dw, ws);
+            }
+            if (needB) {
                 float[] dbf = new float[outC];
-                for (int o = 0; o < outC; o++) dbf[o] = (float) db[o];
+                for (int o = 0; o < outC; o++) {
+                    double s = 0;
+                    for (double[] db : dbParts) s += db[o];
+                    dbf[o] = (float) s;
+                }
                 grads[2] = Tensor.wrap(dbf, outC);
             }
             return grads;
@@ -185,35 +261,56 @@ public final class Conv2d extends Module {
 
     /**
      * Sizes of one convolution call. {@code k} = C·kh·kw rows of the column matrix, {@code l} =
-     * OH·OW output positions per image, {@code chunk} images per product.
+     * OH·OW output positions per image, {@code chunk} images per product, {@code parts} ranges
+     * of images run in parallel.
      */
-    private record Geometry(int n, int c, int h, int w, int k, Window2d win, int l, int chunk) {
-        /** Columns of the chunk starting at image {@code i0}. */
-        int columns(int i0) {
-            return Math.min(chunk, n - i0) * l;
+    private record Geometry(int n, int c, int h, int w, int k, Window2d win, int l, int chunk, int parts) {
+        static Geometry of(int n, int c, int h, int w, int outC, Window2d win, int l) {
+            int k = c * win.kh() * win.kw();
+            int chunk = Math.max(1, Math.min(CHUNK_ENTRIES / (k * l), (MIN_COLUMNS + l - 1) / l));
+            long work = (long) outC * k * l;
+            int parts = work < PARALLEL_WORK ? 1 : Math.max(1, Math.min(n, Parallel.THREADS));
+            return new Geometry(n, c, h, w, k, win, l, Math.min(chunk, Math.max(1, n / parts)), parts);
         }
 
-        /** Columns [k, chunk·L] of the images of the chunk starting at {@code i0}. */
-        void im2col(float[] x, int xOff, int i0, float[] cols) {
-            int cn = columns(i0);
-            forImages(i0, cn / l, (long) k * cn,
-                    i -> Im2col.im2col(x, xOff + i * c * h * w, c, h, w, win, cols, (i - i0) * l, cn));
+        int imageSize() {
+            return c * h * w;
         }
 
-        /** Adds the columns of the chunk starting at {@code i0} back onto dx [N, C, H, W]. */
-        void col2im(float[] cols, int i0, float[] dx) {
-            int cn = columns(i0);
-            forImages(i0, cn / l, (long) k * cn,
-                    i -> Im2col.col2im(cols, (i - i0) * l, cn, c, h, w, win, dx, i * c * h * w));
+        /** A 1×1 window, stride 1, no padding: the columns are the image itself. */
+        boolean identity() {
+            return win.kh() == 1 && win.kw() == 1 && win.sh() == 1 && win.sw() == 1 && win.ph() == 0 && win.pw() == 0;
+        }
+
+        int first(int part) {
+            return (int) ((long) n * part / parts);
+        }
+
+        /** Runs {@code body} on each part's range of images [i0, i1), the parts in parallel. */
+        void forParts(ImageRange body) {
+            Parallel.forEach(parts, part -> body.run(part, first(part), first(part + 1)));
         }
     }
 
-    /** Runs {@code body} for images [from, from + count), split over the kernel threads when there is enough work. */
-    private static void forImages(int from, int count, long entries, java.util.function.IntConsumer body) {
-        int parts = entries < PARALLEL_ENTRIES ? 1 : Math.min(count, Parallel.THREADS);
-        Parallel.forEach(parts, part -> {
-            for (int i = from + part * count / parts, end = from + (part + 1) * count / parts; i < end; i++) body.accept(i);
-        });
+    @FunctionalInterface
+    private interface ImageRange {
+        void run(int part, int from, int to);
+    }
+
+    /** Products with k or m at most this go to {@link SmallProducts#nn}: packing would cost more than it saves. */
+    private static final int SMALL_DIM = 32;
+
+    /** Weight gradients with at most this many entries are taken as dot products ({@link SmallProducts#nt}). */
+    private static final long SMALL_MN = 4096;
+
+    /** C = op(A)·B, or C += op(A)·B when {@code accumulate}; the small-product kernel when k or m is small. */
+    private static void product(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
+                                float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
+        if (k <= SMALL_DIM || m < 8) {
+            SmallProducts.nn(transA, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else {
+            Gemm.sgemm(transA, false, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, accumulate ? 1f : 0f, c, cOff, ldc);
+        }
     }
 
     private static float[] scratch(int slot, int size) {

@@ -1,5 +1,6 @@
 package org.backprop.nn;
 
+import org.backprop.kernel.MaxPool2x2;
 import org.backprop.kernel.Window2d;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
@@ -48,6 +49,7 @@ public final class MaxPool2d extends Module {
         int h = xs[2], w = xs[3], oh = os[2], ow = os[3];
         int planes = xs[0] * xs[1];
         float[] out = new float[planes * oh * ow];
+        if (tiles(win)) return tiledMaxPool(xc, xs, os, win, out);
         int[] argmax = new int[out.length]; // [N, C, OH, OW]: index of the maximum within its input plane, −1 if none
         Pooling.forPlanes(planes, out.length * win.kh() * win.kw(), p -> {
             int src = xOff + p * h * w;
@@ -75,11 +77,103 @@ public final class MaxPool2d extends Module {
             }
         });
         return Tensor.fromOperation(out, os, "maxPool2d", g -> {
-            float[] gd = g.contiguous().toFloatArray();
+            Tensor gc = g.contiguous();
+            float[] gd = gc.array();
+            int gOff = gc.offset();
             float[] dx = new float[planes * h * w];
-            Pooling.forPlanes(planes, gd.length, p -> {
+            Pooling.forPlanes(planes, out.length, p -> {
                 for (int q = p * oh * ow, end = q + oh * ow; q < end; q++) {
-                    if (argmax[q] >= 0) dx[p * h * w + argmax[q]] += gd[q];
+                    if (argmax[q] >= 0) dx[p * h * w + argmax[q]] += gd[gOff + q];
+                }
+            });
+            return new Tensor[] {Tensor.wrap(dx, xs)};
+        }, xc);
+    }
+
+    /**
+     * Windows that tile the image: stride = kernel, no padding, no dilation, at most 127 cells
+     * (every CNN's 2×2/2 pooling). Every window lies inside the image and no two overlap.
+     */
+    private static boolean tiles(Window2d win) {
+        return win.sh() == win.kh() && win.sw() == win.kw() && win.ph() == 0 && win.pw() == 0 && win.dh() == 1
+                && win.dw() == 1 && win.kh() * win.kw() <= Byte.MAX_VALUE;
+    }
+
+    /**
+     * Max pooling over tiling windows, with the same results as the general loop (first maximum
+     * on ties, NaN wins). The position of each maximum is kept as one byte, its cell within the
+     * window, a quarter of an int index's memory; the backward pass writes each gradient to that
+     * cell, the only one of its window that receives any.
+     */
+    private static Tensor tiledMaxPool(Tensor xc, int[] xs, int[] os, Window2d win, float[] out) {
+        float[] xd = xc.array();
+        int xOff = xc.offset();
+        int h = xs[2], w = xs[3], oh = os[2], ow = os[3], kh = win.kh(), kw = win.kw();
+        int planes = xs[0] * xs[1];
+        byte[] cell = new byte[out.length];
+        boolean vector2x2 = kh == 2 && kw == 2 && MaxPool2x2.available();
+        Pooling.forPlanes(planes, (long) out.length * kh * kw, p -> {
+            int dst = p * oh * ow;
+            if (vector2x2) {
+                MaxPool2x2.forward(xd, xOff + p * h * w, h, w, out, cell, dst);
+                return;
+            }
+            for (int oy = 0; oy < oh; oy++) {
+                int row = xOff + p * h * w + oy * kh * w;
+                if (kh == 2 && kw == 2) {
+                    // Selects rather than branches: on real activations which cell wins is unpredictable.
+                    // take = v > best, or v is the first NaN; | and & keep it one condition per cell.
+                    for (int ox = 0, x0 = row; ox < ow; ox++, dst++, x0 += 2) {
+                        float best = xd[x0];
+                        int at = 0;
+                        float v = xd[x0 + 1];
+                        boolean take = v > best | v != v & best == best;
+                        best = take ? v : best;
+                        at = take ? 1 : at;
+                        v = xd[x0 + w];
+                        take = v > best | v != v & best == best;
+                        best = take ? v : best;
+                        at = take ? 2 : at;
+                        v = xd[x0 + w + 1];
+                        take = v > best | v != v & best == best;
+                        best = take ? v : best;
+                        at = take ? 3 : at;
+                        out[dst] = best;
+                        cell[dst] = (byte) at;
+                    }
+                } else {
+                    for (int ox = 0; ox < ow; ox++, dst++) {
+                        int x0 = row + ox * kw;
+                        float best = xd[x0];
+                        int at = 0;
+                        for (int i = 0, q = 0; i < kh; i++) {
+                            for (int j = 0; j < kw; j++, q++) {
+                                float v = xd[x0 + i * w + j];
+                                if (v > best || v != v && best == best) { best = v; at = q; }
+                            }
+                        }
+                        out[dst] = best;
+                        cell[dst] = (byte) at;
+                    }
+                }
+            }
+        });
+        return Tensor.fromOperation(out, os, "maxPool2d", g -> {
+            Tensor gc = g.contiguous();
+            float[] gd = gc.array();
+            int gOff = gc.offset();
+            float[] dx = new float[planes * h * w];
+            Pooling.forPlanes(planes, out.length, p -> {
+                if (vector2x2) {
+                    MaxPool2x2.backward(gd, gOff + p * oh * ow, cell, p * oh * ow, h, w, dx, p * h * w);
+                    return;
+                }
+                for (int oy = 0, q = p * oh * ow; oy < oh; oy++) {
+                    int row = p * h * w + oy * kh * w;
+                    for (int ox = 0; ox < ow; ox++, q++) {
+                        int at = cell[q];
+                        dx[row + ox * kw + at / kw * w + at % kw] = gd[gOff + q];
+                    }
                 }
             });
             return new Tensor[] {Tensor.wrap(dx, xs)};

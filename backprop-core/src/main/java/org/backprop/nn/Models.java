@@ -26,21 +26,25 @@ public final class Models {
     }
 
     /**
-     * A small batch-normalised CNN, 93 482 parameters, meant to reach ≥ 0.92 test accuracy on
-     * Fashion-MNIST: three blocks of conv 3×3 (pad 1, no bias: batch norm's β replaces it) +
-     * BatchNorm2d + ReLU + max-pool 2 with 32, 64, 64 channels (28 → 14 → 7 → 3), then
-     * flatten 576 → fc 64 + ReLU + dropout 0.25 → fc 10.
+     * A small batch-normalised CNN, 98 554 parameters, meant to reach ≥ 0.92 test accuracy on
+     * Fashion-MNIST within minutes on two cores: three blocks of conv 3×3 (pad 1, no bias: batch
+     * norm's β replaces it) + BatchNorm2d + ReLU + max-pool 2 with 16, 32, 64 channels
+     * (28 → 14 → 7 → 3), then flatten 576 → fc 128 + ReLU + dropout 0.25 → fc 10.
+     *
+     * <p>Channels double as the image halves, so each block costs about the same: 1.9 M
+     * multiply-adds an image forward, a third of a 32-64-64 stack (5.6 M, most of it in the 14×14
+     * block), for a few tenths of a point of accuracy. The saved parameters go to the dense layer.
      *
      * @param rng draws the initial weights and, later, the dropout masks
      */
     public static Sequential smallCnn(Random rng) {
         return new Sequential(
-                convBlock(1, 32, rng),   // [N, 32, 14, 14]
-                convBlock(32, 64, rng),  // [N, 64, 7, 7]
-                convBlock(64, 64, rng),  // [N, 64, 3, 3]
+                convBlock(1, 16, rng),   // [N, 16, 14, 14]
+                convBlock(16, 32, rng),  // [N, 32, 7, 7]
+                convBlock(32, 64, rng),  // [N, 64, 3, 3]
                 new Flatten(),
-                new Linear(64 * 3 * 3, 64, rng), new Activation.ReLU(), new Dropout(0.25f, rng),
-                new Linear(64, 10, rng));
+                new Linear(64 * 3 * 3, 128, rng), new Activation.ReLU(), new Dropout(0.25f, rng),
+                new Linear(128, 10, rng));
     }
 
     private static Sequential convBlock(int in, int out, Random rng) {

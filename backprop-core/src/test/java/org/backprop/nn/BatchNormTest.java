@@ -74,6 +74,17 @@ class BatchNormTest {
     }
 
     @Test
+    void valuesFarFromZeroKeepFloatPrecision() {
+        // mean 1000, spread 0.1: a float x·a − μ·a would cancel most of the digits
+        Random rng = new Random(11);
+        BatchNorm2d bn = new BatchNorm2d(3);
+        randomAffine(bn, rng);
+        Tensor x = Tensor.randn(rng, 6, 3, 9, 9).mul(0.1f).add(1000f);
+        double[][] st = stats(x);
+        assertNormalized(x, bn.forward(x), st[0], st[1], bn.weight.data(), bn.bias.data(), 2e-3);
+    }
+
+    @Test
     void runningStatisticsFollowMomentumWithTheUnbiasedVariance() {
         Random rng = new Random(2);
         BatchNorm2d bn = new BatchNorm2d(2);

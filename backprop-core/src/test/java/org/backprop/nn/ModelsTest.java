@@ -27,8 +27,8 @@ class ModelsTest {
         Sequential net = Models.smallCnn(new Random(1));
         long count = net.parameterCount();
         assertTrue(count <= 100_000, "parameters: " + count);
-        // convolutions without bias, 3 batch norms, fc 576→64→10
-        assertEquals(32 * 9 + 64 * 32 * 9 + 64 * 64 * 9 + 2 * (32 + 64 + 64) + 576 * 64 + 64 + 64 * 10 + 10, count);
+        // convolutions without bias, 3 batch norms, fc 576→128→10
+        assertEquals(16 * 9 + 32 * 16 * 9 + 64 * 32 * 9 + 2 * (16 + 32 + 64) + 576 * 128 + 128 + 128 * 10 + 10, count);
         assertTrue(net.stateDict().containsKey("0.1.running_var"), net.stateDict().keySet().toString());
         net.eval();
         try (var s = GradMode.noGrad()) {

@@ -102,6 +102,59 @@ class PoolingTest {
     }
 
     @Test
+    void tilingWindowsAgreeWithTheGeneralLoopOnTiesAndNaN() {
+        // 2×2/2 and 3×2 with stride (3, 2) take the tiled paths: values against the definition,
+        // gradients against "first maximum of the window, or first NaN". 6×41 has more windows
+        // per row than a vector has lanes, and an odd width.
+        for (int[] hw : new int[][] {{7, 8}, {6, 41}}) {
+            int h = hw[0], w = hw[1];
+            Random rng = new Random(5);
+            float[] v = new float[2 * 3 * h * w];
+            for (int i = 0; i < v.length; i++) v[i] = rng.nextInt(3); // many ties
+            v[5] = Float.NaN;
+            v[70] = Float.NaN;
+            v[71] = -0f;
+            for (Window2d win : new Window2d[] {Window2d.of(2, 2, 0), new Window2d(3, 2, 3, 2, 0, 0, 1, 1)}) {
+                Tensor x = Tensor.of(v.clone(), 2, 3, h, w).requiresGrad(true);
+                Tensor y = MaxPool2d.maxPool2d(x, win);
+                float[] expected = naiveMax(x.detach(), win);
+                float[] got = y.toFloatArray();
+                for (int i = 0; i < got.length; i++) {
+                    if (windowHasNaN(v, win, i, h, w)) assertTrue(Float.isNaN(got[i]), win + " element " + i);
+                    else assertEquals(expected[i], got[i], win + " element " + i);
+                }
+                Tensor g = Tensor.randn(rng, y.shape());
+                y.backward(g);
+                // each window's gradient lands on its first maximum (first NaN), the rest get 0
+                float[] dx = x.grad().toFloatArray(), gv = g.toFloatArray();
+                float[] want = new float[v.length];
+                int oh = win.outHeight(h), ow = win.outWidth(w);
+                for (int q = 0; q < got.length; q++) {
+                    int plane = q / (oh * ow), oy = q % (oh * ow) / ow, ox = q % ow;
+                    int at = -1;
+                    for (int i = 0; i < win.kh() && at < 0; i++)
+                        for (int j = 0; j < win.kw() && at < 0; j++) {
+                            int idx = plane * h * w + (oy * win.sh() + i) * w + ox * win.sw() + j;
+                            if (Float.isNaN(got[q]) ? Float.isNaN(v[idx]) : v[idx] == got[q]) at = idx;
+                        }
+                    want[at] += gv[q];
+                }
+                assertArrayEquals(want, dx, win + " " + h + "×" + w);
+            }
+        }
+    }
+
+    private static boolean windowHasNaN(float[] v, Window2d win, int q, int h, int w) {
+        int oh = win.outHeight(h), ow = win.outWidth(w);
+        int plane = q / (oh * ow), oy = q % (oh * ow) / ow, ox = q % ow;
+        for (int i = 0; i < win.kh(); i++)
+            for (int j = 0; j < win.kw(); j++) {
+                if (Float.isNaN(v[plane * h * w + (oy * win.sh() + i) * w + ox * win.sw() + j])) return true;
+            }
+        return false;
+    }
+
+    @Test
     void maxPoolGradcheck() {
         for (Window2d win : new Window2d[] {Window2d.of(2, 2, 0), Window2d.of(3, 2, 1), new Window2d(3, 2, 1, 2, 1, 1, 1, 2)}) {
             Tensor x = distinct(3, 2, 2, 5, 7).requiresGrad(true);

@@ -1,0 +1,107 @@
+package org.backprop.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vectorised loops over one contiguous run of floats (a channel's plane of one image), for the
+ * per-channel statistics and affine maps of batch normalisation. Sums are taken in float lanes
+ * over one run and returned as double, so a caller adding many runs keeps double precision
+ * across them; a run is at most an image plane, where float lanes lose nothing that matters.
+ * Each loop has the plain form beside it for {@code backprop.vectorBits=0}.
+ */
+public final class PlaneOps {
+    private PlaneOps() {}
+
+    private static final VectorSpecies<Float> S = Simd.SPECIES;
+
+    /** Σ x[off .. off+len). */
+    public static double sum(float[] x, int off, int len) {
+        int i = 0;
+        double s = 0;
+        if (S != null) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int bound = S.loopBound(len); i < bound; i += S.length()) acc = acc.add(FloatVector.fromArray(S, x, off + i));
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) s += x[off + i];
+        return s;
+    }
+
+    /** Σ (x − mean)² over x[off .. off+len): the second pass of a variance, free of cancellation. */
+    public static double sumSquaredDeviations(float[] x, int off, int len, float mean) {
+        int i = 0;
+        double s = 0;
+        if (S != null) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                FloatVector d = FloatVector.fromArray(S, x, off + i).sub(mean);
+                acc = d.fma(d, acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            float d = x[off + i] - mean;
+            s += d * d;
+        }
+        return s;
+    }
+
+    /**
+     * Σ g and Σ g·(x − mean) over one run of g and x, added into {@code sums[0]} and {@code sums[1]}:
+     * both sums batch normalisation's backward needs, in one pass.
+     */
+    public static void gradientSums(float[] g, int go, float[] x, int xo, int len, float mean, double[] sums) {
+        int i = 0;
+        double sg = 0, sgx = 0;
+        if (S != null) {
+            FloatVector accG = FloatVector.zero(S), accGx = FloatVector.zero(S);
+            for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                FloatVector gv = FloatVector.fromArray(S, g, go + i);
+                accG = accG.add(gv);
+                accGx = gv.fma(FloatVector.fromArray(S, x, xo + i).sub(mean), accGx);
+            }
+            sg = accG.reduceLanes(VectorOperators.ADD);
+            sgx = accGx.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < len; i++) {
+            sg += g[go + i];
+            sgx += g[go + i] * (x[xo + i] - mean);
+        }
+        sums[0] += sg;
+        sums[1] += sgx;
+    }
+
+    /**
+     * y[yo + i] = (x[xo + i] − center)·a + b for i in [0, len). Centring first keeps float
+     * precision when the values sit far from 0 relative to their spread.
+     */
+    public static void affine(float[] x, int xo, float[] y, int yo, int len, float center, float a, float b) {
+        int i = 0;
+        if (S != null) {
+            FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b);
+            for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                FloatVector.fromArray(S, x, xo + i).sub(center).fma(av, bv).intoArray(y, yo + i);
+            }
+        }
+        for (; i < len; i++) y[yo + i] = (x[xo + i] - center) * a + b;
+    }
+
+    /**
+     * out[oo + i] = g[go + i]·a + (x[xo + i] − center)·b + c for i in [0, len): batch
+     * normalisation's input gradient.
+     */
+    public static void affine2(float[] g, int go, float[] x, int xo, float[] out, int oo, int len,
+                               float center, float a, float b, float c) {
+        int i = 0;
+        if (S != null) {
+            FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b), cv = FloatVector.broadcast(S, c);
+            for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                FloatVector xb = FloatVector.fromArray(S, x, xo + i).sub(center).fma(bv, cv);
+                FloatVector.fromArray(S, g, go + i).fma(av, xb).intoArray(out, oo + i);
+            }
+        }
+        for (; i < len; i++) out[oo + i] = g[go + i] * a + ((x[xo + i] - center) * b + c);
+    }
+}

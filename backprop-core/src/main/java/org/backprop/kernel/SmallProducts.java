@@ -1,0 +1,180 @@
+package org.backprop.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Matrix products too thin for {@link Gemm}'s packing to pay: a convolution's products where
+ * one dimension is a handful of channels or a 3×3 / 5×5 window of one input channel. Packing
+ * copies a whole operand into zero-padded panels; when the product does only a few
+ * multiply-adds per copied value (k = 9 for a first layer, m = 6 or n = 25 for LeNet) the copy
+ * is the cost. These loops read the operands where they lie. Single-threaded: the caller
+ * already splits its work over the cores.
+ */
+public final class SmallProducts {
+    private SmallProducts() {}
+
+    private static final VectorSpecies<Float> S = Simd.SPECIES;
+    private static final int V = Simd.LANES;
+
+    /**
+     * C[m, n] = op(A)[m, k] · B[k, n] (+ C when {@code accumulate}), B row-major with row stride
+     * ldb, op(A) = A or Aᵀ as stored with row stride lda. Meant for small k or small m: four rows
+     * of C by two vectors of columns stay in registers while k runs.
+     */
+    public static void nn(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
+                          float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        int j = 0;
+        if (S != null) {
+            for (; j + 2 * V <= n; j += 2 * V) {
+                int i = 0;
+                for (; i + 4 <= m; i += 4) block4(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                for (; i < m; i++) block1(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            }
+            if (j < n) { // the last columns: through a zero-padded copy two vectors wide, not a scalar loop
+                int w = n - j, wide = 2 * V;
+                float[] bt = new float[k * wide], ct = new float[m * wide];
+                for (int p = 0; p < k; p++) System.arraycopy(b, bOff + p * ldb + j, bt, p * wide, w);
+                if (accumulate) {
+                    for (int i = 0; i < m; i++) System.arraycopy(c, cOff + i * ldc + j, ct, i * wide, w);
+                }
+                int i = 0;
+                for (; i + 4 <= m; i += 4) block4(transA, i, 0, k, a, aOff, lda, bt, 0, wide, ct, 0, wide, accumulate);
+                for (; i < m; i++) block1(transA, i, 0, k, a, aOff, lda, bt, 0, wide, ct, 0, wide, accumulate);
+                for (i = 0; i < m; i++) System.arraycopy(ct, i * wide, c, cOff + i * ldc + j, w);
+            }
+            return;
+        }
+        for (int i = 0; i < m; i++) { // scalar path
+            for (j = 0; j < n; j++) {
+                float s = accumulate ? c[cOff + i * ldc + j] : 0f;
+                for (int p = 0; p < k; p++) s += at(transA, a, aOff, lda, i, p) * b[bOff + p * ldb + j];
+                c[cOff + i * ldc + j] = s;
+            }
+        }
+    }
+
+    private static float at(boolean trans, float[] a, int off, int ld, int i, int p) {
+        return trans ? a[off + p * ld + i] : a[off + i * ld + p];
+    }
+
+    private static void block4(boolean transA, int i, int j, int k, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        // A(i + r, p) sits at a0 + r·ri + p·pi
+        int ri = transA ? 1 : lda, pi = transA ? lda : 1, a0 = aOff + (transA ? i : i * lda);
+        for (int p = 0; p < k; p++) {
+            int bp = bOff + p * ldb + j, ap = a0 + p * pi;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + V);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + ri]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2 * ri]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3 * ri]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        // written out, not through a helper: vectors passed to a call that is not inlined are boxed
+        int r = cOff + i * ldc + j;
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(S, c, r));
+            c01 = c01.add(FloatVector.fromArray(S, c, r + V));
+            c10 = c10.add(FloatVector.fromArray(S, c, r + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, r + ldc + V));
+            c20 = c20.add(FloatVector.fromArray(S, c, r + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, r + 2 * ldc + V));
+            c30 = c30.add(FloatVector.fromArray(S, c, r + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, r + 3 * ldc + V));
+        }
+        c00.intoArray(c, r);
+        c01.intoArray(c, r + V);
+        c10.intoArray(c, r + ldc);
+        c11.intoArray(c, r + ldc + V);
+        c20.intoArray(c, r + 2 * ldc);
+        c21.intoArray(c, r + 2 * ldc + V);
+        c30.intoArray(c, r + 3 * ldc);
+        c31.intoArray(c, r + 3 * ldc + V);
+    }
+
+    private static void block1(boolean transA, int i, int j, int k, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+            int bp = bOff + p * ldb + j;
+            FloatVector x = FloatVector.broadcast(S, at(transA, a, aOff, lda, i, p));
+            c0 = x.fma(FloatVector.fromArray(S, b, bp), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, bp + V), c1);
+        }
+        int r = cOff + i * ldc + j;
+        if (accumulate) {
+            c0 = c0.add(FloatVector.fromArray(S, c, r));
+            c1 = c1.add(FloatVector.fromArray(S, c, r + V));
+        }
+        c0.intoArray(c, r);
+        c1.intoArray(c, r + V);
+    }
+
+    /**
+     * C[m, n] += A[m, k] · B[n, k]ᵀ, both stored row-major along k: m·n dot products of
+     * contiguous rows, four rows of A against one of B at a time. For a weight gradient
+     * dW += dY · colsᵀ with few outputs, where k (output positions) is long.
+     */
+    public static void nt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                          float[] c, int cOff, int ldc) {
+        int bound = S == null ? 0 : S.loopBound(k);
+        int i = 0;
+        for (; i + 4 <= m && S != null; i += 4) {
+            int a0 = aOff + i * lda;
+            for (int j = 0; j < n; j++) {
+                int b0 = bOff + j * ldb;
+                FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+                int p = 0;
+                for (; p < bound; p += V) {
+                    FloatVector bv = FloatVector.fromArray(S, b, b0 + p);
+                    s0 = FloatVector.fromArray(S, a, a0 + p).fma(bv, s0);
+                    s1 = FloatVector.fromArray(S, a, a0 + lda + p).fma(bv, s1);
+                    s2 = FloatVector.fromArray(S, a, a0 + 2 * lda + p).fma(bv, s2);
+                    s3 = FloatVector.fromArray(S, a, a0 + 3 * lda + p).fma(bv, s3);
+                }
+                float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
+                float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+                for (; p < k; p++) {
+                    float bv = b[b0 + p];
+                    t0 += a[a0 + p] * bv;
+                    t1 += a[a0 + lda + p] * bv;
+                    t2 += a[a0 + 2 * lda + p] * bv;
+                    t3 += a[a0 + 3 * lda + p] * bv;
+                }
+                int co = cOff + i * ldc + j;
+                c[co] += t0;
+                c[co + ldc] += t1;
+                c[co + 2 * ldc] += t2;
+                c[co + 3 * ldc] += t3;
+            }
+        }
+        for (; i < m; i++) {
+            int a0 = aOff + i * lda;
+            for (int j = 0; j < n; j++) {
+                int b0 = bOff + j * ldb;
+                float t = 0;
+                int p = 0;
+                if (S != null) {
+                    FloatVector s = FloatVector.zero(S);
+                    for (; p < bound; p += V) s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
+                    t = s.reduceLanes(VectorOperators.ADD);
+                }
+                for (; p < k; p++) t += a[a0 + p] * b[b0 + p];
+                c[cOff + i * ldc + j] += t;
+            }
+        }
+    }
+}
