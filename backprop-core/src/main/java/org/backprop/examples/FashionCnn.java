@@ -26,13 +26,12 @@ import org.backprop.train.Trainer;
  * after every epoch, its time, the training loss and accuracy, and the test accuracy.
  *
  * <p>Usage: {@code FashionCnn [--model small|lenet5] [--epochs 10] [--batch 128] [--seed 0] [--data DIR]
- * [--subset N] [--steps N] [--schedule constant|cosine]}; {@code --subset} keeps the first N training
- * and test images, for a quick check; {@code --steps N} instead times N warm training steps on the first batch (after N/2 warm-up
- * steps) and prints the milliseconds per step, for profiling and A/B comparisons;
- * {@code --schedule cosine} anneals the learning rate from 10⁻³ to 0 over the epochs (the peer
- * benchmark keeps it constant, the default).
- * Too slow for a unit test (minutes an epoch on two cores); issue 4's target is ≥ 0.92 test
- * accuracy for {@code small}.
+ * [--subset N] [--steps N] [--schedule constant|cosine]}. {@code --subset} keeps the first N
+ * training and test images, for a quick check. {@code --steps N} instead times N warm training
+ * steps on the first batch (after N/2 warm-up steps) and prints the milliseconds per step, for
+ * profiling and A/B comparisons. {@code --schedule cosine} anneals the learning rate from 10⁻³ to
+ * 0 over the epochs (the peer benchmark keeps it constant, the default). Issue 4's target is
+ * ≥ 0.92 test accuracy for {@code small}.
  */
 public final class FashionCnn {
     private FashionCnn() {}
