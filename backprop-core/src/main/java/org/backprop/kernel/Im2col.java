@@ -1,5 +1,9 @@
 package org.backprop.kernel;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Lowers a convolution onto a matrix product. {@code im2col} copies every window of one image
  * into a column: for an image [C, H, W] and a {@link Window2d}, column {@code oy·OW + ox} of the
@@ -13,6 +17,8 @@ package org.backprop.kernel;
  */
 public final class Im2col {
     private Im2col() {}
+
+    private static final VectorSpecies<Float> S = Simd.SPECIES;
 
     /**
      * Writes the columns of image {@code x[xOff ..]} (shape [channels, h, w]) into
@@ -64,6 +70,10 @@ public final class Im2col {
             sameCol2im(cols, colOff, ldCols, channels, h, w, win, dx, dxOff);
             return;
         }
+        if (win.sw() == 1 && win.dw() == 1 && S != null && w <= S.length()) {
+            narrowCol2im(cols, colOff, ldCols, channels, h, w, win, dx, dxOff);
+            return;
+        }
         int oh = win.outHeight(h), ow = win.outWidth(w);
         int row = 0;
         for (int c = 0; c < channels; c++) {
@@ -85,6 +95,38 @@ public final class Im2col {
                             for (int ox = lo; ox <= hi; ox++) dx[dst + ox * win.sw()] += cols[src + ox];
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Unit horizontal stride, an image row no wider than a vector (LeNet's 14×14 second layer):
+     * each pixel row is held in one vector while the kw column rows that add onto it are added
+     * as masked loads, shifted by their offset, instead of kw scalar loops of OW floats.
+     */
+    private static void narrowCol2im(float[] cols, int colOff, int ldCols, int channels, int h, int w, Window2d win,
+                                     float[] dx, int dxOff) {
+        int oh = win.outHeight(h), ow = win.outWidth(w), kw = win.kw();
+        VectorMask<Float> rowMask = S.indexInRange(0, w);
+        for (int c = 0; c < channels; c++) {
+            int plane = dxOff + c * h * w;
+            for (int i = 0; i < win.kh(); i++) {
+                int row0 = colOff + ((c * win.kh() + i) * kw) * ldCols;
+                for (int oy = 0; oy < oh; oy++) {
+                    int iy = oy * win.sh() - win.ph() + i * win.dh();
+                    if (iy < 0 || iy >= h) continue;
+                    int d = plane + iy * w;
+                    FloatVector acc = FloatVector.fromArray(S, dx, d, rowMask);
+                    for (int j = 0; j < kw; j++) {
+                        int shift = j - win.pw();
+                        int lo = firstInside(shift, 1), hi = lastInside(shift, w, 1, ow);
+                        if (lo > hi) continue;
+                        // lane t of the row takes output column t − shift, for t in [lo + shift, hi + shift]
+                        VectorMask<Float> m = S.indexInRange(-(lo + shift), hi - lo + 1);
+                        acc = acc.add(FloatVector.fromArray(S, cols, row0 + j * ldCols + oy * ow - shift, m));
+                    }
+                    acc.intoArray(dx, d, rowMask);
                 }
             }
         }

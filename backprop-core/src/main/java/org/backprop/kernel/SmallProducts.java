@@ -134,7 +134,9 @@ public final class SmallProducts {
         int i = 0;
         for (; i + 4 <= m && S != null; i += 4) {
             int a0 = aOff + i * lda;
-            for (int j = 0; j < n; j++) {
+            int j = 0;
+            for (; j + 2 <= n; j += 2) dots4x2(a, a0, lda, b, bOff + j * ldb, ldb, k, bound, c, cOff + i * ldc + j, ldc);
+            for (; j < n; j++) {
                 int b0 = bOff + j * ldb;
                 FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
                 int p = 0;
@@ -176,5 +178,51 @@ public final class SmallProducts {
                 c[cOff + i * ldc + j] += t;
             }
         }
+    }
+
+    /** Four rows of A against two rows of B: 8 accumulators, 6 loads per 8 multiply-adds. */
+    private static void dots4x2(float[] a, int a0, int lda, float[] b, int b0, int ldb, int k, int bound,
+                                float[] c, int co, int ldc) {
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
+        int p = 0;
+        for (; p < bound; p += V) {
+            FloatVector x0 = FloatVector.fromArray(S, b, b0 + p), x1 = FloatVector.fromArray(S, b, b0 + ldb + p);
+            FloatVector r = FloatVector.fromArray(S, a, a0 + p);
+            s00 = r.fma(x0, s00);
+            s01 = r.fma(x1, s01);
+            r = FloatVector.fromArray(S, a, a0 + lda + p);
+            s10 = r.fma(x0, s10);
+            s11 = r.fma(x1, s11);
+            r = FloatVector.fromArray(S, a, a0 + 2 * lda + p);
+            s20 = r.fma(x0, s20);
+            s21 = r.fma(x1, s21);
+            r = FloatVector.fromArray(S, a, a0 + 3 * lda + p);
+            s30 = r.fma(x0, s30);
+            s31 = r.fma(x1, s31);
+        }
+        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
+        float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
+        float t20 = s20.reduceLanes(VectorOperators.ADD), t21 = s21.reduceLanes(VectorOperators.ADD);
+        float t30 = s30.reduceLanes(VectorOperators.ADD), t31 = s31.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            float x0 = b[b0 + p], x1 = b[b0 + ldb + p];
+            t00 += a[a0 + p] * x0;
+            t01 += a[a0 + p] * x1;
+            t10 += a[a0 + lda + p] * x0;
+            t11 += a[a0 + lda + p] * x1;
+            t20 += a[a0 + 2 * lda + p] * x0;
+            t21 += a[a0 + 2 * lda + p] * x1;
+            t30 += a[a0 + 3 * lda + p] * x0;
+            t31 += a[a0 + 3 * lda + p] * x1;
+        }
+        c[co] += t00;
+        c[co + 1] += t01;
+        c[co + ldc] += t10;
+        c[co + ldc + 1] += t11;
+        c[co + 2 * ldc] += t20;
+        c[co + 2 * ldc + 1] += t21;
+        c[co + 3 * ldc] += t30;
+        c[co + 3 * ldc + 1] += t31;
     }
 }
