@@ -31,7 +31,11 @@ import org.backprop.nn.Sequential;
 import org.backprop.optim.Adagrad;
 import org.backprop.optim.Adam;
 import org.backprop.optim.AdamW;
+import org.backprop.optim.CosineAnnealingLR;
 import org.backprop.optim.GradClip;
+import org.backprop.optim.LrScheduler;
+import org.backprop.optim.ReduceLROnPlateau;
+import org.backprop.optim.StepLR;
 import org.backprop.optim.Optimizer;
 import org.backprop.optim.RMSprop;
 import org.backprop.optim.SGD;
@@ -125,6 +129,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--weight-decay", defaultValue = "0", description = "L2 penalty; decoupled for adamw (default: ${DEFAULT-VALUE}).")
     double weightDecay;
+
+    @Option(names = "--schedule", defaultValue = "none", paramLabel = "KIND",
+            description = "Learning-rate schedule: none, cosine (anneal to 0 over --epochs), step (×0.1 every third of --epochs) or plateau (×0.1 after --patience/2 epochs without improvement) (default: ${DEFAULT-VALUE}).")
+    String schedule;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -229,6 +237,8 @@ final class TrainCommand implements Callable<Integer> {
         ProgressDisplay display = new ProgressDisplay(out, progress.resolve(ProgressDisplay.stdoutIsTerminal()), epochs);
         GradientHealth health = new GradientHealth(model).listener(new HealthPrinter(display));
         Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display);
+        LrScheduler scheduler = buildScheduler(opt);
+        if (scheduler != null) trainer.scheduler(scheduler);
         if (display.printsEpochLines()) trainer.callback(new EpochPrinter(out, t, epochs));
         if (checkpointEvery != null) trainer.checkpoint(output.dir.resolve("checkpoint.safetensors"), checkpointEvery);
         if (resume != null) {
@@ -338,6 +348,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         layers = parseLayers(layerSpec);
         Activation.named(activation); // fails early with the list of known names
+        if (!List.of("none", "cosine", "step", "plateau").contains(schedule.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("--schedule must be none, cosine, step or plateau, not '" + schedule + "'");
+        }
         if (!List.of("mlp", "cnn", "lenet").contains(modelKind.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("--model must be mlp, cnn or lenet, not '" + modelKind + "'");
         }
@@ -463,6 +476,16 @@ final class TrainCommand implements Callable<Integer> {
             case "adagrad" -> new Adagrad(params, Adagrad.Options.defaults().lr(lrOr(1e-2)).weightDecay(weightDecay));
             default -> throw new IllegalArgumentException("--optimizer must be sgd, adam, adamw, rmsprop or adagrad, not '"
                     + optimizer + "'");
+        };
+    }
+
+    private LrScheduler buildScheduler(Optimizer opt) {
+        return switch (schedule.toLowerCase(Locale.ROOT)) {
+            case "none" -> null;
+            case "cosine" -> new CosineAnnealingLR(opt, epochs);
+            case "step" -> new StepLR(opt, Math.max(1, epochs / 3), 0.1);
+            case "plateau" -> new ReduceLROnPlateau(opt, ReduceLROnPlateau.Options.defaults().patience(Math.max(1, patience / 2)));
+            default -> throw new IllegalArgumentException("--schedule must be none, cosine, step or plateau, not '" + schedule + "'");
         };
     }
 

@@ -111,4 +111,21 @@ class TrainCommandTest {
         assertEquals(0, with.exitCode(), with.err());
         assertTrue(value(with.out(), "R²: ([0-9.]+)") > 0.99, with.out());
     }
+
+    @Test
+    void cosineScheduleAnnealsTheLearningRateToZero(@TempDir Path dir) throws IOException {
+        CliRunner r = CliRunner.run("train", "--schedule", "cosine", "--epochs", "4", "--patience", "0", "--out", dir.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        var epochs = com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("summary.json")))
+                .getAsJsonObject().getAsJsonArray("epochs");
+        assertEquals(4, epochs.size());
+        // Epoch t (1-based) runs at η_t = 1e-3·(1 + cos(π(t−1)/4))/2, the closed form of cosine annealing.
+        for (int t = 1; t <= 4; t++) {
+            double expected = 1e-3 * (1 + Math.cos(Math.PI * (t - 1) / 4)) / 2;
+            assertEquals(expected, epochs.get(t - 1).getAsJsonObject().get("lr").getAsDouble(), 1e-12);
+        }
+        CliRunner bad = CliRunner.run("train", "--schedule", "linear");
+        assertEquals(1, bad.exitCode());
+        assertTrue(bad.err().contains("--schedule must be none, cosine, step or plateau, not 'linear'"), bad.err());
+    }
 }
