@@ -258,7 +258,9 @@ final class TrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         History history = trainer.fit(trainScaled, config);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        out.printf(Locale.ROOT, "Stopped: %s (%.1f s)%n", history.stopMessage(), seconds);
+        out.printf(Locale.ROOT, "Stopped: %s (%.1f s)%s%n", history.stopMessage(), seconds,
+                history.restoredBestWeights() && !history.stopMessage().contains("best epoch")
+                        ? "; the weights of epoch " + history.bestEpoch() + " (lowest validation loss) are restored" : "");
 
         model.eval();
         Tensor predictions;
