@@ -102,9 +102,20 @@ final class Predictor {
         }
     }
 
-    /** Raw features in, standardised as in training; the network's inputs. */
+    /**
+     * Raw features in, standardised as in training; the network's inputs. Flat rows [N, F] are
+     * reshaped to the recorded sample shape, e.g. [N, 1, 28, 28] for an image network.
+     */
     Tensor prepare(Tensor rawFeatures) {
-        return features == null ? rawFeatures : features.transform(rawFeatures);
+        Tensor x = features == null ? rawFeatures : features.transform(rawFeatures);
+        List<Integer> sample = saved.architecture().inputShape();
+        if (sample.size() > 1 && x.dim() == 2) {
+            int[] shape = new int[sample.size() + 1];
+            shape[0] = x.size(0);
+            for (int i = 0; i < sample.size(); i++) shape[i + 1] = sample.get(i);
+            x = x.reshape(shape);
+        }
+        return x;
     }
 
     /**

@@ -160,8 +160,10 @@ class ImageModelFileTest {
         assertEquals(ArchitectureSpec.of(model, IMAGE), saved.architecture());
         assertEquals(IMAGE, saved.architecture().inputShape());
         assertEquals("fashion-mnist", saved.metadata().get("dataset"));
+        // the state is restored bit for bit; the outputs agree up to summation order (the kernels
+        // may split a product differently from one call to the next)
         Tensor x = Tensor.randn(new Random(9), 2, 1, 28, 28);
-        assertArrayEquals(model.forward(x).toFloatArray(), saved.model().forward(x).toFloatArray());
+        assertArrayEquals(model.forward(x).toFloatArray(), saved.model().forward(x).toFloatArray(), 1e-5f);
         Map<String, Tensor> expected = model.stateDict();
         Map<String, Tensor> actual = saved.model().stateDict();
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(actual.keySet()));
