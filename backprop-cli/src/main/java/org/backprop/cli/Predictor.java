@@ -83,6 +83,15 @@ final class Predictor {
 
     /** The model's feature columns of a dataset with named features, in the model's order: {@code [N, F]}. */
     Tensor features(Dataset data, String source) {
+        if (pre.featureNames() == null && data.featureNames().isEmpty()) { // unnamed columns, e.g. image pixels
+            int width = data.featureWidth();
+            int inputs = saved.architecture().inputSize().orElse(width);
+            if (width != inputs) {
+                throw new IllegalArgumentException(source + " has " + width + " features per sample but the model takes "
+                        + inputs);
+            }
+            return data.features().reshape(data.size(), width);
+        }
         List<String> names = featureNames();
         requireColumns(data.featureNames(), names, source);
         int n = data.size(), w = data.featureWidth(), f = names.size();

@@ -77,6 +77,13 @@ class ImageModelCommandsTest {
         }
         assertArrayEquals(new int[] {3, 10}, predicted.shape());
         assertArrayEquals(expected.toFloatArray(), predicted.toFloatArray(), 1e-5f);
+
+        // unnamed pixel columns (Fashion-MNIST in evaluate) are taken as they are, when the width fits
+        Dataset images = new Dataset(flat.reshape(3, 1, 28, 28), Tensor.zeros(3));
+        assertArrayEquals(flat.toFloatArray(), predictor.features(images, "images").toFloatArray());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> predictor.features(new Dataset(Tensor.zeros(3, 64), Tensor.zeros(3)), "digits"));
+        assertEquals("digits has 64 features per sample but the model takes 784", e.getMessage());
     }
 
     @Test
