@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.backprop.data.Dataset;
+import org.backprop.data.FashionMnist;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.Evaluation;
 import org.backprop.train.Metrics;
@@ -33,8 +34,12 @@ final class EvaluateCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--data", required = true, paramLabel = "NAME|FILE.csv",
-            description = "A built-in dataset (digits, housing) or a CSV file with a header.")
+            description = "A built-in dataset (digits, housing), fashion-mnist, or a CSV file with a header.")
     String data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where to look first for the Fashion-MNIST files (then /usr/share/datasets/fashion-mnist, then ~/.cache/backprop).")
+    Path dataDir;
 
     @Option(names = "--skip-lines", defaultValue = "0", paramLabel = "N",
             description = "Lines of a CSV file to skip before its header (default: ${DEFAULT-VALUE}).")
@@ -70,6 +75,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seed and --test-fraction choose the test split: add --split test");
         }
         Predictor predictor = new Predictor(ModelLoader.load(model));
+        if (TrainCommand.isFashionMnist(data)) return evaluateFashionMnist(out, predictor, part);
         DataSource.Loaded loaded = DataSource.load(data, target, skipLines, predictor);
         Dataset ds = loaded.data();
         String what = "all " + ds.size() + " samples";
@@ -100,6 +106,40 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Fashion-MNIST keeps its official split, as train uses it: {@code test} is the 10,000 test
+     * images, {@code all} the 70,000 of both parts.
+     */
+    private int evaluateFashionMnist(PrintWriter out, Predictor predictor, String part) throws IOException {
+        if (seed != null || testFraction != null) {
+            throw new IllegalArgumentException("--seed and --test-fraction do not apply to fashion-mnist, whose test part "
+                    + "is fixed");
+        }
+        if (predictor.task() != Task.CLASSIFICATION) {
+            throw new IllegalArgumentException("--data: fashion-mnist is for classification but the model does "
+                    + predictor.describeTask());
+        }
+        FashionMnist fm = FashionMnist.load(dataDir);
+        FashionMnist.Split s = part.equals("test") ? fm.test() : concat(fm.train(), fm.test());
+        Dataset ds = new Dataset(s.images(), s.labelTensor());
+        Tensor predictions = predictor.predict(predictor.features(ds, "fashion-mnist"));
+        Evaluation e = Metrics.of(predictor.task(), predictions, ds.targets());
+        out.printf("Model: %s (%s)%n", model, predictor.describeTask());
+        out.printf("Data: fashion-mnist, %s%n", part.equals("test") ? "the official test part, " + ds.size() + " images"
+                : "all " + ds.size() + " images");
+        out.printf(Locale.ROOT, "Accuracy: %.4f (%d samples)%n", e.accuracy(), e.samples());
+        out.flush();
+        return 0;
+    }
+
+    private static FashionMnist.Split concat(FashionMnist.Split a, FashionMnist.Split b) {
+        float[] pixels = java.util.Arrays.copyOf(a.pixels(), a.pixels().length + b.pixels().length);
+        System.arraycopy(b.pixels(), 0, pixels, a.pixels().length, b.pixels().length);
+        int[] labels = java.util.Arrays.copyOf(a.labels(), a.labels().length + b.labels().length);
+        System.arraycopy(b.labels(), 0, labels, a.labels().length, b.labels().length);
+        return new FashionMnist.Split(pixels, labels);
     }
 
     /** A number train saved in the model's metadata (train's default when absent), checked before it is parsed. */

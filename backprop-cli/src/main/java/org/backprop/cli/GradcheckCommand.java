@@ -90,7 +90,8 @@ final class GradcheckCommand implements Callable<Integer> {
         ModelOptions.Resolved m = modelOptions.resolve(seed);
         Sequential network = m.network();
         int inputs = m.architecture().inputSize().orElseThrow(
-                () -> new IllegalArgumentException(m.name() + ": the network has no linear layer, so nothing to check"));
+                () -> new IllegalArgumentException(m.name() + ": the network's input size is unknown (no leading linear layer "
+                        + "and no recorded input shape), so there is nothing to feed it"));
         int outputs = m.architecture().outputSize().getAsInt();
         Task task = m.saved() == null ? Task.REGRESSION : Predictor.taskOf(m.saved());
         String lossName = loss.equalsIgnoreCase("auto") ? (task == Task.CLASSIFICATION ? "cross_entropy" : "mse") : loss;
@@ -98,7 +99,7 @@ final class GradcheckCommand implements Callable<Integer> {
 
         Random rng = new Random(seed);
         Tensor[] xy = data == null ? randomSamples(rng, inputs, outputs, lossName) : dataSamples(m, rng);
-        Tensor x = xy[0], y = xy[1];
+        Tensor x = toSampleShape(xy[0], m.architecture().inputShape()), y = xy[1];
         network.eval();
 
         Map<String, Parameter> named = network.namedParameters();
@@ -153,6 +154,15 @@ final class GradcheckCommand implements Callable<Integer> {
         }
         out.flush();
         return failed == 0 ? 0 : 1;
+    }
+
+    /** Flat rows [N, F] reshaped to the recorded sample shape, e.g. [N, 1, 28, 28]; other inputs as they are. */
+    private static Tensor toSampleShape(Tensor x, List<Integer> sample) {
+        if (sample.size() <= 1 || x.dim() != 2) return x;
+        int[] shape = new int[sample.size() + 1];
+        shape[0] = x.size(0);
+        for (int i = 0; i < sample.size(); i++) shape[i + 1] = sample.get(i);
+        return x.reshape(shape);
     }
 
     /** Standard-normal inputs (the scale of standardised features) and targets that suit the loss. */

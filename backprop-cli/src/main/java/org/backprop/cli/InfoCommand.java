@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.backprop.io.ArchitectureSpec;
 import org.backprop.io.LayerSpec;
-import org.backprop.io.LinearSpec;
 import org.backprop.io.ModelFile;
 import org.backprop.io.Preprocessing;
+import org.backprop.io.SequentialSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,36 +49,64 @@ final class InfoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One row per layer: what it is, its output shape for a batch of N, its tensors and parameter count. */
+    /**
+     * One row per layer (the layers of a nested sequential as {@code i.j}): what it is, its output
+     * shape for a batch of N (when the input shape is known), its tensors (parameters and buffers)
+     * and its parameter count.
+     */
     private static void printLayers(PrintWriter out, ArchitectureSpec arch) {
-        Map<String, int[]> shapes = arch.parameterShapes();
+        Map<String, int[]> parameters = arch.parameterShapes();
+        Map<String, int[]> state = arch.stateShapes();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"#", "layer", "output", "parameters", "tensors"});
-        long total = 0;
-        int width = arch.inputSize().orElse(-1);
-        for (int i = 0; i < arch.layers().size(); i++) {
-            LayerSpec layer = arch.layers().get(i);
-            long count = 0;
-            List<String> tensors = new ArrayList<>();
-            for (String suffix : List.of(".weight", ".bias")) {
-                int[] shape = shapes.get(i + suffix);
-                if (shape == null) continue;
-                count += Arrays.stream(shape).asLongStream().reduce(1, Math::multiplyExact);
-                tensors.add(i + suffix + " " + Arrays.toString(shape));
-            }
-            if (layer instanceof LinearSpec l) width = l.out();
-            total += count;
-            rows.add(new String[] {Integer.toString(i), layer.describe(), width < 0 ? "[N, ?]" : "[N, " + width + "]",
-                    String.format(Locale.ROOT, "%,d", count), String.join(", ", tensors)});
-        }
+        int[] input = !arch.inputShape().isEmpty() ? arch.inputShape().stream().mapToInt(Integer::intValue).toArray()
+                : arch.inputSize().isPresent() ? new int[] {arch.inputSize().getAsInt()} : null;
+        addRows(rows, "", arch.layers(), input, parameters, state);
         int[] w = new int[5];
         for (String[] r : rows) for (int c = 0; c < w.length; c++) w[c] = Math.max(w[c], r[c].length());
         for (String[] r : rows) {
             out.println(String.format(Locale.ROOT, "  %-" + w[0] + "s  %-" + w[1] + "s  %-" + w[2] + "s  %" + w[3]
                     + "s  %s", (Object[]) r).stripTrailing());
         }
-        out.printf(Locale.ROOT, "Parameters: %,d in %d tensors; input [N, %s]%n", total, shapes.size(),
-                arch.inputSize().isPresent() ? Integer.toString(arch.inputSize().getAsInt()) : "?");
+        long total = parameters.values().stream().mapToLong(InfoCommand::numel).sum();
+        int buffers = state.size() - parameters.size();
+        String in = input == null ? "[N, ?]" : batchOf(input);
+        out.printf(Locale.ROOT, "Parameters: %,d in %d tensors%s; input %s%n", total, parameters.size(),
+                buffers == 0 ? "" : " (plus " + buffers + " buffer" + (buffers == 1 ? "" : "s") + ")", in);
+    }
+
+    /** Adds the rows of {@code layers} (named {@code prefix + index}); returns the output shape, or null if unknown. */
+    private static int[] addRows(List<String[]> rows, String prefix, List<LayerSpec> layers, int[] shape,
+            Map<String, int[]> parameters, Map<String, int[]> state) {
+        for (int i = 0; i < layers.size(); i++) {
+            LayerSpec layer = layers.get(i);
+            String name = prefix + i;
+            if (layer instanceof SequentialSpec block) {
+                shape = addRows(rows, name + ".", block.layers(), shape, parameters, state);
+                continue;
+            }
+            shape = shape == null ? null : layer.outputShape(shape);
+            long count = 0;
+            List<String> tensors = new ArrayList<>();
+            for (Map.Entry<String, int[]> e : state.entrySet()) {
+                if (!e.getKey().startsWith(name + ".")) continue;
+                tensors.add(e.getKey() + " " + Arrays.toString(e.getValue()));
+                if (parameters.containsKey(e.getKey())) count += numel(e.getValue());
+            }
+            rows.add(new String[] {name, layer.describe(), shape == null ? "[N, ?]" : batchOf(shape),
+                    String.format(Locale.ROOT, "%,d", count), String.join(", ", tensors)});
+        }
+        return shape;
+    }
+
+    private static String batchOf(int[] sample) {
+        StringBuilder sb = new StringBuilder("[N");
+        for (int d : sample) sb.append(", ").append(d);
+        return sb.append(']').toString();
+    }
+
+    private static long numel(int[] shape) {
+        return Arrays.stream(shape).asLongStream().reduce(1, Math::multiplyExact);
     }
 
     private static void printPreprocessing(PrintWriter out, Preprocessing p) {

@@ -8,6 +8,14 @@ import java.util.Map;
 import java.util.Random;
 import org.backprop.io.ActivationSpec;
 import org.backprop.io.ArchitectureSpec;
+import org.backprop.io.AvgPool2dSpec;
+import org.backprop.io.BatchNormSpec;
+import org.backprop.io.Conv2dSpec;
+import org.backprop.io.DropoutSpec;
+import org.backprop.io.FlattenSpec;
+import org.backprop.io.LayerNormSpec;
+import org.backprop.io.MaxPool2dSpec;
+import org.backprop.io.SequentialSpec;
 import org.backprop.io.LayerSpec;
 import org.backprop.io.LinearSpec;
 import org.backprop.io.ModelFile;
@@ -87,22 +95,51 @@ final class ModelOptions {
         return new ArchitectureSpec(specs);
     }
 
-    /** e.g. {@code 12-64-32-1 relu}: the widths, then the activations used. */
+    /**
+     * e.g. {@code 12-64-32-1 relu}: the widths, then the activations used; for networks with other
+     * layers, e.g. {@code [1, 28, 28] → 10, 2 conv + 3 linear layers, relu}.
+     */
     static String shape(ArchitectureSpec architecture) {
         List<String> widths = new ArrayList<>();
         List<String> activations = new ArrayList<>();
-        for (LayerSpec l : architecture.layers()) {
+        int[] counts = new int[2]; // conv, linear
+        boolean plain = count(architecture.layers(), widths, activations, counts);
+        String acts = activations.isEmpty() ? "" : " " + String.join(",", activations);
+        if (!plain) {
+            String in = architecture.inputShape().isEmpty() ? "?" : architecture.inputShape().toString();
+            String out = architecture.outputSize().isPresent() ? Integer.toString(architecture.outputSize().getAsInt()) : "?";
+            return in + " → " + out + ", " + counts[0] + " conv + " + counts[1] + " linear layers"
+                    + (acts.isEmpty() ? "" : "," + acts);
+        }
+        String w = widths.isEmpty() ? "no linear layers" : String.join("-", widths);
+        return w + acts;
+    }
+
+    /** Walks the layers (nested ones too); true when there are only linear layers and activations. */
+    private static boolean count(List<LayerSpec> layers, List<String> widths, List<String> activations, int[] counts) {
+        boolean plain = true;
+        for (LayerSpec l : layers) {
             switch (l) {
                 case LinearSpec s -> {
                     if (widths.isEmpty()) widths.add(Integer.toString(s.in()));
                     widths.add(Integer.toString(s.out()));
+                    counts[1]++;
                 }
                 case ActivationSpec a -> {
                     if (!activations.contains(a.describe())) activations.add(a.describe());
                 }
+                case Conv2dSpec _ -> {
+                    counts[0]++;
+                    plain = false;
+                }
+                case SequentialSpec q -> {
+                    count(q.layers(), widths, activations, counts);
+                    plain = false;
+                }
+                case MaxPool2dSpec _, AvgPool2dSpec _, FlattenSpec _, BatchNormSpec _, DropoutSpec _, LayerNormSpec _ ->
+                        plain = false;
             }
         }
-        String w = widths.isEmpty() ? "no linear layers" : String.join("-", widths);
-        return activations.isEmpty() ? w : w + " " + String.join(",", activations);
+        return plain;
     }
 }

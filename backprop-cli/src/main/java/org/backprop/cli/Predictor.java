@@ -83,6 +83,15 @@ final class Predictor {
 
     /** The model's feature columns of a dataset with named features, in the model's order: {@code [N, F]}. */
     Tensor features(Dataset data, String source) {
+        if (pre.featureNames() == null && data.featureNames().isEmpty()) { // unnamed columns, e.g. image pixels
+            int width = data.featureWidth();
+            int inputs = saved.architecture().inputSize().orElse(width);
+            if (width != inputs) {
+                throw new IllegalArgumentException(source + " has " + width + " features per sample but the model takes "
+                        + inputs);
+            }
+            return data.features().reshape(data.size(), width);
+        }
         List<String> names = featureNames();
         requireColumns(data.featureNames(), names, source);
         int n = data.size(), w = data.featureWidth(), f = names.size();
@@ -102,9 +111,20 @@ final class Predictor {
         }
     }
 
-    /** Raw features in, standardised as in training; the network's inputs. */
+    /**
+     * Raw features in, standardised as in training; the network's inputs. Flat rows [N, F] are
+     * reshaped to the recorded sample shape, e.g. [N, 1, 28, 28] for an image network.
+     */
     Tensor prepare(Tensor rawFeatures) {
-        return features == null ? rawFeatures : features.transform(rawFeatures);
+        Tensor x = features == null ? rawFeatures : features.transform(rawFeatures);
+        List<Integer> sample = saved.architecture().inputShape();
+        if (sample.size() > 1 && x.dim() == 2) {
+            int[] shape = new int[sample.size() + 1];
+            shape[0] = x.size(0);
+            for (int i = 0; i < sample.size(); i++) shape[i + 1] = sample.get(i);
+            x = x.reshape(shape);
+        }
+        return x;
     }
 
     /**

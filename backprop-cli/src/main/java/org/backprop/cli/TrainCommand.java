@@ -387,7 +387,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean isFashionMnist(String name) {
+    static boolean isFashionMnist(String name) {
         String n = name.toLowerCase(Locale.ROOT).replace('_', '-');
         return n.equals("fashion-mnist") || n.equals("fashion");
     }

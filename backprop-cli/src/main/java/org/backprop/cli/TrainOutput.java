@@ -57,14 +57,16 @@ final class TrainOutput {
         Path summaryFile = dir.resolve(SUMMARY_FILE);
         Map<String, String> meta = Map.of(DATASET_KEY, run.dataName(), SEED_KEY, Long.toString(run.seed()),
                 TEST_FRACTION_KEY, Double.toString(run.testFraction()));
-        if (isDescribable(run.model())) {
-            ModelFile.save(modelFile, run.model(), preprocessing(run), meta);
+        List<Integer> inputShape = inputShape(run.data());
+        if (isDescribable(run.model(), inputShape)) {
+            ModelFile.save(modelFile, run.model(), inputShape, preprocessing(run), meta);
         } else {
-            // The architecture spec covers MLPs only so far: keep the trained weights (and batch-norm
-            // statistics) under their state_dict names so the work is not lost, and say so.
+            // A layer the architecture spec cannot describe: keep the trained weights (and buffers)
+            // under their state_dict names so the work is not lost, and say so.
             modelFile = dir.resolve(WEIGHTS_FILE);
             SafeTensors.write(modelFile, run.model().stateDict(), meta);
-            out.printf("Note: %s holds the weights only; evaluate and predict rebuild MLPs, not this model yet%n", modelFile);
+            out.printf("Note: %s holds the weights only, as the model has a layer a model file cannot describe; "
+                    + "evaluate and predict cannot rebuild it%n", modelFile);
         }
 
         Dataset d = run.data();
@@ -83,12 +85,22 @@ final class TrainOutput {
         out.flush();
     }
 
-    /** For models the architecture spec cannot describe (convolutional ones, for now). */
+    /** For models the architecture spec cannot describe (custom layers). */
     static final String WEIGHTS_FILE = "weights.safetensors";
 
-    private static boolean isDescribable(Sequential model) {
+    /**
+     * The shape of one sample when the features are more than flat rows (e.g. [1, 28, 28] images),
+     * so that readers of the file can reshape flat rows; empty for flat rows.
+     */
+    static List<Integer> inputShape(Dataset data) {
+        int[] shape = data.features().shape();
+        if (shape.length <= 2) return List.of();
+        return java.util.Arrays.stream(shape, 1, shape.length).boxed().toList();
+    }
+
+    private static boolean isDescribable(Sequential model, List<Integer> inputShape) {
         try {
-            ArchitectureSpec.of(model);
+            ArchitectureSpec.of(model, inputShape);
             return true;
         } catch (IllegalArgumentException e) {
             return false;

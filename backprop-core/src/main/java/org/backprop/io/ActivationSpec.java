@@ -21,6 +21,12 @@ public sealed interface ActivationSpec extends LayerSpec {
         return name();
     }
 
+    /** Element-wise (softmax: along an axis), so the shape is unchanged. */
+    @Override
+    default int[] outputShape(int[] input) {
+        return input.clone();
+    }
+
     /** The activation of that name with {@link Activation#named}'s defaults (slope 0.01, alpha 1, last axis). */
     static ActivationSpec named(String name) {
         return of(Activation.named(name));

@@ -1,5 +1,6 @@
 package org.backprop.io;
 
+import java.util.Map;
 import java.util.Random;
 import org.backprop.nn.Module;
 
@@ -8,11 +9,32 @@ import org.backprop.nn.Module;
  * Sealed, so every consumer (the builder, the JSON codec, the PyTorch script's mapping) can
  * handle each kind exhaustively.
  */
-public sealed interface LayerSpec permits LinearSpec, ActivationSpec {
+public sealed interface LayerSpec permits LinearSpec, ActivationSpec, Conv2dSpec, MaxPool2dSpec, AvgPool2dSpec,
+        FlattenSpec, BatchNormSpec, DropoutSpec, LayerNormSpec, SequentialSpec {
 
     /** A new module for this layer; parameters are drawn from {@code rng} (and usually overwritten by a load). */
     Module build(Random rng);
 
     /** Short human-readable form, e.g. {@code Linear(in=4, out=3, bias=true)} or {@code leaky_relu(0.01)}. */
     String describe();
+
+    /** The trainable tensors of this layer by state-dict name relative to the layer, with their shapes. */
+    default Map<String, int[]> parameterShapes() {
+        return Map.of();
+    }
+
+    /**
+     * Everything the layer's state dict holds (parameters, then buffers such as batch-norm
+     * running statistics), relative to the layer, in {@link Module#stateDict()} order.
+     */
+    default Map<String, int[]> stateShapes() {
+        return parameterShapes();
+    }
+
+    /**
+     * The shape of one sample's output for one sample's input (both without the batch axis).
+     *
+     * @throws IllegalArgumentException if the layer cannot take an input of that shape, saying why
+     */
+    int[] outputShape(int[] input);
 }

@@ -28,4 +28,24 @@ public record LinearSpec(int in, int out, boolean bias) implements LayerSpec {
     public String describe() {
         return "Linear(in=" + in + ", out=" + out + ", bias=" + bias + ")";
     }
+
+    @Override
+    public java.util.Map<String, int[]> parameterShapes() {
+        java.util.Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
+        shapes.put("weight", new int[] {out, in});
+        if (bias) shapes.put("bias", new int[] {out});
+        return shapes;
+    }
+
+    /** Acts on the last axis, which must have {@code in} entries. */
+    @Override
+    public int[] outputShape(int[] input) {
+        if (input.length == 0 || input[input.length - 1] != in) {
+            throw new IllegalArgumentException(describe() + " takes inputs [..., " + in + "], got "
+                    + java.util.Arrays.toString(input));
+        }
+        int[] shape = input.clone();
+        shape[shape.length - 1] = out;
+        return shape;
+    }
 }

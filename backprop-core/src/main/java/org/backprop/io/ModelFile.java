@@ -14,7 +14,7 @@ import org.backprop.tensor.Tensor;
 
 /**
  * Saves and loads models as {@code <name>.safetensors}: the state dict under PyTorch's names
- * ({@code 0.weight}, {@code 0.bias}, ...) as F32 tensors, with the {@link ArchitectureSpec} and
+ * ({@code 0.weight}, {@code 0.bias}, {@code 1.running_mean}, ...: parameters and buffers) as F32 tensors, with the {@link ArchitectureSpec} and
  * optional {@link Preprocessing} as JSON strings in the file's {@code __metadata__}. A saved model
  * can thus be rebuilt without code, by Backprop or by PyTorch ({@code scripts/torch_roundtrip.py}).
  *
@@ -77,7 +77,19 @@ public final class ModelFile {
      */
     public static void save(Path file, Sequential model, Preprocessing preprocessing, Map<String, String> extraMetadata)
             throws IOException {
-        ArchitectureSpec architecture = ArchitectureSpec.of(model);
+        save(file, model, List.of(), preprocessing, extraMetadata);
+    }
+
+    /**
+     * As {@link #save(Path, Sequential, Preprocessing, Map)}, recording that the network takes
+     * samples of {@code inputShape} (without the batch axis, e.g. {@code [1, 28, 28]}; empty when
+     * not known), so that readers can show layer output shapes and reshape flat rows into images.
+     *
+     * @throws IllegalArgumentException also when a layer cannot take what the one before gives
+     */
+    public static void save(Path file, Sequential model, List<Integer> inputShape, Preprocessing preprocessing,
+            Map<String, String> extraMetadata) throws IOException {
+        ArchitectureSpec architecture = ArchitectureSpec.of(model, inputShape);
         checkFits(preprocessing, architecture);
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(FORMAT_KEY, "pt");
@@ -127,7 +139,7 @@ public final class ModelFile {
 
     private static void checkTensors(Path file, Map<String, Tensor> tensors, ArchitectureSpec architecture)
             throws ModelFileException {
-        Map<String, int[]> expected = architecture.parameterShapes();
+        Map<String, int[]> expected = architecture.stateShapes();
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
             Tensor t = tensors.get(e.getKey());

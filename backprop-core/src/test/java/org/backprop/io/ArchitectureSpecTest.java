@@ -110,9 +110,9 @@ class ArchitectureSpecTest {
             }
         };
         Sequential model = new Sequential(new Linear(2, 2, rng), new Identity(), new Activation.ReLU(),
-                new Sequential(new Linear(2, 2, rng)), custom);
+                new Sequential(new Linear(2, 2, rng), new Identity()), custom);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ArchitectureSpec.of(model));
-        assertTrue(e.getMessage().contains("unsupported layers 1 (Identity), 3 (Sequential), 4 ("
+        assertTrue(e.getMessage().contains("unsupported layers 1 (Identity), 3.1 (Identity), 4 ("
                 + custom.getClass().getName() + ")"), e.getMessage());
     }
 

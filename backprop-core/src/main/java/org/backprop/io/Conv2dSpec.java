@@ -1,0 +1,53 @@
+package org.backprop.io;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.backprop.kernel.Window2d;
+import org.backprop.nn.Conv2d;
+import org.backprop.nn.Init;
+
+/**
+ * A 2-D convolution, saved as {@code <index>.weight} [out, in, kh, kw] and {@code <index>.bias}
+ * [out], as PyTorch's {@code nn.Conv2d(in, out, kernel, stride, padding, dilation, bias=bias)}.
+ */
+public record Conv2dSpec(int in, int out, Window2d window, boolean bias) implements LayerSpec {
+    public Conv2dSpec {
+        if (in <= 0 || out <= 0) {
+            throw new IllegalArgumentException("Conv2dSpec: channel counts must be positive, got in=" + in + ", out=" + out);
+        }
+        if (window == null) throw new IllegalArgumentException("Conv2dSpec: window is required");
+    }
+
+    /** The spec of an existing layer. */
+    public static Conv2dSpec of(Conv2d layer) {
+        return new Conv2dSpec(layer.inChannels, layer.outChannels, layer.window, layer.bias != null);
+    }
+
+    @Override
+    public Conv2d build(Random rng) {
+        return new Conv2d(in, out, window, bias, rng);
+    }
+
+    @Override
+    public String describe() {
+        return "Conv2d(in=" + in + ", out=" + out + ", " + window + ", bias=" + bias + ")";
+    }
+
+    @Override
+    public Map<String, int[]> parameterShapes() {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        shapes.put("weight", new int[] {out, in, window.kh(), window.kw()});
+        if (bias) shapes.put("bias", new int[] {out});
+        return shapes;
+    }
+
+    @Override
+    public int[] outputShape(int[] input) {
+        if (input.length != 3 || input[0] != in) {
+            throw new IllegalArgumentException(describe() + " takes [" + in + ", H, W] images, got "
+                    + java.util.Arrays.toString(input));
+        }
+        return Shapes.window(describe(), input, window, out);
+    }
+}

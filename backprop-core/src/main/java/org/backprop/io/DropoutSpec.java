@@ -1,0 +1,37 @@
+package org.backprop.io;
+
+import java.util.Random;
+import org.backprop.nn.Dropout;
+
+/**
+ * Dropout with probability {@code p}, as PyTorch's {@code nn.Dropout(p)}. Rebuilt with its own
+ * fixed-seed {@link Random}: a loaded model runs in evaluation mode, where dropout is the identity,
+ * and a model trained further after loading gets reproducible masks.
+ */
+public record DropoutSpec(float p) implements LayerSpec {
+    /** The seed of a rebuilt dropout layer's mask generator. */
+    public static final long SEED = 0;
+
+    public DropoutSpec {
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("DropoutSpec: p must be in [0, 1], got " + p);
+    }
+
+    public static DropoutSpec of(Dropout layer) {
+        return new DropoutSpec(layer.p);
+    }
+
+    @Override
+    public Dropout build(Random rng) {
+        return new Dropout(p, new Random(SEED));
+    }
+
+    @Override
+    public String describe() {
+        return "Dropout(p=" + p + ")";
+    }
+
+    @Override
+    public int[] outputShape(int[] input) {
+        return input.clone();
+    }
+}

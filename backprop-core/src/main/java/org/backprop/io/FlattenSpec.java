@@ -1,0 +1,42 @@
+package org.backprop.io;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.backprop.nn.Flatten;
+
+/**
+ * Merges axes {@code start} to {@code end} (inclusive; negative counts from the end; axis 0 is
+ * the batch) into one, as PyTorch's {@code nn.Flatten(start_dim, end_dim)}.
+ */
+public record FlattenSpec(int start, int end) implements LayerSpec {
+
+    public static FlattenSpec of(Flatten layer) {
+        return new FlattenSpec(layer.startAxis, layer.endAxis);
+    }
+
+    @Override
+    public Flatten build(Random rng) {
+        return new Flatten(start, end);
+    }
+
+    @Override
+    public String describe() {
+        return "Flatten(start=" + start + ", end=" + end + ")";
+    }
+
+    @Override
+    public int[] outputShape(int[] input) {
+        int rank = input.length + 1; // with the batch axis
+        int a = start < 0 ? start + rank : start, b = end < 0 ? end + rank : end;
+        if (a < 1 || b >= rank || a > b) {
+            throw new IllegalArgumentException(describe() + " cannot flatten a batch of " + Arrays.toString(input)
+                    + " (axes must lie in 1.." + (rank - 1) + " and start ≤ end; the batch axis stays)");
+        }
+        int[] out = new int[input.length - (b - a)];
+        for (int i = 0; i < a - 1; i++) out[i] = input[i];
+        out[a - 1] = 1;
+        for (int i = a - 1; i < b; i++) out[a - 1] *= input[i];
+        for (int i = b; i < input.length; i++) out[i - (b - a)] = input[i];
+        return out;
+    }
+}

@@ -1,0 +1,62 @@
+package org.backprop.io;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.backprop.nn.LayerNorm;
+
+/**
+ * Layer normalisation over the trailing {@code shape}, as PyTorch's
+ * {@code nn.LayerNorm(shape, eps, elementwise_affine=affine)}; with {@code affine}, saved as
+ * {@code weight} and {@code bias} of that shape.
+ */
+public record LayerNormSpec(List<Integer> shape, float eps, boolean affine) implements LayerSpec {
+    public LayerNormSpec {
+        shape = List.copyOf(shape);
+        if (shape.isEmpty() || shape.stream().anyMatch(d -> d <= 0) || !(eps > 0) || !Float.isFinite(eps)) {
+            throw new IllegalArgumentException("LayerNormSpec: need a non-empty shape of positive sizes and eps > 0, got "
+                    + shape + ", eps=" + eps);
+        }
+    }
+
+    public static LayerNormSpec of(LayerNorm layer) {
+        return new LayerNormSpec(Arrays.stream(layer.normalizedShape()).boxed().toList(), layer.eps, layer.weight != null);
+    }
+
+    private int[] dims() {
+        return shape.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public LayerNorm build(Random rng) {
+        return new LayerNorm(dims(), eps, affine);
+    }
+
+    @Override
+    public String describe() {
+        return "LayerNorm(" + shape + ", eps=" + eps + ", affine=" + affine + ")";
+    }
+
+    @Override
+    public Map<String, int[]> parameterShapes() {
+        if (!affine) return Map.of();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        shapes.put("weight", dims());
+        shapes.put("bias", dims());
+        return shapes;
+    }
+
+    @Override
+    public int[] outputShape(int[] input) {
+        int[] d = dims();
+        boolean fits = input.length >= d.length
+                && Arrays.equals(Arrays.copyOfRange(input, input.length - d.length, input.length), d);
+        if (!fits) {
+            throw new IllegalArgumentException(describe() + " needs inputs ending in " + shape + ", got "
+                    + Arrays.toString(input));
+        }
+        return input.clone();
+    }
+}

@@ -1,0 +1,58 @@
+package org.backprop.io;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import org.backprop.nn.Sequential;
+
+/**
+ * A nested block of layers, as PyTorch's {@code nn.Sequential} inside another: the tensors of its
+ * layer {@code j} are named {@code <index>.<j>.weight} and so on.
+ */
+public record SequentialSpec(List<LayerSpec> layers) implements LayerSpec {
+    public SequentialSpec {
+        layers = List.copyOf(layers);
+    }
+
+    @Override
+    public Sequential build(Random rng) {
+        Sequential block = new Sequential();
+        for (LayerSpec layer : layers) block.add(layer.build(rng));
+        return block;
+    }
+
+    @Override
+    public String describe() {
+        return "Sequential(" + String.join(", ", layers.stream().map(LayerSpec::describe).toList()) + ")";
+    }
+
+    @Override
+    public Map<String, int[]> parameterShapes() {
+        return prefixed(layers, LayerSpec::parameterShapes);
+    }
+
+    @Override
+    public Map<String, int[]> stateShapes() {
+        return prefixed(layers, LayerSpec::stateShapes);
+    }
+
+    @Override
+    public int[] outputShape(int[] input) {
+        int[] shape = input;
+        for (LayerSpec layer : layers) shape = layer.outputShape(shape);
+        return shape;
+    }
+
+    /** Each layer's tensors under {@code <position>.<name>}, in layer order. */
+    static Map<String, int[]> prefixed(List<LayerSpec> layers, Function<LayerSpec, Map<String, int[]>> shapes) {
+        Map<String, int[]> out = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            for (Map.Entry<String, int[]> e : shapes.apply(layers.get(i)).entrySet()) {
+                out.put(i + "." + e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+}
