@@ -28,7 +28,7 @@ final class DataSource {
      * or the model's saved target name when that is {@code null}; every other column is a
      * candidate feature (the model's are picked by name later).
      */
-    static Loaded load(String data, String target, int skipLines, Predictor model) throws IOException {
+    static Loaded load(String data, String target, CsvFormat format, Predictor model) throws IOException {
         Task task = model.task();
         if (isBuiltin(data)) {
             Task builtin = BuiltinDatasets.isClassification(data) ? Task.CLASSIFICATION : Task.REGRESSION;
@@ -43,7 +43,7 @@ final class DataSource {
             throw new IllegalArgumentException("--data: '" + data + "' is neither a built-in dataset ("
                     + String.join(", ", BuiltinDatasets.names()) + ") nor an existing file");
         }
-        CsvTable table = CsvTable.read(file, CsvFormat.DEFAULT.withSkipLines(skipLines));
+        CsvTable table = CsvTable.read(file, format);
         String column = target != null ? target : model.targetName(null);
         if (column == null) {
             throw new IllegalArgumentException("--target COLUMN is required: the model file does not name its target");

@@ -14,6 +14,7 @@ import org.backprop.train.Metrics;
 import org.backprop.train.Task;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -41,9 +42,8 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Where to look first for the Fashion-MNIST files (then /usr/share/datasets/fashion-mnist, then ~/.cache/backprop).")
     Path dataDir;
 
-    @Option(names = "--skip-lines", defaultValue = "0", paramLabel = "N",
-            description = "Lines of a CSV file to skip before its header (default: ${DEFAULT-VALUE}).")
-    int skipLines;
+    @Mixin
+    CsvInput csv = new CsvInput();
 
     @Option(names = "--target", paramLabel = "COLUMN",
             description = "The CSV column holding the true values (default: the target name saved with the model).")
@@ -76,7 +76,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         Predictor predictor = new Predictor(ModelLoader.load(model));
         if (TrainCommand.isFashionMnist(data)) return evaluateFashionMnist(out, predictor, part);
-        DataSource.Loaded loaded = DataSource.load(data, target, skipLines, predictor);
+        DataSource.Loaded loaded = DataSource.load(data, target, csv.format(), predictor);
         Dataset ds = loaded.data();
         String what = "all " + ds.size() + " samples";
         if (part.equals("test")) {

@@ -48,9 +48,8 @@ final class GradcheckCommand implements Callable<Integer> {
             description = "Take the samples from a dataset (with --model; default: random standard-normal inputs).")
     String data;
 
-    @Option(names = "--skip-lines", defaultValue = "0", paramLabel = "N",
-            description = "Lines of a CSV file to skip before its header (default: ${DEFAULT-VALUE}).")
-    int skipLines;
+    @Mixin
+    CsvInput csv = new CsvInput();
 
     @Option(names = "--target", paramLabel = "COLUMN", description = "With a CSV --data: the target column (default: the saved one).")
     String target;
@@ -191,7 +190,7 @@ final class GradcheckCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data needs --model: a described network has no preprocessing to apply");
         }
         Predictor predictor = new Predictor(m.saved());
-        DataSource.Loaded loaded = DataSource.load(data, target, skipLines, predictor);
+        DataSource.Loaded loaded = DataSource.load(data, target, csv.format(), predictor);
         Dataset ds = loaded.data();
         int n = Math.min(samples, ds.size());
         Dataset rows = ds.subset(choose(ds.size(), n, rng));

@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.backprop.data.CsvFormat;
 import org.backprop.data.CsvTable;
 import org.backprop.io.AtomicFiles;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.Task;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -34,9 +34,8 @@ final class PredictCommand implements Callable<Integer> {
             description = "A model file, or the directory 'train --out' wrote.")
     Path model;
 
-    @Option(names = "--skip-lines", defaultValue = "0", paramLabel = "N",
-            description = "Lines of a CSV file to skip before its header (default: ${DEFAULT-VALUE}).")
-    int skipLines;
+    @Mixin
+    CsvInput csv = new CsvInput();
 
     @Option(names = "--input", required = true, paramLabel = "FILE.csv",
             description = "A CSV file with a header that names (at least) the model's feature columns.")
@@ -52,7 +51,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Predictor predictor = new Predictor(ModelLoader.load(model));
         if (!Files.isRegularFile(input)) throw new IllegalArgumentException("--input: no file " + input);
-        CsvTable table = CsvTable.read(input, CsvFormat.DEFAULT.withSkipLines(skipLines));
+        CsvTable table = CsvTable.read(input, csv.format());
         Tensor predictions = predictor.predict(predictor.features(table));
         String csv = toCsv(table, predictor, predictions);
         if (output == null) {

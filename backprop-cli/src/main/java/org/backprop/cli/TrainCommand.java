@@ -14,7 +14,6 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import org.backprop.autograd.GradMode;
 import org.backprop.data.BuiltinDatasets;
-import org.backprop.data.CsvFormat;
 import org.backprop.data.CsvTable;
 import org.backprop.data.Dataset;
 import org.backprop.data.FashionMnist;
@@ -79,9 +78,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5); the last two need 28×28 images (default: ${DEFAULT-VALUE}).")
     String modelKind;
 
-    @Option(names = "--skip-lines", defaultValue = "0", paramLabel = "N",
-            description = "Lines of a CSV file to skip before its header (default: ${DEFAULT-VALUE}).")
-    int skipLines;
+    @Mixin
+    CsvInput csv = new CsvInput();
 
     @Option(names = "--target", paramLabel = "COLUMN", description = "The CSV column to predict.")
     String target;
@@ -414,7 +412,7 @@ final class TrainCommand implements Callable<Integer> {
                     + String.join(", ", BuiltinDatasets.names()) + ") nor an existing file");
         }
         if (target == null) throw new IllegalArgumentException("--target COLUMN is required with a CSV file (" + data + ")");
-        CsvTable table = CsvTable.read(file, CsvFormat.DEFAULT.withSkipLines(skipLines));
+        CsvTable table = CsvTable.read(file, csv.format());
         Task t = task == null ? Task.REGRESSION : task;
         Dataset ds = t == Task.CLASSIFICATION ? table.toClassification(target, drop) : table.toRegression(target, drop);
         return new Loaded(file.getFileName().toString(), ds, t, true);
@@ -473,7 +471,7 @@ final class TrainCommand implements Callable<Integer> {
         return switch (name) {
             case "sgd" -> new SGD(params, SGD.Options.defaults().lr(lrOr(0.05)).momentum(momentum).weightDecay(weightDecay));
             case "adam" -> new Adam(params, Adam.Options.defaults().lr(lrOr(1e-3)).weightDecay(weightDecay));
-            case "adamw" -> new AdamW(params, AdamW.Options.defaults().lr(lrOr(1e-3)).weightDecay(weightDecay));
+            case "adamw" -> new AdamW(params, AdamW.defaults().lr(lrOr(1e-3)).weightDecay(weightDecay));
             case "rmsprop" -> new RMSprop(params, RMSprop.Options.defaults().lr(lrOr(1e-3)).weightDecay(weightDecay));
             case "adagrad" -> new Adagrad(params, Adagrad.Options.defaults().lr(lrOr(1e-2)).weightDecay(weightDecay));
             default -> throw new IllegalArgumentException("--optimizer must be sgd, adam, adamw, rmsprop or adagrad, not '"

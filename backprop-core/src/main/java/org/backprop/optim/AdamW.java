@@ -21,75 +21,37 @@ import org.backprop.nn.Parameter;
  * m, v and v^max start at 0; the arithmetic is Adam's (see {@link Adam}). The decay is
  * multiplied by the current γ, so a schedule that lowers γ lowers the decay too, as in PyTorch.
  *
- * <p>Defaults: lr {@value #DEFAULT_LR}, betas ({@value #DEFAULT_BETA1}, {@value #DEFAULT_BETA2}),
- * eps {@value #DEFAULT_EPS}, weight decay {@value #DEFAULT_WEIGHT_DECAY}, amsgrad
- * {@value #DEFAULT_AMSGRAD}.
+ * <p>Defaults: Adam's ({@link Adam.Options#defaults()}: lr {@value Adam#DEFAULT_LR}, betas
+ * ({@value Adam#DEFAULT_BETA1}, {@value Adam#DEFAULT_BETA2}), eps {@value Adam#DEFAULT_EPS},
+ * amsgrad {@value Adam#DEFAULT_AMSGRAD}) but weight decay {@value #DEFAULT_WEIGHT_DECAY}, here
+ * decoupled. The hyperparameters are {@link Adam.Options}; only the meaning of weightDecay differs.
  *
  * <p>I. Loshchilov, F. Hutter, "Decoupled Weight Decay Regularization", ICLR 2019.
  */
 public final class AdamW extends Optimizer {
-    public static final double DEFAULT_LR = 1e-3;
-    public static final double DEFAULT_BETA1 = 0.9;
-    public static final double DEFAULT_BETA2 = 0.999;
-    public static final double DEFAULT_EPS = 1e-8;
     public static final double DEFAULT_WEIGHT_DECAY = 1e-2;
-    public static final boolean DEFAULT_AMSGRAD = false;
 
     /**
-     * AdamW's hyperparameters; each is checked when set. Start from {@link #defaults()}:
-     * {@code AdamW.Options.defaults().lr(3e-4).weightDecay(0.1)}.
-     *
-     * @param beta1 β₁ in [0, 1)
-     * @param beta2 β₂ in [0, 1)
-     * @param eps ε ≥ 0
-     * @param weightDecay λ ≥ 0, decoupled
+     * AdamW's defaults: Adam's with weight decay {@value #DEFAULT_WEIGHT_DECAY}. For example
+     * {@code AdamW.defaults().lr(3e-4).weightDecay(0.1)}.
      */
-    public record Options(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
-        public Options {
-            Check.lr(lr);
-            Check.unitInterval("beta parameter at index 0", beta1);
-            Check.unitInterval("beta parameter at index 1", beta2);
-            Check.nonNegative("epsilon", eps);
-            Check.nonNegative("weight_decay", weightDecay);
-        }
-
-        public static Options defaults() {
-            return new Options(DEFAULT_LR, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPS, DEFAULT_WEIGHT_DECAY, DEFAULT_AMSGRAD);
-        }
-
-        public Options lr(double lr) {
-            return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad);
-        }
-
-        public Options betas(double beta1, double beta2) {
-            return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad);
-        }
-
-        public Options eps(double eps) {
-            return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad);
-        }
-
-        public Options weightDecay(double weightDecay) {
-            return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad);
-        }
-
-        public Options amsgrad(boolean amsgrad) {
-            return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad);
-        }
+    public static Adam.Options defaults() {
+        return Adam.Options.defaults().weightDecay(DEFAULT_WEIGHT_DECAY);
     }
 
-    private final Options options;
+    private final Adam.Options options;
 
     /** AdamW with every default. */
     public AdamW(List<Parameter> params) {
-        this(params, Options.defaults());
+        this(params, defaults());
     }
 
     public AdamW(List<Parameter> params, double lr) {
-        this(params, Options.defaults().lr(lr));
+        this(params, defaults().lr(lr));
     }
 
-    public AdamW(List<Parameter> params, Options options) {
+    /** @param options Adams hyperparameters, with weightDecay read as decoupled decay */
+    public AdamW(List<Parameter> params, Adam.Options options) {
         super(params, options.lr());
         this.options = options;
     }

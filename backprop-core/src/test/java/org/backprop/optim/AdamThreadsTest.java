@@ -43,7 +43,7 @@ class AdamThreadsTest {
         Parameter p = new Parameter(Tensor.of(w0, n));
         double lr = 3e-3;
         Optimizer opt = decoupled != 0
-                ? new AdamW(List.of(p), AdamW.Options.defaults().lr(lr).weightDecay(decoupled).amsgrad(amsgrad))
+                ? new AdamW(List.of(p), AdamW.defaults().lr(lr).weightDecay(decoupled).amsgrad(amsgrad))
                 : new Adam(List.of(p), Adam.Options.defaults().lr(lr).weightDecay(l2).amsgrad(amsgrad));
         float[] w = w0.clone(), m = new float[n], v = new float[n], vMax = new float[n];
         for (int t = 1; t <= 4; t++) {

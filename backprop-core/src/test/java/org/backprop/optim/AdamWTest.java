@@ -18,19 +18,19 @@ import org.junit.jupiter.api.Test;
 
 class AdamWTest {
 
-    static double[][] adamW(AdamW.Options o, double[][] grads) {
+    static double[][] adamW(Adam.Options o, double[][] grads) {
         return run(ps -> new AdamW(ps, o), W0, grads);
     }
 
     @Test
     void defaultsFollowTheFormula() {
-        assertTrajectory(reference(1e-3, 0.9, 0.999, 1e-8, 1e-2, true, false, GRADS), adamW(AdamW.Options.defaults(), GRADS));
+        assertTrajectory(reference(1e-3, 0.9, 0.999, 1e-8, 1e-2, true, false, GRADS), adamW(AdamW.defaults(), GRADS));
         assertTrajectory(reference(1e-3, 0.9, 0.999, 1e-8, 1e-2, true, false, GRADS), run(AdamW::new, W0, GRADS));
     }
 
     @Test
     void decoupledWeightDecayShrinksTheWeights() {
-        double[][] actual = adamW(AdamW.Options.defaults().lr(0.1).weightDecay(0.5), GRADS);
+        double[][] actual = adamW(AdamW.defaults().lr(0.1).weightDecay(0.5), GRADS);
         assertTrajectory(reference(0.1, 0.9, 0.999, 1e-8, 0.5, true, false, GRADS), actual);
         assertDiffers(reference(0.1, 0.9, 0.999, 1e-8, 0.5, false, false, GRADS), actual);
         assertDiffers(reference(0.1, 0.9, 0.999, 1e-8, 0, true, false, GRADS), actual);
@@ -38,7 +38,7 @@ class AdamWTest {
 
     @Test
     void amsgradUsesTheLargestSecondMoment() {
-        var o = AdamW.Options.defaults().lr(0.1).betas(0.9, 0.5).eps(1e-3).weightDecay(0.2).amsgrad(true);
+        var o = AdamW.defaults().lr(0.1).betas(0.9, 0.5).eps(1e-3).weightDecay(0.2).amsgrad(true);
         double[][] actual = adamW(o, SHRINKING);
         assertTrajectory(reference(0.1, 0.9, 0.5, 1e-3, 0.2, true, true, SHRINKING), actual);
         assertDiffers(reference(0.1, 0.9, 0.5, 1e-3, 0.2, true, false, SHRINKING), actual);
@@ -51,7 +51,7 @@ class AdamWTest {
         //   then Adam's first step moves by lr·sign(g) (m̂ = g, v̂ = g²): w = 0.999 − 0.01 = 0.989.
         // A weight with zero gradient only decays: 2·0.999 = 1.998.
         Parameter p = param(1.0, 2.0);
-        AdamW opt = new AdamW(List.of(p), AdamW.Options.defaults().lr(0.01).weightDecay(0.1));
+        AdamW opt = new AdamW(List.of(p), AdamW.defaults().lr(0.01).weightDecay(0.1));
         setGrad(p, 0.5, 0.0);
         opt.step();
         assertEquals(0.989, p.data()[0], 1e-7);
@@ -60,12 +60,12 @@ class AdamWTest {
 
     @Test
     void defaultsAreThoseOfPyTorch() {
-        assertEquals(new AdamW.Options(1e-3, 0.9, 0.999, 1e-8, 1e-2, false), AdamW.Options.defaults());
+        assertEquals(new Adam.Options(1e-3, 0.9, 0.999, 1e-8, 1e-2, false), AdamW.defaults());
     }
 
     @Test
     void invalidHyperparametersAreNamed() {
-        var d = AdamW.Options.defaults();
+        var d = AdamW.defaults();
         assertEquals("Invalid beta parameter at index 0: 1.5 (must be in [0, 1))",
                 assertThrows(IllegalArgumentException.class, () -> d.betas(1.5, 0.999)).getMessage());
         assertEquals("Invalid weight_decay value: -1.0 (must be finite and >= 0)",

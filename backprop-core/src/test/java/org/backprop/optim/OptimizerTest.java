@@ -30,7 +30,7 @@ class OptimizerTest {
                 opt("SGD", ps -> new SGD(ps, SGD.Options.defaults().lr(0.02).momentum(0.9).nesterov(true).weightDecay(1e-3))),
                 opt("SGD plain", ps -> new SGD(ps, 0.05)),
                 opt("Adam", ps -> new Adam(ps, Adam.Options.defaults().lr(0.05).amsgrad(true).weightDecay(1e-3))),
-                opt("AdamW", ps -> new AdamW(ps, AdamW.Options.defaults().lr(0.05))),
+                opt("AdamW", ps -> new AdamW(ps, AdamW.defaults().lr(0.05))),
                 opt("RMSprop", ps -> new RMSprop(ps, RMSprop.Options.defaults().lr(0.01).momentum(0.5).centered(true))),
                 opt("Adagrad", ps -> new Adagrad(ps, Adagrad.Options.defaults().lr(0.5).lrDecay(1e-3).initialAccumulatorValue(0.1))));
     }
