@@ -1,6 +1,8 @@
 package org.backprop.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,6 +86,52 @@ class TrainCommandTest {
         Matcher m = Pattern.compile(regex).matcher(text);
         assertTrue(m.find(), "no match for " + regex + " in\n" + text);
         return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void augmentOptionReadsShiftsAndFlipsAndRefusesFlatRows() {
+        assertEquals(new org.backprop.data.ImageAugmentation(2, false), TrainCommand.parseAugmentation("auto", true));
+        assertTrue(TrainCommand.parseAugmentation("auto", false).isIdentity());
+        assertEquals(new org.backprop.data.ImageAugmentation(3, true), TrainCommand.parseAugmentation("shift=3, flip", false));
+        assertEquals(new org.backprop.data.ImageAugmentation(2, false), TrainCommand.parseAugmentation("SHIFT", true));
+        assertTrue(TrainCommand.parseAugmentation("none", true).isIdentity());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainCommand.parseAugmentation("rotate", true));
+        assertTrue(e.getMessage().contains("'rotate'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainCommand.parseAugmentation("shift=-1", true));
+        assertTrue(e.getMessage().contains("shift=-1"), e.getMessage());
+
+        CliRunner flat = CliRunner.run("train", "--augment", "flip");
+        assertEquals(1, flat.exitCode());
+        assertTrue(flat.err().contains("--augment flip shifts and mirrors images: it needs --model cnn or lenet"), flat.err());
+    }
+
+    /** The train command as picocli leaves it after parsing {@code args}, before it runs. */
+    private static TrainCommand parsed(String... args) {
+        TrainCommand train = new TrainCommand();
+        new picocli.CommandLine(train).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+        return train;
+    }
+
+    @Test
+    void imageModelsTakeTheirRecipeForOptionsLeftOutAndTheUsersOtherwise() {
+        TrainCommand cnn = parsed("--data", "fashion-mnist", "--model", "cnn");
+        assertEquals("batch 128, " + TrainCommand.CNN_EPOCHS + " epochs, cosine schedule, no validation split", cnn.applyImageRecipe());
+        assertEquals(128, cnn.batchSize);
+        assertEquals(TrainCommand.CNN_EPOCHS, cnn.epochs);
+        assertEquals("cosine", cnn.schedule);
+        assertEquals(0, cnn.valFraction);
+
+        TrainCommand mine = parsed("--data", "fashion-mnist", "--model", "lenet", "--epochs", "3", "--batch-size", "64",
+                "--schedule", "none", "--val-fraction", "0.1");
+        assertNull(mine.applyImageRecipe(), "every recipe option was given");
+        assertEquals(3, mine.epochs);
+        assertEquals(64, mine.batchSize);
+        assertEquals("none", mine.schedule);
+        assertEquals(0.1, mine.valFraction);
+
+        TrainCommand mlp = parsed("--data", "fashion-mnist");
+        assertNull(mlp.applyImageRecipe(), "the MLP keeps the tabular defaults");
+        assertEquals(32, mlp.batchSize);
     }
 
     @Test

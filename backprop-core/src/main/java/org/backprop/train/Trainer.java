@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.backprop.autograd.GradMode;
 import org.backprop.data.Batch;
+import org.backprop.data.BatchTransform;
 import org.backprop.data.DataLoader;
 import org.backprop.data.Dataset;
 import org.backprop.loss.Loss;
@@ -47,6 +48,7 @@ public final class Trainer {
     private Path checkpointFile;
     private int checkpointEvery;
     private Checkpoint resumeFrom;
+    private BatchTransform augmentation;
 
     public Trainer(Module model, Loss loss, Optimizer optimizer) {
         this.model = model;
@@ -79,6 +81,16 @@ public final class Trainer {
      */
     public Trainer resume(Checkpoint checkpoint) {
         this.resumeFrom = checkpoint;
+        return this;
+    }
+
+    /**
+     * Applies {@code augmentation} to the features of every training batch (never to validation
+     * data), with a generator drawn from the fit's seed, the epoch and the step: the same seed
+     * gives the same augmented batches, and a resumed run continues as the uninterrupted one.
+     */
+    public Trainer augmentation(BatchTransform augmentation) {
+        this.augmentation = augmentation;
         return this;
     }
 
@@ -153,7 +165,9 @@ public final class Trainer {
                     // One step of backpropagation:
                     model.train();                                       // dropout on, batch statistics
                     optimizer.zeroGrad();                                // gradients accumulate: clear the last step's
-                    Tensor prediction = model.forward(batch.features()); // forward pass, recording the graph
+                    Tensor features = augmentation == null ? batch.features()
+                            : augmentation.apply(batch.features(), augmentationRandom(config.seed(), epoch, step));
+                    Tensor prediction = model.forward(features);         // forward pass, recording the graph
                     Tensor batchLoss = loss.apply(prediction, batch.targets());
                     batchLoss.backward();                                // chain rule back to every parameter's grad
                     double value = batchLoss.item();
@@ -339,5 +353,14 @@ public final class Trainer {
         int n = t.numel();
         for (int i = 0; i < n; i++) if (!Float.isFinite(v[i])) return false;
         return true;
+    }
+
+    /** The generator of one step's augmentation: seed, epoch and step mixed (SplitMix64's finaliser). */
+    static java.util.SplittableRandom augmentationRandom(long seed, int epoch, int step) {
+        long z = seed ^ 0x5DEECE66DL;
+        z += 0x9E3779B97F4A7C15L * ((long) epoch << 32 | (step & 0xFFFFFFFFL));
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return new java.util.SplittableRandom(z ^ (z >>> 31));
     }
 }

@@ -193,4 +193,33 @@ class TrainerTest {
         assertSame(d, v.validation());
         assertEquals(0, v.validationFraction());
     }
+
+    @Test
+    void augmentationChangesEveryTrainingBatchButNeverValidationAndRepeatsWithTheSeed() {
+        Dataset data = TestSupport.linear(40, 1, 0.1); // 32 train + 8 validation rows: 4 steps of 8 an epoch
+        List<Integer> sizes = new ArrayList<>();
+        List<Float> firstValues = new ArrayList<>();
+        // adds noise drawn from the trainer's generator; records what it was given
+        org.backprop.data.BatchTransform noisy = (features, rng) -> {
+            sizes.add(features.size(0));
+            float[] v = features.toFloatArray();
+            for (int i = 0; i < v.length; i++) v[i] += (float) rng.nextGaussian() * 0.01f;
+            firstValues.add(v[0]);
+            return Tensor.wrap(v, features.shape());
+        };
+        Sequential model = TestSupport.mlp(1, 2, 4, 1);
+        History h = new Trainer(model, TestSupport.MSE, new SGD(model.parameters(), 0.05)).augmentation(noisy)
+                .fit(data, regression().withValidationFraction(0.2).withEpochs(3));
+        assertEquals(List.of(8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8), sizes, "every training batch of 3 epochs, no validation batch");
+
+        List<Float> again = new ArrayList<>(firstValues);
+        firstValues.clear();
+        Sequential same = TestSupport.mlp(1, 2, 4, 1);
+        History h2 = new Trainer(same, TestSupport.MSE, new SGD(same.parameters(), 0.05)).augmentation(noisy)
+                .fit(data, regression().withValidationFraction(0.2).withEpochs(3));
+        assertEquals(again, firstValues, "the same seed draws the same augmentation");
+        assertEquals(h.epochs().getLast().trainLoss(), h2.epochs().getLast().trainLoss());
+        assertFalse(Trainer.augmentationRandom(1, 2, 3).nextLong() == Trainer.augmentationRandom(1, 2, 4).nextLong(),
+                "steps draw from different streams");
+    }
 }
