@@ -35,9 +35,24 @@ public final class Sequential extends Module {
         return List.copyOf(layers);
     }
 
+    /**
+     * Runs the layers in order. One pair is reordered on the way: a ReLU followed by a max-pool
+     * runs as the max-pool followed by the ReLU. The two give the same values and the same
+     * gradients (ReLU never reorders values, so the largest input of a window stays the largest,
+     * and a window whose largest input is ≤ 0 passes no gradient either way), but pooling first
+     * leaves ReLU a quarter of the values of a 2×2 pool, in the forward and the backward pass.
+     */
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : layers) x = m.forward(x);
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
+            if (m instanceof Activation.ReLU relu && i + 1 < layers.size() && layers.get(i + 1) instanceof MaxPool2d pool) {
+                x = relu.forward(pool.forward(x));
+                i++;
+            } else {
+                x = m.forward(x);
+            }
+        }
         return x;
     }
 }

@@ -94,4 +94,50 @@ class SequentialTest {
         net.train();
         assertTrue(((Sequential) net.get(0)).get(2).isTraining());
     }
+
+    @Test
+    void reluBeforeMaxPoolRunsPooledFirstWithTheSameValuesAndGradients() {
+        // Windows with ties, all-negative windows, exact zeros and a padded 3×3 pool with stride 2.
+        float[] v = {
+            1, 1, -2, -3, 0, 5, 5, 0,
+            -1, -1, -4, -3, 0, 0, 2, 2,
+            3, -7, 0, 0, -1, 4, -2, 9,
+            3, 2, 0, 0, -1, 4, 6, -9,
+            -5, -5, -5, -5, 7, 7, 7, 7,
+            -6, -6, -6, -6, 7, 7, 7, 7};
+        for (MaxPool2d pool : new MaxPool2d[] {new MaxPool2d(2), new MaxPool2d(3, 2, 1)}) {
+            float[] twoChannels = new float[2 * v.length]; // the second channel is the first negated
+            for (int i = 0; i < v.length; i++) {
+                twoChannels[i] = v[i];
+                twoChannels[v.length + i] = -v[i];
+            }
+            Tensor x = Tensor.wrap(twoChannels, 1, 2, 6, 8).requiresGrad(true);
+            Tensor fused = new Sequential(new Activation.ReLU(), pool).forward(x);
+            Tensor g = uniform(new Random(3), 0.5, 1.5, fused.shape());
+            fused.backward(g);
+            float[] fusedGrad = x.grad().toFloatArray();
+
+            Tensor y = x.detach().requiresGrad(true);
+            Tensor oneByOne = pool.forward(new Activation.ReLU().forward(y)); // the layers as written
+            oneByOne.backward(g);
+            assertArrayEquals(oneByOne.toFloatArray(), fused.toFloatArray(), pool.toString());
+            assertArrayEquals(y.grad().toFloatArray(), fusedGrad, pool.toString());
+        }
+        // and a finite-difference check of the pair on random inputs (no ties), batch of 1 and odd sizes
+        Sequential pair = new Sequential(new Activation.ReLU(), new MaxPool2d(2));
+        gradcheck(in -> pair.forward(in[0]), spread(new Random(4), 2, 3, 5, 7).requiresGrad(true));
+        gradcheck(in -> pair.forward(in[0]), spread(new Random(5), 1, 1, 4, 4).requiresGrad(true));
+    }
+
+    /** Distinct values 0.05 apart, none within 0.025 of 0: finite differences cross no kink and no tie. */
+    private static Tensor spread(Random rng, int... shape) {
+        int n = 1;
+        for (int d : shape) n *= d;
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) order.add(i);
+        java.util.Collections.shuffle(order, rng);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (order.get(i) - n / 2) * 0.05f + 0.025f;
+        return Tensor.wrap(v, shape);
+    }
 }
