@@ -58,7 +58,7 @@ class ImageModelCommandsTest {
     }
 
     private static String padded(String name) {
-        return String.format("%-5s", name);
+        return String.format("%-5s", name + " ");
     }
 
     @Test
@@ -84,6 +84,39 @@ class ImageModelCommandsTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> predictor.features(new Dataset(Tensor.zeros(3, 64), Tensor.zeros(3)), "digits"));
         assertEquals("digits has 64 features per sample but the model takes 784", e.getMessage());
+    }
+
+    @Test
+    void gradcheckPassesOnSmallCnnsCheckingEveryFirstLayerWeight() throws IOException {
+        Sequential cnn = Models.smallCnn(new Random(4));
+        // as after training: batch-norm statistics and affine parameters away from their initial 0 and 1
+        Random rng = new Random(5);
+        for (var e : cnn.stateDict().entrySet()) {
+            if (e.getKey().matches(".*\\.1\\.(weight|bias|running_mean|running_var)")) {
+                float[] v = e.getValue().array();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = e.getKey().endsWith("running_var") ? 0.5f + rng.nextFloat() : (float) rng.nextGaussian() * 0.3f
+                            + (e.getKey().endsWith("weight") ? 1 : 0);
+                }
+            }
+        }
+        Preprocessing classify = new Preprocessing(Preprocessing.Task.CLASSIFICATION, null, null, null, null, null, null);
+        Path small = dir.resolve("small-cnn.safetensors"), lenet = dir.resolve("lenet.safetensors");
+        ModelFile.save(small, cnn, IMAGE, classify, Map.of());
+        ModelFile.save(lenet, Models.lenet5(new Random(2)), IMAGE, classify, Map.of());
+
+        CliRunner r = CliRunner.run("gradcheck", "--model", small.toString(), "--max-elements", "40");
+        assertEquals(0, r.exitCode(), r.out() + r.err());
+        assertTrue(r.out().contains("PASS: all 13 parameters agree with finite differences (the steps crossed "), r.out());
+        assertTrue(row(r.out(), "0.0.weight").matches("0\\.0\\.weight \\[16, 1, 3, 3\\] 40 of 144 max error 0\\.0\\d+ PASS "
+                + "\\(steps crossed [0-9,]+ kinks, held\\)"), r.out());
+
+        CliRunner l = CliRunner.run("gradcheck", "--model", lenet.toString());
+        assertEquals(0, l.exitCode(), l.out() + l.err());
+        assertTrue(l.out().contains("PASS: all 10 parameters"), l.out());
+        assertTrue(row(l.out(), "0.weight").matches("0\\.weight \\[6, 1, 5, 5\\] 150 of 150 max error 0\\.0\\d+ PASS .*"),
+                l.out());
+        assertEquals(0, l.out().lines().filter(line -> line.contains("FAIL") || line.contains("skipped")).count(), l.out());
     }
 
     @Test
