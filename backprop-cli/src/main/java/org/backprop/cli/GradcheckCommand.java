@@ -42,8 +42,13 @@ final class GradcheckCommand implements Callable<Integer> {
     ModelOptions modelOptions;
 
     @Option(names = "--data", paramLabel = "NAME|FILE.csv",
-            description = "Take the samples from a dataset (with --model; default: random standard-normal inputs).")
+            description = "Take the samples from a dataset (with --model; default: random standard-normal inputs); "
+                    + "fashion-mnist takes test images with their labels.")
     String data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where to look first for the Fashion-MNIST files (then /usr/share/datasets/fashion-mnist, then ~/.cache/backprop).")
+    java.nio.file.Path dataDir;
 
     @Mixin
     CsvInput csv = new CsvInput();
@@ -121,8 +126,9 @@ final class GradcheckCommand implements Callable<Integer> {
         HeldSwitches switches = HeldSwitches.at(network, x);
         int onKink = switches.exactKinks();
         if (onKink > 0) {
-            out.printf("Not differentiable here: %d ReLU input%s exactly 0 at these samples%n", onKink,
-                    onKink == 1 ? " is" : "s are");
+            out.printf(Locale.ROOT, "Not differentiable here: %,d ReLU input%s exactly 0 at these samples; a parameter "
+                    + "that moves %s has no derivative and can FAIL%n", onKink, onKink == 1 ? " is" : "s are",
+                    onKink == 1 ? "it" : "them");
         }
         Function<Tensor[], Tensor> f = in -> lossFn.apply(network.forward(x), y);
         Function<Tensor[], Tensor> held = in -> lossFn.apply(switches.forward(x), y);
@@ -196,6 +202,17 @@ final class GradcheckCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data needs --model: a described network has no preprocessing to apply");
         }
         Predictor predictor = new Predictor(m.saved());
+        if (TrainCommand.isFashionMnist(data)) {
+            Images images = Images.load(data, dataDir, predictor, null);
+            int[] rows = choose(images.count(), Math.min(samples, images.count()), rng);
+            float[] x = new float[rows.length * 784], y = new float[rows.length];
+            float[] all = images.pixels().toFloatArray();
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(all, rows[i] * 784, x, i * 784, 784);
+                y[i] = images.labels()[rows[i]];
+            }
+            return new Tensor[] {predictor.prepare(Tensor.wrap(x, rows.length, 784)), Tensor.wrap(y, rows.length)};
+        }
         DataSource.Loaded loaded = DataSource.load(data, target, csv.format(), predictor);
         Dataset ds = loaded.data();
         int n = Math.min(samples, ds.size());
