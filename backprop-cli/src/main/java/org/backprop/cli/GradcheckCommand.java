@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * Checks backpropagation on a real model: every parameter's gradient of the loss on a few samples,
- * as autograd computes it, against central finite differences ({@link GradCheck#compare}).
- * Exit code 1 when any parameter fails.
+ * as autograd computes it, against central finite differences of the network with its ReLU sides
+ * and max-pool cells held where they are at the samples ({@link HeldSwitches},
+ * {@link GradCheck#compareHeld}). Exit code 1 when any parameter fails.
  */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare every parameter's gradient with finite differences on a few samples.",
@@ -149,7 +150,7 @@ final class GradcheckCommand implements Callable<Integer> {
             String line = String.format(Locale.ROOT, "  %-" + width + "s  %-10s  %6d of %-6d  max error %-9s  %s",
                     names.get(i), Shape.str(params[i].shape()), c.checked(), params[i].numel(), fmt(c.maxError()),
                     pass ? "PASS" : "FAIL");
-            if (crossed > 0) line += String.format(Locale.ROOT, "  (steps crossed %,d kinks, held)", crossed);
+            if (crossed > 0) line += String.format(Locale.ROOT, "  (%,d kink crossings held)", crossed);
             if (!pass) {
                 line += String.format(Locale.ROOT, "  (element %d: autograd %.6g, finite differences %.6g)",
                         c.worstElement(), c.analytic(), c.numeric());
@@ -158,8 +159,8 @@ final class GradcheckCommand implements Callable<Integer> {
         }
         if (failed == 0) {
             out.printf("PASS: all %d parameters agree with finite differences%s%n", params.length, crossedTotal == 0 ? ""
-                    : String.format(Locale.ROOT, " (the steps crossed %,d ReLU or max-pool kinks; each was held on its "
-                    + "side at these samples)", crossedTotal));
+                    : String.format(Locale.ROOT, " (the steps crossed ReLU or max-pool kinks %,d times; each was held "
+                    + "on its side at these samples)", crossedTotal));
         } else {
             out.printf("FAIL: %d of %d parameters disagree with finite differences%n", failed, params.length);
         }
