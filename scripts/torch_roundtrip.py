@@ -3,15 +3,21 @@
 
 Usage: /usr/bin/python3 scripts/torch_roundtrip.py DIR
 
-Backprop -> PyTorch: reads DIR/backprop_model.safetensors (written by Backprop's ModelFile)
-with the small safetensors reader below, builds the equivalent torch.nn.Sequential from the
-"backprop.architecture" metadata, loads the state dict strictly, runs the inputs stored in
-DIR/backprop_io.safetensors and compares with Backprop's predictions there.
+The models are an MLP with every activation, LeNet-5, the small batch-normalised CNN, and a CNN
+with every other layer kind and option of a Backprop model file (names in NAMES).
 
-PyTorch -> Backprop: writes DIR/torch_model.safetensors (a freshly initialised torch model with
-its architecture in the metadata, so Backprop can rebuild it) and DIR/torch_io.safetensors
-(inputs, torch's predictions, and one vector stored as F32, F16, BF16 and F64 to check
-Backprop's conversions). TorchRoundTripTest#verifyTorchFiles then checks them from Java.
+Backprop -> PyTorch: for each model, reads DIR/backprop_<name>.safetensors (written by
+Backprop's ModelFile) with the small safetensors reader below, builds the equivalent
+torch.nn.Sequential from the "backprop.architecture" metadata, loads the state dict strictly,
+runs the inputs stored in DIR/backprop_<name>_io.safetensors in eval mode and compares with
+Backprop's predictions there.
+
+PyTorch -> Backprop: defines the same networks in torch, moves their batch-norm statistics and
+norm parameters off their initial values, and writes DIR/torch_<name>.safetensors (with the
+architecture in the metadata, so Backprop can rebuild it) and DIR/torch_<name>_io.safetensors
+(inputs and torch's predictions), plus DIR/torch_dtypes.safetensors (one vector stored as F32,
+F16, BF16 and F64 to check Backprop's conversions). TorchRoundTripTest#verifyTorchFiles then
+checks them from Java.
 
 Needs torch and numpy only (Debian: apt-get install python3-torch python3-numpy); the
 safetensors package is not used. Exits with status 1 if predictions differ by 1e-5 or more.
@@ -80,12 +86,23 @@ def write_safetensors(path, tensors, metadata):
             f.write(raw)
 
 
+NAMES = ["mlp", "lenet5", "small_cnn", "every_layer"]  # as TorchRoundTrip.NAMES
+
+
+def pair(v):
+    return list(v) if isinstance(v, (tuple, list)) else [v, v]
+
+
 def build(architecture):
     """torch.nn.Sequential from Backprop's architecture JSON (format backprop.sequential, version 1)."""
     if architecture.get("format") != "backprop.sequential" or architecture.get("version") != 1:
         raise ValueError(f"unsupported architecture {architecture.get('format')} v{architecture.get('version')}")
+    return build_layers(architecture["layers"])
+
+
+def build_layers(specs):
     layers = []
-    for spec in architecture["layers"]:
+    for spec in specs:
         kind = spec["type"]
         if kind == "linear":
             layers.append(torch.nn.Linear(spec["in"], spec["out"], bias=spec["bias"]))
@@ -103,73 +120,195 @@ def build(architecture):
             layers.append(torch.nn.GELU())  # exact erf form, as Backprop's
         elif kind == "softmax":
             layers.append(torch.nn.Softmax(dim=spec["axis"]))
+        elif kind == "conv2d":
+            layers.append(torch.nn.Conv2d(spec["in"], spec["out"], spec["kernel"], stride=spec["stride"],
+                                          padding=spec["padding"], dilation=spec["dilation"], bias=spec["bias"]))
+        elif kind == "max_pool2d":
+            layers.append(torch.nn.MaxPool2d(spec["kernel"], stride=spec["stride"], padding=spec["padding"],
+                                             dilation=spec["dilation"]))
+        elif kind == "avg_pool2d":
+            layers.append(torch.nn.AvgPool2d(spec["kernel"], stride=spec["stride"], padding=spec["padding"],
+                                             count_include_pad=spec["count_include_pad"]))
+        elif kind == "flatten":
+            layers.append(torch.nn.Flatten(spec["start"], spec["end"]))
+        elif kind in ("batch_norm1d", "batch_norm2d"):
+            norm = torch.nn.BatchNorm1d if kind == "batch_norm1d" else torch.nn.BatchNorm2d
+            layers.append(norm(spec["channels"], eps=spec["eps"], momentum=spec["momentum"]))
+        elif kind == "dropout":
+            layers.append(torch.nn.Dropout(spec["p"]))
+        elif kind == "layer_norm":
+            layers.append(torch.nn.LayerNorm(spec["shape"], eps=spec["eps"], elementwise_affine=spec["affine"]))
+        elif kind == "sequential":
+            layers.append(build_layers(spec["layers"]))
         else:
             raise ValueError(f"unknown layer type {kind}")
     return torch.nn.Sequential(*layers)
 
 
-def describe(model):
+def describe(model, input_shape=None):
     """Backprop's architecture JSON for a torch.nn.Sequential of supported modules."""
+    architecture = {"format": "backprop.sequential", "version": 1}
+    if input_shape is not None:
+        architecture["input_shape"] = list(input_shape)
+    architecture["layers"] = describe_layers(model, "")
+    return architecture
+
+
+def describe_layers(model, prefix):
     layers = []
     for i, m in enumerate(model):
-        if isinstance(m, torch.nn.Linear):
+        where = f"layer {prefix}{i} ({type(m).__name__})"
+        t = type(m)
+        if t is torch.nn.Linear:
             layers.append({"type": "linear", "in": m.in_features, "out": m.out_features, "bias": m.bias is not None})
-        elif isinstance(m, torch.nn.LeakyReLU):
+        elif t is torch.nn.LeakyReLU:
             layers.append({"type": "leaky_relu", "negative_slope": m.negative_slope})
-        elif isinstance(m, torch.nn.ELU):
+        elif t is torch.nn.ELU:
             layers.append({"type": "elu", "alpha": m.alpha})
-        elif isinstance(m, torch.nn.GELU) and getattr(m, "approximate", "none") == "none":
+        elif t is torch.nn.GELU and getattr(m, "approximate", "none") == "none":
             layers.append({"type": "gelu"})
-        elif isinstance(m, torch.nn.Softmax):
+        elif t is torch.nn.Softmax:
             layers.append({"type": "softmax", "axis": m.dim})
-        elif type(m) in (torch.nn.ReLU, torch.nn.Sigmoid, torch.nn.Tanh):
-            layers.append({"type": type(m).__name__.lower()})
+        elif t in (torch.nn.ReLU, torch.nn.Sigmoid, torch.nn.Tanh):
+            layers.append({"type": t.__name__.lower()})
+        elif t is torch.nn.Conv2d:
+            if m.groups != 1 or m.padding_mode != "zeros" or isinstance(m.padding, str):
+                raise ValueError(f"{where}: Backprop has no groups, padding modes or string padding")
+            layers.append({"type": "conv2d", "in": m.in_channels, "out": m.out_channels, "kernel": pair(m.kernel_size),
+                           "stride": pair(m.stride), "padding": pair(m.padding), "dilation": pair(m.dilation),
+                           "bias": m.bias is not None})
+        elif t is torch.nn.MaxPool2d:
+            if m.ceil_mode or m.return_indices:
+                raise ValueError(f"{where}: Backprop pools in floor mode and returns no indices")
+            layers.append({"type": "max_pool2d", "kernel": pair(m.kernel_size), "stride": pair(m.stride),
+                           "padding": pair(m.padding), "dilation": pair(m.dilation)})
+        elif t is torch.nn.AvgPool2d:
+            if m.ceil_mode or m.divisor_override is not None:
+                raise ValueError(f"{where}: Backprop pools in floor mode without a divisor override")
+            layers.append({"type": "avg_pool2d", "kernel": pair(m.kernel_size), "stride": pair(m.stride),
+                           "padding": pair(m.padding), "count_include_pad": m.count_include_pad})
+        elif t is torch.nn.Flatten:
+            layers.append({"type": "flatten", "start": m.start_dim, "end": m.end_dim})
+        elif t in (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d):
+            if not m.affine or not m.track_running_stats or m.momentum is None:
+                raise ValueError(f"{where}: Backprop's batch norm is affine with running statistics and a momentum")
+            layers.append({"type": "batch_norm1d" if t is torch.nn.BatchNorm1d else "batch_norm2d",
+                           "channels": m.num_features, "eps": m.eps, "momentum": m.momentum})
+        elif t is torch.nn.Dropout:
+            layers.append({"type": "dropout", "p": m.p})
+        elif t is torch.nn.LayerNorm:
+            layers.append({"type": "layer_norm", "shape": list(m.normalized_shape), "eps": m.eps,
+                           "affine": m.elementwise_affine})
+        elif t is torch.nn.Sequential:
+            layers.append({"type": "sequential", "layers": describe_layers(m, f"{prefix}{i}.")})
         else:
-            raise ValueError(f"layer {i} ({type(m).__name__}) has no Backprop equivalent")
-    return {"format": "backprop.sequential", "version": 1, "layers": layers}
+            raise ValueError(f"{where} has no Backprop equivalent")
+    return layers
 
 
-def backprop_to_torch(d):
-    tensors, metadata = read_safetensors(os.path.join(d, "backprop_model.safetensors"))
+def backprop_to_torch(d, name):
+    path = os.path.join(d, f"backprop_{name}.safetensors")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path} is missing: run step 1 (TorchRoundTripTest#exportForTorch) first")
+    tensors, metadata = read_safetensors(path)
     architecture = json.loads(metadata["backprop.architecture"])
     model = build(architecture)
-    model.load_state_dict(tensors, strict=True)
+    model.load_state_dict(tensors, strict=True)  # num_batches_tracked: F32 in the file, copied into torch's int64
     model.eval()
-    io, _ = read_safetensors(os.path.join(d, "backprop_io.safetensors"))
+    io, _ = read_safetensors(os.path.join(d, f"backprop_{name}_io.safetensors"))
+    inputs = io["inputs"]
+    shape = architecture.get("input_shape")
+    if shape is not None and list(inputs.shape[1:]) != shape:
+        raise ValueError(f"{name}: input_shape {shape} but the inputs are {list(inputs.shape)}")
     with torch.no_grad():
-        predictions = model(io["inputs"])
+        predictions = model(inputs)
     diff = (predictions - io["predictions"]).abs().max().item()
-    print(f"read backprop_model.safetensors: {len(tensors)} tensors, metadata keys {sorted(metadata)}")
-    print(f"built {model}".replace("\n", "\n  "))
-    print(f"preprocessing: {metadata.get('backprop.preprocessing', '(none)')}")
-    print(f"Backprop -> torch: {predictions.numel()} predictions, max |diff| = {diff:.3g} (tolerance {TOLERANCE:.0e})")
-    return diff < TOLERANCE
+    print(f"Backprop -> torch {name:<11} {len(model):2d} layers, {sum(p.numel() for p in model.parameters()):6,d} "
+          f"parameters, {len(tensors):2d} tensors, input {shape or [inputs.shape[1]]}: "
+          f"{predictions.numel():3d} predictions, max |diff| = {diff:.3g}")
+    if "backprop.preprocessing" in metadata:
+        print(f"  preprocessing: {metadata['backprop.preprocessing']}")
+    return diff
+
+
+def torch_models():
+    """The same networks as TorchRoundTrip, defined independently in torch: (name, model, sample shape)."""
+    nn = torch.nn
+    mlp = nn.Sequential(
+        nn.Linear(4, 16), nn.LeakyReLU(0.2),
+        nn.Linear(16, 16, bias=False), nn.ELU(0.5),
+        nn.Linear(16, 12), nn.GELU(),
+        nn.Linear(12, 12), nn.Tanh(),
+        nn.Linear(12, 10), nn.Sigmoid(),
+        nn.Linear(10, 10), nn.ReLU(),
+        nn.Linear(10, 8), nn.Softmax(dim=-1),
+        nn.Linear(8, 3))
+    lenet5 = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+    def block(c_in, c_out):
+        return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(),
+                             nn.MaxPool2d(2))
+
+    small_cnn = nn.Sequential(block(1, 16), block(16, 32), block(32, 64), nn.Flatten(),
+                              nn.Linear(576, 128), nn.ReLU(), nn.Dropout(0.25), nn.Linear(128, 10))
+    every_layer = nn.Sequential(
+        nn.Sequential(
+            nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8, eps=1e-3, momentum=0.2), nn.ReLU(),
+            nn.Sequential(nn.Conv2d(8, 6, (3, 2), stride=(2, 1), padding=(2, 1), dilation=(2, 1), bias=False),
+                          nn.LeakyReLU(0.1))),
+        nn.MaxPool2d((3, 2), stride=(2, 1), padding=(1, 1), dilation=(1, 2)),
+        nn.AvgPool2d(3, stride=(1, 2), padding=1, count_include_pad=False),
+        nn.Dropout(0.3),
+        nn.Flatten(2, -1),
+        nn.BatchNorm1d(6),
+        nn.LayerNorm([6, 28]),
+        nn.Flatten(),
+        nn.Linear(168, 32), nn.GELU(),
+        nn.BatchNorm1d(32), nn.LayerNorm(32, eps=1e-4, elementwise_affine=False), nn.Tanh(),
+        nn.Linear(32, 10))
+    return [("mlp", mlp, [4]), ("lenet5", lenet5, [1, 28, 28]), ("small_cnn", small_cnn, [1, 28, 28]),
+            ("every_layer", every_layer, [3, 16, 12])]
+
+
+def trained(model, sample):
+    """Batch-norm running statistics from a few training-mode passes, and γ, β moved off 1 and 0."""
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):
+            model(torch.randn(16, *sample) * 1.5 + 0.3)
+        for m in model.modules():
+            if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d, torch.nn.LayerNorm)) and \
+                    getattr(m, "weight", None) is not None:
+                m.weight.add_(torch.randn_like(m.weight) * 0.2)
+                m.bias.add_(torch.randn_like(m.bias) * 0.2)
+    return model.eval()
 
 
 def torch_to_backprop(d):
     torch.manual_seed(123)
-    model = torch.nn.Sequential(
-        torch.nn.Linear(4, 16), torch.nn.LeakyReLU(0.2),
-        torch.nn.Linear(16, 16, bias=False), torch.nn.ELU(0.5),
-        torch.nn.Linear(16, 12), torch.nn.GELU(),
-        torch.nn.Linear(12, 12), torch.nn.Tanh(),
-        torch.nn.Linear(12, 10), torch.nn.Sigmoid(),
-        torch.nn.Linear(10, 10), torch.nn.ReLU(),
-        torch.nn.Linear(10, 8), torch.nn.Softmax(dim=-1),
-        torch.nn.Linear(8, 3)).eval()
-    inputs = torch.randn(50, 4) * 2
-    with torch.no_grad():
-        predictions = model(inputs)
-    metadata = {"format": "pt", "backprop.architecture": json.dumps(describe(model)),
-                "torch_version": torch.__version__}
-    write_safetensors(os.path.join(d, "torch_model.safetensors"), model.state_dict(), metadata)
+    for name, model, sample in torch_models():
+        model = trained(model, sample)
+        inputs = torch.randn(50 if name == "mlp" else 8, *sample) * (2 if name == "mlp" else 1)
+        with torch.no_grad():
+            predictions = model(inputs)
+        metadata = {"format": "pt", "torch_version": torch.__version__,
+                    "backprop.architecture": json.dumps(describe(model, None if name == "mlp" else sample))}
+        # Backprop reads float tensors only: num_batches_tracked (int64) goes as F32, exact below 2^24
+        state = {k: (v.float() if not v.is_floating_point() else v) for k, v in model.state_dict().items()}
+        write_safetensors(os.path.join(d, f"torch_{name}.safetensors"), state, metadata)
+        write_safetensors(os.path.join(d, f"torch_{name}_io.safetensors"),
+                          {"inputs": inputs, "predictions": predictions}, {})
+        print(f"wrote torch_{name}.safetensors ({len(state)} tensors) and torch_{name}_io.safetensors "
+              f"({inputs.shape[0]} samples of {sample})")
     # exact in every format: powers of two down to F16's smallest subnormal, <= 8 significant bits
     check = torch.tensor([0.0, 1.0, -2.0, 0.5, 1024.0, -0.09375, -3.5, 2.0 ** -14, 2.0 ** -24, 65280.0])
-    write_safetensors(os.path.join(d, "torch_io.safetensors"), {
-        "inputs": inputs, "predictions": predictions, "check_f32": check, "check_f16": check.half(),
-        "check_bf16": check.bfloat16(), "check_f64": check.double()}, {})
-    print(f"wrote torch_model.safetensors ({len(model.state_dict())} tensors) and torch_io.safetensors "
-          f"({inputs.shape[0]} rows) for TorchRoundTripTest#verifyTorchFiles")
+    write_safetensors(os.path.join(d, "torch_dtypes.safetensors"), {
+        "check_f32": check, "check_f16": check.half(), "check_bf16": check.bfloat16(), "check_f64": check.double()}, {})
+    print("wrote torch_dtypes.safetensors (one vector as F32, F16, BF16, F64) for TorchRoundTripTest#verifyTorchFiles")
 
 
 def main():
@@ -178,8 +317,10 @@ def main():
         return 2
     d = sys.argv[1]
     print(f"torch {torch.__version__}, numpy {np.__version__}")
-    ok = backprop_to_torch(d)
+    worst = max(backprop_to_torch(d, name) for name in NAMES)
+    print(f"Backprop -> torch: max |diff| over all models = {worst:.3g} (tolerance {TOLERANCE:.0e})")
     torch_to_backprop(d)
+    ok = worst < TOLERANCE
     print("OK" if ok else "FAILED: predictions differ")
     return 0 if ok else 1
 

@@ -4,19 +4,16 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.backprop.autograd.GradCheck;
-import org.backprop.autograd.GradMode;
 import org.backprop.data.Dataset;
 import org.backprop.loss.Loss;
 import org.backprop.loss.Losses;
-import org.backprop.nn.Activation;
-import org.backprop.nn.Module;
 import org.backprop.nn.Parameter;
 import org.backprop.nn.Sequential;
 import org.backprop.tensor.Shape;
@@ -30,8 +27,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * Checks backpropagation on a real model: every parameter's gradient of the loss on a few samples,
- * as autograd computes it, against central finite differences ({@link GradCheck#compare}).
- * Exit code 1 when any parameter fails.
+ * as autograd computes it, against central finite differences of the network with its ReLU sides
+ * and max-pool cells held where they are at the samples ({@link HeldSwitches},
+ * {@link GradCheck#compareHeld}). Exit code 1 when any parameter fails.
  */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare every parameter's gradient with finite differences on a few samples.",
@@ -45,8 +43,13 @@ final class GradcheckCommand implements Callable<Integer> {
     ModelOptions modelOptions;
 
     @Option(names = "--data", paramLabel = "NAME|FILE.csv",
-            description = "Take the samples from a dataset (with --model; default: random standard-normal inputs).")
+            description = "Take the samples from a dataset (with --model; default: random standard-normal inputs); "
+                    + "fashion-mnist takes test images with their labels.")
     String data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where to look first for the Fashion-MNIST files (then /usr/share/datasets/fashion-mnist, then ~/.cache/backprop).")
+    java.nio.file.Path dataDir;
 
     @Mixin
     CsvInput csv = new CsvInput();
@@ -118,27 +121,36 @@ final class GradcheckCommand implements Callable<Integer> {
         if (sampled) {
             out.printf("Large parameters: %d randomly chosen elements each (--max-elements; 0 checks all)%n", maxElements);
         }
-        // Finite differences are only valid within one linear piece of a ReLU network; at a point
-        // exactly on a kink there is no derivative to compare with, and every difference counts.
-        int onKink = activePattern(network, x).exactZeros();
+        // A step of a first-layer weight moves every position of every image, so it crosses ReLU kinks
+        // and max-pool switches at any usable float32 step, and a difference across one mixes two
+        // slopes. The differences are therefore taken with every switch held on its side at x.
+        HeldSwitches switches = HeldSwitches.at(network, x);
+        int onKink = switches.exactKinks();
         if (onKink > 0) {
-            out.printf("Not differentiable here: %d ReLU input%s exactly 0 at these samples%n", onKink,
-                    onKink == 1 ? " is" : "s are");
+            out.printf(Locale.ROOT, "Not differentiable here: %,d ReLU input%s exactly 0 at these samples; a parameter "
+                    + "that moves %s has no derivative and can FAIL%n", onKink, onKink == 1 ? " is" : "s are",
+                    onKink == 1 ? "it" : "them");
         }
-        List<GradCheck.Comparison> results = GradCheck.compare(in -> lossFn.apply(network.forward(x), y),
-                onKink > 0 ? null : in -> activePattern(network, x).active(), step, atol, rtol, chosen, params);
+        Function<Tensor[], Tensor> f = in -> lossFn.apply(network.forward(x), y);
+        Function<Tensor[], Tensor> held = in -> lossFn.apply(switches.forward(x), y);
 
         int width = names.stream().mapToInt(String::length).max().orElse(9);
-        int failed = 0, skipped = 0;
+        int failed = 0;
+        long crossedTotal = 0;
         for (int i = 0; i < params.length; i++) {
-            GradCheck.Comparison c = results.get(i);
+            // one parameter at a time, so that the kinks its steps cross are counted for it
+            List<int[]> only = new ArrayList<>();
+            for (int j = 0; j < params.length; j++) only.add(j == i ? chosen.get(j) : new int[0]);
+            long before = switches.crossings();
+            GradCheck.Comparison c = GradCheck.compareHeld(f, held, step, atol, rtol, only, params).get(i);
+            long crossed = switches.crossings() - before;
+            crossedTotal += crossed;
             boolean pass = c.passed();
             if (!pass) failed++;
             String line = String.format(Locale.ROOT, "  %-" + width + "s  %-10s  %6d of %-6d  max error %-9s  %s",
                     names.get(i), Shape.str(params[i].shape()), c.checked(), params[i].numel(), fmt(c.maxError()),
                     pass ? "PASS" : "FAIL");
-            if (c.skipped() > 0) line += "  (" + c.skipped() + " skipped: the step crosses a ReLU kink)";
-            skipped += c.skipped();
+            if (crossed > 0) line += String.format(Locale.ROOT, "  (%,d kink crossings held)", crossed);
             if (!pass) {
                 line += String.format(Locale.ROOT, "  (element %d: autograd %.6g, finite differences %.6g)",
                         c.worstElement(), c.analytic(), c.numeric());
@@ -146,8 +158,9 @@ final class GradcheckCommand implements Callable<Integer> {
             out.println(line);
         }
         if (failed == 0) {
-            out.printf("PASS: all %d parameters agree with finite differences%s%n", params.length,
-                    skipped == 0 ? "" : " (" + skipped + " elements skipped at kinks)");
+            out.printf("PASS: all %d parameters agree with finite differences%s%n", params.length, crossedTotal == 0 ? ""
+                    : String.format(Locale.ROOT, " (the steps crossed ReLU or max-pool kinks %,d times; each was held "
+                    + "on its side at these samples)", crossedTotal));
         } else {
             out.printf("FAIL: %d of %d parameters disagree with finite differences%n", failed, params.length);
         }
@@ -190,37 +203,23 @@ final class GradcheckCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data needs --model: a described network has no preprocessing to apply");
         }
         Predictor predictor = new Predictor(m.saved());
+        if (TrainCommand.isFashionMnist(data)) {
+            Images images = Images.load(data, dataDir, predictor, null);
+            int[] rows = choose(images.count(), Math.min(samples, images.count()), rng);
+            float[] x = new float[rows.length * 784], y = new float[rows.length];
+            float[] all = images.pixels().toFloatArray();
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(all, rows[i] * 784, x, i * 784, 784);
+                y[i] = images.labels()[rows[i]];
+            }
+            return new Tensor[] {predictor.prepare(Tensor.wrap(x, rows.length, 784)), Tensor.wrap(y, rows.length)};
+        }
         DataSource.Loaded loaded = DataSource.load(data, target, csv.format(), predictor);
         Dataset ds = loaded.data();
         int n = Math.min(samples, ds.size());
         Dataset rows = ds.subset(choose(ds.size(), n, rng));
         Tensor x = predictor.prepare(predictor.features(rows, loaded.name()));
         return new Tensor[] {x, predictor.scaleTargets(rows.targets())};
-    }
-
-    /**
-     * Which inputs of the ReLU-family layers are positive, and how many are exactly 0 (on the kink).
-     * Within one pattern a ReLU network is smooth (piecewise linear in each layer).
-     */
-    record Pattern(BitSet active, int exactZeros) {}
-
-    static Pattern activePattern(Sequential network, Tensor x) {
-        BitSet active = new BitSet();
-        int bit = 0, zeros = 0;
-        try (var _ = GradMode.noGrad()) {
-            Tensor h = x;
-            for (Module layer : network.layers()) {
-                if (layer instanceof Activation.ReLU || layer instanceof Activation.LeakyReLU) {
-                    for (float v : h.toFloatArray()) {
-                        if (v > 0) active.set(bit);
-                        if (v == 0) zeros++;
-                        bit++;
-                    }
-                }
-                h = layer.forward(h);
-            }
-        }
-        return new Pattern(active, zeros);
     }
 
     /** {@code k} distinct indices of {@code 0..n-1}, in increasing order. */

@@ -132,6 +132,20 @@ final class Predictor {
      * values {@code [N, k]} mapped back to the target's units.
      */
     Tensor predict(Tensor rawFeatures) {
+        int n = rawFeatures.size(0);
+        if (n > CHUNK) { // a CNN's activations for 10,000 images at once would take gigabytes
+            float[] all = null;
+            int k = 0;
+            for (int from = 0; from < n; from += CHUNK) {
+                float[] part = predict(rawFeatures.slice(0, from, Math.min(n, from + CHUNK)).contiguous()).toFloatArray();
+                if (all == null) {
+                    k = part.length / Math.min(n, CHUNK);
+                    all = new float[n * k];
+                }
+                System.arraycopy(part, 0, all, from * k, part.length);
+            }
+            return Tensor.wrap(all, n, k);
+        }
         Tensor out;
         try (var _ = GradMode.noGrad()) {
             saved.model().eval();
@@ -139,6 +153,9 @@ final class Predictor {
         }
         return task == Task.REGRESSION && targets != null ? targets.inverseTransform(out) : out;
     }
+
+    /** Samples per forward pass in {@link #predict}. */
+    private static final int CHUNK = 1024;
 
     /** Regression targets in the model's standardised units (what its loss saw in training). */
     Tensor scaleTargets(Tensor rawTargets) {

@@ -14,7 +14,9 @@ import org.backprop.tensor.Tensor;
  * <p>The tensors are float32, so the difference quotient is taken with a fairly large step
  * (default 1e-2) and refined by Richardson extrapolation, (4·D(h/2) − D(h)) / 3, which cancels
  * the h² error term: the result agrees with the true derivative to about 1e-4 relative for
- * smooth functions. Keep test inputs away from kinks (ReLU at 0, ties in max).
+ * smooth functions. Keep test inputs away from kinks (ReLU at 0, ties in max); where that cannot
+ * be done (a whole network, whose first-layer weights move thousands of ReLU and max-pool inputs),
+ * {@link #compareHeld} takes the differences of the function with its switches held instead.
  */
 public final class GradCheck {
     private GradCheck() {}
@@ -105,6 +107,44 @@ public final class GradCheck {
      */
     public static List<Comparison> compare(Function<Tensor[], Tensor> f, Function<Tensor[], ?> piece, double step,
                                            double atol, double rtol, List<int[]> elements, Tensor... inputs) {
+        return compare(f, f, piece, step, atol, rtol, elements, inputs);
+    }
+
+    /**
+     * Like {@link #compare}, but takes the finite differences of {@code held} instead of {@code f}:
+     * {@code f} with each of its switches (a ReLU's side of the kink, a max-pool's chosen cell)
+     * held where it is at the inputs. Both have the same value and derivative at the inputs, but
+     * {@code held} stays on the inputs' piece for any step, so a step that crosses a kink still
+     * measures the derivative at the point instead of a mix of two slopes. A switch exactly at
+     * its kink (a ReLU input of exactly 0) has no side to hold: {@code held} should leave it free,
+     * and the caller should say that no derivative exists there.
+     *
+     * @throws IllegalArgumentException if {@code held} and {@code f} differ at the inputs
+     */
+    public static List<Comparison> compareHeld(Function<Tensor[], Tensor> f, Function<Tensor[], Tensor> held,
+                                               double step, double atol, double rtol, List<int[]> elements,
+                                               Tensor... inputs) {
+        float[] a, b;
+        try (var s = GradMode.noGrad()) {
+            a = f.apply(inputs).toFloatArray();
+            b = held.apply(inputs).toFloatArray();
+        }
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("gradcheck: the held function gives " + b.length + " outputs, the function "
+                    + a.length);
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (!(Math.abs(a[i] - b[i]) <= 1e-6 * Math.max(1, Math.abs(a[i])))) {
+                throw new IllegalArgumentException("gradcheck: the held function differs from the function at the inputs, "
+                        + "output " + i + ": " + b[i] + " instead of " + a[i]);
+            }
+        }
+        return compare(f, held, null, step, atol, rtol, elements, inputs);
+    }
+
+    private static List<Comparison> compare(Function<Tensor[], Tensor> f, Function<Tensor[], Tensor> numeric,
+                                            Function<Tensor[], ?> piece, double step, double atol, double rtol,
+                                            List<int[]> elements, Tensor... inputs) {
         if (elements.size() != inputs.length) {
             throw new IllegalArgumentException("gradcheck: " + elements.size() + " element lists for " + inputs.length
                     + " inputs");
@@ -143,18 +183,18 @@ public final class GradCheck {
                         continue;
                     }
                 }
-                double d1 = difference(f, inputs, w, data, i, original, h);
-                double d2 = difference(f, inputs, w, data, i, original, h / 2);
+                double d1 = difference(numeric, inputs, w, data, i, original, h);
+                double d2 = difference(numeric, inputs, w, data, i, original, h / 2);
                 data[i] = original;
-                double numeric = (4 * d2 - d1) / 3;
-                double err = Math.abs(numeric - analytic[i]) / (atol + rtol * Math.abs(numeric));
+                double estimate = (4 * d2 - d1) / 3;
+                double err = Math.abs(estimate - analytic[i]) / (atol + rtol * Math.abs(estimate));
                 compared++;
                 // a NaN error (a non-finite value) counts as the worst, and the first one stays reported
                 if (worstAt < 0 || (!Double.isNaN(worst) && (Double.isNaN(err) || err > worst))) {
                     worst = err;
                     worstAt = i;
                     worstAnalytic = analytic[i];
-                    worstNumeric = numeric;
+                    worstNumeric = estimate;
                 }
             }
             results.add(new Comparison(compared, skipped, worst, worstAt, worstAnalytic, worstNumeric));

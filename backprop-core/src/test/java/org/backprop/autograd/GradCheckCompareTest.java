@@ -9,7 +9,10 @@ import java.util.List;
 import org.backprop.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** {@link GradCheck#compare}: per-input worst errors, element subsets, and a wrong backward found. */
+/**
+ * {@link GradCheck#compare} and {@link GradCheck#compareHeld}: per-input worst errors, element
+ * subsets, kinks, and a wrong backward found.
+ */
 class GradCheckCompareTest {
 
     /** y = x², with a backward that claims 3x for the elements listed in {@code wrong}. */
@@ -70,6 +73,37 @@ class GradCheckCompareTest {
         assertEquals(2, aware.checked());
         assertEquals(1, aware.skipped());
         assertTrue(aware.passed(), aware.toString());
+    }
+
+    @Test
+    void heldSidesCheckEveryElementEvenWhereTheStepCrossesTheKink() {
+        // |x| with each element held on the side it starts on: x·sign(x₀), equal to |x| at x₀ and
+        // linear beyond the kink, so 0.004 and 0.0005 are compared too instead of being skipped
+        Tensor x = Tensor.of(new float[] {0.004f, 1f, 0.0005f, -0.003f}, 4).requiresGrad(true);
+        Tensor sides = Tensor.of(new float[] {1f, 1f, 1f, -1f}, 4);
+        GradCheck.Comparison held = GradCheck.compareHeld(in -> in[0].abs(), in -> in[0].mul(sides),
+                GradCheck.DEFAULT_STEP, GradCheck.DEFAULT_ATOL, GradCheck.DEFAULT_RTOL, Arrays.asList((int[]) null), x)
+                .getFirst();
+        assertEquals(4, held.checked());
+        assertEquals(0, held.skipped());
+        assertTrue(held.maxError() < 0.01, held.toString());
+
+        // a wrong backward is still found: the held function only replaces f's finite differences
+        GradCheck.Comparison wrong = GradCheck.compareHeld(in -> square(in[0], 1), in -> square(in[0]),
+                GradCheck.DEFAULT_STEP, GradCheck.DEFAULT_ATOL, GradCheck.DEFAULT_RTOL, Arrays.asList((int[]) null), x)
+                .getFirst();
+        assertFalse(wrong.passed());
+        assertEquals(1, wrong.worstElement());
+    }
+
+    @Test
+    void aHeldFunctionThatDiffersAtTheInputsIsRejected() {
+        Tensor x = Tensor.of(new float[] {0.5f, -2f}, 2).requiresGrad(true);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> GradCheck.compareHeld(in -> in[0].abs(), in -> in[0], GradCheck.DEFAULT_STEP,
+                        GradCheck.DEFAULT_ATOL, GradCheck.DEFAULT_RTOL, Arrays.asList((int[]) null), x));
+        assertEquals("gradcheck: the held function differs from the function at the inputs, output 1: -2.0 instead of 2.0",
+                e.getMessage());
     }
 
     private static List<Boolean> signs(Tensor t) {

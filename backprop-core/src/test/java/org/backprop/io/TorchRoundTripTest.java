@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.backprop.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -29,33 +32,67 @@ class TorchRoundTripTest {
     Path tmp;
 
     @Test
-    void exportedFilesHoldTheModelItsInputsAndItsExactPredictions() throws IOException {
-        int rows = TorchRoundTrip.export(tmp);
-        ModelFile.SavedModel saved = ModelFile.load(tmp.resolve(TorchRoundTrip.BACKPROP_MODEL));
-        SafeTensors.Contents io = SafeTensors.read(tmp.resolve(TorchRoundTrip.BACKPROP_IO));
-        Tensor inputs = io.tensors().get("inputs");
-        assertArrayEquals(new int[] {rows, 4}, inputs.shape());
-        assertArrayEquals(io.tensors().get("predictions").toFloatArray(),
-                TorchRoundTrip.predict(saved.model(), inputs).toFloatArray());
-        assertEquals(TorchRoundTrip.model(new java.util.Random(0)).stateDict().keySet(), saved.model().stateDict().keySet());
-        assertEquals(Preprocessing.Task.REGRESSION, saved.preprocessing().task());
+    void exportedFilesHoldEachModelItsInputsAndItsExactPredictions() throws IOException {
+        assertEquals(8, TorchRoundTrip.export(tmp));
+        for (String name : TorchRoundTrip.NAMES) {
+            ModelFile.SavedModel saved = ModelFile.load(TorchRoundTrip.backpropModel(tmp, name));
+            SafeTensors.Contents io = SafeTensors.read(TorchRoundTrip.backpropIo(tmp, name));
+            Tensor inputs = io.tensors().get("inputs");
+            TorchRoundTrip.Example example = TorchRoundTrip.example(name);
+            assertArrayEquals(example.inputs().shape(), inputs.shape(), name);
+            assertEquals(example.inputShape(), saved.architecture().inputShape(), name);
+            assertArrayEquals(io.tensors().get("predictions").toFloatArray(),
+                    TorchRoundTrip.predict(saved.model(), inputs).toFloatArray(), name);
+            assertEquals(example.model().stateDict().keySet(), saved.model().stateDict().keySet(), name);
+        }
+        assertEquals(Preprocessing.Task.REGRESSION,
+                ModelFile.load(TorchRoundTrip.backpropModel(tmp, "mlp")).preprocessing().task());
+    }
+
+    @Test
+    void theModelsCoverEveryLayerKindAModelFileDescribes() {
+        Set<Class<?>> kinds = new HashSet<>();
+        for (String name : TorchRoundTrip.NAMES) collect(ArchitectureSpec.of(TorchRoundTrip.example(name).model()).layers(), kinds);
+        Set<Class<?>> all = new HashSet<>();
+        for (Class<?> c : LayerSpec.class.getPermittedSubclasses()) {
+            if (c.isSealed()) all.addAll(List.of(c.getPermittedSubclasses())); else all.add(c);
+        }
+        all.removeAll(kinds);
+        assertEquals(Set.of(), all, "layer kinds no round-trip model uses");
+    }
+
+    private static void collect(List<LayerSpec> layers, Set<Class<?>> kinds) {
+        for (LayerSpec l : layers) {
+            kinds.add(l.getClass());
+            if (l instanceof SequentialSpec s) collect(s.layers(), kinds);
+        }
+    }
+
+    @Test
+    void normalisationLayersLeaveTheirInitialState() {
+        // eval mode must be compared on running statistics that are not 0 and 1, and γ, β not 1 and 0
+        Map<String, Tensor> state = TorchRoundTrip.example("every_layer").model().stateDict();
+        for (String key : List.of("0.1.running_mean", "0.1.running_var", "0.1.weight", "0.1.bias", "5.running_var",
+                "6.weight", "6.bias", "10.running_mean", "10.bias")) {
+            float[] v = state.get(key).toFloatArray();
+            float initial = key.endsWith("running_var") || key.endsWith("weight") ? 1f : 0f;
+            assertTrue(java.util.stream.IntStream.range(0, v.length).allMatch(i -> v[i] != initial), key);
+        }
+        assertTrue(state.get("0.1.num_batches_tracked").toFloatArray()[0] == 3f);
     }
 
     @Test
     @EnabledIfSystemProperty(named = DIR_PROPERTY, matches = ".+")
     void exportForTorch() throws IOException {
         Path dir = Path.of(System.getProperty(DIR_PROPERTY));
-        int rows = TorchRoundTrip.export(dir);
-        System.out.println("wrote " + TorchRoundTrip.BACKPROP_MODEL + " and " + TorchRoundTrip.BACKPROP_IO + " (" + rows
-                + " rows) to " + dir);
+        int files = TorchRoundTrip.export(dir);
+        System.out.println("wrote " + files + " files for " + TorchRoundTrip.NAMES + " to " + dir);
     }
 
     @Test
     @EnabledIfSystemProperty(named = DIR_PROPERTY, matches = ".+")
     void verifyTorchFiles() throws IOException {
         Path dir = Path.of(System.getProperty(DIR_PROPERTY));
-        assertTrue(Files.exists(dir.resolve(TorchRoundTrip.TORCH_MODEL)),
-                "no " + TorchRoundTrip.TORCH_MODEL + " in " + dir + ": run scripts/torch_roundtrip.py " + dir + " first");
         double diff = TorchRoundTrip.verify(dir);
         assertTrue(diff < TorchRoundTrip.TOLERANCE, "max abs diff " + diff);
     }
