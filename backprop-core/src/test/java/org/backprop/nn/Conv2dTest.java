@@ -64,6 +64,22 @@ class Conv2dTest {
         assertMatchesNaive(5, 2, 40, 41, 3, Window2d.of(3, 1, 1), true, 7);
     }
 
+    /** One input channel (first layers): LeNet's and the small CNN's windows, wide rows, odd channel counts. */
+    @Test
+    void oneChannelImagesConvolveAsDefined() {
+        assertMatchesNaive(3, 1, 28, 28, 6, Window2d.of(5, 1, 2), true, 31);                // LeNet's first layer
+        assertMatchesNaive(2, 1, 28, 28, 16, Window2d.of(3, 1, 1), false, 32);              // the small CNN's
+        assertMatchesNaive(1, 1, 9, 70, 5, Window2d.of(3, 1, 1), true, 33);                 // rows of several vector blocks
+        assertMatchesNaive(2, 1, 7, 6, 9, new Window2d(3, 5, 1, 1, 1, 2, 1, 1), true, 34);  // 3×5 window, 4 + 4 + 1 channels
+        assertMatchesNaive(2, 1, 8, 9, 3, Window2d.of(4), true, 35);                       // no padding, even kernel
+        assertMatchesNaive(1, 1, 4, 5, 2, Window2d.of(1), true, 36);                       // 1×1
+        gradcheck(1, 1, 6, 7, 5, Window2d.of(3, 1, 1), true, 37);                          // batch 1, 4 + 1 channels
+        gradcheck(2, 1, 5, 9, 4, new Window2d(2, 3, 1, 1, 0, 1, 1, 1), false, 38);         // 2×3, padding on one axis
+        gradcheck(3, 1, 7, 5, 6, Window2d.of(5, 1, 2), true, 39);                          // LeNet's window on a small image
+        sumGradients(2, 1, 5, 6, 40);
+        sumGradients(2, 1, 40, 3, 41); // 40 columns: more than one block of two vectors
+    }
+
     @Test
     void forwardUnderNoGradGivesTheSameValues() {
         Random rng = new Random(7);
