@@ -38,9 +38,8 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "A built-in dataset (digits, housing), fashion-mnist, or a CSV file with a header.")
     String data;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Where to look first for the Fashion-MNIST files (then /usr/share/datasets/fashion-mnist, then ~/.cache/backprop).")
-    Path dataDir;
+    @Mixin
+    FashionDir fashionDir = new FashionDir();
 
     @Mixin
     CsvInput csv = new CsvInput();
@@ -121,7 +120,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data: fashion-mnist is for classification but the model does "
                     + predictor.describeTask());
         }
-        FashionMnist fm = FashionMnist.load(dataDir);
+        FashionMnist fm = fashionDir.load();
         FashionMnist.Split s = part.equals("test") ? fm.test() : concat(fm.train(), fm.test());
         Dataset ds = new Dataset(s.images(), s.labelTensor());
         Tensor predictions = predictor.predict(predictor.features(ds, "fashion-mnist"));

@@ -47,9 +47,8 @@ final class GradcheckCommand implements Callable<Integer> {
                     + "fashion-mnist takes test images with their labels.")
     String data;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Where to look first for the Fashion-MNIST files (then /usr/share/datasets/fashion-mnist, then ~/.cache/backprop).")
-    java.nio.file.Path dataDir;
+    @Mixin
+    FashionDir fashionDir = new FashionDir();
 
     @Mixin
     CsvInput csv = new CsvInput();
@@ -204,7 +203,7 @@ final class GradcheckCommand implements Callable<Integer> {
         }
         Predictor predictor = new Predictor(m.saved());
         if (TrainCommand.isFashionMnist(data)) {
-            Images images = Images.load(data, dataDir, predictor, null);
+            Images images = Images.load(data, fashionDir, predictor, null);
             int[] rows = choose(images.count(), Math.min(samples, images.count()), rng);
             float[] x = new float[rows.length * 784], y = new float[rows.length];
             float[] all = images.pixels().toFloatArray();

@@ -147,22 +147,7 @@ final class HeldSwitches {
         for (int p = 0, q = 0; p < planes; p++) {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++, q++) {
-                    float best = Float.NEGATIVE_INFINITY;
-                    int at = -1;
-                    for (int i = 0; i < win.kh(); i++) {
-                        int iy = oy * win.sh() - win.ph() + i * win.dh();
-                        if (iy < 0 || iy >= h) continue;
-                        for (int j = 0; j < win.kw(); j++) {
-                            int ix = ox * win.sw() - win.pw() + j * win.dw();
-                            if (ix < 0 || ix >= w) continue;
-                            float u = v[p * h * w + iy * w + ix];
-                            if (at < 0 || u > best) {
-                                best = u;
-                                at = iy * w + ix;
-                            }
-                        }
-                    }
-                    cells[q] = at;
+                    cells[q] = MaxPool2d.windowArgmax(v, p * h * w, h, w, win, oy, ox);
                 }
             }
         }

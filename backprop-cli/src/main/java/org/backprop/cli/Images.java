@@ -26,7 +26,7 @@ record Images(Tensor pixels, int[] labels) {
      * Fashion-MNIST's official test part ({@code fashion-mnist}) or an IDX image file, the first
      * {@code limit} images ({@code null}: all), checked against the model's input.
      */
-    static Images load(String data, Path dataDir, Predictor predictor, Integer limit) throws IOException {
+    static Images load(String data, FashionDir fashionDir, Predictor predictor, Integer limit) throws IOException {
         List<String> named = predictor.saved().preprocessing().featureNames();
         if (named != null) {
             throw new IllegalArgumentException("--data takes images, but the model takes named feature columns ("
@@ -37,7 +37,7 @@ record Images(Tensor pixels, int[] labels) {
         int[] labels = null, dims;
         String source;
         if (TrainCommand.isFashionMnist(data)) {
-            FashionMnist.Split test = FashionMnist.load(dataDir).test();
+            FashionMnist.Split test = fashionDir.load().test();
             pixels = test.pixels();
             labels = test.labels();
             dims = new int[] {test.size(), 28, 28};

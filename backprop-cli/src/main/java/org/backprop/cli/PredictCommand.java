@@ -49,9 +49,8 @@ final class PredictCommand implements Callable<Integer> {
                     + "IDX image file (idx3-ubyte, may be gzipped); pixels are scaled to [0, 1] as in training.")
     String data;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Where to look first for the Fashion-MNIST files (then /usr/share/datasets/fashion-mnist, then ~/.cache/backprop).")
-    Path dataDir;
+    @Mixin
+    FashionDir fashionDir = new FashionDir();
 
     @Option(names = "--limit", paramLabel = "N", description = "With --data: only the first N images (default: all).")
     Integer limit;
@@ -76,7 +75,7 @@ final class PredictCommand implements Callable<Integer> {
         String text;
         int rows;
         if (data != null) {
-            Images images = Images.load(data, dataDir, predictor, limit);
+            Images images = Images.load(data, fashionDir, predictor, limit);
             Tensor predictions = predictor.predict(images.pixels());
             rows = images.count();
             List<String> columns = images.labels() == null ? List.of("image") : List.of("image", "label");

@@ -71,9 +71,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "A built-in dataset (digits, housing) or a CSV file with a header (default: ${DEFAULT-VALUE}).")
     String data;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Where to look first for the Fashion-MNIST files (then /usr/share/datasets/fashion-mnist, then ~/.cache/backprop).")
-    Path dataDir;
+    @Mixin
+    FashionDir fashionDir = new FashionDir();
 
     @Option(names = "--model", defaultValue = "mlp", paramLabel = "KIND",
             description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5); the last two need 28×28 images (default: ${DEFAULT-VALUE}).")
@@ -484,7 +483,7 @@ final class TrainCommand implements Callable<Integer> {
     private Loaded load() throws IOException {
         if (isFashionMnist(data)) {
             if (task == Task.REGRESSION) throw new IllegalArgumentException("--task regression does not fit Fashion-MNIST, which is classification");
-            FashionMnist fm = FashionMnist.load(dataDir);
+            FashionMnist fm = fashionDir.load();
             // Pixels are already scaled to [0, 1]; the official 10,000 test images stay the test set.
             return new Loaded("fashion-mnist", imageDataset(fm.train()), imageDataset(fm.test()), Task.CLASSIFICATION, false);
         }

@@ -56,22 +56,8 @@ public final class MaxPool2d extends Module {
             int dst = p * oh * ow;
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++, dst++) {
-                    float best = Float.NEGATIVE_INFINITY;
-                    int at = -1;
-                    for (int i = 0; i < win.kh(); i++) {
-                        int iy = oy * win.sh() - win.ph() + i * win.dh();
-                        if (iy < 0 || iy >= h) continue;
-                        for (int j = 0; j < win.kw(); j++) {
-                            int ix = ox * win.sw() - win.pw() + j * win.dw();
-                            if (ix < 0 || ix >= w) continue;
-                            float v = xd[src + iy * w + ix];
-                            if (v > best || at < 0 || Float.isNaN(v) && !Float.isNaN(best)) { // NaN propagates
-                                best = v;
-                                at = iy * w + ix;
-                            }
-                        }
-                    }
-                    out[dst] = best;
+                    int at = windowArgmax(xd, src, h, w, win, oy, ox);
+                    out[dst] = at < 0 ? Float.NEGATIVE_INFINITY : xd[src + at];
                     argmax[dst] = at;
                 }
             }
@@ -88,6 +74,31 @@ public final class MaxPool2d extends Module {
             });
             return new Tensor[] {Tensor.wrap(dx, xs)};
         }, xc);
+    }
+
+    /**
+     * Where the maximum of window (oy, ox) of one plane x[plane ..] ([h, w]) lies, as iy·w + ix:
+     * the first largest value in row-major order, a NaN beating any number (so NaN propagates);
+     * −1 when the window lies wholly in the padding. The rule of every max-pool path here, and
+     * the switch gradcheck holds fixed.
+     */
+    public static int windowArgmax(float[] x, int plane, int h, int w, Window2d win, int oy, int ox) {
+        float best = Float.NEGATIVE_INFINITY;
+        int at = -1;
+        for (int i = 0; i < win.kh(); i++) {
+            int iy = oy * win.sh() - win.ph() + i * win.dh();
+            if (iy < 0 || iy >= h) continue;
+            for (int j = 0; j < win.kw(); j++) {
+                int ix = ox * win.sw() - win.pw() + j * win.dw();
+                if (ix < 0 || ix >= w) continue;
+                float v = x[plane + iy * w + ix];
+                if (v > best || at < 0 || Float.isNaN(v) && !Float.isNaN(best)) {
+                    best = v;
+                    at = iy * w + ix;
+                }
+            }
+        }
+        return at;
     }
 
     /**
