@@ -5,14 +5,24 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes files so that readers only ever see the old content or the complete new content.
@@ -20,15 +30,30 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>The content goes to a temporary file in the target's directory (same file system, so the
  * final rename is a metadata operation), is forced to disk, and is then moved over the target
  * with {@link StandardCopyOption#ATOMIC_MOVE} (falling back to a plain replacing move where the
- * file system cannot do an atomic one). A process killed mid-write leaves the previous target
- * intact plus, at worst, a stray temporary file named {@code .<target name>.<random>.tmp}, which
- * {@link #isTempFileFor} recognises.
+ * file system cannot do an atomic one).
+ *
+ * <p>A process killed mid-write leaves the previous target intact plus a stray temporary file
+ * named {@code .<target name>.<writer pid>-<random>.tmp}, which {@link #isTempFileFor} recognises.
+ * Strays do not pile up: each write of a target first deletes the temporary files of that target
+ * whose writer pid is neither this process nor any live process on this machine and which have
+ * not been modified for {@link #STALE_AFTER}. Nothing else is touched: not other targets'
+ * temporaries, not files of other names, not the files of a live writer. The age condition covers
+ * writers this machine cannot see (another host or container sharing the directory, whose pid
+ * means nothing here): a live writer keeps its file's modification time fresh. A recycled pid only
+ * makes a stray wait for that process to end; temporaries named without a pid (left by versions
+ * before this one) are never removed, since nothing tells whether their writer still runs.
  *
  * <p>Used by every writer that persists state: safetensors files, model files, checkpoints and
  * JSON run summaries.
  */
 public final class AtomicFiles {
+    private static final Logger LOG = LoggerFactory.getLogger(AtomicFiles.class);
     private static final String TEMP_SUFFIX = ".tmp";
+    /** What lies between {@code .<target name>.} and {@code .tmp} in a temporary file's name. */
+    private static final Pattern WRITER_AND_RANDOM = Pattern.compile("([0-9]{1,18})-[0-9a-f]{16}");
+
+    /** How long a dead writer's temporary file stays unmodified before a later write removes it. */
+    public static final Duration STALE_AFTER = Duration.ofMinutes(10);
 
     private AtomicFiles() {}
 
@@ -49,6 +74,7 @@ public final class AtomicFiles {
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(target.toString(), null, "cannot write: directory " + dir + " does not exist");
         }
+        removeStrays(dir, absolute.getFileName().toString()); // first: they may hold the space this write needs
         Path temp = createTemp(dir, absolute.getFileName().toString());
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -98,9 +124,10 @@ public final class AtomicFiles {
     private static Path createTemp(Path dir, String targetName) throws IOException {
         // Not Files.createTempFile: it makes the file owner-only (0600), and the rename would
         // carry that mode over to the target. CREATE_NEW keeps the usual umask permissions.
+        long pid = ProcessHandle.current().pid();
         for (int attempt = 0; ; attempt++) {
             String random = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-            Path temp = dir.resolve("." + targetName + "." + random + TEMP_SUFFIX);
+            Path temp = dir.resolve("." + targetName + "." + pid + "-" + random + TEMP_SUFFIX);
             try {
                 Files.newByteChannel(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
                 return temp;
@@ -108,6 +135,49 @@ public final class AtomicFiles {
                 if (attempt >= 10) throw e;
             }
         }
+    }
+
+    /**
+     * Deletes the stray temporaries of {@code targetName} in {@code dir} (see the class doc for
+     * which). Best effort: a failure is logged and never fails the write.
+     */
+    private static void removeStrays(Path dir, String targetName) {
+        long self = ProcessHandle.current().pid();
+        Instant staleBefore = Instant.now().minus(STALE_AFTER);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> writerPid(targetName, p) >= 0)) {
+            for (Path p : entries) {
+                long pid = writerPid(targetName, p);
+                // this process may be writing the same target on another thread
+                if (pid == self || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+                try {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (!a.isRegularFile() || a.lastModifiedTime().toInstant().isAfter(staleBefore)) continue;
+                    if (Files.deleteIfExists(p)) {
+                        LOG.info("removed {}: a temporary file of {} left by process {}, which is no longer running",
+                                p, targetName, pid);
+                    }
+                } catch (NoSuchFileException gone) {
+                    // another writer of the same target removed it first
+                } catch (IOException e) {
+                    LOG.warn("could not remove stray temporary file {}: {}", p, e.toString());
+                }
+            }
+        } catch (IOException | DirectoryIteratorException | UnsupportedOperationException e) {
+            LOG.warn("could not look for stray temporary files of {} in {}: {}", targetName, dir, e.toString());
+        }
+    }
+
+    /** The writer pid in the name of one of {@code targetName}'s temporary files, or -1 if it is not one. */
+    static long writerPid(String targetName, Path candidate) {
+        Path name = candidate.getFileName();
+        if (name == null) return -1;
+        String n = name.toString();
+        String prefix = "." + targetName + ".";
+        if (n.length() <= prefix.length() + TEMP_SUFFIX.length() || !n.startsWith(prefix) || !n.endsWith(TEMP_SUFFIX)) {
+            return -1;
+        }
+        Matcher m = WRITER_AND_RANDOM.matcher(n.substring(prefix.length(), n.length() - TEMP_SUFFIX.length()));
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private static void move(Path temp, Path target) throws IOException {

@@ -22,7 +22,8 @@ import org.backprop.tensor.Tensor;
  * (optional), {@code format = pt} (the convention that says the tensors use PyTorch's layout),
  * plus any extra keys the caller adds outside the {@code backprop.} namespace.
  *
- * <p>Saving is atomic (see {@link AtomicFiles}): a crash mid-save leaves the previous file intact.
+ * <p>Saving is atomic (see {@link AtomicFiles}): a crash mid-save leaves the previous file intact,
+ * and the crashed save's temporary file is removed by a later save of the same file.
  */
 public final class ModelFile {
     /** The file-name extension of model files. */

@@ -1,5 +1,6 @@
 package org.backprop.tensor;
 
+import java.util.Arrays;
 import org.backprop.kernel.Vec;
 
 /**
@@ -52,12 +53,19 @@ final class Elementwise {
             b.requiresGrad() ? g.mul(out).div(b).neg() : null}, a, b);
     }
 
+    /**
+     * d(a^e)/da = e·a^(e−1), taken as 0 wherever e = 0 (a⁰ is constant; 0·0⁻¹ would be NaN);
+     * d(a^e)/de = a^e·ln(a), taken as 0 where a = 0 and e ≥ 0 (the limit as e → +0; 0·(−∞) would
+     * be NaN). Both as PyTorch's pow_backward_self and pow_backward_exponent, including where the
+     * mask sits: the base's replaces g·(...), the exponent's replaces only (...). So at a = 0 the
+     * base gradient is +∞ for 0 &lt; e &lt; 1, 1 for e = 1, 0 for e &gt; 1, −∞ for e &lt; 0, and the
+     * exponent gradient is −∞ for e &lt; 0.
+     */
     static Tensor pow(Tensor a, Tensor e) {
         Tensor out = binary(POW, a, e);
-        // d(a^e)/da = e·a^(e-1) ; d(a^e)/de = a^e·ln(a)
         return Tensor.record(out, "pow", g -> new Tensor[] {
-            a.requiresGrad() ? g.mul(e).mul(a.pow(e.sub(1f))) : null,
-            e.requiresGrad() ? g.mul(out).mul(a.log()) : null}, a, e);
+            a.requiresGrad() ? binary(ZERO_WHERE_ZERO, g.mul(binary(POW_DBASE, a, e)), e) : null,
+            e.requiresGrad() ? g.mul(binary(POW_DEXP, a, e)) : null}, a, e);
     }
 
     static Tensor maximum(Tensor a, Tensor b) {
@@ -79,6 +87,8 @@ final class Elementwise {
 
     /** 1 where a &gt; b, 0.5 where equal, 0 where a &lt; b: the share of a max's gradient going to a. */
     private static final int MAX_MASK = 7;
+    /** Local derivatives of pow (see {@link #pow(Tensor, Tensor)}), and x with 0 wherever y = 0. */
+    private static final int POW_DBASE = 8, POW_DEXP = 9, ZERO_WHERE_ZERO = 10;
 
     private static float apply(int op, float x, float y) {
         return switch (op) {
@@ -90,6 +100,9 @@ final class Elementwise {
             case MAX -> Math.max(x, y);
             case MIN -> Math.min(x, y);
             case MAX_MASK -> x > y ? 1f : x == y ? 0.5f : 0f;
+            case POW_DBASE -> y * (float) Math.pow(x, y - 1f);
+            case POW_DEXP -> x == 0 && y >= 0 ? 0f : (float) Math.pow(x, y) * (float) Math.log(x);
+            case ZERO_WHERE_ZERO -> y == 0 ? 0f : x;
             default -> throw new IllegalStateException("unknown op " + op);
         };
     }
@@ -195,8 +208,15 @@ final class Elementwise {
     }
 
     static Tensor pow(Tensor a, float e) {
-        // x⁰ is constant: its derivative is 0 everywhere, also at x = 0 where 0·x⁻¹ would give NaN
-        return unary(a, "pow", x -> (float) Math.pow(x, e), (x, y) -> e == 0 ? 0f : e * (float) Math.pow(x, e - 1));
+        if (e == 0) {
+            // x⁰ is constant: its gradient is 0 everywhere, also at x = 0 where 0·x⁻¹ would give NaN,
+            // and whatever the incoming gradient (PyTorch returns zeros without reading it)
+            float[] ones = new float[a.numel()];
+            Arrays.fill(ones, 1f); // x⁰ = 1 for every x, NaN and 0 included (Math.pow, C, PyTorch)
+            Tensor out = Tensor.contiguousOver(ones, a.shape());
+            return Tensor.record(out, "pow", g -> new Tensor[] {Tensor.zeros(a.shape())}, a);
+        }
+        return unary(a, "pow", x -> (float) Math.pow(x, e), (x, y) -> e * (float) Math.pow(x, e - 1));
     }
 
     static Tensor clamp(Tensor a, float min, float max) {

@@ -371,12 +371,16 @@ public final class Tensor {
         return Elementwise.mulScalar(this, 1f / c);
     }
 
-    /** Elementwise power with a constant exponent. */
+    /** Elementwise power with a constant exponent; {@code pow(0)} has gradient 0 everywhere, also at 0. */
     public Tensor pow(float exponent) {
         return Elementwise.pow(this, exponent);
     }
 
-    /** Elementwise power {@code this^exponent} with a tensor exponent (base must be positive where the exponent is not an integer). */
+    /**
+     * Elementwise power {@code this^exponent} with a tensor exponent (base must be positive where the
+     * exponent is not an integer). Where the base is 0 the gradients are PyTorch's: the exponent's is
+     * 0 for exponents ≥ 0 (not 0·ln 0 = NaN), and the base's is 0 wherever the exponent is 0.
+     */
     public Tensor pow(Tensor exponent) {
         return Elementwise.pow(this, exponent);
     }

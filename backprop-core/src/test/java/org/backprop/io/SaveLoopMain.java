@@ -30,15 +30,20 @@ public final class SaveLoopMain {
         return version + (i % 8) * 0.125f;
     }
 
+    /** Sets every value of the model to those of {@code version}. */
+    static void setVersion(Sequential model, int version) {
+        for (Tensor t : model.stateDict().values()) {
+            float[] d = t.array();
+            for (int i = 0; i < d.length; i++) d[i] = valueOf(version, i);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         Sequential model = model();
         long start = System.nanoTime();
         for (int version = 1; System.nanoTime() - start < MAX_RUN_NANOS; version++) {
-            for (Tensor t : model.stateDict().values()) {
-                float[] d = t.array();
-                for (int i = 0; i < d.length; i++) d[i] = valueOf(version, i);
-            }
+            setVersion(model, version);
             ModelFile.save(file, model);
             System.out.println("saved " + version);
             System.out.flush();
