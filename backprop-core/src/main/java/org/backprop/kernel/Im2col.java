@@ -233,7 +233,21 @@ public final class Im2col {
     private static void clearEdges(float[] a, int at, int rows, int w, int dxs) {
         if (dxs == 0) return;
         int c0 = dxs < 0 ? 0 : Math.max(0, w - dxs), c1 = dxs < 0 ? Math.min(w, -dxs) : w;
-        for (int r = 0; r < rows; r++) zero(a, at + r * w + c0, at + r * w + c1);
+        // one or two cells a row for 3×3 and 5×5 windows: stores written out, no inner loop per row
+        switch (c1 - c0) {
+            case 1 -> {
+                for (int r = 0, q = at + c0; r < rows; r++, q += w) a[q] = 0f;
+            }
+            case 2 -> {
+                for (int r = 0, q = at + c0; r < rows; r++, q += w) {
+                    a[q] = 0f;
+                    a[q + 1] = 0f;
+                }
+            }
+            default -> {
+                for (int r = 0; r < rows; r++) zero(a, at + r * w + c0, at + r * w + c1);
+            }
+        }
     }
 
     private static void zero(float[] a, int from, int to) {

@@ -30,6 +30,7 @@ public final class SmallProducts {
             for (; j + 2 * V <= n; j += 2 * V) {
                 int i = 0;
                 for (; i + 4 <= m; i += 4) block4(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                for (; i + 2 <= m; i += 2) block2(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
                 for (; i < m; i++) block1(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             }
             if (j < n) { // the last columns: through a zero-padded copy two vectors wide, not a scalar loop
@@ -41,6 +42,7 @@ public final class SmallProducts {
                 }
                 int i = 0;
                 for (; i + 4 <= m; i += 4) block4(transA, i, 0, k, a, aOff, lda, bt, 0, wide, ct, 0, wide, accumulate);
+                for (; i + 2 <= m; i += 2) block2(transA, i, 0, k, a, aOff, lda, bt, 0, wide, ct, 0, wide, accumulate);
                 for (; i < m; i++) block1(transA, i, 0, k, a, aOff, lda, bt, 0, wide, ct, 0, wide, accumulate);
                 for (i = 0; i < m; i++) System.arraycopy(ct, i * wide, c, cOff + i * ldc + j, w);
             }
@@ -105,6 +107,35 @@ public final class SmallProducts {
         c31.intoArray(c, r + 3 * ldc + V);
     }
 
+    /** Two rows of C by two vectors: the rows left after the blocks of four (LeNet's 6 = 4 + 2 channels). */
+    private static void block2(boolean transA, int i, int j, int k, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        int ri = transA ? 1 : lda, pi = transA ? lda : 1, a0 = aOff + (transA ? i : i * lda);
+        for (int p = 0; p < k; p++) {
+            int bp = bOff + p * ldb + j, ap = a0 + p * pi;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + V);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + ri]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+        }
+        int r = cOff + i * ldc + j;
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(S, c, r));
+            c01 = c01.add(FloatVector.fromArray(S, c, r + V));
+            c10 = c10.add(FloatVector.fromArray(S, c, r + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, r + ldc + V));
+        }
+        c00.intoArray(c, r);
+        c01.intoArray(c, r + V);
+        c10.intoArray(c, r + ldc);
+        c11.intoArray(c, r + ldc + V);
+    }
+
     private static void block1(boolean transA, int i, int j, int k, float[] a, int aOff, int lda,
                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
@@ -165,7 +196,11 @@ public final class SmallProducts {
         }
         for (; i < m; i++) {
             int a0 = aOff + i * lda;
-            for (int j = 0; j < n; j++) {
+            int j = 0;
+            // one row of A against four of B: four accumulator chains, so the FMAs do not wait on
+            // each other's latency as a lone dot product's do (LeNet's 6 = 4 + 2 output channels)
+            for (; j + 4 <= n && S != null; j += 4) dots1x4(a, a0, b, bOff + j * ldb, ldb, k, bound, c, cOff + i * ldc + j);
+            for (; j < n; j++) {
                 int b0 = bOff + j * ldb;
                 float t = 0;
                 int p = 0;
@@ -178,6 +213,32 @@ public final class SmallProducts {
                 c[cOff + i * ldc + j] += t;
             }
         }
+    }
+
+    /** One row of A against four rows of B: 4 accumulators, 5 loads per 4 multiply-adds. */
+    private static void dots1x4(float[] a, int a0, float[] b, int b0, int ldb, int k, int bound, float[] c, int co) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        int p = 0;
+        for (; p < bound; p += V) {
+            FloatVector r = FloatVector.fromArray(S, a, a0 + p);
+            s0 = r.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+            s1 = r.fma(FloatVector.fromArray(S, b, b0 + ldb + p), s1);
+            s2 = r.fma(FloatVector.fromArray(S, b, b0 + 2 * ldb + p), s2);
+            s3 = r.fma(FloatVector.fromArray(S, b, b0 + 3 * ldb + p), s3);
+        }
+        float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
+        float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            float x = a[a0 + p];
+            t0 += x * b[b0 + p];
+            t1 += x * b[b0 + ldb + p];
+            t2 += x * b[b0 + 2 * ldb + p];
+            t3 += x * b[b0 + 3 * ldb + p];
+        }
+        c[co] += t0;
+        c[co + 1] += t1;
+        c[co + 2] += t2;
+        c[co + 3] += t3;
     }
 
     /** Four rows of A against two rows of B: 8 accumulators, 6 loads per 8 multiply-adds. */

@@ -53,7 +53,7 @@ class SmallProductsTest {
     @Test
     void ntAddsDotProductsOfRows() {
         Random rng = new Random(2);
-        int[][] shapes = {{6, 25, 1568}, {16, 150, 200}, {32, 9, 1568}, {5, 3, 17}, {1, 1, 3}};
+        int[][] shapes = {{6, 25, 1568}, {16, 150, 200}, {32, 9, 1568}, {5, 3, 17}, {1, 1, 3}, {3, 9, 40}, {2, 8, 7}};
         for (int[] sh : shapes) {
             int m = sh[0], n = sh[1], k = sh[2];
             int lda = k + 1, ldb = k + 2, ldc = n + 3;
