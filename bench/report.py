@@ -71,5 +71,5 @@ print('\nPeak resident memory (MiB): PyTorch %s; Backprop %s.' % (
     ', '.join(fmt(max(o['peak_rss_mb'] for o in load(p))) for p in sorted(glob.glob(os.path.join(run, 'torch-*.jsonl')))),
     ', '.join(fmt(max(o['peak_rss_mb'] for o in rows)) for _, rows in engines)))
 print('\nEngines: `java` is the default pure-Java Vector API kernels; `auto` hands products of 4+ rows to')
-print('OpenBLAS through FFM (`-Dbackprop.blas=auto`). The default stays `java` unless `auto` wins here on')
-print('the MLP shapes on a quiet machine. Kernel micro-benchmarks: `bench/jmh.sh` (JMH, with `-prof gc`).')
+print('OpenBLAS through FFM (`-Dbackprop.blas=auto`), an opt-in accelerator: the default stays pure Java, so')
+print('the jar runs anywhere without a native library. Kernel micro-benchmarks: `bench/jmh.sh` (JMH, with `-prof gc`).')

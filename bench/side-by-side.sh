@@ -55,7 +55,10 @@ CPU=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
 VEC=$(grep -o '[0-9]*-bit vectors ([0-9]* floats)' "$OUT/backprop-java.log" | head -n 1 || true)
 # Everything below the marker line in docs/BENCHMARKS.md (other measurements) is kept.
 MARKER='<!-- Measurements below this line are kept when bench/side-by-side.sh rewrites the file. -->'
-KEPT=$(sed -n "/^$MARKER\$/,\$p" docs/BENCHMARKS.md 2>/dev/null || true)
+# (found as a fixed string: the marker holds a '/', which would end a sed address)
+AT=$(grep -nxF -- "$MARKER" docs/BENCHMARKS.md 2>/dev/null | head -n 1 | cut -d: -f1 || true)
+KEPT=
+if [ -n "$AT" ]; then KEPT=$(tail -n +"$AT" docs/BENCHMARKS.md); fi
 "$PYTHON" bench/report.py "$OUT" "$CPU" "${VEC:-unknown}" "$(nproc)" "bench/side-by-side.sh --epochs $EPOCHS" \
   "${JVM_FLAGS[*]}" > "$OUT/BENCHMARKS.md"
 { cat "$OUT/BENCHMARKS.md"; if [ -n "$KEPT" ]; then echo; echo "$KEPT"; fi; } > docs/BENCHMARKS.md
