@@ -31,6 +31,11 @@ public final class Im2col {
             return;
         }
         int oh = win.outHeight(h), ow = win.outWidth(w);
+        // Narrow rows (LeNet's second layer: 10 of 14 pixels) copy each run of ow pixels as one
+        // whole vector instead of a System.arraycopy call of 10 floats; the lanes past ow land on
+        // the next output row's cells, which are written after (so only where a whole vector
+        // still ends inside this image's part of the column row).
+        boolean vectorRuns = S != null && win.sw() == 1 && ow <= S.length();
         int row = 0;
         for (int c = 0; c < channels; c++) {
             int plane = xOff + c * h * w;
@@ -38,19 +43,24 @@ public final class Im2col {
                 for (int j = 0; j < win.kw(); j++, row++) {
                     int xShift = j * win.dw() - win.pw();
                     int lo = firstInside(xShift, win.sw()), hi = lastInside(xShift, w, win.sw(), ow);
-                    int dst = colOff + row * ldCols;
+                    int dst = colOff + row * ldCols, end = dst + oh * ow;
+                    boolean wholeRuns = vectorRuns && lo == 0 && hi == ow - 1;
                     for (int oy = 0; oy < oh; oy++, dst += ow) {
                         int iy = oy * win.sh() - win.ph() + i * win.dh();
                         if (iy < 0 || iy >= h || lo > hi) {
                             zero(cols, dst, dst + ow);
                             continue;
                         }
+                        int run = plane + iy * w + xShift;
+                        if (wholeRuns && dst + S.length() <= end && run + S.length() <= x.length) {
+                            FloatVector.fromArray(S, x, run).intoArray(cols, dst);
+                            continue;
+                        }
                         zero(cols, dst, dst + lo); // left padding: a cell or two, cheaper than Arrays.fill's call
-                        int src = plane + iy * w + xShift;
                         if (win.sw() == 1) {
-                            System.arraycopy(x, src + lo, cols, dst + lo, hi - lo + 1);
+                            System.arraycopy(x, run + lo, cols, dst + lo, hi - lo + 1);
                         } else {
-                            for (int ox = lo; ox <= hi; ox++) cols[dst + ox] = x[src + ox * win.sw()];
+                            for (int ox = lo; ox <= hi; ox++) cols[dst + ox] = x[run + ox * win.sw()];
                         }
                         zero(cols, dst + hi + 1, dst + ow);
                     }
@@ -197,7 +207,7 @@ public final class Im2col {
                 for (int j = 0; j < win.kw(); j++, row++) {
                     int dxs = j - win.pw();
                     int dst = colOff + row * ldCols;
-                    zero(cols, dst, dst + oy0 * w);                 // rows above the image
+                    zero(cols, dst, dst + Math.min(oy0, h) * w);    // rows above the image (all of them when the window misses it)
                     zero(cols, dst + Math.max(oy0, oy1) * w, dst + h * w); // rows below
                     if (oy1 <= oy0) continue;
                     int from = Math.max(0, -dxs), to = (oy1 - oy0) * w - Math.max(0, dxs);

@@ -2,6 +2,7 @@ package org.backprop.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,8 @@ class Im2colTest {
         Random rng = new Random(3);
         Window2d[] windows = {
             Window2d.of(3, 1, 1), Window2d.of(5, 1, 2), new Window2d(3, 1, 1, 1, 1, 0, 1, 1), // keep the size
-            Window2d.of(3), Window2d.of(3, 2, 1), Window2d.of(3, 1, 2, 2), Window2d.of(5, 1, 1)};
+            Window2d.of(3), Window2d.of(3, 2, 1), Window2d.of(3, 1, 2, 2), Window2d.of(5, 1, 1),
+            Window2d.of(5)}; // LeNet's second layer: rows of 10 of 14 pixels, copied as whole vectors
         int[][] sizes = {{14, 14}, {7, 7}, {1, 1}, {2, 5}, {6, 1}, {9, 4}};
         for (Window2d win : windows) {
             for (int[] hw : sizes) {
@@ -64,7 +66,11 @@ class Im2colTest {
                     for (int q = 0; q < l; q++) {
                         assertEquals(expected[r * l + q], cols[5 + r * ld + q], win + " " + h + "×" + w + " row " + r);
                     }
+                    for (int q = l; q < ld && 5 + r * ld + q < cols.length; q++) { // another image's cells: untouched
+                        assertTrue(Float.isNaN(cols[5 + r * ld + q]), win + " " + h + "×" + w + " wrote past row " + r);
+                    }
                 }
+                for (int q = 0; q < 5; q++) assertTrue(Float.isNaN(cols[q]), "wrote before the column matrix");
 
                 float[] g = new float[cols.length];
                 for (int i = 0; i < g.length; i++) g[i] = rng.nextFloat() - 0.5f;

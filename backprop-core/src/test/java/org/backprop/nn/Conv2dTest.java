@@ -73,6 +73,9 @@ class Conv2dTest {
         assertMatchesNaive(2, 1, 7, 6, 9, new Window2d(3, 5, 1, 1, 1, 2, 1, 1), true, 34);  // 3×5 window, 4 + 4 + 1 channels
         assertMatchesNaive(2, 1, 8, 9, 3, Window2d.of(4), true, 35);                       // no padding, even kernel
         assertMatchesNaive(1, 1, 4, 5, 2, Window2d.of(1), true, 36);                       // 1×1
+        // images smaller than the padding: the column rows of a window that misses the image are all 0
+        assertMatchesNaive(4, 2, 1, 1, 3, Window2d.of(5, 1, 2), true, 42);
+        assertMatchesNaive(3, 1, 1, 3, 2, Window2d.of(5, 1, 2), false, 43);
         gradcheck(1, 1, 6, 7, 5, Window2d.of(3, 1, 1), true, 37);                          // batch 1, 4 + 1 channels
         gradcheck(2, 1, 5, 9, 4, new Window2d(2, 3, 1, 1, 0, 1, 1, 1), false, 38);         // 2×3, padding on one axis
         gradcheck(3, 1, 7, 5, 6, Window2d.of(5, 1, 2), true, 39);                          // LeNet's window on a small image
