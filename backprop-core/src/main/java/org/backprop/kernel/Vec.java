@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code backprop.vectorBits=0}.
  *
  * <p>Each result is bit-for-bit the scalar loop's: the operations are elementwise IEEE ones,
- * and column sums add the rows in the same order.
+ * and column sums add the rows in the same order. {@link #sum} is the exception (it reorders).
  */
 public final class Vec {
     private Vec() {}
@@ -99,5 +99,37 @@ public final class Vec {
             return;
         }
         for (int r = 0; r < rows; r++) binary(Op.ADD, sums, so, x, xo + r * cols, sums, so, cols);
+    }
+
+    /** Values summed in float lanes before their total joins the double sum (see {@link #sum}). */
+    private static final int SUM_BLOCK = 2048;
+
+    /**
+     * Σ a[off .. off + n). Blocks of 2048 values are summed in four vectors of float lanes (each
+     * lane adds at most 2048 / (4·lanes) values, so float rounding stays near that of a short
+     * sum) and the block totals are added in double. A plain double loop waits on each add's
+     * latency: for the bias gradient of LeNet's first layer (600K values a batch) that was 6% of
+     * the step. Unlike the other loops here this is not bit-for-bit the scalar order.
+     */
+    public static double sum(float[] a, int off, int n) {
+        double total = 0;
+        for (int b = 0; b < n; b += SUM_BLOCK) {
+            int len = Math.min(SUM_BLOCK, n - b), start = off + b, i = 0;
+            float block = 0f;
+            if (S != null) {
+                int v = S.length(), bound4 = len - len % (4 * v);
+                FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+                for (; i < bound4; i += 4 * v) {
+                    s0 = s0.add(FloatVector.fromArray(S, a, start + i));
+                    s1 = s1.add(FloatVector.fromArray(S, a, start + i + v));
+                    s2 = s2.add(FloatVector.fromArray(S, a, start + i + 2 * v));
+                    s3 = s3.add(FloatVector.fromArray(S, a, start + i + 3 * v));
+                }
+                block = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            }
+            for (; i < len; i++) block += a[start + i];
+            total += block;
+        }
+        return total;
     }
 }

@@ -5,6 +5,7 @@ import org.backprop.kernel.Gemm;
 import org.backprop.kernel.Im2col;
 import org.backprop.kernel.Parallel;
 import org.backprop.kernel.SmallProducts;
+import org.backprop.kernel.Vec;
 import org.backprop.kernel.Window2d;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
@@ -201,9 +202,7 @@ public final class Conv2d extends Module {
                     }
                     if (db != null) {
                         for (int o = 0; o < outC; o++) {
-                            double s = 0;
-                            for (int p = gyOff + o * cn, end = p + cn; p < end; p++) s += gy[p];
-                            db[o] += s;
+                            db[o] += Vec.sum(gy, gyOff + o * cn, cn);
                         }
                     }
                     if (dw != null) { // dW += dY · colsᵀ; the columns are rebuilt rather than kept from the forward pass

@@ -76,4 +76,25 @@ class VecTest {
             same(g[1 + i] * (v > 0 ? 1f : 0f), gi[i], "relu backward at " + i);
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 7, 63, 64, 65, 2047, 2048, 2049, 100_000})
+    void sumIsTheExactSumWithinFloatRoundingOfShortRuns(int n) {
+        Random rng = new Random(n);
+        float[] x = new float[n + 3];
+        for (int i = 0; i < x.length; i++) x[i] = rng.nextFloat() * 4 - 1; // mostly positive, so errors do not cancel
+        double exact = 0;
+        for (int i = 3; i < n + 3; i++) exact += x[i];
+        double got = Vec.sum(x, 3, n);
+        // each float lane adds at most 2048 / (4·lanes) values: bounded by that many roundings of the block sums
+        assertEquals(exact, got, 1e-6 * Math.max(1, Math.abs(exact)), "n = " + n);
+    }
+
+    @org.junit.jupiter.api.Test
+    void sumPropagatesNaNAndInfinity() {
+        float[] x = data(100, 9); // x[1] is NaN
+        assertEquals(Double.NaN, Vec.sum(x, 0, 100));
+        float[] y = {1f, Float.POSITIVE_INFINITY, 2f};
+        assertEquals(Double.POSITIVE_INFINITY, Vec.sum(y, 0, 3));
+    }
 }
