@@ -130,8 +130,17 @@ class TrainCommandTest {
         assertEquals(0.1, mine.valFraction);
 
         TrainCommand mlp = parsed("--data", "fashion-mnist");
-        assertNull(mlp.applyImageRecipe(), "the MLP keeps the tabular defaults");
-        assertEquals(32, mlp.batchSize);
+        assertEquals("layers 256,128, batch 128, " + TrainCommand.MLP_EPOCHS + " epochs, cosine schedule, no validation split",
+                mlp.applyImageRecipe());
+        assertEquals("256,128", mlp.layerSpec);
+        TrainCommand narrow = parsed("--data", "fashion-mnist", "--layers", "32");
+        narrow.applyImageRecipe();
+        assertEquals("32", narrow.layerSpec, "the user's layers win");
+
+        TrainCommand table = parsed("--data", "housing");
+        assertNull(table.applyImageRecipe(), "tables keep the tabular defaults");
+        assertEquals(32, table.batchSize);
+        assertEquals("64,32", table.layerSpec);
     }
 
     @Test
