@@ -1,0 +1,101 @@
+package org.backprop.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The kernel pool runs every part exactly once, in any state of its workers, and reports failures. */
+class ParallelTest {
+
+    private static int[] runCounts(int parts) {
+        AtomicIntegerArray runs = new AtomicIntegerArray(parts);
+        Parallel.forEach(parts, runs::incrementAndGet);
+        int[] out = new int[parts];
+        for (int i = 0; i < parts; i++) out[i] = runs.get(i);
+        return out;
+    }
+
+    @Test
+    void everyPartRunsExactlyOnceForFewerEqualAndMorePartsThanThreads() {
+        for (int parts : new int[] {0, 1, 2, Parallel.THREADS, Parallel.THREADS + 1, 3 * Parallel.THREADS + 2}) {
+            for (int repeat = 0; repeat < 200; repeat++) { // calls back to back: workers still awake
+                int[] counts = runCounts(parts);
+                for (int i = 0; i < parts; i++) assertEquals(1, counts[i], "part " + i + " of " + parts);
+            }
+        }
+    }
+
+    @Test
+    void partsAfterTheWorkersParkedStillRun() throws InterruptedException {
+        for (int round = 0; round < 5; round++) {
+            Thread.sleep(3 + Parallel.SPIN_NANOS / 1_000_000); // past the spin: the workers park
+            int[] counts = runCounts(2 * Parallel.THREADS);
+            for (int c : counts) assertEquals(1, c);
+        }
+    }
+
+    @Test
+    void aFailureInAnyPartReachesTheCallerAfterTheOtherPartsFinished() {
+        for (int failing = 0; failing < Math.max(2, Parallel.THREADS); failing++) {
+            int bad = failing;
+            AtomicIntegerArray done = new AtomicIntegerArray(Math.max(2, Parallel.THREADS));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forEach(done.length(), i -> {
+                if (i == bad) throw new IllegalStateException("part " + i);
+                done.incrementAndGet(i);
+            }));
+            assertEquals("part " + bad, e.getMessage());
+            for (int i = 0; i < done.length(); i++) assertEquals(i == bad ? 0 : 1, done.get(i), "part " + i);
+        }
+        assertArrayEquals(new int[] {1, 1, 1}, runCounts(3), "the pool works after a failure");
+    }
+
+    @Test
+    void aNestedCallRunsOnTheThreadOfItsPart() {
+        int outer = Math.max(2, Parallel.THREADS);
+        AtomicReference<String> wrong = new AtomicReference<>();
+        AtomicIntegerArray inner = new AtomicIntegerArray(outer * 3);
+        Parallel.forEach(outer, i -> {
+            Thread mine = Thread.currentThread();
+            Parallel.forEach(3, j -> {
+                if (Thread.currentThread() != mine) wrong.set("part " + i + "." + j + " ran on " + Thread.currentThread());
+                inner.incrementAndGet(i * 3 + j);
+            });
+        });
+        assertSame(null, wrong.get(), wrong.get());
+        for (int k = 0; k < inner.length(); k++) assertEquals(1, inner.get(k));
+    }
+
+    @Test
+    void twoThreadsCallingAtOnceBothGetEveryPart() throws Exception {
+        int calls = 2000, parts = 2 * Parallel.THREADS + 1;
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable caller = () -> {
+            try {
+                start.await();
+                for (int c = 0; c < calls; c++) {
+                    int[] counts = runCounts(parts);
+                    for (int i = 0; i < parts; i++) if (counts[i] != 1) throw new AssertionError("part " + i + " ran " + counts[i] + " times");
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        };
+        Thread a = new Thread(caller), b = new Thread(caller);
+        a.start();
+        b.start();
+        start.countDown();
+        a.join(60_000);
+        b.join(60_000);
+        assertFalse(a.isAlive() || b.isAlive(), "a caller hung");
+        assertTrue(failure.get() == null, String.valueOf(failure.get()));
+    }
+}
