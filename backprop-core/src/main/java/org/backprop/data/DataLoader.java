@@ -95,6 +95,15 @@ public final class DataLoader {
     }
 
     /**
+     * A generator for step {@code step} of epoch {@code epoch}, e.g. for the batch's augmentation:
+     * seed, epoch and step mixed as the shuffle mixes seed and epoch (a separate stream from the
+     * shuffle's), so a repeated or resumed run draws the same numbers at the same step.
+     */
+    public static SplittableRandom stepRandom(long seed, int epoch, int step) {
+        return new SplittableRandom(mix(mix(seed ^ 0x5DEECE66DL, epoch), step));
+    }
+
+    /**
      * Mixes seed and epoch into one well-spread seed (SplitMix64's finaliser), so that nearby seeds
      * or epochs do not give related streams.
      */

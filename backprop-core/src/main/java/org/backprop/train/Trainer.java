@@ -166,7 +166,7 @@ public final class Trainer {
                     model.train();                                       // dropout on, batch statistics
                     optimizer.zeroGrad();                                // gradients accumulate: clear the last step's
                     Tensor features = augmentation == null ? batch.features()
-                            : augmentation.apply(batch.features(), augmentationRandom(config.seed(), epoch, step));
+                            : augmentation.apply(batch.features(), DataLoader.stepRandom(config.seed(), epoch, step));
                     Tensor prediction = model.forward(features);         // forward pass, recording the graph
                     Tensor batchLoss = loss.apply(prediction, batch.targets());
                     batchLoss.backward();                                // chain rule back to every parameter's grad
@@ -353,14 +353,5 @@ public final class Trainer {
         int n = t.numel();
         for (int i = 0; i < n; i++) if (!Float.isFinite(v[i])) return false;
         return true;
-    }
-
-    /** The generator of one step's augmentation: seed, epoch and step mixed (SplitMix64's finaliser). */
-    static java.util.SplittableRandom augmentationRandom(long seed, int epoch, int step) {
-        long z = seed ^ 0x5DEECE66DL;
-        z += 0x9E3779B97F4A7C15L * ((long) epoch << 32 | (step & 0xFFFFFFFFL));
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return new java.util.SplittableRandom(z ^ (z >>> 31));
     }
 }

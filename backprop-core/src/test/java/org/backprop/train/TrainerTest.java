@@ -219,7 +219,7 @@ class TrainerTest {
                 .fit(data, regression().withValidationFraction(0.2).withEpochs(3));
         assertEquals(again, firstValues, "the same seed draws the same augmentation");
         assertEquals(h.epochs().getLast().trainLoss(), h2.epochs().getLast().trainLoss());
-        assertFalse(Trainer.augmentationRandom(1, 2, 3).nextLong() == Trainer.augmentationRandom(1, 2, 4).nextLong(),
+        assertFalse(org.backprop.data.DataLoader.stepRandom(1, 2, 3).nextLong() == org.backprop.data.DataLoader.stepRandom(1, 2, 4).nextLong(),
                 "steps draw from different streams");
     }
 }
