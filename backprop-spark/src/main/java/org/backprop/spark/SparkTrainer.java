@@ -146,7 +146,7 @@ public final class SparkTrainer {
         Broadcast<float[]> weights = sc.broadcast(layout.flatten(model));
         try {
             double[] r = data.mapPartitionsWithIndex((p, it) -> List.of(Block.pack(p, it)).iterator(), true)
-                    .mapPartitions(new EvaluateTask(runId, modelFactory, loss, layout, weights))
+                    .mapPartitions(new Tasks.EvaluateTask(runId, modelFactory, loss, layout, weights))
                     .treeReduce(SparkTrainer::sumInPlace, 2);
             long n = (long) r[2];
             return new SparkEvaluation(n == 0 ? Double.NaN : r[0] / n, r[3] > 0 ? r[1] / n : Double.NaN, n);
@@ -207,7 +207,7 @@ public final class SparkTrainer {
                     Broadcast<float[]> weights = sc.broadcast(layout.flatten(model));
                     float[] sum;
                     try {
-                        sum = blocks.mapPartitions(new GradientTask(runId, modelFactory, loss, layout, weights, plan, epoch, step))
+                        sum = blocks.mapPartitions(new Tasks.GradientTask(runId, modelFactory, loss, layout, weights, plan, epoch, step))
                                 .treeReduce(SparkTrainer::sumInPlace, config.treeDepth());
                     } finally {
                         weights.destroy();
@@ -261,11 +261,11 @@ public final class SparkTrainer {
                     for (int s = first; s < first + count; s++) roundSamples += plan.globalBatch(s);
                     if (roundSamples == 0) continue;
                     long t0 = System.nanoTime();
-                    var input = new RoundInput(layout.flatten(model), OptimizerStateLayout.flatten(optimizer.stateDict()), optimizer.lr());
-                    Broadcast<RoundInput> bc = sc.broadcast(input);
+                    var input = new Tasks.RoundInput(layout.flatten(model), OptimizerStateLayout.flatten(optimizer.stateDict()), optimizer.lr());
+                    Broadcast<Tasks.RoundInput> bc = sc.broadcast(input);
                     float[] sum;
                     try {
-                        sum = blocks.mapPartitions(new LocalSgdTask(runId, modelFactory, mode.optimizerFactory(), loss, layout,
+                        sum = blocks.mapPartitions(new Tasks.LocalSgdTask(runId, modelFactory, mode.optimizerFactory(), loss, layout,
                                         optLayout, bc, plan, epoch, first, count, roundSamples))
                                 .treeReduce(SparkTrainer::sumInPlace, config.treeDepth());
                     } finally {
@@ -319,165 +319,7 @@ public final class SparkTrainer {
         }
     }
 
-    /** What a local-SGD round starts from: the driver's weights, optimizer state and learning rate. */
-    record RoundInput(float[] state, OptimizerStateLayout.Flat optimizer, double lr) implements java.io.Serializable {}
-
-    // ------------------------------------------------------------------------------- executors
-
-    /**
-     * Synchronous step, on one partition: the gradient of its share of the global batch, scaled
-     * by share/global. Result layout: [state-sized gradients (buffers: their new values, scaled) |
-     * one reached-flag per state entry | loss·share | compute milliseconds].
-     */
-    private record GradientTask(String runId, SerializableSupplier<? extends Module> factory, Loss loss, StateLayout layout,
-            Broadcast<float[]> weights, BatchPlan plan, int epoch, int step) implements FlatMapFunction<Iterator<Block>, float[]> {
-
-        @Override
-        public Iterator<float[]> call(Iterator<Block> it) {
-            Block block = onlyBlock(it);
-            int entries = layout.names().length;
-            float[] out = new float[layout.length() + entries + 2];
-            int p = block.partition();
-            int from = plan.sliceStart(p, step), to = plan.sliceEnd(p, step);
-            if (to == from) return List.of(out).iterator();
-            float share = (float) (to - from) / plan.globalBatch(step);
-            Replicas.Replica r = Replicas.borrow(runId, factory, layout);
-            try {
-                layout.load(r.module(), weights.value());
-                int[] order = Replicas.order(runId, plan, epoch, p);
-                long t0 = System.nanoTime();
-                List<Parameter> params = r.module().parameters();
-                for (Parameter q : params) q.value().clearGrad();
-                Tensor l = loss.apply(r.module().forward(block.features(order, from, to)), block.targets(order, from, to));
-                requireScalar(l);
-                l.backward();
-                var state = r.module().stateDict();
-                var named = r.module().namedParameters();
-                int i = 0;
-                for (var e : state.entrySet()) {
-                    int off = layout.offsets()[i];
-                    Tensor src = layout.parameter()[i] ? named.get(e.getKey()).grad() : e.getValue();
-                    if (src != null) {
-                        float[] a = src.array();
-                        int base = src.offset();
-                        for (int j = 0, n = layout.size(i); j < n; j++) out[off + j] = a[base + j] * share;
-                        out[layout.length() + i] = 1;
-                    }
-                    i++;
-                }
-                out[out.length - 2] = l.item() * share;
-                out[out.length - 1] = (System.nanoTime() - t0) / 1e6f;
-            } finally {
-                Replicas.giveBack(runId, r);
-            }
-            return List.of(out).iterator();
-        }
-    }
-
-    /**
-     * Local-SGD round, on one partition: {@code count} steps from the driver's weights and
-     * optimizer state with its own optimizer copy. Result layout, weight = this partition's
-     * samples / the round's samples: [model state·weight | optimizer state·weight | weight per
-     * optimizer key that this copy has | mean loss·weight | compute milliseconds].
-     */
-    private record LocalSgdTask(String runId, SerializableSupplier<? extends Module> factory, OptimizerFactory optimizerFactory,
-            Loss loss, StateLayout layout, OptimizerStateLayout optLayout, Broadcast<RoundInput> input, BatchPlan plan,
-            int epoch, int first, int count, long roundSamples) implements FlatMapFunction<Iterator<Block>, float[]> {
-
-        @Override
-        public Iterator<float[]> call(Iterator<Block> it) {
-            Block block = onlyBlock(it);
-            int optBase = layout.length(), presenceBase = optBase + optLayout.length();
-            int lossAt = presenceBase + optLayout.keys().length;
-            float[] out = new float[lossAt + 2];
-            int p = block.partition();
-            long mine = 0;
-            for (int s = first; s < first + count; s++) mine += plan.localBatch(p, s);
-            if (mine == 0) return List.of(out).iterator();
-            Replicas.Replica r = Replicas.borrow(runId, factory, layout);
-            try {
-                RoundInput in = input.value();
-                layout.load(r.module(), in.state());
-                Optimizer opt = optimizerFactory.create(r.module().parameters());
-                opt.loadStateDict(in.optimizer().toStateDict());
-                opt.setLr(in.lr());
-                int[] order = Replicas.order(runId, plan, epoch, p);
-                long t0 = System.nanoTime();
-                double lossSum = 0;
-                for (int s = first; s < first + count; s++) {
-                    int from = plan.sliceStart(p, s), to = plan.sliceEnd(p, s);
-                    if (to == from) continue;
-                    opt.zeroGrad();
-                    Tensor l = loss.apply(r.module().forward(block.features(order, from, to)), block.targets(order, from, to));
-                    requireScalar(l);
-                    l.backward();
-                    opt.step();
-                    lossSum += (double) l.item() * (to - from);
-                }
-                float weight = (float) ((double) mine / roundSamples);
-                float[] state = layout.flatten(r.module());
-                for (int j = 0; j < state.length; j++) out[j] = state[j] * weight;
-                optLayout.accumulate(opt.stateDict(), weight, out, optBase, presenceBase);
-                out[lossAt] = (float) (lossSum / roundSamples);
-                out[lossAt + 1] = (System.nanoTime() - t0) / 1e6f;
-            } finally {
-                Replicas.giveBack(runId, r);
-            }
-            return List.of(out).iterator();
-        }
-    }
-
-    /** Loss sum, correct predictions, samples, and whether targets were class labels, of one partition. */
-    private record EvaluateTask(String runId, SerializableSupplier<? extends Module> factory, Loss loss, StateLayout layout,
-            Broadcast<float[]> weights) implements FlatMapFunction<Iterator<Block>, double[]> {
-        private static final int CHUNK = 1024;
-
-        @Override
-        public Iterator<double[]> call(Iterator<Block> it) {
-            Block block = onlyBlock(it);
-            double[] out = new double[4];
-            if (block.rows() == 0) return List.of(out).iterator();
-            Replicas.Replica r = Replicas.borrow(runId, factory, layout);
-            try (var _ = GradMode.noGrad()) {
-                layout.load(r.module(), weights.value());
-                r.module().eval();
-                int[] order = new int[block.rows()];
-                for (int i = 0; i < order.length; i++) order[i] = i;
-                for (int from = 0; from < block.rows(); from += CHUNK) {
-                    int to = Math.min(block.rows(), from + CHUNK);
-                    Tensor y = block.targets(order, from, to);
-                    Tensor pred = r.module().forward(block.features(order, from, to));
-                    Tensor l = loss.apply(pred, y);
-                    requireScalar(l);
-                    out[0] += (double) l.item() * (to - from);
-                    if (block.classLabels()) {
-                        Tensor guess = pred.argmax(-1, false);
-                        for (int i = 0; i < to - from; i++) if (guess.get(i) == y.get(i)) out[1]++;
-                    }
-                }
-                out[2] = block.rows();
-                out[3] = block.classLabels() ? 1 : 0;
-            } finally {
-                r.module().train();
-                Replicas.giveBack(runId, r);
-            }
-            return List.of(out).iterator();
-        }
-    }
-
     // ---------------------------------------------------------------------------------- helpers
-
-    private static Block onlyBlock(Iterator<Block> it) {
-        if (!it.hasNext()) throw new IllegalStateException("a training partition holds no block");
-        return it.next();
-    }
-
-    private static void requireScalar(Tensor l) {
-        if (l.numel() != 1) {
-            throw new IllegalArgumentException("the loss returned a tensor of shape " + java.util.Arrays.toString(l.shape())
-                    + "; it must return a scalar (mean over the batch)");
-        }
-    }
 
     private static float[] sumInPlace(float[] a, float[] b) {
         for (int i = 0; i < a.length; i++) a[i] += b[i];
