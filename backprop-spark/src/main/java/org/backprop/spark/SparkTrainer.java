@@ -126,6 +126,7 @@ public final class SparkTrainer {
             int[] partitionSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
             BatchPlan plan = new BatchPlan(config.seed(), config.shuffle(), partitionSizes, config.globalBatchSize());
             if (plan.totalSamples() == 0) throw new IllegalArgumentException("SparkTrainer.fit: the RDD has no samples");
+            requireBatchNormSlices(plan);
             warnIfResultsAreLarge(optLayout == null ? 0 : optLayout.length());
             var run = new Run(runId, config, blocks, plan);
             try (var _ = GradMode.enableGrad()) {
@@ -338,6 +339,32 @@ public final class SparkTrainer {
         while (deps.hasNext()) {
             if (comesFromDriverCollection(deps.next().rdd())) return true;
         }
+        return false;
+    }
+
+    /**
+     * Batch normalisation computes its statistics over each partition's slice (as PyTorch's DDP
+     * without SyncBatchNorm does), so a BatchNorm1d on [n, C] rows fails on a slice of one row.
+     * Says so before the job, naming the step, instead of a task failure deep in Spark.
+     */
+    private void requireBatchNormSlices(BatchPlan plan) {
+        if (!containsBatchNorm1d(model)) return;
+        int[] sizes = plan.partitionSizes();
+        for (int step = 0; step < plan.stepsPerEpoch(); step++) {
+            for (int p = 0; p < sizes.length; p++) {
+                if (plan.localBatch(p, step) == 1) {
+                    throw new IllegalArgumentException("SparkTrainer.fit: the model has BatchNorm1d, whose batch statistics are"
+                            + " computed per partition, and partition " + p + " (" + sizes[p] + " rows) gets 1 sample in step "
+                            + (step + 1) + " of global batch " + plan.globalBatchSize() + " over " + sizes.length
+                            + " partitions; use a global batch of at least 2 samples per partition, or fewer partitions");
+                }
+            }
+        }
+    }
+
+    private static boolean containsBatchNorm1d(Module m) {
+        if (m instanceof org.backprop.nn.BatchNorm1d) return true;
+        for (Module c : m.children().values()) if (containsBatchNorm1d(c)) return true;
         return false;
     }
 
