@@ -1,8 +1,5 @@
 package org.backprop.spark;
 
-import java.io.IOException;
-import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -60,6 +57,7 @@ public final class SparkTrainer {
     private final StateLayout layout;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private LrScheduler scheduler;
+    private Checkpoints.Saved resumeFrom;
 
     /**
      * @param model        the driver's model: its weights are the starting point and receive the result
@@ -72,13 +70,13 @@ public final class SparkTrainer {
         if (sc == null || model == null || modelFactory == null || loss == null || optimizer == null) {
             throw new IllegalArgumentException("SparkTrainer: context, model, model factory, loss and optimizer are all required");
         }
-        requireSerializable(modelFactory, "the model factory");
-        requireSerializable(loss, "the loss");
+        Preflight.requireSerializable(modelFactory, "the model factory");
+        Preflight.requireSerializable(loss, "the loss");
         this.layout = StateLayout.of(model);
         Module probe = modelFactory.get();
         if (probe == null) throw new IllegalArgumentException("SparkTrainer: the model factory returned null");
         layout.requireSame(StateLayout.of(probe), "SparkTrainer");
-        requireOwnParameters(model, optimizer);
+        Preflight.requireOwnParameters(model, optimizer);
         this.sc = sc;
         this.model = model;
         this.modelFactory = modelFactory;
@@ -89,6 +87,25 @@ public final class SparkTrainer {
     /** Steps {@code scheduler} once at the end of every epoch, with the epoch's mean training loss. */
     public SparkTrainer scheduler(LrScheduler scheduler) {
         this.scheduler = scheduler;
+        return this;
+    }
+
+    /**
+     * Continues the run that wrote {@code checkpoint} (see {@link Checkpoints}): loads its weights
+     * and optimizer state now, and makes the next {@link #fit} start at the epoch after it, with the
+     * learning-rate schedule put back where it was by stepping it with the saved epochs' losses.
+     * With the same data, partitions, seed and global batch, the result is that of the
+     * uninterrupted run (up to float summation order across partitions).
+     */
+    public SparkTrainer resume(Checkpoints.Saved checkpoint) {
+        String type = checkpoint.metadata().get("optimizer");
+        if (type != null && !type.equals(optimizer.getClass().getName())) {
+            throw new IllegalArgumentException("resume: the checkpoint holds the state of " + type + ", this run uses "
+                    + optimizer.getClass().getName());
+        }
+        model.loadStateDict(checkpoint.model());
+        optimizer.loadStateDict(checkpoint.optimizer());
+        this.resumeFrom = checkpoint;
         return this;
     }
 
@@ -108,13 +125,20 @@ public final class SparkTrainer {
     public SparkTrainResult fit(JavaRDD<Sample> data, SparkTrainConfig config) {
         OptimizerStateLayout optLayout = null;
         if (config.mode() instanceof Mode.LocalSgd l) {
-            requireSerializable(l.optimizerFactory(), "the optimizer factory of Mode.LocalSgd");
+            Preflight.requireSerializable(l.optimizerFactory(), "the optimizer factory of Mode.LocalSgd");
             optLayout = probeOptimizerState(l.optimizerFactory());
         }
+        List<Double> earlier = List.of();
+        if (resumeFrom != null) {
+            config = restoreSchedule(resumeFrom, config);
+            earlier = resumeFrom.epochLosses();
+            resumeFrom = null; // a later fit starts afresh
+        }
+        for (TrainingListener l : listeners) l.onStart(config, earlier);
         String runId = UUID.randomUUID().toString();
         JavaRDD<Block> blocks = data.mapPartitionsWithIndex((p, it) -> List.of(Block.pack(p, it)).iterator(), true)
                 .persist(StorageLevel.MEMORY_ONLY());
-        if (comesFromDriverCollection(data.rdd())) {
+        if (Preflight.comesFromDriverCollection(data.rdd())) {
             // A parallelised collection keeps each partition's rows inside its partition object, which
             // Spark serialises into every task: every round would ship the whole data set again. Cutting
             // the lineage after packing leaves tasks small; the price is that a lost executor fails the
@@ -126,9 +150,10 @@ public final class SparkTrainer {
             int[] partitionSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
             BatchPlan plan = new BatchPlan(config.seed(), config.shuffle(), partitionSizes, config.globalBatchSize());
             if (plan.totalSamples() == 0) throw new IllegalArgumentException("SparkTrainer.fit: the RDD has no samples");
-            requireBatchNormSlices(plan);
+            Preflight.requireBatchNormSlices(model, plan);
             warnIfResultsAreLarge(optLayout == null ? 0 : optLayout.length());
             var run = new Run(runId, config, blocks, plan);
+            run.epochLoss.addAll(earlier);
             try (var _ = GradMode.enableGrad()) {
                 return config.mode() instanceof Mode.LocalSgd l ? run.localSgd(l, optLayout) : run.synchronous();
             }
@@ -136,6 +161,27 @@ public final class SparkTrainer {
             blocks.unpersist(false);
             Replicas.release(runId);
         }
+    }
+
+    /** Checks a checkpoint fits this run, steps the schedule through its epochs, and returns the config from the next epoch. */
+    private SparkTrainConfig restoreSchedule(Checkpoints.Saved c, SparkTrainConfig config) {
+        String seed = c.metadata().get("seed"), batch = c.metadata().get("global_batch");
+        if ((seed != null && Long.parseLong(seed) != config.seed()) || (batch != null && Integer.parseInt(batch) != config.globalBatchSize())) {
+            throw new IllegalArgumentException("resume: the checkpoint was written with seed " + seed + " and global batch " + batch
+                    + ", this run has seed " + config.seed() + " and global batch " + config.globalBatchSize()
+                    + "; use the same to continue the same run");
+        }
+        if (c.epoch() >= config.epochs()) {
+            throw new IllegalArgumentException("resume: the checkpoint is at epoch " + c.epoch() + " and this run stops at "
+                    + config.epochs() + " epochs: raise the number of epochs to train further");
+        }
+        if (scheduler != null) for (double loss : c.epochLosses()) scheduler.step(loss);
+        if (optimizer.lr() != c.lr()) {
+            throw new IllegalArgumentException("resume: the learning rate would be " + optimizer.lr() + " where the checkpoint has "
+                    + c.lr() + "; build the optimizer and its schedule as in the interrupted run");
+        }
+        LOG.info("resuming after epoch {} of {}", c.epoch(), config.epochs());
+        return config.startEpoch(c.epoch() + 1);
     }
 
     /**
@@ -198,7 +244,7 @@ public final class SparkTrainer {
 
         SparkTrainResult synchronous() {
             int stepsPerEpoch = plan.stepsPerEpoch();
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            for (int epoch = config.startEpoch(); epoch <= config.epochs(); epoch++) {
                 double lossSum = 0;
                 long samples = 0;
                 for (int step = 0; step < stepsPerEpoch; step++) {
@@ -253,7 +299,7 @@ public final class SparkTrainer {
             int k = mode.localSteps();
             int optBase = layout.length(), presenceBase = optBase + optLayout.length();
             int lossAt = presenceBase + optLayout.keys().length;
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            for (int epoch = config.startEpoch(); epoch <= config.epochs(); epoch++) {
                 double lossSum = 0;
                 long samples = 0;
                 for (int first = 0; first < stepsPerEpoch; first += k) {
@@ -305,8 +351,9 @@ public final class SparkTrainer {
         private void finishEpoch(int epoch, double meanLoss) {
             epochLoss.add(meanLoss);
             LOG.debug("epoch {}: mean loss {}", epoch, meanLoss);
-            for (TrainingListener l : listeners) l.onEpochEnd(epoch, meanLoss, model, optimizer);
+            // the schedule first: a checkpoint then holds the learning rate of the next epoch
             if (scheduler != null) scheduler.step(meanLoss);
+            for (TrainingListener l : listeners) l.onEpochEnd(epoch, meanLoss, model, optimizer);
         }
     }
 
@@ -332,64 +379,6 @@ public final class SparkTrainer {
         return a;
     }
 
-    /** Whether an RDD's lineage starts at {@code sc.parallelize} (rows carried inside its partitions). */
-    static boolean comesFromDriverCollection(org.apache.spark.rdd.RDD<?> rdd) {
-        if (rdd.getClass().getName().equals("org.apache.spark.rdd.ParallelCollectionRDD")) return true;
-        var deps = rdd.dependencies().iterator();
-        while (deps.hasNext()) {
-            if (comesFromDriverCollection(deps.next().rdd())) return true;
-        }
-        return false;
-    }
-
-    /**
-     * Batch normalisation computes its statistics over each partition's slice (as PyTorch's DDP
-     * without SyncBatchNorm does), so a BatchNorm1d on [n, C] rows fails on a slice of one row.
-     * Says so before the job, naming the step, instead of a task failure deep in Spark.
-     */
-    private void requireBatchNormSlices(BatchPlan plan) {
-        if (!containsBatchNorm1d(model)) return;
-        int[] sizes = plan.partitionSizes();
-        for (int step = 0; step < plan.stepsPerEpoch(); step++) {
-            for (int p = 0; p < sizes.length; p++) {
-                if (plan.localBatch(p, step) == 1) {
-                    throw new IllegalArgumentException("SparkTrainer.fit: the model has BatchNorm1d, whose batch statistics are"
-                            + " computed per partition, and partition " + p + " (" + sizes[p] + " rows) gets 1 sample in step "
-                            + (step + 1) + " of global batch " + plan.globalBatchSize() + " over " + sizes.length
-                            + " partitions; use a global batch of at least 2 samples per partition, or fewer partitions");
-                }
-            }
-        }
-    }
-
-    private static boolean containsBatchNorm1d(Module m) {
-        if (m instanceof org.backprop.nn.BatchNorm1d) return true;
-        for (Module c : m.children().values()) if (containsBatchNorm1d(c)) return true;
-        return false;
-    }
-
-    private static void requireOwnParameters(Module model, Optimizer optimizer) {
-        if (optimizer == null) throw new IllegalArgumentException("SparkTrainer: an optimizer is required");
-        var own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<Parameter, Boolean>());
-        own.addAll(model.parameters());
-        for (Parameter p : optimizer.parameters()) {
-            if (!own.contains(p)) {
-                throw new IllegalArgumentException("SparkTrainer: the optimizer updates a parameter (" + p
-                        + ") that is not in the model being trained; build it from model.parameters()");
-            }
-        }
-    }
-
-    /** Fails early, naming the culprit, instead of Spark's "Task not serializable" deep in a job. */
-    static void requireSerializable(Object o, String what) {
-        try (var out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
-            out.writeObject(o);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(what + " cannot be sent to the executors: " + e
-                    + ". A lambda is serialisable when its type is (SerializableSupplier, Loss, OptimizerFactory) and"
-                    + " everything it captures is; capture seeds and sizes, not models or optimizers", e);
-        }
-    }
 
     private void warnIfResultsAreLarge(int optimizerStateLength) {
         long bytes = 4L * ((long) layout.length() + optimizerStateLength) + 64;
