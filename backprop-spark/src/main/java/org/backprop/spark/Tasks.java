@@ -33,6 +33,7 @@ final class Tasks {
 
         @Override
         public Iterator<float[]> call(Iterator<Block> it) {
+            ExecutorThreads.configure(); // before the first kernel call of this JVM
             Block block = onlyBlock(it);
             int entries = layout.names().length;
             float[] out = new float[layout.length() + entries + 2];
@@ -85,6 +86,7 @@ final class Tasks {
 
         @Override
         public Iterator<float[]> call(Iterator<Block> it) {
+            ExecutorThreads.configure(); // before the first kernel call of this JVM
             Block block = onlyBlock(it);
             int optBase = layout.length(), presenceBase = optBase + optLayout.length();
             int lossAt = presenceBase + optLayout.keys().length;
@@ -133,6 +135,7 @@ final class Tasks {
 
         @Override
         public Iterator<double[]> call(Iterator<Block> it) {
+            ExecutorThreads.configure(); // before the first kernel call of this JVM
             Block block = onlyBlock(it);
             double[] out = new double[4];
             if (block.rows() == 0) return List.of(out).iterator();
@@ -166,7 +169,10 @@ final class Tasks {
 
     static Block onlyBlock(Iterator<Block> it) {
         if (!it.hasNext()) throw new IllegalStateException("a training partition holds no block");
-        return it.next();
+        Block b = it.next();
+        // asking once more ends the cached block's iterator, which releases Spark's read lock on it now
+        if (it.hasNext()) throw new IllegalStateException("a training partition holds more than one block");
+        return b;
     }
 
     static void requireScalar(Tensor l) {
