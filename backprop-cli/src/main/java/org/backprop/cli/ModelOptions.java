@@ -69,7 +69,7 @@ final class ModelOptions {
         }
         if (inputs < 1) throw new IllegalArgumentException("--inputs must be at least 1, got " + inputs);
         if (outputs < 1) throw new IllegalArgumentException("--outputs must be at least 1, got " + outputs);
-        ArchitectureSpec architecture = describe(TrainCommand.parseLayers(layers), inputs, outputs,
+        ArchitectureSpec architecture = describe(TrainSetup.parseLayers(layers), inputs, outputs,
                 activation == null ? "relu" : activation);
         String name = "described network";
         return new Resolved(name, architecture, architecture.build(new Random(seed)), Preprocessing.none(), Map.of(),
