@@ -94,6 +94,14 @@ CASES = {
     "lstm_lengths": lambda: recurrent_case("lstm", 15, batch_first=True, lengths=[5, 2, 4]),
     "gru_lengths": lambda: recurrent_case("gru", 16, batch_first=True, lengths=[3, 5, 1], given_state=False),
     "rnn_lengths": lambda: recurrent_case("rnn", 17, lengths=[4, 5, 2]),
+    # hidden 17: whole vectors plus a tail in the gate loops on 256- and 512-bit machines
+    "lstm_wide": lambda: recurrent_case("lstm", 18, input_size=2, hidden=17, layers=1, bidirectional=False,
+                                        lengths=[4, 2], T=4, B=2),
+    "gru_wide": lambda: recurrent_case("gru", 19, input_size=2, hidden=17, layers=1, bidirectional=False,
+                                       lengths=[4, 2], T=4, B=2),
+    "rnn_wide": lambda: recurrent_case("rnn", 20, input_size=2, hidden=17, layers=1, bidirectional=False, T=4, B=2),
+    "rnn_relu_wide": lambda: recurrent_case("rnn", 21, input_size=2, hidden=17, layers=1, bidirectional=False, T=4, B=2,
+                                            nonlinearity="relu"),
 }
 
 if __name__ == "__main__":
