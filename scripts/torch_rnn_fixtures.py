@@ -85,7 +85,24 @@ def recurrent_case(kind, seed, input_size=3, hidden=4, layers=2, bidirectional=T
     return case
 
 
+def conv1d_case():
+    """Conv1d (stride 2, padding 2, dilation 2) -> MaxPool1d(3, 1, 1) -> Softplus(beta 2, threshold 1) -> AvgPool1d(2, 2, 1, exclude pad)."""
+    torch.manual_seed(2)
+    conv = nn.Conv1d(3, 4, 3, stride=2, padding=2, dilation=2)
+    x = torch.randn(2, 3, 11, requires_grad=True)
+    a = conv(x)
+    b = nn.MaxPool1d(3, stride=1, padding=1)(a)
+    c = nn.Softplus(beta=2.0, threshold=1.0)(b)
+    y = nn.AvgPool1d(2, stride=2, padding=1, count_include_pad=False)(c)
+    w = torch.randn(y.shape)
+    (y * w).sum().backward()
+    return {"params": {k: enc(v) for k, v in conv.state_dict().items()}, "input": enc(x), "w_out": enc(w),
+            "conv": enc(a), "maxpool": enc(b), "softplus": enc(c), "output": enc(y),
+            "grads": {k: enc(p.grad) for k, p in conv.named_parameters()}, "grad_input": enc(x.grad)}
+
+
 CASES = {
+    "conv1d": conv1d_case,
     "embedding": embedding_case,
     "lstm": lambda: recurrent_case("lstm", 11),
     "gru": lambda: recurrent_case("gru", 12),
