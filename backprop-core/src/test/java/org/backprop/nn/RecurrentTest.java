@@ -90,6 +90,36 @@ class RecurrentTest {
         }
     }
 
+    /**
+     * A batch large enough for its steps to be split over the kernel threads gives each entry
+     * the values and gradients it gets alone (a batch of one runs on one thread).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Recurrent.Cell.class, names = {"RNN_TANH", "LSTM", "GRU"})
+    void rowSplitStepsMatchEachEntryAlone(Recurrent.Cell cell) {
+        Random rng = new Random(13);
+        int batch = 16, steps = 3, hid = 64;
+        Recurrent m = make(cell, 5, hid, 1, true, true, rng);
+        Tensor x = Tensor.randn(rng, batch, steps, 5);
+        int[] lengths = new int[batch];
+        for (int b = 0; b < batch; b++) lengths[b] = 1 + b % steps;
+        Tensor w = Tensor.randn(rng, batch, steps, 2 * hid);
+        m.forward(x, null, null, lengths).output().mul(w).sum().backward();
+        float[] together = m.parameters().get(1).grad().toFloatArray();
+        Tensor y = m.forward(x, null, null, lengths).output();
+        m.zeroGrad();
+        float[] alone = new float[together.length];
+        for (int b = 0; b < batch; b++) {
+            Tensor xb = x.slice(0, b, b + 1).contiguous();
+            Tensor yb = m.forward(xb, null, null, new int[] {lengths[b]}).output();
+            float[] expected = y.slice(0, b, b + 1).toFloatArray(), got = yb.toFloatArray();
+            for (int i = 0; i < got.length; i++) assertEquals(got[i], expected[i], 1e-6, "entry " + b);
+            yb.mul(w.slice(0, b, b + 1)).sum().backward();
+        }
+        float[] summed = m.parameters().get(1).grad().toFloatArray();
+        for (int i = 0; i < summed.length; i++) assertEquals(summed[i], together[i], 1e-4, "weight_hh gradient " + i);
+    }
+
     @Test
     void batchFirstIsTheTransposeOfTimeMajor() {
         LSTM tm = new LSTM(3, 4, 2, true, false, 0f, new Random(5));
