@@ -131,19 +131,9 @@ public final class Adam extends Optimizer {
         float e = (float) eps, decay = (float) l2, shrink = (float) (1 - lr * decoupled);
         boolean hasL2 = l2 != 0, hasDecoupled = decoupled != 0;
         // Elementwise, so a large parameter is split over the kernel threads with the same result.
-        int parts = (int) Math.min(Parallel.THREADS, w.length / PARALLEL_LENGTH);
-        if (parts <= 1) {
-            range(w, g, m, v, vMax, 0, w.length, stepSize, bc2Sqrt, b1, b2, c1, c2, e, decay, shrink, hasL2,
-                    hasDecoupled, amsgrad);
-            return;
-        }
-        int chunk = w.length / parts;
-        Parallel.forEach(parts, part -> range(w, g, m, v, vMax, part * chunk, part == parts - 1 ? w.length : (part + 1) * chunk,
+        Parallel.forRange(w.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> range(w, g, m, v, vMax, from, to,
                 stepSize, bc2Sqrt, b1, b2, c1, c2, e, decay, shrink, hasL2, hasDecoupled, amsgrad));
     }
-
-    /** Parameters at least this long per thread are updated in parallel. */
-    private static final int PARALLEL_LENGTH = 1 << 15;
 
     /**
      * The update of elements [from, to). C2 vectorises this loop by itself; a hand-written Vector
