@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.backprop.audio.AudioFeatures;
 import org.backprop.nn.Sequential;
 import org.backprop.tensor.Tensor;
 
@@ -19,7 +20,7 @@ import org.backprop.tensor.Tensor;
  * can thus be rebuilt without code, by Backprop or by PyTorch ({@code scripts/torch_roundtrip.py}).
  *
  * <p>Metadata keys: {@value #ARCHITECTURE_KEY} (required), {@value #PREPROCESSING_KEY}
- * (optional), {@code format = pt} (the convention that says the tensors use PyTorch's layout),
+ * (optional), {@value #AUDIO_KEY} (optional: a speech model's feature settings), {@code format = pt} (the convention that says the tensors use PyTorch's layout),
  * plus any extra keys the caller adds outside the {@code backprop.} namespace.
  *
  * <p>Saving is atomic (see {@link AtomicFiles}): a crash mid-save leaves the previous file intact,
@@ -32,6 +33,11 @@ public final class ModelFile {
     public static final String ARCHITECTURE_KEY = "backprop.architecture";
     /** Metadata key of the preprocessing JSON. */
     public static final String PREPROCESSING_KEY = "backprop.preprocessing";
+    /**
+     * Metadata key of a speech model's feature settings and band statistics
+     * ({@link AudioFeatures#toJson()}); callers pass it among the extra metadata.
+     */
+    public static final String AUDIO_KEY = "backprop.audio";
 
     private static final String RESERVED_PREFIX = "backprop.";
     private static final String FORMAT_KEY = "format";
@@ -97,9 +103,12 @@ public final class ModelFile {
         metadata.put(ARCHITECTURE_KEY, architecture.toJson());
         if (!preprocessing.isEmpty()) metadata.put(PREPROCESSING_KEY, preprocessing.toJson());
         for (Map.Entry<String, String> e : extraMetadata.entrySet()) {
-            if (e.getKey().startsWith(RESERVED_PREFIX) || e.getKey().equals(FORMAT_KEY)) {
+            if (e.getKey().equals(AUDIO_KEY)) {
+                AudioFeatures.fromJson(e.getValue()); // refuse to write what load would refuse to read
+            } else if (e.getKey().startsWith(RESERVED_PREFIX) || e.getKey().equals(FORMAT_KEY)) {
                 throw new IllegalArgumentException("ModelFile.save: metadata key '" + e.getKey()
-                        + "' is reserved (keys starting with '" + RESERVED_PREFIX + "' and '" + FORMAT_KEY + "')");
+                        + "' is reserved (keys starting with '" + RESERVED_PREFIX + "' other than '" + AUDIO_KEY + "', and '"
+                        + FORMAT_KEY + "')");
             }
             metadata.put(e.getKey(), e.getValue());
         }
@@ -128,6 +137,8 @@ public final class ModelFile {
             String preprocessingJson = metadata.get(PREPROCESSING_KEY);
             preprocessing = preprocessingJson == null ? Preprocessing.none() : Preprocessing.fromJson(preprocessingJson);
             checkFits(preprocessing, architecture);
+            String audio = metadata.get(AUDIO_KEY);
+            if (audio != null) AudioFeatures.fromJson(audio);
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(file, e.getMessage(), e);
         }
