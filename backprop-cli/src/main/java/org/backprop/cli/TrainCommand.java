@@ -61,6 +61,11 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     FashionDir fashionDir = new FashionDir();
 
+    @Option(names = "--split", defaultValue = "official", paramLabel = "official|speaker=NAME",
+            description = "With --data fsdd: official (recordings 0-4 of each digit and speaker are the test set) or "
+                    + "speaker=NAME (hold one speaker out) (default: ${DEFAULT-VALUE}).")
+    String split;
+
     @Option(names = "--model", defaultValue = "mlp", paramLabel = "KIND",
             description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5); the last two need 28×28 images (default: ${DEFAULT-VALUE}).")
     String modelKind;
@@ -172,6 +177,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Continue the run saved in checkpoint FILE; give the options of that run, with more --epochs if needed.")
     Path resume;
 
+    /** With --data fsdd and --plots or --report: a few test spectrograms. */
+    private List<Plots.Chart> speechPictures;
+
     static final class LossNames extends ArrayList<String> {
         LossNames() {
             super(Losses.names());
@@ -265,6 +273,16 @@ final class TrainCommand implements Callable<Integer> {
         if (t == Task.CLASSIFICATION) {
             out.printf(Locale.ROOT, "Test accuracy: %.4f (%d samples)%n", Metrics.accuracy(predictions, test.targets()),
                     test.size());
+            if (setup.speech != null) {
+                String speaker = Speech.heldOutSpeaker(this.split);
+                if (speaker != null) {
+                    out.printf(Locale.ROOT, "Held-out speaker %s: accuracy %.4f (%d recordings, none of them heard in training)%n",
+                            speaker, Metrics.accuracy(predictions, test.targets()), test.size());
+                }
+                Speech.printConfusion(out, ConfusionMatrix.of(predictions, test.targets()));
+                output.extraMetadata.put(org.backprop.io.ModelFile.AUDIO_KEY, setup.speech.features().toJson());
+                output.extraMetadata.put(Speech.SPLIT_KEY, this.split);
+            }
         } else {
             // Metrics in the target's own units: undo the target standardisation first.
             Tensor p = ys.inverseTransform(predictions);
@@ -273,6 +291,13 @@ final class TrainCommand implements Callable<Integer> {
                     test.size());
         }
         out.flush();
+        if ((plots || report) && setup.speech != null) {
+            int[] predicted = new int[test.size()];
+            Tensor classes = predictions.argmax(1, false);
+            for (int i = 0; i < predicted.length; i++) predicted[i] = (int) classes.get(i);
+            speechPictures = Speech.spectrograms(setup.speech.features(), test.features().toFloatArray(), setup.speechSplit.test(),
+                    predicted, 4);
+        }
         if (plots || report) {
             writePlotsAndReport(out, history, health, t, predictions, test, ys, setup.describe(train.featureWidth(), outputs),
                     model.parameterCount(), lossName(lossFn), loaded.name(), setup.augmentation());
@@ -298,7 +323,8 @@ final class TrainCommand implements Callable<Integer> {
     private void writePlotsAndReport(PrintWriter console, History history, GradientHealth health, Task t, Tensor predictions,
                                      Dataset test, Standardizer ys, String architecture, long parameters, String lossName,
                                      String dataName, ImageAugmentation augmentation) throws IOException {
-        List<Plots.Chart> charts = Plots.of(history.epochs(), t, health.epochs(), health.layerWeightNames());
+        List<Plots.Chart> charts = new ArrayList<>(Plots.of(history.epochs(), t, health.epochs(), health.layerWeightNames()));
+        if (speechPictures != null) charts.addAll(speechPictures);
         if (plots) {
             Plots.write(output.dir, charts);
             console.printf("Plots: %s%n", String.join(", ", charts.stream().map(Plots.Chart::fileName).toList()));

@@ -4,11 +4,14 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import org.backprop.io.ModelFile;
+import org.backprop.io.ModelFileException;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -132,6 +135,28 @@ public record AudioFeatures(LogMel logMel, Layout layout, float[] bandMeans, flo
         }
         standardize(spec, recordings.size());
         return toInput(spec, recordings.size());
+    }
+
+    /**
+     * The features saved with a model, or null when it is not a speech model.
+     *
+     * @throws ModelFileException naming the file when they are there but damaged
+     */
+    public static AudioFeatures of(ModelFile.SavedModel saved, Path file) throws ModelFileException {
+        String json = saved.metadata().get(ModelFile.AUDIO_KEY);
+        if (json == null) return null;
+        AudioFeatures f;
+        try {
+            f = fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file, e.getMessage(), e);
+        }
+        List<Integer> shape = saved.architecture().inputShape();
+        List<Integer> want = Arrays.stream(f.sampleShape()).boxed().toList();
+        if (!shape.isEmpty() && !shape.equals(want)) {
+            throw new ModelFileException(file, "the audio features give samples of shape " + want + " but the network takes " + shape);
+        }
+        return f;
     }
 
     // ---------------------------------------------------------------- JSON

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.backprop.audio.AudioFeatures;
 import org.backprop.nn.Sequential;
 import org.backprop.tensor.Tensor;
 
@@ -35,7 +34,8 @@ public final class ModelFile {
     public static final String PREPROCESSING_KEY = "backprop.preprocessing";
     /**
      * Metadata key of a speech model's feature settings and band statistics
-     * ({@link AudioFeatures#toJson()}); callers pass it among the extra metadata.
+     * ({@code org.backprop.audio.AudioFeatures}, which writes, reads and checks it); callers
+     * pass it among the extra metadata.
      */
     public static final String AUDIO_KEY = "backprop.audio";
 
@@ -103,9 +103,7 @@ public final class ModelFile {
         metadata.put(ARCHITECTURE_KEY, architecture.toJson());
         if (!preprocessing.isEmpty()) metadata.put(PREPROCESSING_KEY, preprocessing.toJson());
         for (Map.Entry<String, String> e : extraMetadata.entrySet()) {
-            if (e.getKey().equals(AUDIO_KEY)) {
-                AudioFeatures.fromJson(e.getValue()); // refuse to write what load would refuse to read
-            } else if (e.getKey().startsWith(RESERVED_PREFIX) || e.getKey().equals(FORMAT_KEY)) {
+            if (!e.getKey().equals(AUDIO_KEY) && (e.getKey().startsWith(RESERVED_PREFIX) || e.getKey().equals(FORMAT_KEY))) {
                 throw new IllegalArgumentException("ModelFile.save: metadata key '" + e.getKey()
                         + "' is reserved (keys starting with '" + RESERVED_PREFIX + "' other than '" + AUDIO_KEY + "', and '"
                         + FORMAT_KEY + "')");
@@ -137,8 +135,6 @@ public final class ModelFile {
             String preprocessingJson = metadata.get(PREPROCESSING_KEY);
             preprocessing = preprocessingJson == null ? Preprocessing.none() : Preprocessing.fromJson(preprocessingJson);
             checkFits(preprocessing, architecture);
-            String audio = metadata.get(AUDIO_KEY);
-            if (audio != null) AudioFeatures.fromJson(audio);
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(file, e.getMessage(), e);
         }

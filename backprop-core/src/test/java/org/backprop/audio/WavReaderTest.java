@@ -171,7 +171,7 @@ class WavReaderTest {
     void filesOnDiskAreNamedInErrors() throws Exception {
         Path missing = dir.resolve("nope.wav");
         AudioFormatException e = assertThrows(AudioFormatException.class, () -> WavReader.read(missing));
-        assertEquals(missing + ": no such file", e.getMessage());
+        assertEquals(missing + ": cannot read as WAV: no such file", e.getMessage());
         Path empty = Files.write(dir.resolve("empty.wav"), new byte[0]);
         e = assertThrows(AudioFormatException.class, () -> WavReader.read(empty));
         assertTrue(e.getMessage().startsWith(empty + ": "), e.getMessage());

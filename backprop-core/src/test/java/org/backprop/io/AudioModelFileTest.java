@@ -1,5 +1,6 @@
 package org.backprop.io;
 
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +37,9 @@ class AudioModelFileTest {
         Path file = dir.resolve("model.safetensors");
         ModelFile.save(file, cnn, List.of(1, 40, 100), Preprocessing.none(), Map.of(ModelFile.AUDIO_KEY, features().toJson()));
         ModelFile.SavedModel saved = ModelFile.load(file);
-        assertEquals(features(), AudioFeatures.fromJson(saved.metadata().get(ModelFile.AUDIO_KEY)));
+        assertEquals(features(), AudioFeatures.of(saved, file));
+        ModelFile.save(file, cnn, List.of(1, 40, 100), Preprocessing.none(), Map.of());
+        assertEquals(null, AudioFeatures.of(ModelFile.load(file), file), "not a speech model");
         assertEquals(List.of(1, 40, 100), saved.architecture().inputShape());
     }
 
@@ -45,15 +48,15 @@ class AudioModelFileTest {
         Sequential cnn = Models.fsddCnn(new Random(1));
         Path file = dir.resolve("bad.safetensors");
         String bad = features().toJson().replace("\"frames\":100", "\"frames\":-1");
-        assertThrows(IllegalArgumentException.class,
-                () -> ModelFile.save(file, cnn, List.of(1, 40, 100), Preprocessing.none(), Map.of(ModelFile.AUDIO_KEY, bad)));
-        // Written behind ModelFile's back: load names the file and the field.
-        Map<String, String> meta = new java.util.LinkedHashMap<>();
-        meta.put("format", "pt");
-        meta.put(ModelFile.ARCHITECTURE_KEY, ArchitectureSpec.of(cnn, List.of(1, 40, 100)).toJson());
-        meta.put(ModelFile.AUDIO_KEY, bad);
-        SafeTensors.write(file, cnn.stateDict(), meta);
-        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.load(file));
+        ModelFile.save(file, cnn, List.of(1, 40, 100), Preprocessing.none(), Map.of(ModelFile.AUDIO_KEY, bad));
+        ModelFile.SavedModel saved = ModelFile.load(file);
+        ModelFileException e = assertThrows(ModelFileException.class, () -> AudioFeatures.of(saved, file));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("frames must be positive"), e.getMessage());
+        // Features for sequences beside a network that takes images.
+        AudioFeatures f = features();
+        String seq = new AudioFeatures(f.logMel(), AudioFeatures.Layout.SEQUENCE, f.bandMeans(), f.bandStds()).toJson();
+        ModelFile.save(file, cnn, List.of(1, 40, 100), Preprocessing.none(), Map.of(ModelFile.AUDIO_KEY, seq));
+        e = assertThrows(ModelFileException.class, () -> AudioFeatures.of(ModelFile.load(file), file));
+        assertTrue(e.getMessage().contains("[100, 40] but the network takes [1, 40, 100]"), e.getMessage());
     }
 }
