@@ -25,8 +25,8 @@ import org.backprop.tensor.Tensor;
 
 /**
  * The speech workloads of ../shared/bench/torch_fsdd.py run on Backprop, one JSON line each with
- * the peer's keys: {@code fsdd_cnn} ({@link Models#fsddCnn}) and, when the library has it,
- * {@code fsdd_gru}. As in the peer: the official split, the same log-mel features and per-band
+ * the peer's keys: {@code fsdd_cnn} ({@link Models#fsddCnn}) and {@code fsdd_gru}
+ * ({@link Models#fsddGru}). As in the peer: the official split, the same log-mel features and per-band
  * standardisation ({@link LogMel#FSDD}), Adam at 10⁻³, batch 64, a seeded shuffle each epoch,
  * features computed before the clock starts ({@code load_s}), each step copying its batch rows by
  * index inside the timed region, the test accuracy after the last epoch in eval mode.
@@ -43,7 +43,7 @@ public final class FsddBench {
     public static void main(String[] args) throws IOException {
         int threads = 2, epochs = 30;
         Path data = Path.of("../shared/data");
-        Set<String> run = new LinkedHashSet<>(List.of("fsdd_cnn"));
+        Set<String> run = new LinkedHashSet<>(WORKLOADS);
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             if (v == null) throw new IllegalArgumentException(args[i] + " needs a value (" + USAGE + ")");
@@ -81,6 +81,7 @@ public final class FsddBench {
     static Map<String, Supplier<Sequential>> models() {
         Map<String, Supplier<Sequential>> m = new LinkedHashMap<>();
         m.put("fsdd_cnn", () -> Models.fsddCnn(new Random(0)));
+        m.put("fsdd_gru", () -> Models.fsddGru(new Random(0)));
         return m;
     }
 

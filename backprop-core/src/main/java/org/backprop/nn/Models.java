@@ -65,6 +65,16 @@ public final class Models {
                 new Linear(64 * 5 * 12, 10, rng));
     }
 
+    /**
+     * The peer benchmark's {@code fsdd_gru}: input [N, 100 frames, 40 mel bands]; a 2-layer GRU
+     * with hidden size 64 (batch-first), the top layer's last state, linear 64→10. 45 962
+     * parameters, PyTorch's initialisation. The recordings are right-aligned in their window so
+     * that the last state follows the speech rather than a run of padding.
+     */
+    public static Sequential fsddGru(Random rng) {
+        return new Sequential(new GRU(40, 64, 2, false, true, 0f, rng), new LastStep(), new Linear(64, 10, rng));
+    }
+
     private static Sequential convBlock(int in, int out, Random rng) {
         return new Sequential(new Conv2d(in, out, Window2d.of(3, 1, 1), false, rng), new BatchNorm2d(out),
                 new Activation.ReLU(), new MaxPool2d(2));
