@@ -18,7 +18,11 @@ import javax.imageio.ImageIO;
 import org.backprop.audio.Audio;
 import org.backprop.audio.AudioFeatures;
 import org.backprop.audio.WavReader;
+import org.backprop.data.Dataset;
 import org.backprop.data.Fsdd;
+import org.backprop.io.ModelFile;
+import org.backprop.tensor.Tensor;
+import org.backprop.train.Metrics;
 import org.backprop.train.ConfusionMatrix;
 
 /**
@@ -73,6 +77,22 @@ final class Speech {
         List<Audio> out = new ArrayList<>();
         for (Path f : files) out.add(WavReader.read(f));
         return out;
+    }
+
+    /**
+     * After {@code train --data fsdd}: the held-out speaker's accuracy (with {@code --split
+     * speaker=NAME}), the confusion matrix, and what the model file must keep besides the weights.
+     */
+    static void afterTraining(PrintWriter out, String split, AudioFeatures features, Tensor predictions, Dataset test,
+            TrainOutput output) {
+        String speaker = heldOutSpeaker(split);
+        if (speaker != null) {
+            out.printf(Locale.ROOT, "Held-out speaker %s: accuracy %.4f (%d recordings, none of them heard in training)%n",
+                    speaker, Metrics.accuracy(predictions, test.targets()), test.size());
+        }
+        printConfusion(out, ConfusionMatrix.of(predictions, test.targets()));
+        output.extraMetadata.put(ModelFile.AUDIO_KEY, features.toJson());
+        output.extraMetadata.put(SPLIT_KEY, split);
     }
 
     /** The confusion matrix as text: rows the true digit, columns the predicted one. */

@@ -273,16 +273,7 @@ final class TrainCommand implements Callable<Integer> {
         if (t == Task.CLASSIFICATION) {
             out.printf(Locale.ROOT, "Test accuracy: %.4f (%d samples)%n", Metrics.accuracy(predictions, test.targets()),
                     test.size());
-            if (setup.speech != null) {
-                String speaker = Speech.heldOutSpeaker(this.split);
-                if (speaker != null) {
-                    out.printf(Locale.ROOT, "Held-out speaker %s: accuracy %.4f (%d recordings, none of them heard in training)%n",
-                            speaker, Metrics.accuracy(predictions, test.targets()), test.size());
-                }
-                Speech.printConfusion(out, ConfusionMatrix.of(predictions, test.targets()));
-                output.extraMetadata.put(org.backprop.io.ModelFile.AUDIO_KEY, setup.speech.features().toJson());
-                output.extraMetadata.put(Speech.SPLIT_KEY, this.split);
-            }
+            if (setup.speech != null) Speech.afterTraining(out, this.split, setup.speech.features(), predictions, test, output);
         } else {
             // Metrics in the target's own units: undo the target standardisation first.
             Tensor p = ys.inverseTransform(predictions);

@@ -104,14 +104,16 @@ final class TrainSetup {
 
     /**
      * Epochs of the speech recipe: the peer trains 30 at a constant 10⁻³ (0.98 test accuracy);
-     * a cosine schedule over 20 reached that in our run (README's speech section).
+     * here 20 with a cosine schedule and shifts (README's speech section).
      */
     static final int SPEECH_EPOCHS = 20;
 
     /**
      * {@code --data fsdd}: the peer's Adam at 10⁻³ with batches of 64, 20 epochs annealed by a
-     * cosine schedule, no validation split (the test recordings stay apart), no augmentation
-     * (image shifts would move a spectrogram in frequency, which changes the sound).
+     * cosine schedule, no validation split (the test recordings stay apart), and each training
+     * spectrogram shifted at random by up to 2 frames and 2 mel bands (a little timing and
+     * vocal-tract variation): without the shifts the network learned the 2,700 recordings by
+     * heart (training loss 0.004) and stayed at 0.977 test accuracy (README's speech section).
      */
     private String applySpeechRecipe() {
         var given = o.spec.commandLine().getParseResult();
@@ -133,7 +135,10 @@ final class TrainSetup {
             o.valFraction = 0;
             set.add("no validation split");
         }
-        if (!given.hasMatchedOption("--augment")) o.augment = "none";
+        if (!given.hasMatchedOption("--augment")) {
+            o.augment = "shift";
+            set.add("shift augmentation");
+        }
         return String.join(", ", set);
     }
 

@@ -41,12 +41,12 @@ class SpeechCommandsTest {
     @Test
     void trainPredictEvaluateAndInfoOnSpokenDigits() throws IOException {
         Path data = fakeFsdd(), out = dir.resolve("run");
-        CliRunner r = CliRunner.run("train", "--data", "fsdd", "--data-dir", data.toString(), "--model", "cnn", "--epochs", "3",
+        CliRunner r = CliRunner.run("train", "--data", "fsdd", "--data-dir", data.toString(), "--model", "cnn", "--epochs", "1",
                 "--out", out.toString(), "--report", "--progress", "none");
         assertEquals(0, r.exitCode(), r.err());
         String text = r.out();
         assertTrue(text.contains("Data: fsdd, 200 samples, 4000 features → 10 classes (100 train, 100 test)"), text);
-        assertTrue(text.contains("Recipe for --model cnn on fsdd: batch 64, cosine schedule, no validation split"), text);
+        assertTrue(text.contains("Recipe for --model cnn on fsdd: batch 64, cosine schedule, no validation split, shift augmentation"), text);
         assertTrue(text.contains("Test accuracy: "), text);
         assertTrue(text.contains("Confusion matrix (rows: true digit, columns: predicted):"), text);
         String html = Files.readString(out.resolve("report.html"));
