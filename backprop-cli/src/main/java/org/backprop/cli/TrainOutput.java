@@ -32,6 +32,8 @@ final class TrainOutput {
     static final String DATASET_KEY = "dataset";
     static final String SEED_KEY = "split_seed";
     static final String TEST_FRACTION_KEY = "test_fraction";
+    /** "stratified" (classification since class shares are kept) or "random"; absent in older files, which were random. */
+    static final String SPLIT_KEY = "split";
 
     @Option(names = "--out", paramLabel = "DIR",
             description = "Save the model (DIR/model.safetensors) and a run summary (DIR/summary.json); nothing is saved without it.")

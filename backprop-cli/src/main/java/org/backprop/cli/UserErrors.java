@@ -1,5 +1,6 @@
 package org.backprop.cli;
 
+import org.backprop.data.MissingValuesException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -14,6 +15,7 @@ final class UserErrors implements IExecutionExceptionHandler {
         boolean verbose = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
                 || parsed.hasMatchedOption("--verbose");
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof MissingValuesException) message += ": add --missing drop (drop those rows), --missing mean or --missing median";
         cmd.getErr().println("backprop: " + message);
         if (verbose) e.printStackTrace(cmd.getErr());
         return 1;
