@@ -40,7 +40,7 @@ final class PredictCommand implements Callable<Integer> {
             description = "A model file, or the directory 'train --out' wrote.")
     Path model;
 
-    @Option(names = {"--data", "--input"}, required = true, paramLabel = "FILE.csv|fashion-mnist|FILE.idx",
+    @Option(names = {"--data", "--input"}, paramLabel = "FILE.csv|fashion-mnist|FILE.idx",
             description = {"A CSV file with a header that names (at least) the model's feature columns; for an image "
                     + "model, fashion-mnist (its official 10,000 test images) or an IDX image file (idx3-ubyte, may be "
                     + "gzipped), pixels scaled to [0, 1] as in training.",
@@ -64,6 +64,10 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (data == null) {
+            throw new IllegalArgumentException("give the rows to predict: --data FILE.csv (or, for an image model, "
+                    + "--data fashion-mnist or --data FILE.idx)");
+        }
         Predictor predictor = new Predictor(ModelLoader.load(model));
         // The model decides what --data is: named feature columns come from a CSV file, images otherwise.
         boolean images = TrainCommand.isFashionMnist(data) || predictor.saved().preprocessing().featureNames() == null;

@@ -203,8 +203,8 @@ class ImageModelCommandsTest {
         assertEquals("backprop: large-idx3-ubyte holds 32×32 images but the model takes [1, 28, 28]", size.err().strip());
 
         CliRunner neither = CliRunner.run("predict", "--model", file.toString());
-        assertEquals(2, neither.exitCode());
-        assertTrue(neither.err().contains("Missing required option: '--data=FILE.csv|fashion-mnist|FILE.idx'"), neither.err());
+        assertEquals("backprop: give the rows to predict: --data FILE.csv (or, for an image model, --data fashion-mnist "
+                + "or --data FILE.idx)", neither.err().strip());
         CliRunner missing = CliRunner.run("predict", "--model", file.toString(), "--data", "nothing.idx");
         assertEquals("backprop: --data: 'nothing.idx' is neither fashion-mnist nor an existing IDX image file",
                 missing.err().strip());
