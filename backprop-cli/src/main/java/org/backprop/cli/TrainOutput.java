@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.backprop.data.ClassLabels;
 import org.backprop.data.Dataset;
+import org.backprop.data.MissingPolicy;
 import org.backprop.data.Standardizer;
+import org.backprop.data.TableEncoder;
 import org.backprop.io.ArchitectureSpec;
 import org.backprop.io.AtomicFiles;
 import org.backprop.io.ModelFile;
@@ -46,10 +49,22 @@ final class TrainOutput {
      * @param targets  the standardiser of regression targets, or {@code null}
      * @param trainSize the training part (validation included), before the trainer splits off validation
      * @param test     the test metrics in the target's units
+     * @param encoder  a CSV table's encoding (categories, fill values) fitted on the training rows, or {@code null}
+     * @param labels   a CSV classification's class labels, or {@code null}
+     * @param missing  a CSV table's missing-value policy, or {@code null}
+     * @param stratified whether the test rows were drawn class by class (evaluate --split test draws them alike)
      */
     record Run(String dataName, Dataset data, Task task, Sequential model, Standardizer features, Standardizer targets,
                int trainSize, int testSize, double testFraction, long seed, History history, double seconds,
-               Evaluation test) {}
+               Evaluation test, TableEncoder encoder, ClassLabels labels, MissingPolicy missing, boolean stratified) {
+
+        /** A run on data without a table encoding (built-in or image data), split at random. */
+        Run(String dataName, Dataset data, Task task, Sequential model, Standardizer features, Standardizer targets,
+            int trainSize, int testSize, double testFraction, long seed, History history, double seconds, Evaluation test) {
+            this(dataName, data, task, model, features, targets, trainSize, testSize, testFraction, seed, history, seconds,
+                    test, null, null, null, false);
+        }
+    }
 
     /** Writes both files when {@code --out} was given, and says where they went. */
     void save(CommandSpec spec, PrintWriter out, Run run) throws IOException {
@@ -58,7 +73,7 @@ final class TrainOutput {
         Path modelFile = dir.resolve(ModelLoader.MODEL_FILE);
         Path summaryFile = dir.resolve(SUMMARY_FILE);
         Map<String, String> meta = Map.of(DATASET_KEY, run.dataName(), SEED_KEY, Long.toString(run.seed()),
-                TEST_FRACTION_KEY, Double.toString(run.testFraction()));
+                TEST_FRACTION_KEY, Double.toString(run.testFraction()), SPLIT_KEY, run.stratified() ? "stratified" : "random");
         List<Integer> inputShape = inputShape(run.data());
         if (isDescribable(run.model(), inputShape)) {
             ModelFile.save(modelFile, run.model(), inputShape, preprocessing(run), meta);
@@ -118,7 +133,9 @@ final class TrainOutput {
                 d.featureNames().isEmpty() ? null : d.featureNames(),
                 targets.size() == 1 ? targets.getFirst() : null,
                 run.features() == null ? null : run.features().means(), stds(run.features()),
-                run.targets() == null ? null : run.targets().means(), stds(run.targets()));
+                run.targets() == null ? null : run.targets().means(), stds(run.targets()),
+                run.labels() == null ? null : run.labels().names(), run.missing(),
+                run.encoder() == null ? null : run.encoder().columns());
     }
 
     /** A constant column has std 0, which the Standardizer treats as 1; the file must hold that 1. */
