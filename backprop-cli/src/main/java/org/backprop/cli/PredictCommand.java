@@ -70,7 +70,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         Predictor predictor = new Predictor(ModelLoader.load(model));
         // The model decides what --data is: named feature columns come from a CSV file, images otherwise.
-        boolean images = TrainCommand.isFashionMnist(data) || predictor.saved().preprocessing().featureNames() == null;
+        boolean images = TrainSetup.isFashionMnist(data) || predictor.saved().preprocessing().featureNames() == null;
         if (limit != null && (!images || limit < 1)) {
             throw new IllegalArgumentException(!images ? "--limit applies to images only" : "--limit must be at least 1, got " + limit);
         }

@@ -54,8 +54,10 @@ record TrainParts(Dataset train, Dataset test, Dataset all, TableEncoder encoder
         if (table == null) return lines;
         boolean cls = table.isClassification();
         if (!table.task().reason().equals("as asked")) {
-            lines.add("Task: " + (cls ? "classification" : "regression") + ", since " + table.task().reason() + "; "
-                    + taskOption + " " + (cls ? "regression" : "classification") + " to override");
+            boolean text = table.table().isText(table.table().columnIndex(table.target()));
+            lines.add("Task: " + (cls ? "classification" : "regression") + ", since " + table.task().reason()
+                    + (text ? " (text labels are always classes)"
+                            : "; " + taskOption + " " + (cls ? "regression" : "classification") + " to override"));
         }
         List<String> cats = new ArrayList<>();
         for (var c : encoder.columns()) if (c.isCategorical()) cats.add(c.name() + " (" + c.categories().size() + " categories, one-hot)");
@@ -67,7 +69,10 @@ record TrainParts(Dataset train, Dataset test, Dataset all, TableEncoder encoder
         String policy = table.policy().label();
         if (dropped > 0 || filled > 0) {
             List<String> parts = new ArrayList<>();
-            if (dropped > 0) parts.add(dropped + " rows with missing values dropped");
+            if (dropped > 0) {
+                parts.add(dropped + (table.policy().fills() ? " rows without a target value" : " rows with missing values")
+                        + " dropped");
+            }
             if (filled > 0) parts.add(filled + " missing cells filled with the training part's " + policy
                     + (table.categoricalColumns().isEmpty() ? "" : " (text columns: their most frequent category)"));
             lines.add("Missing values: " + String.join("; ", parts) + " (" + missingOption + " " + policy + ")");
