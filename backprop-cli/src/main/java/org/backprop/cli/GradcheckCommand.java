@@ -43,8 +43,8 @@ final class GradcheckCommand implements Callable<Integer> {
     ModelOptions modelOptions;
 
     @Option(names = "--data", paramLabel = "NAME|FILE.csv",
-            description = "Take the samples from a dataset (with --model; default: random standard-normal inputs); "
-                    + "fashion-mnist takes test images with their labels.")
+            description = "Take the samples from digits, housing, fashion-mnist (test images with their labels) or a CSV "
+                    + "file with the model's columns (with --model; default: random standard-normal inputs).")
     String data;
 
     @Mixin
