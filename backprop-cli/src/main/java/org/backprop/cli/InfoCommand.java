@@ -115,7 +115,10 @@ final class InfoCommand implements Callable<Integer> {
             return;
         }
         out.println("Preprocessing:");
-        if (p.task() != null) out.println("  task: " + p.task().name().toLowerCase(Locale.ROOT));
+        if (p.task() != null) {
+            out.println("  task: " + p.task().name().toLowerCase(Locale.ROOT) + (p.task() == Preprocessing.Task.CLASSIFICATION
+                    ? " (the outputs are class scores; predict turns them into probabilities)" : " (the outputs are values of the target)"));
+        }
         if (p.featureNames() != null) {
             List<String> names = p.featureNames();
             String shown = String.join(", ", names.subList(0, Math.min(MAX_NAMES, names.size())))
@@ -187,6 +190,6 @@ final class InfoCommand implements Callable<Integer> {
                     + "torch and safetensors' Python loader read the weights directly",
             TrainOutput.DATASET_KEY, "the data the model was trained on",
             TrainOutput.SEED_KEY, "train's --seed: evaluate --split test draws the same test rows with it",
-            TrainOutput.TEST_FRACTION_KEY, "train's --test-fraction, for the same reason",
+            TrainOutput.TEST_FRACTION_KEY, "train's --test-fraction: with the seed, evaluate --split test draws the same test rows",
             TrainOutput.SPLIT_KEY, "how the test rows were drawn: stratified keeps each class's share, random does not");
 }
