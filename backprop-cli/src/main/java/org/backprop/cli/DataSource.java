@@ -9,6 +9,8 @@ import org.backprop.data.BuiltinDatasets;
 import org.backprop.data.CsvFormat;
 import org.backprop.data.CsvTable;
 import org.backprop.data.Dataset;
+import org.backprop.data.TableEncoder;
+import org.backprop.data.TabularData;
 import org.backprop.train.Task;
 
 /** Loads {@code --data NAME|FILE.csv} for a saved model: a built-in dataset, or a CSV file with the target column. */
@@ -47,6 +49,12 @@ final class DataSource {
         String column = target != null ? target : model.targetName(null);
         if (column == null) {
             throw new IllegalArgumentException("--target COLUMN is required: the model file does not name its target");
+        }
+        TableEncoder encoder = model.encoder();
+        if (encoder != null) {
+            // the rows, labels and encoding training had: the same rows dropped for gaps, the same class indices
+            TabularData prepared = TabularData.forModel(table, column, encoder, model.labels(), model.missingPolicy());
+            return new Loaded(file.getFileName().toString(), prepared.encodeAll(encoder));
         }
         Dataset ds = task == Task.CLASSIFICATION ? table.toClassification(column, List.of())
                 : table.toRegression(column, List.of());

@@ -11,8 +11,8 @@ import org.backprop.data.Dataset;
 import org.backprop.audio.AudioFeatures;
 import org.backprop.data.FashionMnist;
 import org.backprop.io.ModelFile;
-import org.backprop.data.Fsdd;
-import org.backprop.data.SpokenDigits;
+import org.backprop.audio.Fsdd;
+import org.backprop.audio.SpokenDigits;
 import org.backprop.train.ConfusionMatrix;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.Evaluation;
@@ -115,7 +115,8 @@ final class EvaluateCommand implements Callable<Integer> {
             if (trainedOn != null && !trainedOn.equalsIgnoreCase(loaded.name())) {
                 out.printf("Note: the model was trained on %s; this is the test split of %s%n", trainedOn, loaded.name());
             }
-            ds = ds.split(f, s).test();
+            boolean stratified = "stratified".equals(meta.get(TrainOutput.SPLIT_KEY));
+            ds = (stratified ? ds.stratifiedSplit(f, s) : ds.split(f, s)).test();
             what = String.format(Locale.ROOT, "test split (seed %d, test fraction %s), %d of %d samples", s,
                     TrainCommand.fmt(f), ds.size(), loaded.data().size());
         }

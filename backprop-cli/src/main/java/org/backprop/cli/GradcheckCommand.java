@@ -43,8 +43,8 @@ final class GradcheckCommand implements Callable<Integer> {
     ModelOptions modelOptions;
 
     @Option(names = "--data", paramLabel = "NAME|FILE.csv",
-            description = "Take the samples from a dataset (with --model; default: random standard-normal inputs); "
-                    + "fashion-mnist takes test images with their labels.")
+            description = "Take the samples from digits, housing, fashion-mnist (test images with their labels) or a CSV "
+                    + "file with the model's columns (with --model; default: random standard-normal inputs).")
     String data;
 
     @Mixin
@@ -120,6 +120,8 @@ final class GradcheckCommand implements Callable<Integer> {
         if (sampled) {
             out.printf("Large parameters: %d randomly chosen elements each (--max-elements; 0 checks all)%n", maxElements);
         }
+        out.println("Worst error: the largest |autograd − finite differences| as a multiple of the tolerance "
+                + "(atol + rtol·|finite differences|); 0.05× is well inside it, ≤ 1 passes");
         // A step of a first-layer weight moves every position of every image, so it crosses ReLU kinks
         // and max-pool switches at any usable float32 step, and a difference across one mixes two
         // slopes. The differences are therefore taken with every switch held on its side at x.
@@ -146,8 +148,8 @@ final class GradcheckCommand implements Callable<Integer> {
             crossedTotal += crossed;
             boolean pass = c.passed();
             if (!pass) failed++;
-            String line = String.format(Locale.ROOT, "  %-" + width + "s  %-10s  %6d of %-6d  max error %-9s  %s",
-                    names.get(i), Shape.str(params[i].shape()), c.checked(), params[i].numel(), fmt(c.maxError()),
+            String line = String.format(Locale.ROOT, "  %-" + width + "s  %-10s  %6d of %-6d  worst error %-9s  %s",
+                    names.get(i), Shape.str(params[i].shape()), c.checked(), params[i].numel(), fmt(c.maxError()) + "×",
                     pass ? "PASS" : "FAIL");
             if (crossed > 0) line += String.format(Locale.ROOT, "  (%,d kink crossings held)", crossed);
             if (!pass) {

@@ -31,7 +31,7 @@ record Images(Tensor pixels, int[] labels) {
         if (named != null) {
             throw new IllegalArgumentException("--data takes images, but the model takes named feature columns ("
                     + String.join(", ", named.subList(0, Math.min(5, named.size()))) + (named.size() > 5 ? ", ..." : "")
-                    + "): give them in a CSV file with --input");
+                    + "): give them in a CSV file");
         }
         float[] pixels;
         int[] labels = null, dims;

@@ -120,7 +120,10 @@ final class InfoCommand implements Callable<Integer> {
             return;
         }
         out.println("Preprocessing:");
-        if (p.task() != null) out.println("  task: " + p.task().name().toLowerCase(Locale.ROOT));
+        if (p.task() != null) {
+            out.println("  task: " + p.task().name().toLowerCase(Locale.ROOT) + (p.task() == Preprocessing.Task.CLASSIFICATION
+                    ? " (the outputs are class scores; predict turns them into probabilities)" : " (the outputs are values of the target)"));
+        }
         if (p.featureNames() != null) {
             List<String> names = p.featureNames();
             String shown = String.join(", ", names.subList(0, Math.min(MAX_NAMES, names.size())))
@@ -129,7 +132,30 @@ final class InfoCommand implements Callable<Integer> {
         }
         out.println("  feature standardisation: " + (p.featureMeans() == null ? "none"
                 : "(x − mean) / std with the training part's statistics, e.g. " + firstStats(p)));
+        if (p.columns() != null) {
+            List<String> encoded = p.columns().stream().filter(c -> c.isCategorical())
+                    .map(c -> c.name() + " (" + c.categories().size() + " categories)").toList();
+            List<String> filled = p.columns().stream().filter(c -> c.fillsGaps())
+                    .map(c -> c.name() + " → " + (c.isCategorical() ? c.fillCategory() : num(c.fill()))).toList();
+            out.println("  one-hot columns (a category unseen in training sets none of its inputs): "
+                    + (encoded.isEmpty() ? "none" : String.join(", ", encoded)));
+            if (p.missing() != null) {
+                out.println("  missing values: " + p.missing().label() + switch (p.missing()) {
+                    case DROP -> " (rows with a gap were left out of training; new rows need every value)";
+                    case FAIL -> " (training had no gaps; new rows need every value)";
+                    default -> " (gaps are filled with the training part's " + p.missing().label() + "; text columns with "
+                            + "their most frequent category)";
+                });
+            }
+            if (!filled.isEmpty()) out.println("  fill values: " + String.join(", ", filled.subList(0, Math.min(MAX_NAMES,
+                    filled.size()))) + (filled.size() > MAX_NAMES ? ", ..." : ""));
+        }
         if (p.targetName() != null) out.println("  target: " + p.targetName());
+        if (p.classNames() != null) {
+            List<String> named = new ArrayList<>();
+            for (int i = 0; i < p.classNames().size(); i++) named.add(i + " = " + p.classNames().get(i));
+            out.println("  classes (output index = label in the data): " + String.join(", ", named));
+        }
         if (p.targetMeans() != null) {
             out.println("  target standardisation: predictions are mapped back with y = y′·std + mean, "
                     + stats(p.targetMeans(), p.targetStds()));
@@ -167,13 +193,23 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     private static void printMetadata(PrintWriter out, Map<String, String> metadata) {
-        out.println("Metadata:");
+        out.println("Metadata (the file's text fields):");
         metadata.forEach((k, v) -> {
             if (k.equals(ModelFile.ARCHITECTURE_KEY) || k.equals(ModelFile.PREPROCESSING_KEY) || k.equals(ModelFile.AUDIO_KEY)) {
                 out.printf("  %s: (JSON, %d characters; shown above)%n", k, v.length());
             } else {
-                out.printf("  %s: %s%n", k, v);
+                String meaning = MEANINGS.get(k);
+                out.printf("  %s: %s%s%n", k, v, meaning == null ? "" : "  — " + meaning);
             }
         });
     }
+
+    /** What the text fields that backprop and the safetensors convention write mean. */
+    private static final Map<String, String> MEANINGS = Map.of(
+            "format", "the safetensors convention's tensor flavour; \"pt\" means PyTorch's layout, so "
+                    + "torch and safetensors' Python loader read the weights directly",
+            TrainOutput.DATASET_KEY, "the data the model was trained on",
+            TrainOutput.SEED_KEY, "train's --seed: evaluate --split test draws the same test rows with it",
+            TrainOutput.TEST_FRACTION_KEY, "train's --test-fraction: with the seed, evaluate --split test draws the same test rows",
+            TrainOutput.SPLIT_KEY, "how the test rows were drawn: stratified keeps each class's share, random does not");
 }

@@ -7,7 +7,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.text.DecimalFormat;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.text.FieldPosition;
+import java.text.NumberFormat;
+import java.text.ParsePosition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -45,8 +49,8 @@ final class Plots {
 
     private Plots() {}
 
-    /** One chart: the file it is written to, its title and its PNG bytes. */
-    record Chart(String fileName, String title, byte[] png) {}
+    /** One chart: the file it is written to, its title, the note under it (or {@code null}) and its PNG bytes. */
+    record Chart(String fileName, String title, String note, byte[] png) {}
 
     /**
      * The charts of a run: losses and metric from {@code epochs}; gradient norms and update
@@ -91,7 +95,9 @@ final class Plots {
         if (!validation.isEmpty()) data.addSeries(validation);
         NumberAxis y = new NumberAxis(yLabel);
         y.setAutoRangeIncludesZero(false);
-        return new Chart(file, title, png(title, data, y));
+        // Without validation a rising training curve hides overfitting: say so on the chart itself.
+        String note = validation.isEmpty() ? NO_VALIDATION : null;
+        return new Chart(file, title, note, png(title, note, data, y));
     }
 
     private static Chart perLayer(String file, String title, String yLabel, List<GradientStats> gradients,
@@ -108,16 +114,19 @@ final class Plots {
         LogAxis y = new LogAxis(yLabel);
         y.setBase(10);
         y.setSmallestValue(1e-30);
-        y.setNumberFormatOverride(new DecimalFormat("0.#E0"));
-        return new Chart(file, title, png(title, data, y));
+        y.setNumberFormatOverride(new PlainNumbers());
+        return new Chart(file, title, null, png(title, null, data, y));
     }
 
     private static void add(XYSeries s, int epoch, double v) {
         if (Double.isFinite(v)) s.add(epoch, v);
     }
 
-    /** Epochs on the x axis (whole numbers), lines with a dot per epoch, white background. */
-    private static byte[] png(String title, XYSeriesCollection data, org.jfree.chart.axis.ValueAxis y) {
+    /** The note under the title of a per-epoch chart of a run without a validation split. */
+    static final String NO_VALIDATION = "training data only: no validation split (--val-fraction), so overfitting does not show here";
+
+    /** Epochs on the x axis (whole numbers), lines with a dot per epoch, white background; {@code note} under the title. */
+    private static byte[] png(String title, String note, XYSeriesCollection data, org.jfree.chart.axis.ValueAxis y) {
         NumberAxis x = new NumberAxis("epoch");
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         x.setAutoRangeIncludesZero(false);
@@ -132,6 +141,7 @@ final class Plots {
         plot.setRangeGridlinePaint(new Color(0xDDDDDD));
         JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setTitle(new TextTitle(title, TITLE));
+        if (note != null) chart.addSubtitle(new TextTitle(note, new Font(Font.SANS_SERIF, Font.ITALIC, 12)));
         chart.setBackgroundPaint(Color.WHITE);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
@@ -140,5 +150,37 @@ final class Plots {
             throw new UncheckedIOException(e); // a byte array does not fail
         }
         return bytes.toByteArray();
+    }
+
+    /** Log-axis ticks as people write them: 0.79, 0.001, 250; 1e-5 and 3e7 only far from 1. */
+    static final class PlainNumbers extends NumberFormat {
+        @Override
+        public StringBuffer format(double v, StringBuffer to, FieldPosition pos) {
+            return to.append(plain(v));
+        }
+
+        @Override
+        public StringBuffer format(long v, StringBuffer to, FieldPosition pos) {
+            return to.append(v);
+        }
+
+        @Override
+        public Number parse(String source, ParsePosition pos) {
+            return null; // only formatting is used
+        }
+
+        static String plain(double v) {
+            if (v == 0 || !Double.isFinite(v)) return v == 0 ? "0" : Double.toString(v);
+            double a = Math.abs(v);
+            BigDecimal two = new BigDecimal(v).round(new MathContext(2));
+            if (a >= 1e-4 && a < 1e6) return two.stripTrailingZeros().toPlainString();
+            int exp = (int) Math.floor(Math.log10(a));
+            BigDecimal mantissa = two.movePointLeft(exp).stripTrailingZeros();
+            if (mantissa.abs().compareTo(BigDecimal.TEN) >= 0) { // rounding reached the next power
+                mantissa = mantissa.movePointLeft(1);
+                exp++;
+            }
+            return mantissa.toPlainString() + "e" + exp;
+        }
     }
 }

@@ -3,9 +3,12 @@ package org.backprop.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.backprop.autograd.GradMode;
+import org.backprop.data.ClassLabels;
 import org.backprop.data.CsvTable;
 import org.backprop.data.Dataset;
+import org.backprop.data.MissingPolicy;
 import org.backprop.data.Standardizer;
+import org.backprop.data.TableEncoder;
 import org.backprop.io.ModelFile.SavedModel;
 import org.backprop.io.Preprocessing;
 import org.backprop.tensor.Tensor;
@@ -66,6 +69,51 @@ final class Predictor {
     /** The target's name, or {@code fallback} when the file does not record it. */
     String targetName(String fallback) {
         return pre.targetName() == null ? fallback : pre.targetName();
+    }
+
+    /**
+     * How the model encodes table columns (categories, fill values), or {@code null} for a file
+     * whose features are numeric columns taken as they are.
+     */
+    TableEncoder encoder() {
+        return pre.columns() == null ? null : new TableEncoder(pre.columns());
+    }
+
+    /** The missing-value policy training used (FAIL when the file does not say). */
+    MissingPolicy missingPolicy() {
+        return pre.missing() == null ? MissingPolicy.FAIL : pre.missing();
+    }
+
+    /** The class names, saved with the model or else the indices 0, 1, ... */
+    List<String> classNames() {
+        if (pre.classNames() != null) return pre.classNames();
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < outputs(); c++) names.add(Integer.toString(c));
+        return names;
+    }
+
+    /** The class labels for a classification model, {@code null} for regression. */
+    ClassLabels labels() {
+        return task == Task.CLASSIFICATION ? new ClassLabels(classNames()) : null;
+    }
+
+    /**
+     * The model's inputs for every row of {@code table}: columns found by name, encoded as in
+     * training: {@code [N, F]}. {@code unknownNote} receives a note on categories training never saw.
+     */
+    Tensor features(CsvTable table, java.util.function.Consumer<String> unknownNote) {
+        TableEncoder encoder = encoder();
+        if (encoder == null) return features(table);
+        requireColumns(table.columns(), encoder.columnNames(), table.source());
+        int[] rows = new int[table.rowCount()];
+        for (int r = 0; r < rows.length; r++) rows[r] = r;
+        TableEncoder.Encoded e = encoder.encode(table, rows);
+        if (e.unknown() > 0) {
+            unknownNote.accept(e.unknown() + " cell" + (e.unknown() == 1 ? " holds a category" : "s hold categories")
+                    + " that training never saw (first: " + e.firstUnknown() + "); such a cell sets none of its "
+                    + "column's one-hot inputs");
+        }
+        return e.features();
     }
 
     /** The model's feature columns of {@code table}, by name and in the model's order: {@code [N, F]}. */

@@ -6,8 +6,9 @@ import java.util.Locale;
  * The text of the in-epoch progress bar and the loss smoothing behind it, without any timing or
  * output, so that both can be tested exactly:
  * <pre>
- * epoch  3/40 [==========>.........]  37/51  loss 0.2345  2,345 samples/s  ETA 0:02
+ * epoch  3/40 [==========>.........]  37/51  loss 0.2345  2,345 samples/s  ETA 1:12
  * </pre>
+ * The ETA is the time left until the last epoch ends (early stopping may end the run sooner).
  */
 final class ProgressBar {
     /** Characters between the brackets. */

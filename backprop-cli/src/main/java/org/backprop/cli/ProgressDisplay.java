@@ -40,7 +40,8 @@ final class ProgressDisplay implements Callback {
     private final int epochs;
     private final LongSupplier clock;
     private final ProgressBar bar = new ProgressBar();
-    private long epochStart, lastDraw;
+    private long runStart = -1, epochStart, lastDraw;
+    private long stepsDone; // steps since this display started, for the run's rate
     private int shown; // characters of the bar now on screen, 0 when none
 
     /** @param mode already resolved: not {@link Mode#AUTO} */
@@ -75,19 +76,24 @@ final class ProgressDisplay implements Callback {
     public void onEpochStart(int epoch) {
         bar.reset();
         epochStart = lastDraw = clock.getAsLong();
+        if (runStart < 0) runStart = epochStart;
     }
 
     @Override
     public void onBatchEnd(StepInfo s) {
         if (mode != Mode.BAR) return;
         double loss = bar.smooth(s.batchLoss());
+        stepsDone++;
         long now = clock.getAsLong();
         if (now - lastDraw < REDRAW_NANOS && s.step() < s.stepsPerEpoch()) return;
         lastDraw = now;
-        double elapsed = (now - epochStart) / 1e9;
-        double perStep = elapsed / s.step();
+        // The run's pace so far (validation passes included, as they are part of each epoch's time),
+        // times the steps left until the last epoch ends.
+        double elapsed = (now - runStart) / 1e9, inEpoch = (now - epochStart) / 1e9;
+        double perStep = elapsed / stepsDone;
+        long stepsLeft = (long) (s.stepsPerEpoch() - s.step()) + (long) Math.max(0, epochs - s.epoch()) * s.stepsPerEpoch();
         String text = ProgressBar.line(s.epoch(), epochs, s.step(), s.stepsPerEpoch(), loss,
-                elapsed > 0 ? s.samplesSeen() / elapsed : Double.NaN, perStep * (s.stepsPerEpoch() - s.step()));
+                inEpoch > 0 ? s.samplesSeen() / inEpoch : Double.NaN, perStep * stepsLeft);
         // Pad over a longer previous line, so no stale characters remain at its end.
         out.print("\r" + text + " ".repeat(Math.max(0, shown - text.length())));
         out.flush();

@@ -19,7 +19,7 @@ import org.backprop.audio.Audio;
 import org.backprop.audio.AudioFeatures;
 import org.backprop.audio.WavReader;
 import org.backprop.data.Dataset;
-import org.backprop.data.Fsdd;
+import org.backprop.audio.Fsdd;
 import org.backprop.io.ModelFile;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.Metrics;
@@ -138,7 +138,7 @@ final class Speech {
         g.dispose();
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(img, "png", png);
-        return new Plots.Chart(fileName, title, png.toByteArray());
+        return new Plots.Chart(fileName, title, null, png.toByteArray());
     }
 
     /** Dark blue through green to yellow, as perceptual colour maps run. */

@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.backprop.data.ClassLabels;
 import org.backprop.data.Dataset;
+import org.backprop.data.MissingPolicy;
 import org.backprop.data.Standardizer;
+import org.backprop.data.TableEncoder;
 import org.backprop.io.ArchitectureSpec;
 import org.backprop.io.AtomicFiles;
 import org.backprop.io.ModelFile;
@@ -32,6 +35,8 @@ final class TrainOutput {
     static final String DATASET_KEY = "dataset";
     static final String SEED_KEY = "split_seed";
     static final String TEST_FRACTION_KEY = "test_fraction";
+    /** "stratified" (classification since class shares are kept) or "random"; absent in older files, which were random. */
+    static final String SPLIT_KEY = "split";
 
     @Option(names = "--out", paramLabel = "DIR",
             description = "Save the model (DIR/model.safetensors) and a run summary (DIR/summary.json); nothing is saved without it.")
@@ -47,10 +52,22 @@ final class TrainOutput {
      * @param targets  the standardiser of regression targets, or {@code null}
      * @param trainSize the training part (validation included), before the trainer splits off validation
      * @param test     the test metrics in the target's units
+     * @param encoder  a CSV table's encoding (categories, fill values) fitted on the training rows, or {@code null}
+     * @param labels   a CSV classification's class labels, or {@code null}
+     * @param missing  a CSV table's missing-value policy, or {@code null}
+     * @param stratified whether the test rows were drawn class by class (evaluate --split test draws them alike)
      */
     record Run(String dataName, Dataset data, Task task, Sequential model, Standardizer features, Standardizer targets,
                int trainSize, int testSize, double testFraction, long seed, History history, double seconds,
-               Evaluation test) {}
+               Evaluation test, TableEncoder encoder, ClassLabels labels, MissingPolicy missing, boolean stratified) {
+
+        /** A run on data without a table encoding (built-in or image data), split at random. */
+        Run(String dataName, Dataset data, Task task, Sequential model, Standardizer features, Standardizer targets,
+            int trainSize, int testSize, double testFraction, long seed, History history, double seconds, Evaluation test) {
+            this(dataName, data, task, model, features, targets, trainSize, testSize, testFraction, seed, history, seconds,
+                    test, null, null, null, false);
+        }
+    }
 
     /** Writes both files when {@code --out} was given, and says where they went. */
     void save(CommandSpec spec, PrintWriter out, Run run) throws IOException {
@@ -58,8 +75,11 @@ final class TrainOutput {
         Files.createDirectories(dir);
         Path modelFile = dir.resolve(ModelLoader.MODEL_FILE);
         Path summaryFile = dir.resolve(SUMMARY_FILE);
-        Map<String, String> meta = new java.util.LinkedHashMap<>(Map.of(DATASET_KEY, run.dataName(), SEED_KEY,
-                Long.toString(run.seed()), TEST_FRACTION_KEY, Double.toString(run.testFraction())));
+        Map<String, String> meta = new java.util.LinkedHashMap<>();
+        meta.put(DATASET_KEY, run.dataName());
+        meta.put(SEED_KEY, Long.toString(run.seed()));
+        meta.put(TEST_FRACTION_KEY, Double.toString(run.testFraction()));
+        meta.put(SPLIT_KEY, run.stratified() ? "stratified" : "random");
         meta.putAll(extraMetadata);
         List<Integer> inputShape = inputShape(run.data());
         if (isDescribable(run.model(), inputShape)) {
@@ -120,7 +140,9 @@ final class TrainOutput {
                 d.featureNames().isEmpty() ? null : d.featureNames(),
                 targets.size() == 1 ? targets.getFirst() : null,
                 run.features() == null ? null : run.features().means(), stds(run.features()),
-                run.targets() == null ? null : run.targets().means(), stds(run.targets()));
+                run.targets() == null ? null : run.targets().means(), stds(run.targets()),
+                run.labels() == null ? null : run.labels().names(), run.missing(),
+                run.encoder() == null ? null : run.encoder().columns());
     }
 
     /** A constant column has std 0, which the Standardizer treats as 1; the file must hold that 1. */

@@ -14,9 +14,12 @@ import org.backprop.data.BuiltinDatasets;
 import org.backprop.data.CsvTable;
 import org.backprop.data.Dataset;
 import org.backprop.data.FashionMnist;
-import org.backprop.data.Fsdd;
-import org.backprop.data.SpokenDigits;
+import org.backprop.audio.Fsdd;
+import org.backprop.audio.SpokenDigits;
 import org.backprop.data.ImageAugmentation;
+import org.backprop.data.MissingPolicy;
+import org.backprop.data.TabularData;
+import org.backprop.nn.BatchNorm1d;
 import org.backprop.nn.Activation;
 import org.backprop.nn.Init;
 import org.backprop.nn.Linear;
@@ -166,6 +169,16 @@ final class TrainSetup {
         }
         if (!Speech.isFsdd(o.data) && !o.split.equals("official")) {
             throw new IllegalArgumentException("--split " + o.split + " applies to --data fsdd only");
+}
+        MissingPolicy.parse(o.missing); // fails early with the four choices
+        if (o.cv != null && o.cv < 2) throw new IllegalArgumentException("--cv takes 2 or more folds, got " + o.cv);
+        if (o.cv != null && (o.output.dir != null || o.resume != null)) {
+            throw new IllegalArgumentException("--cv judges the settings and saves nothing: leave out --out and --resume "
+                    + "(train without --cv to save a model)");
+        }
+        if (o.batchNorm && !o.modelKind.equalsIgnoreCase("mlp")) {
+            throw new IllegalArgumentException("--batch-norm adds batch normalisation to an MLP's hidden layers; --model "
+                    + o.modelKind + " has its own");
         }
         if (!Optimizers.NAMES.contains(o.optimizer.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("--optimizer must be one of " + String.join(", ", Optimizers.NAMES)
@@ -179,9 +192,14 @@ final class TrainSetup {
      * @param data the data to split into training and test parts, or the training part itself when
      *             {@code test} is given (a dataset with an official test set, as Fashion-MNIST)
      */
-    record Loaded(String name, Dataset data, Dataset test, Task task, boolean standardizeFeatures) {
+    record Loaded(String name, Dataset data, Dataset test, Task task, boolean standardizeFeatures, TabularData table) {
         Loaded(String name, Dataset data, Task task, boolean standardizeFeatures) {
-            this(name, data, null, task, standardizeFeatures);
+            this(name, data, null, task, standardizeFeatures, null);
+        }
+
+        /** A CSV table, split and encoded later (the encoding is fitted on the training rows). */
+        Loaded(String name, TabularData table) {
+            this(name, null, null, table.isClassification() ? Task.CLASSIFICATION : Task.REGRESSION, true, table);
         }
     }
 
@@ -202,13 +220,13 @@ final class TrainSetup {
             speechSplit = Speech.split(Fsdd.load(o.fashionDir.dir), o.split);
             speech = SpokenDigits.prepare(speechSplit, LogMel.FSDD, AudioFeatures.Layout.IMAGE);
             // Standardised per band with the training part's statistics, which the model file keeps.
-            return new Loaded("fsdd", speech.train(), speech.test(), Task.CLASSIFICATION, false);
+            return new Loaded("fsdd", speech.train(), speech.test(), Task.CLASSIFICATION, false, null);
         }
         if (isFashionMnist(data)) {
             if (task == Task.REGRESSION) throw new IllegalArgumentException("--task regression does not fit Fashion-MNIST, which is classification");
             FashionMnist fm = o.fashionDir.load();
             // Pixels are already scaled to [0, 1]; the official 10,000 test images stay the test set.
-            return new Loaded("fashion-mnist", imageDataset(fm.train()), imageDataset(fm.test()), Task.CLASSIFICATION, false);
+            return new Loaded("fashion-mnist", imageDataset(fm.train()), imageDataset(fm.test()), Task.CLASSIFICATION, false, null);
         }
         if (BuiltinDatasets.names().contains(data.toLowerCase(Locale.ROOT)) && !data.toLowerCase(Locale.ROOT).endsWith(".csv")) {
             Task builtin = BuiltinDatasets.isClassification(data) ? Task.CLASSIFICATION : Task.REGRESSION;
@@ -226,9 +244,8 @@ final class TrainSetup {
         }
         if (o.target == null) throw new IllegalArgumentException("--target COLUMN is required with a CSV file (" + data + ")");
         CsvTable table = CsvTable.read(file, o.csv.format());
-        Task t = task == null ? Task.REGRESSION : task;
-        Dataset ds = t == Task.CLASSIFICATION ? table.toClassification(o.target, o.drop) : table.toRegression(o.target, o.drop);
-        return new Loaded(file.getFileName().toString(), ds, t, true);
+        return new Loaded(file.getFileName().toString(), TabularData.of(table, o.target, o.drop,
+                task == null ? null : task == Task.CLASSIFICATION, MissingPolicy.parse(o.missing)));
     }
 
     /** Flat [N, 784] rows for an MLP, [N, 1, 28, 28] images for the convolutional models. */
@@ -255,6 +272,7 @@ final class TrainSetup {
         int width = train.featureWidth();
         for (int h : layers) {
             model.add(new Linear(width, h, true, hiddenInit(), rng));
+            if (o.batchNorm) model.add(new BatchNorm1d(h));
             model.add(Activation.named(o.activation));
             width = h;
         }
@@ -311,7 +329,7 @@ final class TrainSetup {
         parts.add(Integer.toString(inputs));
         for (int h : layers) parts.add(Integer.toString(h));
         parts.add(Integer.toString(outputs));
-        return String.join("-", parts) + " " + o.activation;
+        return String.join("-", parts) + " " + o.activation + (o.batchNorm ? " with batch norm" : "");
     }
 
     // ---------------------------------------------------------------- parsing

@@ -113,13 +113,13 @@ class ImageModelCommandsTest {
         assertEquals(0, r.exitCode(), r.out() + r.err());
         assertTrue(r.out().contains("PASS: all 13 parameters agree with finite differences (the steps crossed ReLU or "
                 + "max-pool kinks "), r.out());
-        assertTrue(row(r.out(), "0.0.weight").matches("0\\.0\\.weight \\[16, 1, 3, 3\\] 40 of 144 max error 0\\.0\\d+ PASS "
+        assertTrue(row(r.out(), "0.0.weight").matches("0\\.0\\.weight \\[16, 1, 3, 3\\] 40 of 144 worst error 0\\.0\\d+× PASS "
                 + "\\([0-9,]+ kink crossings held\\)"), r.out());
 
         CliRunner l = CliRunner.run("gradcheck", "--model", lenet.toString());
         assertEquals(0, l.exitCode(), l.out() + l.err());
         assertTrue(l.out().contains("PASS: all 10 parameters"), l.out());
-        assertTrue(row(l.out(), "0.weight").matches("0\\.weight \\[6, 1, 5, 5\\] 150 of 150 max error 0\\.0\\d+ PASS .*"),
+        assertTrue(row(l.out(), "0.weight").matches("0\\.weight \\[6, 1, 5, 5\\] 150 of 150 worst error 0\\.0\\d+× PASS .*"),
                 l.out());
         assertEquals(0, l.out().lines().filter(line -> line.contains("FAIL") || line.contains("skipped")).count(), l.out());
     }
@@ -203,10 +203,8 @@ class ImageModelCommandsTest {
         assertEquals("backprop: large-idx3-ubyte holds 32×32 images but the model takes [1, 28, 28]", size.err().strip());
 
         CliRunner neither = CliRunner.run("predict", "--model", file.toString());
-        assertEquals("backprop: give --input FILE.csv (rows with named features) or --data fashion-mnist|FILE (images)",
-                neither.err().strip());
-        CliRunner both = CliRunner.run("predict", "--model", file.toString(), "--data", large.toString(), "--input", "x.csv");
-        assertTrue(both.err().startsWith("backprop: give only one of --input FILE.csv"), both.err());
+        assertEquals("backprop: give the rows to predict: --data FILE.csv (or, for an image model, --data fashion-mnist "
+                + "or --data FILE.idx)", neither.err().strip());
         CliRunner missing = CliRunner.run("predict", "--model", file.toString(), "--data", "nothing.idx");
         assertEquals("backprop: --data: 'nothing.idx' is neither fashion-mnist nor an existing IDX image file",
                 missing.err().strip());
@@ -214,9 +212,9 @@ class ImageModelCommandsTest {
         Path tabular = dir.resolve("tabular.safetensors");
         ModelFile.save(tabular, new Sequential(new org.backprop.nn.Linear(2, 3, new Random(1))),
                 new Preprocessing(Preprocessing.Task.CLASSIFICATION, List.of("a", "b"), "y", null, null, null, null));
-        CliRunner columns = CliRunner.run("predict", "--model", tabular.toString(), "--data", large.toString());
+        CliRunner columns = CliRunner.run("predict", "--model", tabular.toString(), "--data", "fashion-mnist");
         assertEquals("backprop: --data takes images, but the model takes named feature columns (a, b): give them in a "
-                + "CSV file with --input", columns.err().strip());
+                + "CSV file", columns.err().strip());
     }
 
     @Test

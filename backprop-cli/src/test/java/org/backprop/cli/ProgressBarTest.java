@@ -70,10 +70,11 @@ class ProgressBarTest {
         StringWriter sink = new StringWriter();
         ProgressDisplay d = display(sink, Mode.BAR);
         d.onEpochStart(1);                               // clock 0 s
-        d.onBatchEnd(new StepInfo(1, 1, 4, 2.0, 10));    // clock 1 s: 10 samples/s, 3 steps × 1 s left
+        // clock 1 s: 10 samples/s; the ETA covers the run: 3 steps of this epoch and 4 of the last, 1 s each
+        d.onBatchEnd(new StepInfo(1, 1, 4, 2.0, 10));
         d.onBatchEnd(new StepInfo(1, 2, 4, 2.0, 20));
-        String bar1 = "epoch 1/2 [=====>..............] 1/4  loss 2.0000  10 samples/s  ETA 0:03";
-        String bar2 = "epoch 1/2 [==========>.........] 2/4  loss 2.0000  10 samples/s  ETA 0:02";
+        String bar1 = "epoch 1/2 [=====>..............] 1/4  loss 2.0000  10 samples/s  ETA 0:07";
+        String bar2 = "epoch 1/2 [==========>.........] 2/4  loss 2.0000  10 samples/s  ETA 0:06";
         assertEquals("\r" + bar1 + "\r" + bar2, sink.toString());
         sink.getBuffer().setLength(0);
 

@@ -20,7 +20,7 @@ class TrainCommandTest {
     void defaultRunTrainsTheDigitsToAtLeast95PercentTestAccuracy() {
         CliRunner r = CliRunner.run("train");
         assertEquals(0, r.exitCode(), r.err());
-        assertTrue(r.out().contains("epoch  1  loss"), r.out());
+        assertTrue(r.out().contains("epoch   1  loss"), r.out());
         assertTrue(value(r.out(), "Test accuracy: ([0-9.]+)") >= 0.95, r.out());
     }
 
@@ -139,8 +139,8 @@ class TrainCommandTest {
 
         TrainCommand table = parsed("--data", "housing");
         assertNull(new TrainSetup(table).applyImageRecipe(), "tables keep the tabular defaults");
-        assertEquals(32, table.batchSize);
-        assertEquals("64,32", table.layerSpec);
+        assertEquals(16, table.batchSize);
+        assertEquals("64", table.layerSpec);
     }
 
     @Test

@@ -22,16 +22,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A table of numbers read from a CSV file: named columns, one row per data line.
+ * A table read from a CSV file: named columns, one row per data line.
  *
- * <p>The parser is deliberately small: it reads numeric tables only, so it needs no more than
- * delimiters, optional double quotes around a field ({@code ""} inside quotes is a quote) and
- * surrounding spaces. Fields spanning lines, missing values and non-numeric columns are rejected
+ * <p>The parser is deliberately small: delimiters, optional double quotes around a field
+ * ({@code ""} inside quotes is a quote) and surrounding spaces. Fields spanning lines are rejected
  * with an error that names the file, the line and the column. Blank lines are skipped. Files
  * whose name ends in {@code .gz} are decompressed.
  *
- * <p>Turn a table into a {@link Dataset} with {@link #toClassification} or {@link #toRegression},
- * naming the target column(s) and any columns to leave out.
+ * <p>Cells are numbers, text or missing. A missing value is written as an empty field or one of
+ * {@link #MISSING_TOKENS} ({@code NA}, {@code NaN}, {@code null}, {@code ?}, ...); {@link #get}
+ * gives NaN for it. A column whose present cells are mostly text is a text column (for class
+ * labels or categories: {@link #text}); a column of numbers with a few words among them is a
+ * typing error and is rejected at the first word, naming its line.
+ *
+ * <p>Turn a numeric table into a {@link Dataset} with {@link #toClassification} or
+ * {@link #toRegression}; tables with labels, categories or gaps go through {@link TabularData}.
  */
 public final class CsvTable {
     private static final Logger LOG = LoggerFactory.getLogger(CsvTable.class);
@@ -39,16 +44,24 @@ public final class CsvTable {
     // "1f", "0x1p3", "NaN" or "Infinity", none of which belongs in a data file.
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
+    /** The spellings of a missing value (besides the empty field), as R, pandas, SQL and the UCI files write it. */
+    public static final Set<String> MISSING_TOKENS = Set.of("NA", "N/A", "na", "n/a", "NaN", "nan", "NAN", "null",
+            "NULL", "Null", "None", "?");
+
     private final String source;
     private final List<String> columns;
-    private final float[] values; // row-major, rowCount × columnCount
+    private final float[] values; // row-major, rowCount × columnCount; NaN where the cell is missing or text
     private final int[] lines;    // the file line of each row, for error messages
+    private final Cells.Text text; // the text cells, by column
+    private final int headerLine; // the header's file line, 0 without a header
 
-    private CsvTable(String source, List<String> columns, float[] values, int[] lines) {
+    private CsvTable(String source, List<String> columns, float[] values, int[] lines, Cells.Text text, int headerLine) {
         this.source = source;
         this.columns = List.copyOf(columns);
         this.values = values;
         this.lines = lines;
+        this.text = text;
+        this.headerLine = headerLine;
     }
 
     /** Reads a UTF-8 CSV file (gzip-compressed when its name ends in {@code .gz}). */
@@ -84,6 +97,7 @@ public final class CsvTable {
         int headerLine = 0;
         float[] values = new float[1024];
         int[] lines = new int[64];
+        Cells.Text texts = new Cells.Text();
         int rows = 0;
         String text;
         while ((text = in.readLine()) != null) {
@@ -110,7 +124,15 @@ public final class CsvTable {
             if ((rows + 1) * width > values.length) values = Arrays.copyOf(values, Math.max(values.length * 2, (rows + 1) * width));
             if (rows == lines.length) lines = Arrays.copyOf(lines, rows * 2);
             for (int c = 0; c < width; c++) {
-                values[rows * width + c] = parse(fields.get(c), columns.get(c), c, source, lineNo);
+                String field = fields.get(c);
+                if (Cells.isMissing(field)) {
+                    values[rows * width + c] = Float.NaN;
+                } else if (!NUMBER.matcher(field).matches()) {
+                    values[rows * width + c] = Float.NaN;
+                    texts.put(c, rows, lineNo, field);
+                } else {
+                    values[rows * width + c] = parse(field, columns.get(c), c, source, lineNo);
+                }
             }
             lines[rows++] = lineNo;
         }
@@ -125,7 +147,9 @@ public final class CsvTable {
             throw new CsvException(source, 0, "no data rows after the header on line " + headerLine);
         }
         LOG.debug("read {} rows × {} columns from {}", rows, columns.size(), source);
-        return new CsvTable(source, columns, Arrays.copyOf(values, rows * columns.size()), Arrays.copyOf(lines, rows));
+        float[] kept = Arrays.copyOf(values, rows * columns.size());
+        texts.rejectStrayWords(kept, rows, columns, source);
+        return new CsvTable(source, columns, kept, Arrays.copyOf(lines, rows), texts, format.header() ? headerLine : 0);
     }
 
     private static List<String> header(List<String> fields, String source, int lineNo) {
@@ -225,6 +249,39 @@ public final class CsvTable {
         return lines[row];
     }
 
+    /** The header's file line (1-based), or 0 when the file has no header. */
+    public int headerLine() {
+        return headerLine;
+    }
+
+    /** Whether the cell is missing (empty or one of {@link #MISSING_TOKENS}). */
+    public boolean isMissing(int row, int column) {
+        return Float.isNaN(get(row, column)) && text.get(column, row) == null;
+    }
+
+    /** Whether the column holds text (labels or categories) rather than numbers. */
+    public boolean isText(int column) {
+        return text.has(column);
+    }
+
+    /**
+     * The cell as text: a text cell as written, a number in its shortest form ({@code 3} for
+     * "3.0" or "3", {@code 0.5} for ".5"), or {@code null} when the cell is missing.
+     */
+    public String text(int row, int column) {
+        String t = text.get(column, row);
+        if (t != null) return t;
+        float v = get(row, column);
+        return Float.isNaN(v) ? null : Cells.canonical(v);
+    }
+
+    /** The number of missing cells of a column. */
+    public int missingCount(int column) {
+        int n = 0;
+        for (int r = 0; r < rowCount(); r++) if (isMissing(r, column)) n++;
+        return n;
+    }
+
     /** The position of a column, or an error listing the available columns. */
     public int columnIndex(String name) {
         int c = columns.indexOf(name);
@@ -252,6 +309,7 @@ public final class CsvTable {
      */
     public Dataset toClassification(String target, Collection<String> drop) {
         int t = columnIndex(target);
+        requireNumbers(t);
         for (int r = 0; r < rowCount(); r++) {
             float v = values[r * columnCount() + t];
             if (v < 0 || v != Math.rint(v) || v > 1 << 24) {
@@ -303,6 +361,8 @@ public final class CsvTable {
             throw new IllegalArgumentException(source + ": no feature columns left after taking the target(s) "
                     + targets + " and dropping " + drop);
         }
+        for (int c : targetCols) requireNumbers(c);
+        for (int c : featureCols) requireNumbers(c);
         int n = rowCount(), w = columnCount(), f = featureCols.size(), k = targetCols.length;
         float[] x = new float[n * f];
         float[] y = new float[n * k];
@@ -312,6 +372,23 @@ public final class CsvTable {
         }
         Tensor yt = classIndex ? Tensor.wrap(y, n) : Tensor.wrap(y, n, k);
         return new Dataset(Tensor.wrap(x, n, f), yt, featureNames, targets);
+    }
+
+    /** The first text or missing cell of a column that must hold numbers, as an error naming its line. */
+    void requireNumbers(int c) {
+        for (int r = 0; r < rowCount(); r++) requireNumber(r, c);
+    }
+
+    /** {@link #requireNumbers(int)} over some rows only. */
+    void requireNumbers(int c, int[] rows) {
+        for (int r : rows) requireNumber(r, c);
+    }
+
+    private void requireNumber(int r, int c) {
+        if (!Float.isNaN(values[r * columnCount() + c])) return;
+        String where = "column " + (c + 1) + " ('" + columns.get(c) + "'): ";
+        String t = text.get(c, r);
+        throw new CsvException(source, lines[r], where + (t == null ? "missing value" : "\"" + t + "\" is not a number"));
     }
 
     @Override

@@ -118,22 +118,29 @@ public record Dataset(Tensor features, Tensor targets, List<String> featureNames
      * {@code round(N · testFraction)} samples, and neither part may be empty.
      */
     public Split split(double testFraction, long seed) {
-        if (!(testFraction > 0 && testFraction < 1)) {
-            throw new IllegalArgumentException("split: the test fraction must be between 0 and 1 (exclusive), got "
-                    + testFraction);
-        }
-        int n = size();
-        int nTest = (int) Math.round(n * testFraction);
-        if (nTest == 0 || nTest == n) {
-            throw new IllegalArgumentException("split: a fraction of " + testFraction + " of " + n
-                    + " samples leaves an empty part (" + (n - nTest) + " / " + nTest + ")");
-        }
-        int[] perm = permutation(n, new SplittableRandom(seed));
-        int[] test = Arrays.copyOf(perm, nTest);
-        int[] train = Arrays.copyOfRange(perm, nTest, n);
-        Arrays.sort(test);
-        Arrays.sort(train);
-        return new Split(subset(train), subset(test));
+        return split(Splits.trainTest(null, size(), testFraction, seed));
+    }
+
+    /**
+     * Like {@link #split}, but each class keeps its share in both parts ({@link Splits}); the
+     * targets must be class indices {@code [N]}.
+     */
+    public Split stratifiedSplit(double testFraction, long seed) {
+        return split(Splits.trainTest(classIndices(), size(), testFraction, seed));
+    }
+
+    /** The parts holding the given rows. */
+    public Split split(Splits.Rows rows) {
+        return new Split(subset(rows.train()), subset(rows.test()));
+    }
+
+    /** The class-index targets as ints (checked as {@link #classCount} checks them). */
+    public int[] classIndices() {
+        classCount();
+        float[] y = targets.array();
+        int[] out = new int[y.length];
+        for (int i = 0; i < y.length; i++) out[i] = (int) y[i];
+        return out;
     }
 
     /** A uniformly random permutation of 0..n-1 (Fisher–Yates). */

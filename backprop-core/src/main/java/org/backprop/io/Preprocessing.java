@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import org.backprop.data.ColumnEncoding;
+import org.backprop.data.MissingPolicy;
 
 /**
  * What a saved model needs besides its weights to be used on raw data: the task, the names of
@@ -26,9 +28,14 @@ import java.util.Set;
  * @param featureStds  per-feature standard deviations, or {@code null}
  * @param targetMeans  per-output means of a regression target, or {@code null}
  * @param targetStds   per-output standard deviations of a regression target, or {@code null}
+ * @param classNames   the class labels as written in the data, class {@code i} first at {@code i}, or {@code null}
+ * @param missing      the missing-value policy training used (its fill values are in {@code columns}), or {@code null}
+ * @param columns      how the raw table columns become the features (one-hot categories, fill values), or
+ *                     {@code null} when the features are the columns named by {@code featureNames} as they are
  */
 public record Preprocessing(Task task, List<String> featureNames, String targetName, float[] featureMeans,
-        float[] featureStds, float[] targetMeans, float[] targetStds) {
+        float[] featureStds, float[] targetMeans, float[] targetStds, List<String> classNames, MissingPolicy missing,
+        List<ColumnEncoding> columns) {
 
     /** What the model predicts. */
     public enum Task {
@@ -40,7 +47,13 @@ public record Preprocessing(Task task, List<String> featureNames, String targetN
     }
 
     private static final Set<String> FIELDS = Set.of("task", "feature_names", "target_name", "feature_means",
-            "feature_stds", "target_means", "target_stds");
+            "feature_stds", "target_means", "target_stds", "class_names", "missing", "columns");
+
+    /** Names, task and standardisation only (numeric columns used as they are). */
+    public Preprocessing(Task task, List<String> featureNames, String targetName, float[] featureMeans,
+                         float[] featureStds, float[] targetMeans, float[] targetStds) {
+        this(task, featureNames, targetName, featureMeans, featureStds, targetMeans, targetStds, null, null, null);
+    }
 
     public Preprocessing {
         if (featureNames != null) {
@@ -53,6 +66,20 @@ public record Preprocessing(Task task, List<String> featureNames, String targetN
         targetStds = targetStds == null ? null : targetStds.clone();
         checkPair(featureMeans, featureStds, "feature");
         checkPair(targetMeans, targetStds, "target");
+        if (classNames != null) {
+            classNames = List.copyOf(classNames);
+            if (Set.copyOf(classNames).size() != classNames.size()) {
+                throw new IllegalArgumentException("preprocessing: a class name appears twice in " + classNames);
+            }
+        }
+        if (columns != null) {
+            columns = List.copyOf(columns);
+            int width = columns.stream().mapToInt(ColumnEncoding::width).sum();
+            if (featureNames != null && featureNames.size() != width) {
+                throw new IllegalArgumentException("preprocessing: " + featureNames.size() + " feature names but the "
+                        + "columns encode " + width + " features");
+            }
+        }
         if (featureNames != null && featureMeans != null && featureNames.size() != featureMeans.length) {
             throw new IllegalArgumentException("preprocessing: " + featureNames.size() + " feature names but "
                     + featureMeans.length + " feature means");
@@ -61,7 +88,7 @@ public record Preprocessing(Task task, List<String> featureNames, String targetN
 
     /** No preprocessing information. */
     public static Preprocessing none() {
-        return new Preprocessing(null, null, null, null, null, null, null);
+        return new Preprocessing(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Whether nothing is recorded. */
@@ -132,6 +159,17 @@ public record Preprocessing(Task task, List<String> featureNames, String targetN
         put(o, "feature_stds", featureStds);
         put(o, "target_means", targetMeans);
         put(o, "target_stds", targetStds);
+        if (classNames != null) {
+            JsonArray a = new JsonArray();
+            classNames.forEach(a::add);
+            o.add("class_names", a);
+        }
+        if (missing != null) o.addProperty("missing", missing.label());
+        if (columns != null) {
+            JsonArray a = new JsonArray();
+            for (ColumnEncoding c : columns) a.add(PreprocessingColumns.toJson(c));
+            o.add("columns", a);
+        }
         return Json.write(o);
     }
 
@@ -167,8 +205,22 @@ public record Preprocessing(Task task, List<String> featureNames, String targetN
             for (int i = 0; i < a.size(); i++) names.add(Json.string(a.get(i), "preprocessing \"feature_names\"[" + i + "]"));
         }
         String target = o.has("target_name") ? Json.string(o.get("target_name"), "preprocessing \"target_name\"") : null;
+        List<String> classNames = null;
+        if (o.has("class_names")) {
+            JsonArray a = array(o, "class_names");
+            classNames = new ArrayList<>();
+            for (int i = 0; i < a.size(); i++) classNames.add(Json.string(a.get(i), "preprocessing \"class_names\"[" + i + "]"));
+        }
+        MissingPolicy missing = o.has("missing")
+                ? MissingPolicy.parse(Json.string(o.get("missing"), "preprocessing \"missing\"")) : null;
+        List<ColumnEncoding> columns = null;
+        if (o.has("columns")) {
+            JsonArray a = array(o, "columns");
+            columns = new ArrayList<>();
+            for (int i = 0; i < a.size(); i++) columns.add(PreprocessingColumns.fromJson(a.get(i), i));
+        }
         return new Preprocessing(task, names, target, floats(o, "feature_means"), floats(o, "feature_stds"),
-                floats(o, "target_means"), floats(o, "target_stds"));
+                floats(o, "target_means"), floats(o, "target_stds"), classNames, missing, columns);
     }
 
     private static JsonArray array(JsonObject o, String key) {
@@ -192,13 +244,14 @@ public record Preprocessing(Task task, List<String> featureNames, String targetN
         return o instanceof Preprocessing p && task == p.task && Objects.equals(featureNames, p.featureNames)
                 && Objects.equals(targetName, p.targetName) && Arrays.equals(featureMeans, p.featureMeans)
                 && Arrays.equals(featureStds, p.featureStds) && Arrays.equals(targetMeans, p.targetMeans)
-                && Arrays.equals(targetStds, p.targetStds);
+                && Arrays.equals(targetStds, p.targetStds) && Objects.equals(classNames, p.classNames)
+                && missing == p.missing && Objects.equals(columns, p.columns);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(task, featureNames, targetName, Arrays.hashCode(featureMeans), Arrays.hashCode(featureStds),
-                Arrays.hashCode(targetMeans), Arrays.hashCode(targetStds));
+                Arrays.hashCode(targetMeans), Arrays.hashCode(targetStds), classNames, missing, columns);
     }
 
     @Override

@@ -115,7 +115,10 @@ public final class Trainer {
         Dataset train = data;
         Dataset validation = config.validation();
         if (config.validationFraction() > 0) {
-            Dataset.Split split = data.split(config.validationFraction(), config.seed());
+            // stratified for class indices, so a small table's validation set holds every class in its share
+            Dataset.Split split = config.task() == Task.CLASSIFICATION && data.targets().dim() == 1
+                    ? data.stratifiedSplit(config.validationFraction(), config.seed())
+                    : data.split(config.validationFraction(), config.seed());
             train = split.train();
             validation = split.test();
         }

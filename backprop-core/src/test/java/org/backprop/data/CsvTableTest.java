@@ -83,15 +83,36 @@ class CsvTableTest {
         Path f = write("bad.csv", "a,price,c\n1,2,3\n4,12k,6\n");
         CsvException e = fails(f, CsvFormat.DEFAULT);
         assertMentions(e, f.toString(), "line 3", "column 2 ('price')", "\"12k\" is not a number");
-        // IEEE spellings that Float.parseFloat would accept are not numbers in a data file
-        assertMentions(fails(write("nan.csv", "a\nNaN\n"), CsvFormat.DEFAULT), "line 2", "\"NaN\" is not a number");
-        assertMentions(fails(write("f.csv", "a\n1f\n"), CsvFormat.DEFAULT), "\"1f\" is not a number");
+        // spellings that Float.parseFloat would accept are text in a data file, which a number column refuses
+        CsvTable f1 = CsvTable.read(write("f.csv", "a,b\n1f,1\n"), CsvFormat.DEFAULT);
+        assertTrue(f1.isText(0));
+        assertMentions(assertThrows(CsvException.class, () -> f1.toRegression("b", Set.of())), "line 2",
+                "\"1f\" is not a number");
         assertMentions(fails(write("big.csv", "a\n1e60\n"), CsvFormat.DEFAULT), "too large");
     }
 
     @Test
-    void missingValueAndUnterminatedQuoteAreReported() throws IOException {
-        assertMentions(fails(write("m.csv", "a,b\n1,\n"), CsvFormat.DEFAULT), "line 2", "column 2 ('b')", "empty value");
+    void missingValueSpellingsAreReadAsGapsThatNumericDatasetsRefuse() throws IOException {
+        CsvTable t = CsvTable.read(write("m.csv", "a,b\n1,\nNA,2\nnan,?\nnull,NaN\n5,6\n"), CsvFormat.DEFAULT);
+        assertEquals(List.of(3, 3), List.of(t.missingCount(0), t.missingCount(1)));
+        assertTrue(t.isMissing(0, 1) && !t.isMissing(0, 0) && !t.isText(0) && !t.isText(1));
+        assertTrue(Float.isNaN(t.get(1, 0)));
+        assertEquals(null, t.text(2, 1));
+        assertMentions(assertThrows(CsvException.class, () -> t.toRegression("b", Set.of())), "line 2", "column 2 ('b')",
+                "missing value");
+    }
+
+    @Test
+    void textColumnsKeepTheirWordsAndNumbersReadBackShortest() throws IOException {
+        CsvTable t = CsvTable.read(write("t.csv", "x,color\n1.50,red\n2,blue\n3,3.0\n"), CsvFormat.DEFAULT);
+        assertTrue(t.isText(1));
+        assertEquals(List.of("red", "blue", "3"), List.of(t.text(0, 1), t.text(1, 1), t.text(2, 1)));
+        assertEquals("1.5", t.text(0, 0));
+        assertEquals(1, t.headerLine());
+    }
+
+    @Test
+    void unterminatedQuoteIsReported() throws IOException {
         assertMentions(fails(write("q.csv", "a,b\n1,\"2\n"), CsvFormat.DEFAULT), "line 2", "unterminated quote");
     }
 

@@ -31,6 +31,25 @@ class PreprocessingTest {
     }
 
     @Test
+    void labelsMissingPolicyAndColumnEncodingsRoundTrip() {
+        var columns = List.of(org.backprop.data.ColumnEncoding.numeric("Ozone", 31.5f),
+                org.backprop.data.ColumnEncoding.numeric("Wind", Float.NaN),
+                org.backprop.data.ColumnEncoding.categorical("color", List.of("blue", "red, dark"), "red, dark"));
+        Preprocessing p = new Preprocessing(Task.CLASSIFICATION, List.of("Ozone", "Wind", "color=blue", "color=red, dark"),
+                "kind", null, null, null, null, List.of("barbera", "grignolino"), org.backprop.data.MissingPolicy.MEDIAN,
+                columns);
+        Preprocessing back = Preprocessing.fromJson(p.toJson());
+        assertEquals(p, back);
+        assertEquals(List.of("barbera", "grignolino"), back.classNames());
+        assertEquals(org.backprop.data.MissingPolicy.MEDIAN, back.missing());
+        assertTrue(Float.isNaN(back.columns().get(1).fill()));
+        assertEquals("red, dark", back.columns().get(2).fillCategory());
+        assertBad(() -> new Preprocessing(null, List.of("a"), null, null, null, null, null, null, null, columns), "encode 4");
+        assertBad(() -> Preprocessing.fromJson("{\"columns\": [{\"name\": \"c\", \"categories\": [\"a\"], \"fill\": \"b\"}]}"),
+                "fill category 'b'");
+    }
+
+    @Test
     void absentPartsStayAbsent() {
         Preprocessing p = new Preprocessing(Task.CLASSIFICATION, null, "species", null, null, null, null);
         assertEquals("{\"task\":\"classification\",\"target_name\":\"species\"}", p.toJson());

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Random;
 import org.backprop.audio.AudioFeatures;
 import org.backprop.audio.LogMel;
-import org.backprop.data.Fsdd;
+import org.backprop.audio.Fsdd;
 import org.backprop.loss.CrossEntropyLoss;
 import org.backprop.nn.Models;
 import org.backprop.nn.Sequential;
@@ -47,7 +47,7 @@ public final class SpokenDigits {
             }
         }
         long t0 = System.nanoTime();
-        var prepared = org.backprop.data.SpokenDigits.prepare(Fsdd.load(data).officialSplit(), LogMel.FSDD,
+        var prepared = org.backprop.audio.SpokenDigits.prepare(Fsdd.load(data).officialSplit(), LogMel.FSDD,
                 AudioFeatures.Layout.IMAGE);
         System.out.printf(Locale.ROOT, "fsdd: %d training and %d test recordings, features in %.1f s%n",
                 prepared.train().size(), prepared.test().size(), (System.nanoTime() - t0) / 1e9);

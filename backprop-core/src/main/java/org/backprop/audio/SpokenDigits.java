@@ -1,9 +1,8 @@
-package org.backprop.data;
+package org.backprop.audio;
 
 import java.util.List;
 import java.util.stream.IntStream;
-import org.backprop.audio.AudioFeatures;
-import org.backprop.audio.LogMel;
+import org.backprop.data.Dataset;
 import org.backprop.tensor.Tensor;
 
 /**

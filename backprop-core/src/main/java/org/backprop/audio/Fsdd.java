@@ -1,4 +1,4 @@
-package org.backprop.data;
+package org.backprop.audio;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +17,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.backprop.audio.Audio;
-import org.backprop.audio.WavReader;
 import org.backprop.io.TarReader;
 
 /**
