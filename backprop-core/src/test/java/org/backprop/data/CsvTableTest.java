@@ -82,10 +82,10 @@ class CsvTableTest {
     void nonNumberIsQuotedWithItsColumnNameAndLine() throws IOException {
         Path f = write("bad.csv", "a,price,c\n1,2,3\n4,12k,6\n");
         CsvException e = fails(f, CsvFormat.DEFAULT);
-        assertMentions(e, f.toString(), "line 3", "column 2 ('price')", "\"12k\" is not a number");
+        assertMentions(e, f.toString(), "line 3", "column 2 ('price')", "'12k' is not a number");
         // IEEE spellings that Float.parseFloat would accept are not numbers in a data file
-        assertMentions(fails(write("nan.csv", "a\nNaN\n"), CsvFormat.DEFAULT), "line 2", "\"NaN\" is not a number");
-        assertMentions(fails(write("f.csv", "a\n1f\n"), CsvFormat.DEFAULT), "\"1f\" is not a number");
+        assertMentions(fails(write("nan.csv", "a\nNaN\n"), CsvFormat.DEFAULT), "line 2", "'NaN' is not a number");
+        assertMentions(fails(write("f.csv", "a\n1f\n"), CsvFormat.DEFAULT), "'1f' is not a number");
         assertMentions(fails(write("big.csv", "a\n1e60\n"), CsvFormat.DEFAULT), "too large");
     }
 
@@ -115,9 +115,9 @@ class CsvTableTest {
         Path f = write("cols.csv", "x1,x2,label\n1,2,0\n");
         CsvTable t = CsvTable.read(f, CsvFormat.DEFAULT);
         var e = assertThrows(IllegalArgumentException.class, () -> t.toClassification("target", Set.of()));
-        assertMentions(e, f.toString(), "'target'", "x1, x2, label");
+        assertMentions(e, f.toString(), "'target'", "'x1', 'x2', 'label'");
         var d = assertThrows(IllegalArgumentException.class, () -> t.toClassification("label", Set.of("x3")));
-        assertMentions(d, "'x3'", "x1, x2, label");
+        assertMentions(d, "'x3'", "'x1', 'x2', 'label'");
     }
 
     @Test
