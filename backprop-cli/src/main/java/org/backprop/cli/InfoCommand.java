@@ -13,6 +13,7 @@ import org.backprop.io.LayerSpec;
 import org.backprop.io.ModelFile;
 import org.backprop.io.Preprocessing;
 import org.backprop.io.SequentialSpec;
+import org.backprop.io.Untrusted;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,11 +38,11 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        ModelOptions.Resolved m = modelOptions.resolve(0);
+        ModelOptions.Resolved m = modelOptions.describe();
         ArchitectureSpec arch = m.architecture();
         out.printf("Model: %s (%s)%n", m.name(), ModelOptions.shape(arch));
         printLayers(out, arch);
-        if (m.saved() != null) {
+        if (modelOptions.model != null) {
             printPreprocessing(out, m.preprocessing());
             printMetadata(out, m.metadata());
         }
@@ -117,14 +118,14 @@ final class InfoCommand implements Callable<Integer> {
         out.println("Preprocessing:");
         if (p.task() != null) out.println("  task: " + p.task().name().toLowerCase(Locale.ROOT));
         if (p.featureNames() != null) {
-            List<String> names = p.featureNames();
+            List<String> names = p.featureNames().stream().map(Untrusted::text).toList();
             String shown = String.join(", ", names.subList(0, Math.min(MAX_NAMES, names.size())))
                     + (names.size() > MAX_NAMES ? ", ... (" + (names.size() - MAX_NAMES) + " more)" : "");
             out.printf("  features (%d): %s%n", names.size(), shown);
         }
         out.println("  feature standardisation: " + (p.featureMeans() == null ? "none"
                 : "(x − mean) / std with the training part's statistics, e.g. " + firstStats(p)));
-        if (p.targetName() != null) out.println("  target: " + p.targetName());
+        if (p.targetName() != null) out.println("  target: " + Untrusted.text(p.targetName()));
         if (p.targetMeans() != null) {
             out.println("  target standardisation: predictions are mapped back with y = y′·std + mean, "
                     + stats(p.targetMeans(), p.targetStds()));
@@ -132,7 +133,7 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     private static String firstStats(Preprocessing p) {
-        String name = p.featureNames() == null ? "feature 0" : p.featureNames().getFirst();
+        String name = p.featureNames() == null ? "feature 0" : Untrusted.text(p.featureNames().getFirst());
         return name + ": mean " + num(p.featureMeans()[0]) + ", std " + num(p.featureStds()[0]);
     }
 
@@ -152,7 +153,7 @@ final class InfoCommand implements Callable<Integer> {
             if (k.equals(ModelFile.ARCHITECTURE_KEY) || k.equals(ModelFile.PREPROCESSING_KEY)) {
                 out.printf("  %s: (JSON, %d characters; shown above)%n", k, v.length());
             } else {
-                out.printf("  %s: %s%n", k, v);
+                out.printf("  %s: %s%n", Untrusted.text(k), Untrusted.text(v)); // from the file: cut and escaped
             }
         });
     }

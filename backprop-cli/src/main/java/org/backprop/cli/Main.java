@@ -15,6 +15,12 @@ public final class Main {
         CommandLine cmd = new CommandLine(new BackpropCommand());
         cmd.setExecutionExceptionHandler(new UserErrors());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
-        return cmd.execute(args);
+        try {
+            return cmd.execute(args);
+        } catch (OutOfMemoryError e) {
+            // The readers bound what they allocate; what remains is a network or a batch too large for the heap.
+            cmd.getErr().println("backprop: " + UserErrors.outOfMemory(e, args));
+            return 1;
+        }
     }
 }

@@ -22,11 +22,7 @@ final class ModelLoader {
      * @throws IOException              naming the file and what is wrong with it (damaged, not a model)
      */
     static ModelFile.SavedModel load(Path path) throws IOException {
-        Path file = Files.isDirectory(path) ? path.resolve(MODEL_FILE) : path;
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--model: no model file " + file
-                    + (Files.isDirectory(path) ? " (the directory has no " + MODEL_FILE + ")" : ""));
-        }
+        Path file = file(path);
         try {
             return ModelFile.load(file);
         } catch (SafeTensorsFormatException | ModelFileException e) {
@@ -36,5 +32,27 @@ final class ModelLoader {
             throw new IOException(file + ": cannot read the model file (" + e.getClass().getSimpleName() + ": "
                     + e.getMessage() + ")", e);
         }
+    }
+
+    /** As {@link #load}, reading only the file's header: architecture, preprocessing, metadata. */
+    static ModelFile.Description describe(Path path) throws IOException {
+        Path file = file(path);
+        try {
+            return ModelFile.describe(file);
+        } catch (SafeTensorsFormatException | ModelFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot read the model file (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    private static Path file(Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve(MODEL_FILE) : path;
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--model: no model file " + file
+                    + (Files.isDirectory(path) ? " (the directory has no " + MODEL_FILE + ")" : ""));
+        }
+        return file;
     }
 }
