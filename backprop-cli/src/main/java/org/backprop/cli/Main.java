@@ -12,9 +12,19 @@ public final class Main {
 
     /** Runs the command line and returns its exit code (tests call this). */
     public static int run(String... args) {
+        return execute(commandLine(), args);
+    }
+
+    /** The configured command line (tests set its out and err). */
+    static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new BackpropCommand());
         cmd.setExecutionExceptionHandler(new UserErrors());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        return cmd;
+    }
+
+    /** Runs {@code args}; an OutOfMemoryError becomes one line too. */
+    static int execute(CommandLine cmd, String... args) {
         try {
             return cmd.execute(args);
         } catch (OutOfMemoryError e) {
