@@ -122,6 +122,15 @@ class HostileCliTest {
     }
 
     @Test
+    void aDataDirThatDoesNotExistIsRefusedNotSkipped() throws IOException {
+        Path model = dir.resolve("img.safetensors");
+        ModelFile.save(model, new Sequential(new Flatten(), new Linear(784, 10, new Random(1))), List.of(1, 28, 28),
+                Preprocessing.none(), Map.of());
+        assertOneLineError(CliRunner.run("predict", "--model", model.toString(), "--data", "fashion-mnist", "--data-dir",
+                dir.resolve("nowhere").toString()), "--data-dir: " + dir.resolve("nowhere") + " does not exist");
+    }
+
+    @Test
     void aDirectoryGivenAsAFileIsNamed() {
         assertOneLineError(CliRunner.run("predict", "--model", dir.toString() + "/none.safetensors", "--input",
                 dir.toString()), "none.safetensors");

@@ -50,6 +50,7 @@ public final class CsvTable {
 
     /** Reads a UTF-8 CSV file (gzip-compressed when its name ends in {@code .gz}). */
     public static CsvTable read(Path file, CsvFormat format) throws IOException {
+        if (Files.isDirectory(file)) throw new CsvException(file.toString(), 0, "is a directory, not a CSV file");
         InputStream in = Files.newInputStream(file);
         try {
             if (file.getFileName() != null && file.getFileName().toString().endsWith(".gz")) in = new GZIPInputStream(in);

@@ -50,6 +50,7 @@ public final class Idx {
      * limit (or a Java array), so a huge file fails before it is read.
      */
     public static byte[] readBytes(Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new IOException(file + ": is a directory, not an IDX file");
         long size = Files.size(file);
         InputLimits.checkBytes(file.toString(), "the file", size);
         if (size > InputLimits.MAX_ARRAY) {

@@ -126,6 +126,23 @@ public record Checkpoint(int epoch, Map<String, Tensor> model, Map<String, Tenso
         }
     }
 
+    /** Refuses to continue with {@code now} unless every run setting has the value this checkpoint recorded. */
+    void checkRunSettings(Map<String, String> now) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(now.keySet());
+        keys.addAll(runSettings.keySet());
+        for (String key : keys) {
+            String was = runSettings.get(key), is = now.get(key);
+            if (!java.util.Objects.equals(was, is)) {
+                throw new IllegalArgumentException("resume: " + key + " was " + shown(was) + " in the checkpoint's run"
+                        + " but is " + shown(is) + " now; use the same settings to continue the same run");
+            }
+        }
+    }
+
+    private static String shown(String value) {
+        return value == null ? "not set" : "'" + Untrusted.line(value) + "'";
+    }
+
     /** Writes this checkpoint to {@code file} atomically: a crash leaves the previous checkpoint whole. */
     public void save(Path file) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();

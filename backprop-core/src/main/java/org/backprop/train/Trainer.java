@@ -18,7 +18,6 @@ import org.backprop.nn.Module;
 import org.backprop.nn.Parameter;
 import org.backprop.optim.LrScheduler;
 import org.backprop.optim.Optimizer;
-import org.backprop.io.Untrusted;
 import org.backprop.tensor.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -294,15 +293,7 @@ public final class Trainer {
             throw new IllegalArgumentException("resume: the checkpoint was written with " + c.settings()
                     + " but this run has " + now + "; use the same settings to continue the same run");
         }
-        Map<String, String> recorded = recordedSettings(config);
-        for (String key : new java.util.TreeSet<>(union(recorded.keySet(), c.runSettings().keySet()))) {
-            String was = c.runSettings().get(key), is = recorded.get(key);
-            if (!java.util.Objects.equals(was, is)) {
-                throw new IllegalArgumentException("resume: " + key + " was " + (was == null ? "not set" : Untrusted.quote(was))
-                        + " in the checkpoint's run but is " + (is == null ? "not set" : Untrusted.quote(is))
-                        + " now; use the same settings to continue the same run");
-            }
-        }
+        c.checkRunSettings(recordedSettings(config));
         if (!optimizer.getClass().getName().equals(c.optimizerType())) {
             throw new IllegalArgumentException("resume: the checkpoint holds the state of " + c.optimizerType()
                     + ", this run uses " + optimizer.getClass().getName());
@@ -322,12 +313,6 @@ public final class Trainer {
                     + "checkpoint has " + c.lr() + "; build the optimizer and its schedule as in the interrupted run");
         }
         LOG.info("resuming after epoch {} of {}", c.epoch(), config.epochs());
-    }
-
-    private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
-        java.util.Set<String> u = new java.util.HashSet<>(a);
-        u.addAll(b);
-        return u;
     }
 
     private void saveCheckpoint(Checkpoint c) {

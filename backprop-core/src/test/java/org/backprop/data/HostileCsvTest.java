@@ -72,6 +72,12 @@ class HostileCsvTest {
     }
 
     @Test
+    void aDirectoryIsNamedAsOne() {
+        CsvException e = assertThrows(CsvException.class, () -> CsvTable.read(dir, CsvFormat.DEFAULT));
+        assertTrue(e.getMessage().equals(dir + ": is a directory, not a CSV file"), e.getMessage());
+    }
+
+    @Test
     void aLineWithoutEndIsRefusedAtTheLineLimit() throws Exception {
         // /dev/zero as --data: NULs and no line end; gzipped, 64 MB from 64 KB.
         Path bomb = dir.resolve("zero.csv.gz");

@@ -93,6 +93,14 @@ class HostileModelFileTest {
     }
 
     @Test
+    void duplicateFeatureNamesAreRefused() {
+        String json = new Preprocessing(Preprocessing.Task.REGRESSION, List.of("a", "b"), "y", null, null, null, null)
+                .toJson().replace("\"b\"", "\"a\"");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Preprocessing.fromJson(json));
+        assertTrue(e.getMessage().contains("feature name 'a' appears twice"), e.getMessage());
+    }
+
+    @Test
     void describeReadsOnlyTheHeader() throws Exception {
         Path file = dir.resolve("m.safetensors");
         ModelFile.save(file, mlp());
