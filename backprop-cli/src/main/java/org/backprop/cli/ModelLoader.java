@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.backprop.io.FileFormatException;
+import org.backprop.io.InputLimits;
 import org.backprop.io.ModelFile;
 
 /** Loads the model file a command names, with errors a user can act on. */
@@ -24,7 +25,7 @@ final class ModelLoader {
         Path file = file(path);
         try {
             return ModelFile.load(file);
-        } catch (FileFormatException e) {
+        } catch (FileFormatException | InputLimits.TooLargeException e) {
             throw e; // their messages already name the file and the problem
         } catch (IOException e) {
             // e.g. AccessDeniedException, whose message is only the path
@@ -38,7 +39,7 @@ final class ModelLoader {
         Path file = file(path);
         try {
             return ModelFile.describe(file);
-        } catch (SafeTensorsFormatException | ModelFileException e) {
+        } catch (FileFormatException | InputLimits.TooLargeException e) {
             throw e;
         } catch (IOException e) {
             throw new IOException(file + ": cannot read the model file (" + e.getClass().getSimpleName() + ": "

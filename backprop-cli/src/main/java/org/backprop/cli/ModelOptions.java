@@ -106,6 +106,11 @@ final class ModelOptions {
             for (int d : shape) n = Math.multiplyExact(n, (long) d);
             parameters = Math.addExact(parameters, n);
         }
+        checkFitsInMemory(parameters);
+    }
+
+    /** As {@link #checkFitsInMemory(ArchitectureSpec)} for a network of {@code parameters} values. */
+    static void checkFitsInMemory(long parameters) {
         long bytes = parameters * Float.BYTES * 4;
         long heap = Runtime.getRuntime().maxMemory();
         if (bytes > heap - (heap >> 3)) {

@@ -180,6 +180,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        try {
+            return run();
+        } finally {
+            output.release();
+        }
+    }
+
+    private int run() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         TrainSetup setup = new TrainSetup(this);
         String recipe = setup.applyImageRecipe();
@@ -226,7 +234,8 @@ final class TrainCommand implements Callable<Integer> {
         // The monitor first, so it sees the gradients before clipping; the bar before the epoch lines, which it clears.
         ProgressDisplay display = new ProgressDisplay(out, progress.resolve(ProgressDisplay.stdoutIsTerminal()), epochs);
         GradientHealth health = new GradientHealth(model).listener(new HealthPrinter(display));
-        Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display);
+        Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display)
+                .runSettings(setup.runSettings(loaded));
         ImageAugmentation augmentation = setup.augmentation();
         if (!augmentation.isIdentity()) {
             trainer.augmentation(augmentation);
@@ -292,7 +301,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--plots, --report and --checkpoint-every write into a folder: give it with --out DIR");
         }
         if (resume != null && !Files.isRegularFile(resume)) throw new IllegalArgumentException("--resume: no file " + resume);
-        if (output.dir != null) Files.createDirectories(output.dir);
+        output.prepare(resume != null); // --out checked writable and locked before any training
     }
 
     private void writePlotsAndReport(PrintWriter console, History history, GradientHealth health, Task t, Tensor predictions,
