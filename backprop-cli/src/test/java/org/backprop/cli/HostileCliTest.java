@@ -100,6 +100,14 @@ class HostileCliTest {
     }
 
     @Test
+    void fileSystemErrorsSayWhatFailed() {
+        assertEquals("/etc/x: permission denied",
+                UserErrors.fileProblem(new java.nio.file.AccessDeniedException("/etc/x")));
+        assertEquals("runs/a: Is a directory",
+                UserErrors.fileProblem(new java.nio.file.FileSystemException("runs/a", null, "Is a directory")));
+    }
+
+    @Test
     void predictWritesThroughASymlinkAndRefusesAFifo() throws Exception {
         Path model = dir.resolve("img.safetensors");
         ModelFile.save(model, new Sequential(new Flatten(), new Linear(4, 2, new Random(1))), List.of(1, 2, 2), Preprocessing.none(),
