@@ -234,8 +234,9 @@ final class TrainCommand implements Callable<Integer> {
         // The monitor first, so it sees the gradients before clipping; the bar before the epoch lines, which it clears.
         ProgressDisplay display = new ProgressDisplay(out, progress.resolve(ProgressDisplay.stdoutIsTerminal()), epochs);
         GradientHealth health = new GradientHealth(model).listener(new HealthPrinter(display));
-        Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display)
-                .runSettings(setup.runSettings(loaded));
+        Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display);
+        // Only checkpoints use them, and the data fingerprint reads every value once.
+        if (checkpointEvery != null || resume != null) trainer.runSettings(setup.runSettings(loaded));
         ImageAugmentation augmentation = setup.augmentation();
         if (!augmentation.isIdentity()) {
             trainer.augmentation(augmentation);

@@ -76,6 +76,18 @@ class HostileTrainTest {
     }
 
     @Test
+    void twoRunsWithTheSameSeedWriteTheSameModelBytes() throws IOException {
+        Path data = csv("d.csv", 40, 2, 1);
+        Path a = dir.resolve("a"), b = dir.resolve("b");
+        assertEquals(0, train(data, "--epochs", "2", "--out", a.toString()).exitCode());
+        assertEquals(0, train(data, "--epochs", "2", "--out", b.toString()).exitCode());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(a.resolve("model.safetensors")),
+                Files.readAllBytes(b.resolve("model.safetensors"))), "model files differ");
+        var keys = List.copyOf(org.backprop.io.SafeTensors.readHeader(a.resolve("model.safetensors")).metadata().keySet());
+        assertEquals(keys.stream().sorted().toList(), keys, "metadata is not in key order, so Map.of order could leak in");
+    }
+
+    @Test
     void aResumeWithAnotherSettingOrOtherDataIsRefusedByName() throws IOException {
         Path data = csv("d.csv", 60, 2, 1);
         Path out = dir.resolve("ck");
