@@ -1,6 +1,7 @@
 package org.backprop.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.backprop.data.FashionMnist;
 import picocli.CommandLine.Option;
@@ -14,6 +15,10 @@ final class FashionDir {
 
     /** The data set, found as {@link FashionMnist#load} describes. */
     FashionMnist load() throws IOException {
+        // A folder the user names must exist: falling back to other folders would hide a typo.
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--data-dir: " + dir + (Files.exists(dir) ? " is not a folder" : " does not exist"));
+        }
         return FashionMnist.load(dir);
     }
 }

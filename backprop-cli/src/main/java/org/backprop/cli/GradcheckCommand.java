@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.backprop.autograd.GradCheck;
 import org.backprop.data.Dataset;
+import org.backprop.io.InputLimits;
 import org.backprop.loss.Loss;
 import org.backprop.loss.Losses;
 import org.backprop.nn.Parameter;
@@ -93,7 +94,13 @@ final class GradcheckCommand implements Callable<Integer> {
         int inputs = m.architecture().inputSize().orElseThrow(
                 () -> new IllegalArgumentException(m.name() + ": the network's input size is unknown (no leading linear layer "
                         + "and no recorded input shape), so there is nothing to feed it"));
-        int outputs = m.architecture().outputSize().getAsInt();
+        int outputs = m.architecture().outputSize().orElseThrow(() -> new IllegalArgumentException(m.name()
+                + ": the network's output size is unknown (its last layer with weights is not linear), so the loss "
+                + "cannot be set up"));
+        if (data == null) {
+            InputLimits.checkBytes("--samples " + samples, "random samples of " + inputs + " inputs",
+                    (long) samples * Math.max(inputs, outputs) * Float.BYTES * 2);
+        }
         Task task = m.saved() == null ? Task.REGRESSION : Predictor.taskOf(m.saved());
         String lossName = loss.equalsIgnoreCase("auto") ? (task == Task.CLASSIFICATION ? "cross_entropy" : "mse") : loss;
         Loss lossFn = Losses.named(lossName);

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.backprop.data.FashionMnist;
 import org.backprop.data.Idx;
+import org.backprop.io.InputLimits;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -50,9 +51,13 @@ record Images(Tensor pixels, int[] labels) {
             }
             Idx.Data idx = Idx.read(file, Idx.IMAGES);
             dims = idx.dims();
+            InputLimits.checkBytes(file.toString(), "the images as floats", (long) idx.values().length * Float.BYTES);
             pixels = new float[idx.values().length];
             for (int i = 0; i < pixels.length; i++) pixels[i] = idx.unsigned(i) / 255f;
             source = file.getFileName().toString();
+        }
+        if ((long) dims[1] * dims[2] > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(source + " holds " + dims[1] + "×" + dims[2] + " images, too large");
         }
         int size = dims[1] * dims[2];
         List<Integer> shape = predictor.saved().architecture().inputShape();

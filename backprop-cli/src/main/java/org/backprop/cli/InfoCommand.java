@@ -16,6 +16,7 @@ import org.backprop.io.Preprocessing;
 import org.backprop.audio.AudioFeatures;
 import org.backprop.audio.LogMel;
 import org.backprop.io.SequentialSpec;
+import org.backprop.io.Untrusted;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,11 +41,11 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        ModelOptions.Resolved m = modelOptions.resolve(0);
+        ModelOptions.Resolved m = modelOptions.describe();
         ArchitectureSpec arch = m.architecture();
         out.printf("Model: %s (%s)%n", m.name(), ModelOptions.shape(arch));
         printLayers(out, arch);
-        if (m.saved() != null) {
+        if (modelOptions.model != null) {
             printPreprocessing(out, m.preprocessing());
             AudioFeatures audio = AudioFeatures.of(m.saved(), Path.of(m.name()));
             if (audio != null) printAudio(out, audio);
@@ -125,7 +126,7 @@ final class InfoCommand implements Callable<Integer> {
                     ? " (the outputs are class scores; predict turns them into probabilities)" : " (the outputs are values of the target)"));
         }
         if (p.featureNames() != null) {
-            List<String> names = p.featureNames();
+            List<String> names = p.featureNames().stream().map(Untrusted::text).toList();
             String shown = String.join(", ", names.subList(0, Math.min(MAX_NAMES, names.size())))
                     + (names.size() > MAX_NAMES ? ", ... (" + (names.size() - MAX_NAMES) + " more)" : "");
             out.printf("  features (%d): %s%n", names.size(), shown);
@@ -134,9 +135,9 @@ final class InfoCommand implements Callable<Integer> {
                 : "(x − mean) / std with the training part's statistics, e.g. " + firstStats(p)));
         if (p.columns() != null) {
             List<String> encoded = p.columns().stream().filter(c -> c.isCategorical())
-                    .map(c -> c.name() + " (" + c.categories().size() + " categories)").toList();
+                    .map(c -> Untrusted.text(c.name()) + " (" + c.categories().size() + " categories)").toList();
             List<String> filled = p.columns().stream().filter(c -> c.fillsGaps())
-                    .map(c -> c.name() + " → " + (c.isCategorical() ? c.fillCategory() : num(c.fill()))).toList();
+                    .map(c -> Untrusted.text(c.name()) + " → " + (c.isCategorical() ? Untrusted.text(c.fillCategory()) : num(c.fill()))).toList();
             out.println("  one-hot columns (a category unseen in training sets none of its inputs): "
                     + (encoded.isEmpty() ? "none" : String.join(", ", encoded)));
             if (p.missing() != null) {
@@ -150,10 +151,10 @@ final class InfoCommand implements Callable<Integer> {
             if (!filled.isEmpty()) out.println("  fill values: " + String.join(", ", filled.subList(0, Math.min(MAX_NAMES,
                     filled.size()))) + (filled.size() > MAX_NAMES ? ", ..." : ""));
         }
-        if (p.targetName() != null) out.println("  target: " + p.targetName());
+        if (p.targetName() != null) out.println("  target: " + Untrusted.text(p.targetName()));
         if (p.classNames() != null) {
             List<String> named = new ArrayList<>();
-            for (int i = 0; i < p.classNames().size(); i++) named.add(i + " = " + p.classNames().get(i));
+            for (int i = 0; i < p.classNames().size(); i++) named.add(i + " = " + Untrusted.text(p.classNames().get(i)));
             out.println("  classes (output index = label in the data): " + String.join(", ", named));
         }
         if (p.targetMeans() != null) {
@@ -178,7 +179,7 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     private static String firstStats(Preprocessing p) {
-        String name = p.featureNames() == null ? "feature 0" : p.featureNames().getFirst();
+        String name = p.featureNames() == null ? "feature 0" : Untrusted.text(p.featureNames().getFirst());
         return name + ": mean " + num(p.featureMeans()[0]) + ", std " + num(p.featureStds()[0]);
     }
 
@@ -199,7 +200,8 @@ final class InfoCommand implements Callable<Integer> {
                 out.printf("  %s: (JSON, %d characters; shown above)%n", k, v.length());
             } else {
                 String meaning = MEANINGS.get(k);
-                out.printf("  %s: %s%s%n", k, v, meaning == null ? "" : "  — " + meaning);
+                out.printf("  %s: %s%s%n", Untrusted.text(k), Untrusted.text(v), // from the file: cut and escaped
+                        meaning == null ? "" : "  — " + meaning);
             }
         });
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.backprop.io.FileFormatException;
+import org.backprop.io.InputLimits;
 import org.backprop.io.ModelFile;
 
 /** Loads the model file a command names, with errors a user can act on. */
@@ -21,19 +22,37 @@ final class ModelLoader {
      * @throws IOException              naming the file and what is wrong with it (damaged, not a model)
      */
     static ModelFile.SavedModel load(Path path) throws IOException {
-        Path file = Files.isDirectory(path) ? path.resolve(MODEL_FILE) : path;
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--model: no model file " + file
-                    + (Files.isDirectory(path) ? " (the directory has no " + MODEL_FILE + ")" : ""));
-        }
+        Path file = file(path);
         try {
             return ModelFile.load(file);
-        } catch (FileFormatException e) {
+        } catch (FileFormatException | InputLimits.TooLargeException e) {
             throw e; // their messages already name the file and the problem
         } catch (IOException e) {
             // e.g. AccessDeniedException, whose message is only the path
             throw new IOException(file + ": cannot read the model file (" + e.getClass().getSimpleName() + ": "
                     + e.getMessage() + ")", e);
         }
+    }
+
+    /** As {@link #load}, reading only the file's header: architecture, preprocessing, metadata. */
+    static ModelFile.Description describe(Path path) throws IOException {
+        Path file = file(path);
+        try {
+            return ModelFile.describe(file);
+        } catch (FileFormatException | InputLimits.TooLargeException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot read the model file (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    private static Path file(Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve(MODEL_FILE) : path;
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--model: no model file " + file
+                    + (Files.isDirectory(path) ? " (the directory has no " + MODEL_FILE + ")" : ""));
+        }
+        return file;
     }
 }

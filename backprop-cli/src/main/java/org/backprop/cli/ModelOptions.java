@@ -45,10 +45,27 @@ final class ModelOptions {
 
     /** Loads or builds the model; the seed draws a described model's weights. */
     Resolved resolve(long seed) throws IOException {
+        return resolve(seed, true);
+    }
+
+    /**
+     * The model's description without its weights: a saved file's header only, a described
+     * network without building it ({@code network} and {@code saved} are {@code null}), so that
+     * {@code info} is quick and small for any size.
+     */
+    Resolved describe() throws IOException {
+        return resolve(0, false);
+    }
+
+    private Resolved resolve(long seed, boolean build) throws IOException {
         boolean described = layers != null || inputs != null || outputs != null || activation != null;
         if (model != null && described) {
             throw new IllegalArgumentException("give either --model or a description (--layers, --inputs, --outputs, "
                     + "--activation), not both");
+        }
+        if (model != null && !build) {
+            ModelFile.Description d = ModelLoader.describe(model);
+            return new Resolved(model.toString(), d.architecture(), null, d.preprocessing(), d.metadata(), null);
         }
         if (model != null) {
             ModelFile.SavedModel saved = ModelLoader.load(model);
@@ -72,8 +89,36 @@ final class ModelOptions {
         ArchitectureSpec architecture = describe(TrainSetup.parseLayers(layers), inputs, outputs,
                 activation == null ? "relu" : activation);
         String name = "described network";
+        if (!build) return new Resolved(name, architecture, null, Preprocessing.none(), Map.of(), null);
+        checkFitsInMemory(architecture);
         return new Resolved(name, architecture, architecture.build(new Random(seed)), Preprocessing.none(), Map.of(),
                 null);
+    }
+
+    /**
+     * Refuses a network whose weights, gradients and two optimizer buffers would not fit in the
+     * heap, before any is allocated, naming its size (instead of an OutOfMemoryError later).
+     */
+    static void checkFitsInMemory(ArchitectureSpec architecture) {
+        long parameters = 0;
+        for (int[] shape : architecture.stateShapes().values()) {
+            long n = 1;
+            for (int d : shape) n = Math.multiplyExact(n, (long) d);
+            parameters = Math.addExact(parameters, n);
+        }
+        checkFitsInMemory(parameters);
+    }
+
+    /** As {@link #checkFitsInMemory(ArchitectureSpec)} for a network of {@code parameters} values. */
+    static void checkFitsInMemory(long parameters) {
+        long bytes = parameters * Float.BYTES * 4;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap - (heap >> 3)) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the network has %,d parameters "
+                    + "(%s with gradients and optimizer state), more than the Java heap of %s holds: use smaller layers, "
+                    + "or give Java more memory with BACKPROP_JAVA_OPTS=-Xmx16g", parameters,
+                    org.backprop.io.InputLimits.size(bytes), org.backprop.io.InputLimits.size(heap)));
+        }
     }
 
     /** Linear layers of the given sizes with the activation between them, as {@code train} builds. */

@@ -208,6 +208,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        try {
+            return run();
+        } finally {
+            output.release();
+        }
+    }
+
+    private int run() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         if (TextOptions.applies(data, modelKind)) return TextTraining.run(this, out);
         TrainSetup setup = new TrainSetup(this);
@@ -220,6 +228,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainParts parts = loaded.table() != null ? TrainParts.of(loaded.table(), testFraction, seed)
                 : TrainParts.of(loaded.data(), loaded.test(), t, testFraction, seed);
         Dataset train = parts.train(), test = parts.test();
+        if (t == Task.CLASSIFICATION && parts.all() != null) TrainSetup.checkClasses(parts.all(), loaded.name());
 
         // Standardise with statistics of the training part only, so the test set stays unseen.
         Standardizer xs = loaded.standardizeFeatures() ? Standardizer.fitFeatures(train) : null;
@@ -258,6 +267,8 @@ final class TrainCommand implements Callable<Integer> {
         GradientHealth health = new GradientHealth(model).listener(new HealthPrinter(display, activation,
                 modelKind.equalsIgnoreCase("mlp"), batchNorm));
         Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display);
+        // Only checkpoints use them, and the data fingerprint reads every value once.
+        if (checkpointEvery != null || resume != null) trainer.runSettings(setup.runSettings(loaded));
         ImageAugmentation augmentation = setup.augmentation();
         if (!augmentation.isIdentity()) {
             trainer.augmentation(augmentation);
@@ -360,7 +371,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--plots, --report and --checkpoint-every write into a folder: give it with --out DIR");
         }
         if (resume != null && !Files.isRegularFile(resume)) throw new IllegalArgumentException("--resume: no file " + resume);
-        if (output.dir != null) Files.createDirectories(output.dir);
+        output.prepare(resume != null); // --out checked writable and locked before any training
     }
 
     private void writePlotsAndReport(PrintWriter console, History history, GradientHealth health, Task t, Tensor predictions,

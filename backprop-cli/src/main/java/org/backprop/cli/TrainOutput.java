@@ -2,8 +2,11 @@ package org.backprop.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +47,70 @@ final class TrainOutput {
 
     /** More metadata for the model file, e.g. a speech model's feature settings ({@code ModelFile.AUDIO_KEY}). */
     final Map<String, String> extraMetadata = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--overwrite",
+            description = "Let --out replace the files of an earlier run in DIR (without it, a folder holding files is refused).")
+    boolean overwrite;
+
+    /** Held while this run owns {@code dir}: a second run into the same folder is refused, not raced. */
+    private FileChannel lockChannel;
+    private FileLock lock;
+
+    static final String LOCK_FILE = ".backprop.lock";
+
+    /**
+     * Before anything is trained: creates {@code dir}, checks that files can be written there,
+     * refuses a folder that holds another run's files unless {@code --overwrite} is given or the
+     * run is resumed, and locks the folder for this run. {@link #release} unlocks it.
+     */
+    void prepare(boolean resuming) throws IOException {
+        if (dir == null) return;
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--out " + dir + " is a file, not a folder");
+        }
+        Files.createDirectories(dir);
+        Path probe;
+        try {
+            probe = Files.createTempFile(dir, ".backprop-write-check", ".tmp");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException("--out " + dir + ": cannot write there (permission denied); choose "
+                    + "another folder before training starts");
+        }
+        Files.delete(probe);
+        lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // held by another run in this same process
+        }
+        if (lock == null) {
+            lockChannel.close();
+            lockChannel = null;
+            throw new IllegalArgumentException("--out " + dir + " is in use by another backprop run; wait for it or "
+                    + "choose another folder");
+        }
+        if (!overwrite && !resuming) {
+            List<String> existing;
+            try (var entries = Files.list(dir)) {
+                existing = entries.map(p -> p.getFileName().toString()).filter(n -> !n.equals(LOCK_FILE)).sorted()
+                        .toList();
+            }
+            if (!existing.isEmpty()) {
+                release();
+                throw new IllegalArgumentException("--out " + dir + " already holds " + String.join(", ",
+                        existing.subList(0, Math.min(4, existing.size()))) + (existing.size() > 4 ? ", ..." : "")
+                        + ": give --overwrite to replace them, --resume to continue that run, or another folder");
+            }
+        }
+    }
+
+    /** Unlocks the folder (the lock file stays: deleting it could let two runs lock different files). */
+    void release() throws IOException {
+        if (lock != null) lock.release();
+        if (lockChannel != null) lockChannel.close();
+        lock = null;
+        lockChannel = null;
+    }
 
     /**
      * What a finished training run hands over for saving.

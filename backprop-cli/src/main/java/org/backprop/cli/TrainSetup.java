@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import org.backprop.audio.AudioFeatures;
@@ -152,6 +153,10 @@ final class TrainSetup {
         if (!(o.testFraction > 0 && o.testFraction < 1)) {
             throw new IllegalArgumentException("--test-fraction must be between 0 and 1 (exclusive), got " + o.testFraction);
         }
+        if (o.patience < 0) throw new IllegalArgumentException("--patience must be 0 (off) or more, got " + o.patience);
+        if (o.clipNorm != null && !(o.clipNorm > 0)) {
+            throw new IllegalArgumentException("--clip-norm must be positive, got " + o.clipNorm);
+        }
         if (!(o.valFraction >= 0 && o.valFraction < 1)) {
             throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + o.valFraction);
         }
@@ -248,6 +253,63 @@ final class TrainSetup {
                 task == null ? null : task == Task.CLASSIFICATION, MissingPolicy.parse(o.missing)));
     }
 
+    /**
+     * Class labels must be 0..K-1 with at least two classes: one class trains to a meaningless
+     * accuracy of 1.0, and a stray large label (1,000,000) would silently build an output layer of
+     * that width.
+     */
+    static void checkClasses(Dataset ds, String name) {
+        int classes = ds.classCount();
+        if (classes < 2) {
+            throw new IllegalArgumentException(name + ": the target holds only class 0 in all " + ds.size()
+                    + " rows: there is nothing to classify (for a numeric target use --task regression)");
+        }
+        if (classes > ds.size()) {
+            throw new IllegalArgumentException(name + ": the largest class label is " + (classes - 1) + ", which means "
+                    + classes + " classes for " + ds.size() + " rows; class labels must be 0..K-1 "
+                    + "(for a numeric target use --task regression)");
+        }
+    }
+
+    /**
+     * Every option that changes the run, by name, and a fingerprint of the data: a checkpoint
+     * records them, and a resume with another value is refused naming it. (--epochs may grow;
+     * the learning rate, seed, batch size and split fractions are checked by the trainer.)
+     */
+    Map<String, String> runSettings(Loaded loaded) {
+        Map<String, String> settings = new java.util.TreeMap<>();
+        for (String name : List.of("--target", "--drop", "--task", "--model", "--layers", "--activation",
+                "--init", "--loss", "--optimizer", "--momentum", "--weight-decay", "--schedule", "--augment",
+                "--clip-norm", "--test-fraction", "--skip-lines")) {
+            var option = o.spec.findOption(name);
+            if (option != null) settings.put(name, String.valueOf((Object) option.getValue()));
+        }
+        settings.put("data fingerprint", fingerprint(loaded.data(), loaded.test()));
+        return settings;
+    }
+
+    /** SHA-256 (first 16 hex digits) of the data's shapes and values: another file of the same width differs. */
+    static String fingerprint(Dataset data, Dataset test) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 << 16);
+            for (Dataset d : test == null ? List.of(data) : List.of(data, test)) {
+                for (Tensor t : List.of(d.features(), d.targets())) {
+                    for (int s : t.shape()) md.update(java.nio.ByteBuffer.allocate(4).putInt(s).array());
+                    float[] v = t.toFloatArray();
+                    for (int i = 0; i < v.length; ) {
+                        b.clear();
+                        while (i < v.length && b.remaining() >= 4) b.putInt(Float.floatToRawIntBits(v[i++]));
+                        md.update(b.flip());
+                    }
+                }
+            }
+            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
+    }
+
     /** Flat [N, 784] rows for an MLP, [N, 1, 28, 28] images for the convolutional models. */
     private Dataset imageDataset(FashionMnist.Split split) {
         Tensor images = split.images();
@@ -268,6 +330,13 @@ final class TrainSetup {
             }
             return kind.equals("cnn") ? Models.smallCnn(rng) : Models.lenet5(rng);
         }
+        long parameters = 0;
+        int in = train.featureWidth();
+        for (int h : layers) {
+            parameters += ((long) in + 1) * h;
+            in = h;
+        }
+        ModelOptions.checkFitsInMemory(parameters + ((long) in + 1) * outputs);
         Sequential model = new Sequential();
         int width = train.featureWidth();
         for (int h : layers) {

@@ -8,12 +8,10 @@ import picocli.CommandLine;
 record CliRunner(int exitCode, String out, String err) {
     static CliRunner run(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cmd = new CommandLine(new BackpropCommand());
-        cmd.setExecutionExceptionHandler(new UserErrors());
-        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cmd = Main.commandLine();
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
+        int code = Main.execute(cmd, args);
         return new CliRunner(code, out.toString(), err.toString());
     }
 }

@@ -1,6 +1,5 @@
 package org.backprop.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -15,8 +14,9 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
+import org.backprop.io.InputLimits;
+import org.backprop.io.Untrusted;
 import org.backprop.tensor.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CsvTable {
     private static final Logger LOG = LoggerFactory.getLogger(CsvTable.class);
-    // A plain decimal number, optionally with an exponent; Float.parseFloat alone would also accept
-    // "1f", "0x1p3", "NaN" or "Infinity", none of which belongs in a data file.
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     /** The spellings of a missing value (besides the empty field), as R, pandas, SQL and the UCI files write it. */
     public static final Set<String> MISSING_TOKENS = Set.of("NA", "N/A", "na", "n/a", "NaN", "nan", "NAN", "null",
@@ -66,6 +63,7 @@ public final class CsvTable {
 
     /** Reads a UTF-8 CSV file (gzip-compressed when its name ends in {@code .gz}). */
     public static CsvTable read(Path file, CsvFormat format) throws IOException {
+        if (Files.isDirectory(file)) throw new CsvException(file.toString(), 0, "is a directory, not a CSV file");
         InputStream in = Files.newInputStream(file);
         try {
             if (file.getFileName() != null && file.getFileName().toString().endsWith(".gz")) in = new GZIPInputStream(in);
@@ -83,10 +81,11 @@ public final class CsvTable {
      * or a resource path). Does not close the reader.
      */
     public static CsvTable read(Reader reader, String source, CsvFormat format) throws IOException {
-        BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
+        LineReader in = new LineReader(reader, source, InputLimits.maxLineChars());
+        long maxValues = InputLimits.maxBytes() / Float.BYTES;
         int lineNo = 0;
         for (; lineNo < format.skipLines(); lineNo++) {
-            if (in.readLine() == null) {
+            if (in.next(lineNo + 1) == null) {
                 throw new CsvException(source, 0, lineNo == 0 ? "the file is empty"
                         : "the file has only " + lineNo + " line(s), but " + format.skipLines()
                                 + " are to be skipped before the " + (format.header() ? "header" : "data"));
@@ -100,8 +99,11 @@ public final class CsvTable {
         Cells.Text texts = new Cells.Text();
         int rows = 0;
         String text;
-        while ((text = in.readLine()) != null) {
+        while ((text = in.next(lineNo + 1)) != null) {
             lineNo++;
+            if (text.indexOf('\0') >= 0) {
+                throw new CsvException(source, lineNo, "binary data (a NUL character): this is not a CSV text file");
+            }
             if (lineNo == 1 && !text.isEmpty() && text.charAt(0) == '\uFEFF') text = text.substring(1); // UTF-8 BOM
             if (text.isBlank()) continue;
             List<String> fields = split(text, format.delimiter(), source, lineNo);
@@ -121,13 +123,25 @@ public final class CsvTable {
                         + (format.header() ? "as in the header on line " + headerLine : "as on the first data line " + headerLine)
                         + "), found " + fields.size());
             }
-            if ((rows + 1) * width > values.length) values = Arrays.copyOf(values, Math.max(values.length * 2, (rows + 1) * width));
+            long needed = (long) (rows + 1) * width;
+            if (needed > Math.min(maxValues, InputLimits.MAX_ARRAY)) {
+                throw new InputLimits.TooLargeException(source + " line " + lineNo + ": the table holds more than "
+                        + needed / width + " rows of " + width + " numbers ("
+                        + InputLimits.size(needed * Float.BYTES) + "), over the input limit of "
+                        + InputLimits.size(Math.min(maxValues, InputLimits.MAX_ARRAY) * Float.BYTES) + " (raise it with -D"
+                        + InputLimits.MAX_BYTES_PROPERTY + "=SIZE and the heap with -Xmx; the backprop command takes"
+                        + " both in BACKPROP_JAVA_OPTS)");
+            }
+            if (needed > values.length) {
+                values = Arrays.copyOf(values, (int) Math.min(Math.max(values.length * 2L, needed),
+                        Math.min(maxValues, InputLimits.MAX_ARRAY)));
+            }
             if (rows == lines.length) lines = Arrays.copyOf(lines, rows * 2);
             for (int c = 0; c < width; c++) {
                 String field = fields.get(c);
                 if (Cells.isMissing(field)) {
                     values[rows * width + c] = Float.NaN;
-                } else if (!NUMBER.matcher(field).matches()) {
+                } else if (!isDecimal(field)) {
                     values[rows * width + c] = Float.NaN;
                     texts.put(c, rows, lineNo, field);
                 } else {
@@ -157,24 +171,65 @@ public final class CsvTable {
         for (int c = 0; c < fields.size(); c++) {
             String name = fields.get(c);
             if (name.isEmpty()) throw new CsvException(source, lineNo, "header: column " + (c + 1) + " has no name");
-            if (!seen.add(name)) throw new CsvException(source, lineNo, "header: column name '" + name + "' appears twice");
+            if (!seen.add(name)) {
+                throw new CsvException(source, lineNo, "header: column name " + Untrusted.quote(name) + " appears twice");
+            }
         }
         return fields;
     }
 
     private static float parse(String field, String column, int c, String source, int lineNo) {
-        String where = "column " + (c + 1) + " ('" + column + "'): ";
+        String where = "column " + (c + 1) + " (" + Untrusted.quote(column) + "): ";
         if (field.isEmpty()) {
             throw new CsvException(source, lineNo, where + "empty value (missing values are not supported)");
         }
-        if (!NUMBER.matcher(field).matches()) {
-            throw new CsvException(source, lineNo, where + "\"" + field + "\" is not a number");
+        if (!isDecimal(field)) {
+            throw new CsvException(source, lineNo, where + Untrusted.quote(field) + " is not a number");
         }
         float v = Float.parseFloat(field);
         if (Float.isInfinite(v)) {
-            throw new CsvException(source, lineNo, where + "\"" + field + "\" is too large for a 32-bit float");
+            throw new CsvException(source, lineNo, where + Untrusted.quote(field) + " is too large for a 32-bit float");
         }
         return v;
+    }
+
+    /**
+     * A plain decimal number, optionally with an exponent: {@code [+-]?(d+.?d*|.d+)([eE][+-]?d+)?},
+     * checked in one pass (a regular expression backtracks quadratically on a long digit run that
+     * ends in a non-digit). {@link Float#parseFloat} alone would also accept "1f", "0x1p3", "NaN"
+     * or "Infinity", none of which belongs in a data file.
+     */
+    static boolean isDecimal(String s) {
+        int i = 0, n = s.length();
+        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+        int intDigits = 0, fracDigits = 0;
+        while (i < n && isDigit(s.charAt(i))) {
+            i++;
+            intDigits++;
+        }
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            while (i < n && isDigit(s.charAt(i))) {
+                i++;
+                fracDigits++;
+            }
+        }
+        if (intDigits + fracDigits == 0) return false;
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+            int expDigits = 0;
+            while (i < n && isDigit(s.charAt(i))) {
+                i++;
+                expDigits++;
+            }
+            if (expDigits == 0) return false;
+        }
+        return i == n;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** Splits one line into trimmed, unquoted fields. */
@@ -204,7 +259,7 @@ public final class CsvTable {
                 while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
                 if (i < n && line.charAt(i) != delimiter) {
                     throw new CsvException(source, lineNo, "field " + (out.size() + 1)
-                            + ": unexpected text after the closing quote: " + line.substring(i));
+                            + ": unexpected text after the closing quote: " + Untrusted.quote(line.substring(i)));
                 }
                 out.add(sb.toString().strip());
             } else {
@@ -286,10 +341,19 @@ public final class CsvTable {
     public int columnIndex(String name) {
         int c = columns.indexOf(name);
         if (c < 0) {
-            throw new IllegalArgumentException(source + ": no column named '" + name + "'; available columns: "
-                    + String.join(", ", columns));
+            throw new IllegalArgumentException(source + ": no column named " + Untrusted.quote(name)
+                    + "; available columns: " + listed(columns));
         }
         return c;
+    }
+
+    /** Column names for an error message: quoted, and at most a few of them. */
+    static String listed(List<String> names) {
+        StringBuilder sb = new StringBuilder();
+        int shown = Math.min(names.size(), 12);
+        for (int i = 0; i < shown; i++) sb.append(i == 0 ? "" : ", ").append(Untrusted.quote(names.get(i)));
+        if (shown < names.size()) sb.append(", ... (").append(names.size() - shown).append(" more)");
+        return sb.toString();
     }
 
     /** A copy of one column's values. */
@@ -313,7 +377,7 @@ public final class CsvTable {
         for (int r = 0; r < rowCount(); r++) {
             float v = values[r * columnCount() + t];
             if (v < 0 || v != Math.rint(v) || v > 1 << 24) {
-                throw new CsvException(source, lines[r], "column " + (t + 1) + " ('" + target + "'): " + v
+                throw new CsvException(source, lines[r], "column " + (t + 1) + " (" + Untrusted.quote(target) + "): " + v
                         + " is not a class index (a non-negative integer)");
             }
         }

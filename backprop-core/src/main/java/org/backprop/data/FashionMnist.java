@@ -137,7 +137,7 @@ public final class FashionMnist {
         Idx.Data images = Idx.parse(imageBytes, imageSpec.name(), Idx.IMAGES);
         Idx.Data labels = Idx.parse(labelBytes, labelSpec.name(), Idx.LABELS);
         int[] d = images.dims();
-        if (d[1] * d[2] != PIXELS) {
+        if ((long) d[1] * d[2] != PIXELS) {
             throw new IOException(imageSpec.name() + ": images are " + d[1] + "×" + d[2] + ", expected 28×28");
         }
         if (labels.count() != images.count()) {
@@ -164,7 +164,7 @@ public final class FashionMnist {
             for (String name : List.of(spec.name() + ".gz", spec.name())) {
                 Path file = dir.resolve(name);
                 if (Files.isRegularFile(file)) {
-                    byte[] bytes = Files.readAllBytes(file);
+                    byte[] bytes = Idx.readBytes(file);
                     verify(spec, bytes, file.toString());
                     return bytes;
                 }

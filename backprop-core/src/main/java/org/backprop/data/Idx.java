@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
+import org.backprop.io.InputLimits;
 
 /**
  * Reader for the IDX format of MNIST and Fashion-MNIST, plain or gzipped (recognised by the
@@ -41,7 +42,22 @@ public final class Idx {
 
     /** Reads an IDX file, checking that its magic number is {@code expectedMagic}. */
     public static Data read(Path file, int expectedMagic) throws IOException {
-        return parse(Files.readAllBytes(file), file.toString(), expectedMagic);
+        return parse(readBytes(file), file.toString(), expectedMagic);
+    }
+
+    /**
+     * The bytes of {@code file}, refused by its real size when they would not fit the input
+     * limit (or a Java array), so a huge file fails before it is read.
+     */
+    public static byte[] readBytes(Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new IOException(file + ": is a directory, not an IDX file");
+        long size = Files.size(file);
+        InputLimits.checkBytes(file.toString(), "the file", size);
+        if (size > InputLimits.MAX_ARRAY) {
+            throw new InputLimits.TooLargeException(file + ": the file has " + InputLimits.size(size)
+                    + ", more than one Java array can hold");
+        }
+        return Files.readAllBytes(file);
     }
 
     /**
@@ -67,14 +83,25 @@ public final class Idx {
         }
         int[] dims = new int[nd];
         long n = 1;
+        boolean overflow = false;
         for (int d = 0; d < nd; d++) {
             dims[d] = intAt(raw, 4 + 4 * d);
             if (dims[d] < 0) throw new IOException(name + ": dimension " + d + " is negative (" + dims[d] + ")");
-            n *= dims[d];
+            try {
+                n = Math.multiplyExact(n, (long) dims[d]);
+            } catch (ArithmeticException e) {
+                overflow = true; // a later 0 still makes the product 0
+            }
         }
-        long expected = header + n;
-        if (raw.length != expected) {
-            String what = raw.length < expected ? "truncated" : "has trailing bytes";
+        if (Arrays.stream(dims).anyMatch(d -> d == 0)) {
+            n = 0;
+        } else if (overflow) {
+            throw new IOException(name + ": IDX dimensions " + Arrays.toString(dims) + " declare more elements than a "
+                    + "64-bit count holds (the file has " + raw.length + " bytes)");
+        }
+        if (n != raw.length - header) {
+            String what = n > raw.length - header ? "truncated" : "has trailing bytes";
+            long expected = n > Long.MAX_VALUE - header ? Long.MAX_VALUE : header + n;
             throw new IOException(name + ": IDX data " + what + ": dimensions " + Arrays.toString(dims) + " need "
                     + expected + " bytes, found " + raw.length);
         }
@@ -87,8 +114,12 @@ public final class Idx {
 
     /** Decompresses a whole gzip file, naming the file when the stream is cut short or corrupt. */
     static byte[] gunzip(byte[] bytes, String name) throws IOException {
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes), 1 << 16)) {
+        long max = Math.min(InputLimits.maxBytes(), InputLimits.MAX_ARRAY);
+        try (InputStream in = InputLimits.bounded(new GZIPInputStream(new ByteArrayInputStream(bytes), 1 << 16), name,
+                "the decompressed data", max)) {
             return in.readAllBytes();
+        } catch (InputLimits.TooLargeException e) {
+            throw e;
         } catch (IOException e) {
             throw new IOException(name + ": gzip data is truncated or corrupt (" + bytes.length + " compressed bytes): "
                     + e.getMessage(), e);

@@ -66,9 +66,13 @@ public final class AtomicFiles {
     /**
      * Atomically replaces {@code target} with what {@code content} writes. On any failure the
      * temporary file is deleted, the target is left as it was, and the exception propagates.
+     *
+     * <p>A symbolic link is followed: the file it points to is replaced and the link stays. A
+     * target that exists but is not a regular file (a directory, a FIFO, a device) is refused, so
+     * a rename never replaces {@code /dev/null} or a named pipe with a plain file.
      */
     public static void write(Path target, ContentWriter content) throws IOException {
-        Path absolute = target.toAbsolutePath();
+        Path absolute = resolveTarget(target);
         Path dir = absolute.getParent();
         if (dir == null) throw new IOException(target + ": cannot write a file at the file-system root");
         if (!Files.isDirectory(dir)) {
@@ -91,6 +95,22 @@ public final class AtomicFiles {
             throw t;
         }
         syncDirectory(dir);
+    }
+
+    /** The path the rename must replace: a symlink's final target; refuses existing non-regular files. */
+    static Path resolveTarget(Path target) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        for (int hops = 0; Files.isSymbolicLink(absolute); hops++) {
+            if (hops == 40) throw new java.nio.file.FileSystemException(target.toString(), null, "too many symbolic links");
+            Path link = Files.readSymbolicLink(absolute);
+            absolute = absolute.resolveSibling(link).normalize();
+        }
+        if (Files.exists(absolute) && !Files.isRegularFile(absolute)) {
+            String kind = Files.isDirectory(absolute) ? "a directory" : "not a regular file (a pipe, socket or device)";
+            throw new java.nio.file.FileSystemException(target.toString(), null, "is " + kind + "; only a regular file "
+                    + "can be written here");
+        }
+        return absolute;
     }
 
     /** Atomically replaces {@code target} with {@code bytes}. */

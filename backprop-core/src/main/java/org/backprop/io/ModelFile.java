@@ -123,44 +123,79 @@ public final class ModelFile {
     public static SavedModel load(Path file) throws IOException {
         SafeTensors.Contents contents = SafeTensors.read(file);
         Map<String, String> metadata = contents.metadata();
-        String architectureJson = metadata.get(ARCHITECTURE_KEY);
-        if (architectureJson == null) {
-            throw new ModelFileException(file, "no \"" + ARCHITECTURE_KEY + "\" in the metadata, so the network "
-                    + "cannot be rebuilt (the file holds tensors " + abbreviate(contents.tensors().keySet()) + ")");
-        }
-        ArchitectureSpec architecture;
-        Preprocessing preprocessing;
-        try {
-            architecture = ArchitectureSpec.fromJson(architectureJson);
-            String preprocessingJson = metadata.get(PREPROCESSING_KEY);
-            preprocessing = preprocessingJson == null ? Preprocessing.none() : Preprocessing.fromJson(preprocessingJson);
-            checkFits(preprocessing, architecture);
-        } catch (IllegalArgumentException e) {
-            throw new ModelFileException(file, e.getMessage(), e);
-        }
-        checkTensors(file, contents.tensors(), architecture);
+        Description d = describe(file, metadata, contents.tensors().keySet());
+        ArchitectureSpec architecture = d.architecture();
+        Preprocessing preprocessing = d.preprocessing();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        contents.tensors().forEach((k, v) -> shapes.put(k, v.shape()));
+        checkTensors(file, shapes, architecture);
+        String bad = TensorChecks.problem("", contents.tensors());
+        if (bad != null) throw new ModelFileException(file, bad);
         Sequential model = architecture.build(new Random(0)); // the draws are overwritten just below
         model.loadStateDict(contents.tensors());
         model.eval();
         return new SavedModel(model, architecture, preprocessing, metadata);
     }
 
-    private static void checkTensors(Path file, Map<String, Tensor> tensors, ArchitectureSpec architecture)
+    /**
+     * What a model file says about the model without reading its weights: the architecture,
+     * preprocessing and metadata, with the tensors' names and shapes checked against the
+     * architecture. Reads only the header, so it is quick and small for any file size.
+     */
+    public record Description(ArchitectureSpec architecture, Preprocessing preprocessing, Map<String, String> metadata) {}
+
+    /** Reads and checks only the header of a model file; see {@link Description}. */
+    public static Description describe(Path file) throws IOException {
+        SafeTensors.Header header = SafeTensors.readHeader(file);
+        Description d = describe(file, header.metadata(), header.tensors().keySet());
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (Map.Entry<String, SafeTensors.TensorInfo> e : header.tensors().entrySet()) {
+            long[] dims = e.getValue().shape();
+            int[] shape = new int[dims.length];
+            for (int i = 0; i < dims.length; i++) shape[i] = (int) Math.min(dims[i], Integer.MAX_VALUE);
+            shapes.put(e.getKey(), shape);
+        }
+        checkTensors(file, shapes, d.architecture());
+        return d;
+    }
+
+    private static Description describe(Path file, Map<String, String> metadata, java.util.Collection<String> names)
+            throws ModelFileException {
+        String architectureJson = metadata.get(ARCHITECTURE_KEY);
+        if (architectureJson == null) {
+            throw new ModelFileException(file, "no \"" + ARCHITECTURE_KEY + "\" in the metadata, so the network "
+                    + "cannot be rebuilt (the file holds tensors " + abbreviate(names) + ")");
+        }
+        try {
+            ArchitectureSpec architecture = ArchitectureSpec.fromJson(architectureJson);
+            String preprocessingJson = metadata.get(PREPROCESSING_KEY);
+            Preprocessing preprocessing = preprocessingJson == null ? Preprocessing.none()
+                    : Preprocessing.fromJson(preprocessingJson);
+            checkFits(preprocessing, architecture);
+            return new Description(architecture, preprocessing, metadata);
+        } catch (IllegalArgumentException | IllegalStateException | ClassCastException e) {
+            throw new ModelFileException(file, Untrusted.line(String.valueOf(e.getMessage())), e);
+        }
+    }
+
+    private static void checkTensors(Path file, Map<String, int[]> tensors, ArchitectureSpec architecture)
             throws ModelFileException {
         Map<String, int[]> expected = architecture.stateShapes();
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
-            Tensor t = tensors.get(e.getKey());
+            int[] t = tensors.get(e.getKey());
             String layer = layerOf(e.getKey(), architecture);
             if (t == null) {
-                problems.add("tensor '" + e.getKey() + "' of " + layer + " is missing");
-            } else if (!Arrays.equals(t.shape(), e.getValue())) {
-                problems.add("tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape()) + " but " + layer
-                        + " needs " + Arrays.toString(e.getValue()));
+                problems.add("tensor " + Untrusted.quote(e.getKey()) + " of " + layer + " is missing");
+            } else if (!Arrays.equals(t, e.getValue())) {
+                problems.add("tensor " + Untrusted.quote(e.getKey()) + " has shape " + Arrays.toString(t) + " but "
+                        + layer + " needs " + Arrays.toString(e.getValue()));
             }
         }
         for (String name : tensors.keySet()) {
-            if (!expected.containsKey(name)) problems.add("tensor '" + name + "' belongs to no layer of the architecture");
+            if (!expected.containsKey(name)) {
+                problems.add("tensor " + Untrusted.quote(name) + " belongs to no layer of the architecture");
+            }
         }
         if (!problems.isEmpty()) {
             String shown = String.join("; ", problems.subList(0, Math.min(problems.size(), MAX_REPORTED)));
@@ -193,8 +228,8 @@ public final class ModelFile {
     }
 
     private static String abbreviate(java.util.Collection<String> names) {
-        List<String> list = List.copyOf(names);
-        if (list.size() <= MAX_REPORTED) return list.toString();
-        return list.subList(0, MAX_REPORTED) + " and " + (list.size() - MAX_REPORTED) + " more";
+        List<String> list = names.stream().limit(MAX_REPORTED).map(Untrusted::quote).toList();
+        String shown = "[" + String.join(", ", list) + "]";
+        return names.size() <= MAX_REPORTED ? shown : shown + " and " + (names.size() - MAX_REPORTED) + " more";
     }
 }

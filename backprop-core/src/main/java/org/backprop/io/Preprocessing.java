@@ -59,6 +59,13 @@ public record Preprocessing(Task task, List<String> featureNames, String targetN
         if (featureNames != null) {
             featureNames.forEach(n -> Objects.requireNonNull(n, "feature name"));
             featureNames = List.copyOf(featureNames);
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (String n : featureNames) {
+                if (!seen.add(n)) { // prediction would feed one input column to two network inputs
+                    throw new IllegalArgumentException("preprocessing: feature name " + Untrusted.quote(n)
+                            + " appears twice");
+                }
+            }
         }
         featureMeans = featureMeans == null ? null : featureMeans.clone();
         featureStds = featureStds == null ? null : featureStds.clone();

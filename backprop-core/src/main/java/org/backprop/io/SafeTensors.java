@@ -38,7 +38,8 @@ import org.backprop.tensor.Tensor;
  * row-major order. The byte ranges must tile the data exactly: no holes, no overlaps, nothing
  * after the last tensor.
  *
- * <p>Writing produces F32 tensors in the order of the given map, with the header padded with
+ * <p>Writing produces F32 tensors in the order of the given map, metadata sorted by key (so
+ * equal contents give equal bytes), with the header padded with
  * spaces so that the data starts at a multiple of 8 bytes, and goes through {@link AtomicFiles}.
  * Reading accepts F32, F16, BF16 and F64 (converted to float) and keeps the header's order.
  *
@@ -55,7 +56,6 @@ public final class SafeTensors {
 
     private static final int ALIGNMENT = 8;
     private static final int CHUNK_BYTES = 1 << 20; // a multiple of every element size
-    private static final int MAX_QUOTED = 80;
 
     /** Valid safetensors dtypes that Backprop does not convert, to tell them from typos. */
     private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64",
@@ -176,7 +176,11 @@ public final class SafeTensors {
             w.beginObject();
             if (!metadata.isEmpty()) {
                 w.name(METADATA_KEY).beginObject();
-                for (Map.Entry<String, String> m : metadata.entrySet()) {
+                // Sorted by key: the same content gives the same bytes whatever map the caller built
+                // (Map.of's iteration order changes from one JVM run to the next).
+                List<Map.Entry<String, String>> sorted = new ArrayList<>(metadata.entrySet());
+                sorted.sort(Map.Entry.comparingByKey(Comparator.nullsFirst(Comparator.naturalOrder())));
+                for (Map.Entry<String, String> m : sorted) {
                     w.name(Objects.requireNonNull(m.getKey(), "metadata key"))
                             .value(Objects.requireNonNull(m.getValue(), () -> "metadata value of " + m.getKey()));
                 }
@@ -253,6 +257,10 @@ public final class SafeTensors {
     public static Contents read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header header = readHeader(file, ch);
+            // Every dtype becomes float32: F16 and BF16 take twice their file size in memory.
+            long floats = 0;
+            for (TensorInfo info : header.tensors().values()) floats += (info.end() - info.begin()) / info.dtype().bytes();
+            InputLimits.checkBytes(file.toString(), "the tensors as float32", floats * Float.BYTES);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             ByteBuffer chunk = null;
             for (Map.Entry<String, TensorInfo> e : header.tensors().entrySet()) {
@@ -582,9 +590,8 @@ public final class SafeTensors {
         }
     }
 
-    /** A name for an error message, shortened so a hostile header cannot flood the log. */
+    /** A name for an error message, shortened and escaped so a hostile header cannot flood or drive the terminal. */
     private static String quote(String s) {
-        String shown = s.length() <= MAX_QUOTED ? s : s.substring(0, MAX_QUOTED) + "...(" + s.length() + " chars)";
-        return "'" + shown + "'";
+        return Untrusted.quote(s);
     }
 }

@@ -2,6 +2,7 @@ package org.backprop.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,32 @@ public final class Simd {
             bits = preferred;
         }
         return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+    }
+
+    // Shuffles that bring lane i + k to lane i, for k = lanes/2, lanes/4, ..., 1.
+    private static final VectorShuffle<Float>[] FOLDS = folds();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] folds() {
+        if (SPECIES == null) return new VectorShuffle[0];
+        int n = SPECIES.length();
+        VectorShuffle<Float>[] out = new VectorShuffle[Integer.numberOfTrailingZeros(n)];
+        int j = 0;
+        for (int k = n / 2; k >= 1; k /= 2) {
+            int shift = k;
+            out[j++] = VectorShuffle.fromOp(SPECIES, i -> (i + shift) % n);
+        }
+        return out;
+    }
+
+    /**
+     * The sum of {@code v}'s lanes in a fixed order (halves added pairwise, then quarters, ...).
+     * {@code reduceLanes(ADD)} leaves the order to the implementation, and the interpreter, C1
+     * and C2 pick different ones, so a result would depend on when the JIT compiled the kernel.
+     */
+    public static float sum(FloatVector v) {
+        for (VectorShuffle<Float> fold : FOLDS) v = v.add(v.rearrange(fold));
+        return v.lane(0);
     }
 
     /** A one-line description for logs and benchmark reports. */

@@ -125,11 +125,26 @@ public final class Vec {
                     s2 = s2.add(FloatVector.fromArray(S, a, start + i + 2 * v));
                     s3 = s3.add(FloatVector.fromArray(S, a, start + i + 3 * v));
                 }
-                block = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+                block = Simd.sum(s0.add(s1).add(s2.add(s3)));
             }
             for (; i < len; i++) block += a[start + i];
             total += block;
         }
         return total;
+    }
+
+    /** Whether a[off .. off + n) holds only finite values: x·0 is 0 for those and NaN for NaN and ±∞. */
+    public static boolean allFinite(float[] a, int off, int n) {
+        int i = 0;
+        if (S != null) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+                acc = acc.add(FloatVector.fromArray(S, a, off + i).mul(0f));
+            }
+            if (acc.test(VectorOperators.IS_NAN).anyTrue()) return false;
+        }
+        float acc = 0f;
+        for (; i < n; i++) acc += a[off + i] * 0f;
+        return acc == 0f;
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.backprop.autograd.GradMode;
+import org.backprop.kernel.Vec;
 import org.backprop.nn.Parameter;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
@@ -38,6 +39,7 @@ public abstract class Optimizer {
     protected double lr;
     private long steps;
     private final State[] states;
+    private int nonFinite = -1;
 
     protected Optimizer(List<Parameter> params, double lr) {
         if (params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters to optimize");
@@ -63,6 +65,7 @@ public abstract class Optimizer {
     /** Applies one update to every parameter that has a gradient. */
     public final void step() {
         steps++;
+        nonFinite = -1;
         try (var s = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {
                 Parameter p = params.get(i);
@@ -71,6 +74,8 @@ public abstract class Optimizer {
                 if (state == null) state = states[i] = new State(p.numel());
                 state.step++;
                 update(state, p.data(), p.grad().array());
+                // One vector pass over the values just written (still in cache): an overflowed update.
+                if (nonFinite < 0 && !Vec.allFinite(p.data(), 0, p.numel())) nonFinite = i;
             }
         }
     }
@@ -87,6 +92,14 @@ public abstract class Optimizer {
      * and {@link #loadStateDict} requires for each parameter that has state.
      */
     protected abstract List<String> stateNames();
+
+    /**
+     * The index of the first parameter the last {@link #step} left holding a NaN or an infinity,
+     * or -1 when every value is finite.
+     */
+    public int nonFiniteParameter() {
+        return nonFinite;
+    }
 
     /** Steps taken so far. */
     public long stepCount() {

@@ -5,7 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
@@ -17,7 +16,15 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.backprop.io.SafeTensors;
+import org.backprop.io.TensorChecks;
+import org.backprop.io.Untrusted;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -57,14 +64,19 @@ import org.backprop.tensor.Tensor;
  * @param sinceBest      early stopping: epochs since it
  * @param calmEpochs     convergence: epochs in a row with a change below the tolerance
  * @param bestModel      early stopping: the model's state at {@code bestEpoch}, empty when none
+ * @param runSettings    every other setting that changes the run (stopping rules, and what the caller
+ *                       adds with {@link Trainer#runSettings}: the network, the loss, a hash of the
+ *                       data...), by name; a resume with another value is refused naming it
  */
 public record Checkpoint(int epoch, Map<String, Tensor> model, Map<String, Tensor> optimizer, String optimizerType,
                          double lr, Settings settings, List<EpochResult> history, double bestLoss, int bestEpoch,
-                         int sinceBest, int calmEpochs, Map<String, Tensor> bestModel) {
+                         int sinceBest, int calmEpochs, Map<String, Tensor> bestModel, Map<String, String> runSettings) {
 
     /** The metadata key holding the JSON document; its presence marks a file as a checkpoint. */
     public static final String METADATA_KEY = "backprop.checkpoint";
-    private static final int VERSION = 1;
+    /** The metadata key of the SHA-256 of the tensors and the JSON document, which detects damage. */
+    public static final String CHECKSUM_KEY = "backprop.checksum";
+    private static final int VERSION = 2;
     // NaN and ±∞ occur (metrics that do not apply to the task, a best loss not yet set).
     private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping().create();
 
@@ -88,6 +100,47 @@ public record Checkpoint(int epoch, Map<String, Tensor> model, Map<String, Tenso
         optimizer = Collections.unmodifiableMap(new LinkedHashMap<>(optimizer));
         history = List.copyOf(history);
         bestModel = Collections.unmodifiableMap(new LinkedHashMap<>(bestModel));
+        runSettings = Collections.unmodifiableMap(new java.util.TreeMap<>(runSettings));
+        for (int i = 0; i < history.size(); i++) {
+            EpochResult r = history.get(i);
+            if (r == null || r.train() == null || r.epoch() != i + 1) {
+                throw new IllegalArgumentException("Checkpoint: history entry " + (i + 1) + " is not the result of epoch "
+                        + (i + 1));
+            }
+        }
+        if (bestEpoch < 0 || bestEpoch > epoch || sinceBest < 0 || calmEpochs < 0) {
+            throw new IllegalArgumentException("Checkpoint: inconsistent early-stopping state (best epoch " + bestEpoch
+                    + ", epochs since " + sinceBest + ", calm epochs " + calmEpochs + ") at epoch " + epoch);
+        }
+        if (!bestModel.isEmpty()) {
+            if (!bestModel.keySet().equals(model.keySet())) {
+                throw new IllegalArgumentException("Checkpoint: the best weights name other tensors than the model's");
+            }
+            for (Map.Entry<String, Tensor> e : bestModel.entrySet()) {
+                if (!java.util.Arrays.equals(e.getValue().shape(), model.get(e.getKey()).shape())) {
+                    throw new IllegalArgumentException("Checkpoint: best." + Untrusted.text(e.getKey()) + " has shape "
+                            + java.util.Arrays.toString(e.getValue().shape()) + " but the model's tensor has "
+                            + java.util.Arrays.toString(model.get(e.getKey()).shape()));
+                }
+            }
+        }
+    }
+
+    /** Refuses to continue with {@code now} unless every run setting has the value this checkpoint recorded. */
+    void checkRunSettings(Map<String, String> now) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(now.keySet());
+        keys.addAll(runSettings.keySet());
+        for (String key : keys) {
+            String was = runSettings.get(key), is = now.get(key);
+            if (!java.util.Objects.equals(was, is)) {
+                throw new IllegalArgumentException("resume: " + key + " was " + shown(was) + " in the checkpoint's run"
+                        + " but is " + shown(is) + " now; use the same settings to continue the same run");
+            }
+        }
+    }
+
+    private static String shown(String value) {
+        return value == null ? "not set" : "'" + Untrusted.line(value) + "'";
     }
 
     /** Writes this checkpoint to {@code file} atomically: a crash leaves the previous checkpoint whole. */
@@ -109,7 +162,39 @@ public record Checkpoint(int epoch, Map<String, Tensor> model, Map<String, Tenso
         JsonArray h = new JsonArray();
         for (EpochResult r : history) h.add(GSON.toJsonTree(r));
         doc.add("history", h);
-        SafeTensors.write(file, tensors, Map.of(METADATA_KEY, GSON.toJson(doc)));
+        JsonObject run = new JsonObject();
+        runSettings.forEach(run::addProperty);
+        doc.add("run_settings", run);
+        String json = GSON.toJson(doc);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(METADATA_KEY, json);
+        metadata.put(CHECKSUM_KEY, checksum(tensors, json));
+        SafeTensors.write(file, tensors, metadata);
+    }
+
+    /** SHA-256 over every tensor's name, shape and value bits, in file order, and the JSON document. */
+    static String checksum(Map<String, Tensor> tensors, String json) {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
+        ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
+            for (int d : e.getValue().shape()) md.update(ByteBuffer.allocate(4).putInt(d).array());
+            float[] v = e.getValue().toFloatArray();
+            for (int i = 0; i < v.length; ) {
+                b.clear();
+                while (i < v.length && b.remaining() >= 4) b.putInt(Float.floatToRawIntBits(v[i++]));
+                b.flip();
+                md.update(b);
+            }
+        }
+        md.update(json.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(md.digest());
     }
 
     /**
@@ -126,6 +211,17 @@ public record Checkpoint(int epoch, Map<String, Tensor> model, Map<String, Tenso
             throw new IllegalArgumentException(file + " is not a training checkpoint (a model file? checkpoints are "
                     + "written by --checkpoint-every)");
         }
+        String sum = c.metadata().get(CHECKSUM_KEY);
+        if (sum == null) {
+            throw new IllegalArgumentException(file + ": the checkpoint has no checksum (written by an older Backprop?); "
+                    + "start a fresh run");
+        }
+        if (!sum.equals(checksum(c.tensors(), json))) {
+            throw new IllegalArgumentException(file + ": checksum mismatch: the checkpoint is damaged (a changed bit "
+                    + "or an edit); use an intact copy or start a fresh run");
+        }
+        String bad = TensorChecks.problem("", c.tensors());
+        if (bad != null) throw new IllegalArgumentException(file + ": " + bad);
         try {
             JsonReader reader = new JsonReader(new StringReader(json));
             reader.setStrictness(Strictness.LENIENT); // for NaN and Infinity
@@ -140,16 +236,22 @@ public record Checkpoint(int epoch, Map<String, Tensor> model, Map<String, Tenso
                 if (k.startsWith("model.")) model.put(k.substring(6), v);
                 else if (k.startsWith("optimizer.")) opt.put(k.substring(10), v);
                 else if (k.startsWith("best.")) best.put(k.substring(5), v);
-                else throw new IllegalArgumentException(file + ": unexpected tensor '" + k + "' in a checkpoint");
+                else throw new IllegalArgumentException("unexpected tensor " + Untrusted.quote(k));
             });
             List<EpochResult> history = new ArrayList<>();
             for (JsonElement e : doc.getAsJsonArray("history")) history.add(GSON.fromJson(e, EpochResult.class));
+            Map<String, String> run = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> e : doc.getAsJsonObject("run_settings").entrySet()) {
+                run.put(e.getKey(), e.getValue().getAsString());
+            }
             return new Checkpoint(doc.get("epoch").getAsInt(), model, opt, doc.get("optimizer_type").getAsString(),
                     doc.get("lr").getAsDouble(), GSON.fromJson(doc.get("settings"), Settings.class), history,
                     doc.get("best_loss").getAsDouble(), doc.get("best_epoch").getAsInt(), doc.get("since_best").getAsInt(),
-                    doc.get("calm_epochs").getAsInt(), best);
-        } catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException e) {
-            throw new IllegalArgumentException(file + ": damaged checkpoint data (" + e.getMessage() + ")", e);
+                    doc.get("calm_epochs").getAsInt(), best, run);
+        } catch (RuntimeException e) { // Gson's parse, cast, number and null failures on a damaged document
+            if (e.getMessage() != null && e.getMessage().startsWith(file + ":")) throw e;
+            throw new IllegalArgumentException(file + ": damaged checkpoint data (" + e.getClass().getSimpleName() + ": "
+                    + Untrusted.line(String.valueOf(e.getMessage())) + ")", e);
         }
     }
 }

@@ -48,6 +48,7 @@ public final class Trainer {
     private Path checkpointFile;
     private int checkpointEvery;
     private Checkpoint resumeFrom;
+    private Map<String, String> runSettings = Map.of();
     private BatchTransform augmentation;
 
     public Trainer(Module model, Loss loss, Optimizer optimizer) {
@@ -82,6 +83,27 @@ public final class Trainer {
     public Trainer resume(Checkpoint checkpoint) {
         this.resumeFrom = checkpoint;
         return this;
+    }
+
+    /**
+     * Records settings that change the run beyond the {@link FitConfig} (the network, the loss,
+     * weight decay, gradient clipping, a hash of the data...), by name, in every checkpoint; a
+     * resumed run must give the same values, or {@link #fit} refuses it naming the setting.
+     */
+    public Trainer runSettings(Map<String, String> settings) {
+        this.runSettings = new java.util.TreeMap<>(settings);
+        return this;
+    }
+
+    /** The settings a checkpoint records and a resume compares: the caller's and the stopping rules'. */
+    private Map<String, String> recordedSettings(FitConfig config) {
+        Map<String, String> all = new java.util.TreeMap<>(runSettings);
+        all.put("early_stopping", config.earlyStopping()
+                ? config.earlyStoppingPatience() + " epochs, min delta " + config.earlyStoppingMinDelta() : "off");
+        all.put("convergence", config.convergence()
+                ? config.convergenceTolerance() + " for " + config.convergencePatience() + " epochs" : "off");
+        all.put("optimizer", optimizer.toString().replaceAll("lr=[^,)]*", "lr=?")); // the lr is checked on its own
+        return all;
     }
 
     /**
@@ -177,6 +199,7 @@ public final class Trainer {
                     checkFinite(epoch, step, steps, value, named);       // before NaN reaches the weights
                     for (Callback c : callbacks) c.beforeStep(parameters); // e.g. gradient clipping
                     optimizer.step();                                    // w ← update(w, grad)
+                    if (optimizer.nonFiniteParameter() >= 0) diverged(epoch, step, steps, value, parameters, named);
 
                     trainScores.add(prediction.detach(), batch.targets(), value);
                     seen += batch.size();
@@ -218,7 +241,8 @@ public final class Trainer {
                 if (checkpointFile != null && (epoch % checkpointEvery == 0 || stop || epoch == config.epochs())) {
                     saveCheckpoint(new Checkpoint(epoch, model.stateDict(), optimizer.stateDict(),
                             optimizer.getClass().getName(), optimizer.lr(), Checkpoint.Settings.of(config), results,
-                            bestLoss, bestEpoch, sinceBest, calmEpochs, bestState == null ? Map.of() : bestState));
+                            bestLoss, bestEpoch, sinceBest, calmEpochs, bestState == null ? Map.of() : bestState,
+                            recordedSettings(config)));
                 }
                 if (stop) break;
             }
@@ -272,6 +296,7 @@ public final class Trainer {
             throw new IllegalArgumentException("resume: the checkpoint was written with " + c.settings()
                     + " but this run has " + now + "; use the same settings to continue the same run");
         }
+        c.checkRunSettings(recordedSettings(config));
         if (!optimizer.getClass().getName().equals(c.optimizerType())) {
             throw new IllegalArgumentException("resume: the checkpoint holds the state of " + c.optimizerType()
                     + ", this run uses " + optimizer.getClass().getName());
@@ -349,6 +374,19 @@ public final class Trainer {
         msg.append(". Try a lower learning rate (now ").append(optimizer.lr())
                 .append("), gradient clipping, or standardised inputs and targets; check the data for extreme values.");
         throw new TrainingDivergedException(msg.toString(), epoch, step, lossValue, badGrad);
+    }
+
+    /** A step left a parameter non-finite (an update overflowed): the loss check's diagnosis, naming it. */
+    private void diverged(int epoch, int step, int steps, double lossValue, List<Parameter> parameters,
+            Map<String, Parameter> named) {
+        Parameter bad = parameters.get(optimizer.nonFiniteParameter());
+        String name = named.entrySet().stream().filter(e -> e.getValue() == bad).map(Map.Entry::getKey).findFirst()
+                .orElse("#" + optimizer.nonFiniteParameter());
+        throw new TrainingDivergedException("training diverged at epoch " + epoch + ", step " + step + " of " + steps
+                + ": the loss was " + lossValue + " but the optimizer's update left parameter '" + name
+                + "' holding non-finite values. Try a lower learning rate (now " + optimizer.lr()
+                + "), gradient clipping, or standardised inputs and targets; check the data for extreme values.",
+                epoch, step, lossValue, name);
     }
 
     private static boolean allFinite(Tensor t) {

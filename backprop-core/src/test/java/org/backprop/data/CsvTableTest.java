@@ -136,9 +136,9 @@ class CsvTableTest {
         Path f = write("cols.csv", "x1,x2,label\n1,2,0\n");
         CsvTable t = CsvTable.read(f, CsvFormat.DEFAULT);
         var e = assertThrows(IllegalArgumentException.class, () -> t.toClassification("target", Set.of()));
-        assertMentions(e, f.toString(), "'target'", "x1, x2, label");
+        assertMentions(e, f.toString(), "'target'", "'x1', 'x2', 'label'");
         var d = assertThrows(IllegalArgumentException.class, () -> t.toClassification("label", Set.of("x3")));
-        assertMentions(d, "'x3'", "x1, x2, label");
+        assertMentions(d, "'x3'", "'x1', 'x2', 'label'");
     }
 
     @Test

@@ -85,7 +85,7 @@ class ModelFileTest {
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.load(file));
         assertEquals(file, e.file());
         assertTrue(e.getMessage().startsWith(file + ": cannot load model: no \"backprop.architecture\""), e.getMessage());
-        assertTrue(e.getMessage().contains("[w]"), e.getMessage());
+        assertTrue(e.getMessage().contains("['w']"), e.getMessage());
     }
 
     @Test
