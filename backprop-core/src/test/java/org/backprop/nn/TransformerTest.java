@@ -44,7 +44,7 @@ class TransformerTest {
     @Test
     void gptGradChecksThroughTheTiedHead() {
         Random rng = new Random(7);
-        Gpt g = new Gpt(new Gpt.Config(5, 4, 2, 2, 4, 0f), rng);
+        Gpt g = new Gpt(new Gpt.Config(5, 4, 1, 2, 4, 0f), rng);
         perturb(g, rng);
         Tensor ids = Tensor.of(new float[] {0, 3, 4, 1, 2, 2}, 2, 3);
         Tensor[] params = g.parameters().stream().map(Parameter::value).toArray(Tensor[]::new);
