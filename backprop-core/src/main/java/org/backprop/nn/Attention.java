@@ -2,6 +2,7 @@ package org.backprop.nn;
 
 import org.backprop.kernel.Gemm;
 import org.backprop.kernel.Parallel;
+import org.backprop.kernel.Softmax;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
 
@@ -149,6 +150,11 @@ public final class Attention {
      * become 0. The maximum is subtracted first so no exponential overflows.
      */
     static void softmaxRow(float[] s, int off, int n, int limit, boolean[] padding, int padOff) {
+        if (padding == null && limit > 0) {
+            Softmax.row(s, off, limit);
+            java.util.Arrays.fill(s, off + limit, off + n, 0f);
+            return;
+        }
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < limit; j++) {
             if (padding == null || !padding[padOff + j]) max = Math.max(max, s[off + j]);
