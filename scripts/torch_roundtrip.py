@@ -86,7 +86,48 @@ def write_safetensors(path, tensors, metadata):
             f.write(raw)
 
 
-NAMES = ["mlp", "lenet5", "small_cnn", "every_layer"]  # as TorchRoundTrip.NAMES
+NAMES = ["mlp", "lenet5", "small_cnn", "every_layer", "gpt"]  # as TorchRoundTrip.NAMES
+
+
+class GPT(torch.nn.Module):
+    """Backprop's GPT (io.GptSpec) as torch modules with the same state-dict names: token and
+    position embeddings, pre-LN blocks (ln1, causal nn.MultiheadAttention with packed in_proj,
+    ln2, fc, exact GELU, fc2), ln_f, and the head tied to wte. Takes token ids [N, T] (any dtype)."""
+
+    class Block(torch.nn.Module):
+        def __init__(self, width, heads, dropout):
+            super().__init__()
+            nn = torch.nn
+            self.ln1 = nn.LayerNorm(width)
+            self.attn = nn.MultiheadAttention(width, heads, dropout=0.0, batch_first=True)
+            self.ln2 = nn.LayerNorm(width)
+            self.fc = nn.Linear(width, 4 * width)
+            self.fc2 = nn.Linear(4 * width, width)
+            self.drop = nn.Dropout(dropout)
+
+        def forward(self, x):
+            t = x.shape[1]
+            mask = torch.triu(torch.ones(t, t, dtype=torch.bool), 1)
+            h = self.ln1(x)
+            x = x + self.drop(self.attn(h, h, h, attn_mask=mask, need_weights=False)[0])
+            return x + self.drop(self.fc2(torch.nn.functional.gelu(self.fc(self.ln2(x)))))
+
+    def __init__(self, vocab, context, layers, heads, width, dropout=0.0):
+        super().__init__()
+        nn = torch.nn
+        self.config = dict(vocab=vocab, context=context, layers=layers, heads=heads, width=width, dropout=dropout)
+        self.wte = nn.Embedding(vocab, width)
+        self.wpe = nn.Embedding(context, width)
+        self.drop = nn.Dropout(dropout)
+        self.blocks = nn.ModuleList(GPT.Block(width, heads, dropout) for _ in range(layers))
+        self.ln_f = nn.LayerNorm(width)
+
+    def forward(self, ids):
+        ids = ids.long()
+        x = self.drop(self.wte(ids) + self.wpe(torch.arange(ids.shape[1])))
+        for b in self.blocks:
+            x = b(x)
+        return self.ln_f(x) @ self.wte.weight.t()                      # the tied head
 
 
 def pair(v):
@@ -140,6 +181,10 @@ def build_layers(specs):
             layers.append(torch.nn.LayerNorm(spec["shape"], eps=spec["eps"], elementwise_affine=spec["affine"]))
         elif kind == "sequential":
             layers.append(build_layers(spec["layers"]))
+        elif kind == "gpt":
+            if not spec["tied_head"]:
+                raise ValueError("a GPT without a tied head is not a Backprop model")
+            layers.append(GPT(spec["vocab"], spec["context"], spec["layers"], spec["heads"], spec["width"], spec["dropout"]))
         else:
             raise ValueError(f"unknown layer type {kind}")
     return torch.nn.Sequential(*layers)
@@ -201,6 +246,8 @@ def describe_layers(model, prefix):
                            "affine": m.elementwise_affine})
         elif t is torch.nn.Sequential:
             layers.append({"type": "sequential", "layers": describe_layers(m, f"{prefix}{i}.")})
+        elif t is GPT:
+            layers.append({"type": "gpt", **m.config, "tied_head": True})
         else:
             raise ValueError(f"{where} has no Backprop equivalent")
     return layers
@@ -270,14 +317,19 @@ def torch_models():
         nn.Linear(168, 32), nn.GELU(),
         nn.BatchNorm1d(32), nn.LayerNorm(32, eps=1e-4, elementwise_affine=False), nn.Tanh(),
         nn.Linear(32, 10))
+    gpt = nn.Sequential(GPT(11, 8, 2, 2, 16))
     return [("mlp", mlp, [4]), ("lenet5", lenet5, [1, 28, 28]), ("small_cnn", small_cnn, [1, 28, 28]),
-            ("every_layer", every_layer, [3, 16, 12])]
+            ("every_layer", every_layer, [3, 16, 12]), ("gpt", gpt, [8])]
 
 
 def trained(model, sample):
     """Batch-norm running statistics from a few training-mode passes, and γ, β moved off 1 and 0."""
     model.train()
     with torch.no_grad():
+        if isinstance(model[0], GPT):                  # token ids in; every parameter moved off its init
+            for p in model.parameters():
+                p.add_(torch.randn_like(p) * 0.2)
+            return model.eval()
         for _ in range(3):
             model(torch.randn(16, *sample) * 1.5 + 0.3)
         for m in model.modules():
@@ -292,7 +344,10 @@ def torch_to_backprop(d):
     torch.manual_seed(123)
     for name, model, sample in torch_models():
         model = trained(model, sample)
-        inputs = torch.randn(50 if name == "mlp" else 8, *sample) * (2 if name == "mlp" else 1)
+        if name == "gpt":
+            inputs = torch.randint(0, 11, (4, *sample)).float()
+        else:
+            inputs = torch.randn(50 if name == "mlp" else 8, *sample) * (2 if name == "mlp" else 1)
         with torch.no_grad():
             predictions = model(inputs)
         metadata = {"format": "pt", "torch_version": torch.__version__,

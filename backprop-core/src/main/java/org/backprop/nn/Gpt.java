@@ -11,9 +11,9 @@ import org.backprop.tensor.Tensor;
  * ({@code blocks.0}, ...), a final LayerNorm {@code ln_f}, and a head tied to the token embedding
  * (logits = ln_f(x)·wteᵀ; no separate head weight, so the state dict holds {@code wte.weight} once).
  *
- * <p>Input: token ids [B, T] (T ≤ context), stored as floats like every tensor here, or
- * {@link #logits(int[], int, int)}; output: logits [B·T, vocab], one row per position, ready for
- * cross-entropy.
+ * <p>Input: token ids [B, T] (T ≤ context), stored as floats like every tensor here; output:
+ * logits [B, T, vocab]. {@link #logits(int[], int, int)} gives them as [B·T, vocab], one row per
+ * position, ready for cross-entropy.
  *
  * <p>Initialisation as nanoGPT: every Linear and embedding weight N(0, 0.02), the residual
  * projections (attention's out_proj and the MLP's fc2) N(0, 0.02/√(2·layers)), biases 0,
@@ -80,7 +80,7 @@ public final class Gpt extends Module {
         for (int i = 0; i < w.length; i++) w[i] = (float) (rng.nextGaussian() * std);
     }
 
-    /** Logits [B·T, vocab] of token ids [B, T] (whole numbers in [0, vocab), stored as floats). */
+    /** Logits [B, T, vocab] of token ids [B, T] (whole numbers in [0, vocab), stored as floats). */
     @Override
     public Tensor forward(Tensor ids) {
         if (ids.dim() != 2) {
@@ -92,7 +92,7 @@ public final class Gpt extends Module {
             tokens[i] = (int) v[i];
             if (tokens[i] != v[i]) throw new IllegalArgumentException("GPT: token id " + v[i] + " at position " + i + " is not a whole number");
         }
-        return logits(tokens, ids.size(0), ids.size(1));
+        return logits(tokens, ids.size(0), ids.size(1)).reshape(ids.size(0), ids.size(1), config.vocab());
     }
 
     /** Logits [batch·time, vocab] of {@code tokens} (row-major [batch, time]). */

@@ -18,6 +18,7 @@ import org.backprop.nn.BatchNorm2d;
 import org.backprop.nn.Conv2d;
 import org.backprop.nn.Dropout;
 import org.backprop.nn.Flatten;
+import org.backprop.nn.Gpt;
 import org.backprop.nn.Init;
 import org.backprop.nn.LayerNorm;
 import org.backprop.nn.Linear;
@@ -47,7 +48,7 @@ import org.backprop.tensor.Tensor;
  */
 public final class TorchRoundTrip {
     /** The models, in order; the script uses the same names for its side. */
-    static final List<String> NAMES = List.of("mlp", "lenet5", "small_cnn", "every_layer");
+    static final List<String> NAMES = List.of("mlp", "lenet5", "small_cnn", "every_layer", "gpt");
     static final String TORCH_DTYPES = "torch_dtypes.safetensors";
     /** Largest accepted |Backprop − PyTorch| over all predictions. */
     static final double TOLERANCE = 1e-5;
@@ -87,8 +88,26 @@ public final class TorchRoundTrip {
                     Tensor.randn(new Random(7), 8, 1, 28, 28));
             case "every_layer" -> new Example(trained(everyLayer(rng), 3, 16, 12), List.of(3, 16, 12), classify,
                     Tensor.randn(new Random(7), 8, 3, 16, 12));
+            case "gpt" -> new Example(gpt(rng), List.of(8), Preprocessing.none(), tokens(new Random(7), 11, 4, 8));
             default -> throw new IllegalArgumentException("no round-trip model '" + name + "' (known: " + NAMES + ")");
         };
+    }
+
+    /** A small GPT (vocabulary 11, context 8, 2 layers, 2 heads, width 16), every parameter moved off its initial value. */
+    static Sequential gpt(Random rng) {
+        Gpt g = new Gpt(new Gpt.Config(11, 8, 2, 2, 16, 0f), rng);
+        for (Parameter p : g.parameters()) {
+            float[] v = p.data();
+            for (int i = 0; i < v.length; i++) v[i] += (float) rng.nextGaussian() * 0.2f;
+        }
+        return new Sequential(g);
+    }
+
+    /** Random token ids [n, t] below {@code vocab}, as floats. */
+    static Tensor tokens(Random rng, int vocab, int n, int t) {
+        float[] ids = new float[n * t];
+        for (int i = 0; i < ids.length; i++) ids[i] = rng.nextInt(vocab);
+        return Tensor.wrap(ids, n, t);
     }
 
     /** Every activation, with softmax in the middle so the final outputs are raw and unsquashed. */
