@@ -62,7 +62,8 @@ final class TrainCommand implements Callable<Integer> {
     FashionDir fashionDir = new FashionDir();
 
     @Option(names = "--model", defaultValue = "mlp", paramLabel = "KIND",
-            description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5); the last two need 28×28 images (default: ${DEFAULT-VALUE}).")
+            description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5), the last two for 28×28 images; "
+                    + "gpt (a character-level transformer for --data shakespeare or FILE.txt) (default: ${DEFAULT-VALUE}).")
     String modelKind;
 
     @Mixin
@@ -168,6 +169,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Save the training state to checkpoint.safetensors in --out every N epochs and after the last.")
     Integer checkpointEvery;
 
+    @Mixin
+    GptOptions gpt = new GptOptions();
+
     @Option(names = "--resume", paramLabel = "FILE",
             description = "Continue the run saved in checkpoint FILE; give the options of that run, with more --epochs if needed.")
     Path resume;
@@ -181,6 +185,11 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (modelKind.equals("gpt")) {
+            if (plots || report) throw new IllegalArgumentException("--plots and --report are not available for --model gpt yet");
+            checkRunFileOptions();
+            return new GptRun(this).run(out);
+        }
         TrainSetup setup = new TrainSetup(this);
         String recipe = setup.applyImageRecipe();
         setup.check();
@@ -281,6 +290,11 @@ final class TrainCommand implements Callable<Integer> {
         output.save(spec, out, new TrainOutput.Run(loaded.name(), loaded.data(), t, model, xs, ys, train.size(), test.size(),
                 testFraction, seed, history, seconds, testMetrics));
         return 0;
+    }
+
+    /** Whether the option was given on the command line. */
+    boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     /** --plots, --report and --checkpoint-every write into --out, which is created here. */

@@ -88,6 +88,61 @@ public final class GptTraining {
         return l.item();
     }
 
+    /**
+     * The window starts of iteration {@code it} of a run seeded with {@code seed}: a generator of
+     * their own per iteration, so a resumed run draws exactly the windows the uninterrupted one would.
+     */
+    public int[] startsAt(long seed, int it, int length) {
+        return starts(new Random(seed * 0x9E3779B97F4A7C15L + it), length, context, recipe.batch());
+    }
+
+    /** Iterations done so far. */
+    public int iteration() {
+        return schedule.iteration();
+    }
+
+    /** The metadata key marking a GPT training checkpoint. */
+    public static final String CHECKPOINT_KEY = "backprop.gpt_checkpoint";
+
+    /**
+     * Saves the model, the optimizer state and the iteration atomically, so {@link #resume} continues
+     * exactly; {@code extra} metadata (e.g. the vocabulary) is stored beside them.
+     */
+    public void saveCheckpoint(java.nio.file.Path file, long seed, java.util.Map<String, String> extra) throws java.io.IOException {
+        java.util.Map<String, Tensor> tensors = new java.util.LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> tensors.put("model." + k, v));
+        optimizer.stateDict().forEach((k, v) -> tensors.put("optimizer." + k, v));
+        java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(extra);
+        meta.put(CHECKPOINT_KEY, "{\"iteration\": " + iteration() + ", \"seed\": " + seed + ", \"iters\": " + recipe.iters() + "}");
+        org.backprop.io.SafeTensors.write(file, tensors, meta);
+    }
+
+    /**
+     * Restores a checkpoint written by {@link #saveCheckpoint} of the same model and recipe.
+     *
+     * @return the run's seed
+     */
+    public long resume(java.nio.file.Path file) throws java.io.IOException {
+        org.backprop.io.SafeTensors.Contents c = org.backprop.io.SafeTensors.read(file);
+        String json = c.metadata().get(CHECKPOINT_KEY);
+        if (json == null) throw new IllegalArgumentException(file + " is not a GPT training checkpoint (written by --checkpoint-every)");
+        com.google.gson.JsonObject doc = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+        java.util.Map<String, Tensor> m = new java.util.LinkedHashMap<>(), o = new java.util.LinkedHashMap<>();
+        c.tensors().forEach((k, v) -> {
+            if (k.startsWith("model.")) m.put(k.substring(6), v);
+            else if (k.startsWith("optimizer.")) o.put(k.substring(10), v);
+            else throw new IllegalArgumentException(file + ": unexpected tensor '" + k + "' in a checkpoint");
+        });
+        try {
+            model.loadStateDict(m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": the checkpoint's model differs from this one (" + e.getMessage() + ")");
+        }
+        optimizer.loadStateDict(o);
+        schedule.seek(doc.get("iteration").getAsInt());
+        return doc.get("seed").getAsLong();
+    }
+
     /** {@code batch} window starts drawn uniformly from [0, length − context − 1]. */
     public static int[] starts(Random rng, int length, int context, int batch) {
         if (length <= context) {
