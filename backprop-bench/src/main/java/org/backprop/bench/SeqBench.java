@@ -22,7 +22,8 @@ import org.backprop.train.GptTraining;
  * training loop, validation and training loss over 200 batches) and {@code gpt_steps} (full
  * training steps per second at batch 1 × 64 after 50 warm-up steps).
  *
- * <p>Usage: {@code SeqBench [--threads N] [--data DIR] [--iters 2000] [--steps 1000] [--workloads charlm_gpt,gpt_steps]}.
+ * <p>Usage: {@code SeqBench [--threads N] [--data DIR] [--iters 2000] [--steps 1000] [--eval-batches 200] [--workloads charlm_gpt,gpt_steps]}
+ * ({@code --steps} and {@code --eval-batches} shorten a smoke run; the peer's figures are 1000 and 200).
  * As in the peer, the text is read from DIR/tinyshakespeare.txt.gz, the vocabulary is the sorted
  * distinct characters, the first 90% trains and the last 10% validates, and the window starts of
  * every iteration are drawn before the clock starts (here from java.util.Random, seed 0, so the
@@ -32,7 +33,7 @@ public final class SeqBench {
     private SeqBench() {}
 
     public static void main(String[] args) throws IOException {
-        int threads = 2, iters = 2000, steps = 1000;
+        int threads = 2, iters = 2000, steps = 1000, evalBatches = 200;
         Path data = Path.of("..", "shared", "data");
         List<String> run = List.of("charlm_gpt", "gpt_steps");
         for (int i = 0; i < args.length; i++) {
@@ -42,6 +43,7 @@ public final class SeqBench {
                 case "--threads" -> threads = Integer.parseInt(v);
                 case "--iters" -> iters = Integer.parseInt(v);
                 case "--steps" -> steps = Integer.parseInt(v);
+                case "--eval-batches" -> evalBatches = Integer.parseInt(v);
                 case "--data" -> data = Path.of(v);
                 case "--workloads" -> run = List.of(v.split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i - 1] + " (" + USAGE + ")");
@@ -64,7 +66,7 @@ public final class SeqBench {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String w : run) {
             Map<String, Object> o = switch (w) {
-                case "charlm_gpt" -> charlm(chars.size(), train, val, iters);
+                case "charlm_gpt" -> charlm(chars.size(), train, val, iters, evalBatches);
                 case "gpt_steps" -> gptSteps(chars.size(), train, steps);
                 default -> throw new IllegalArgumentException("unknown workload " + w + " (" + USAGE + ")");
             };
@@ -78,9 +80,9 @@ public final class SeqBench {
     }
 
     private static final String USAGE = "usage: SeqBench [--threads N] [--data DIR] [--iters 2000] [--steps 1000] "
-            + "[--workloads charlm_gpt,gpt_steps]";
+            + "[--eval-batches 200] [--workloads charlm_gpt,gpt_steps]";
 
-    private static Map<String, Object> charlm(int vocab, int[] train, int[] val, int iters) {
+    private static Map<String, Object> charlm(int vocab, int[] train, int[] val, int iters, int evalBatches) {
         long w0 = System.nanoTime();
         Gpt model = new Gpt(Gpt.Config.nanoCpu(vocab), new Random(0));
         GptTraining t = new GptTraining(model, GptTraining.Recipe.nanoCpu().withIters(iters));
@@ -97,7 +99,7 @@ public final class SeqBench {
         }
         double trainS = (System.nanoTime() - t0) / 1e9;
         long e0 = System.nanoTime();
-        double valLoss = t.estimateLoss(val, 200, 1), trainLoss = t.estimateLoss(train, 200, 2);
+        double valLoss = t.estimateLoss(val, evalBatches, 1), trainLoss = t.estimateLoss(train, evalBatches, 2);
         double evalS = (System.nanoTime() - e0) / 1e9;
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("workload", "charlm_gpt");
