@@ -101,7 +101,7 @@ public final class Attention {
         int e = g.heads * g.d, ev = g.heads * g.dv;
         float[] probs = new float[g.pairs() * g.tq * g.tk];
         float[] y = new float[g.batch * g.tq * ev];
-        forPairs(g, (b, h) -> forwardPair(g, b, h, q, k, v, probs, y));
+        forPairs(g, (part, b, h) -> forwardPair(g, b, h, q, k, v, probs, y));
         return Tensor.fromOperation(y, new int[] {g.batch, g.tq, ev}, "attention", grad -> {
             Tensor gy = grad.contiguous();
             if (separate == null) { // packed: one [B, T, 3E] gradient, laid out as qkv
@@ -120,17 +120,14 @@ public final class Attention {
     }
 
     private interface PairBody {
-        void run(int b, int h);
+        void run(int part, int b, int h);
     }
 
-    /** The batch-head pairs in contiguous runs, one run per kernel thread. */
+    /** The batch-head pairs in contiguous runs over the kernel threads (a pair's products stay on one thread). */
     private static void forPairs(Geometry g, PairBody body) {
-        int pairs = g.pairs();
-        long work = (long) pairs * g.tq * g.tk * (g.d + g.dv);
-        int parts = work < (1 << 16) ? 1 : Math.min(Parallel.THREADS, pairs);
-        Parallel.forEach(parts, p -> {
-            int from = (int) ((long) pairs * p / parts), to = (int) ((long) pairs * (p + 1) / parts);
-            for (int i = from; i < to; i++) body.run(i / g.heads, i % g.heads);
+        long perPair = Math.max(1L, (long) g.tq * g.tk * (g.d + g.dv));
+        Parallel.forRange(g.pairs(), Math.max(1, (1 << 16) / perPair), (part, from, to) -> {
+            for (int i = from; i < to; i++) body.run(part, i / g.heads, i % g.heads);
         });
     }
 
@@ -179,9 +176,9 @@ public final class Attention {
         float[] ga = gy.array();
         int go = gy.offset(), ev = g.heads * g.dv;
         float scale = (float) (1 / Math.sqrt(g.d));
-        ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[g.tq * g.tk]);
-        forPairs(g, (b, h) -> {
-            float[] ds = scratch.get();
+        float[][] scratch = new float[Parallel.THREADS][];
+        forPairs(g, (part, b, h) -> {
+            float[] ds = scratch[part] == null ? scratch[part] = new float[g.tq * g.tk] : scratch[part];
             int pOff = (b * g.heads + h) * g.tq * g.tk;
             int gOff = go + b * g.tq * ev + h * g.dv;
             int qc = h * g.d, vc = h * g.dv;

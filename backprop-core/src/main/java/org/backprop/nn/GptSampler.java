@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.backprop.autograd.GradMode;
 import org.backprop.kernel.Gemm;
 import org.backprop.tensor.Tensor;
 
@@ -60,9 +59,10 @@ public final class GptSampler {
         int start = Math.max(0, prompt.length - context);
         cached = 0;
         int[] out = new int[n];
-        boolean wasTraining = model.isTraining();
+        boolean wasTraining = model.isTraining(), recording = Tensor.isGradEnabled();
         model.eval();
-        try (var noGrad = GradMode.noGrad()) {
+        Tensor.setGradEnabled(false);
+        try {
             for (int i = 0; i < n; i++) {
                 if (text.size() - start > context) {
                     start = text.size() - Math.max(1, context / 2);
@@ -73,6 +73,7 @@ public final class GptSampler {
                 text.add(out[i]);
             }
         } finally {
+            Tensor.setGradEnabled(recording);
             model.train(wasTraining);
         }
         return out;
