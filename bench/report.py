@@ -80,3 +80,23 @@ print('\nPeak resident memory (MiB): PyTorch %s; Backprop %s.' % (
 print('\nEngines: `java` is the default pure-Java Vector API kernels; `auto` hands products of 4+ rows to')
 print('OpenBLAS through FFM (`-Dbackprop.blas=auto`), an opt-in accelerator: the default stays pure Java, so')
 print('the jar runs anywhere without a native library. Kernel micro-benchmarks: `bench/jmh.sh` (JMH, with `-prof gc`).')
+
+# The GPT workloads (torch_seq.py against SeqBench), when the run has them.
+seq_torch = {t: load(os.path.join(run, 'seq-torch-%d.jsonl' % t)) for t in (1, 2)
+             if os.path.exists(os.path.join(run, 'seq-torch-%d.jsonl' % t))}
+seq_mine = load(os.path.join(run, 'seq-backprop.jsonl')) if os.path.exists(os.path.join(run, 'seq-backprop.jsonl')) else []
+if seq_torch and seq_mine:
+    print('\n## Character-level GPT (nanoGPT\'s CPU recipe on Tiny Shakespeare)\n')
+    print('| workload | figure | PyTorch 1 thread | PyTorch 2 threads | Backprop | ratio to PyTorch\'s best |')
+    print('|---|---|---|---|---|---|')
+    for workload, field, higher in (('charlm_gpt', 'tokens_per_s', True), ('charlm_gpt', 'val_loss', False),
+                                    ('charlm_gpt', 'peak_rss_mb', False), ('gpt_steps', 'steps_per_s', True)):
+        per = {t: next((o.get(field) for o in rows if o['workload'] == workload), None) for t, rows in seq_torch.items()}
+        mine = next((o.get(field) for o in seq_mine if o['workload'] == workload), None)
+        vals = [v for v in per.values() if v is not None]
+        best = (max(vals) if higher else min(vals)) if vals else None
+        ratio = None if mine is None or not best else (mine / best if higher else best / mine)
+        print('| %s | %s | %s | %s | %s | %s |' % (workload, field, fmt(per.get(1)), fmt(per.get(2)), fmt(mine),
+                                                  '—' if field == 'val_loss' else fmt(ratio)))
+    print('\nThe windows are drawn from each framework\'s own seeded generator (the same distribution, not the')
+    print('same draws), so the validation losses are compared by their difference, not bit for bit.')

@@ -3,9 +3,10 @@
 # Backprop's FashionBench on the same workloads, one after the other (never at the same time),
 # and writes docs/BENCHMARKS.md with the ratios against PyTorch's faster setting.
 #
-# Usage: bench/side-by-side.sh [--epochs 3] [--data DIR] [--iters 2000]
+# Usage: bench/side-by-side.sh [--epochs 3] [--data DIR] [--iters 2000] [--seq-data DIR] [--seq-only]
 # The character LSTM (charlm_lstm of ../shared/bench/torch_seq.py, --iters iterations) runs after the
-# Fashion-MNIST workloads, on both sides, into the same JSON-lines files.
+# Fashion-MNIST workloads, on both sides, into the same JSON-lines files. Then the GPT workloads:
+# torch_seq.py (charlm_gpt, gpt_steps; --threads 1 and 2) against Backprop's SeqBench, in the same way.
 # Environment: PEER (path of torch_fashion.py), PYTHON (default /usr/bin/python3),
 #              THREADS (Backprop's kernel threads, default: the number of CPUs).
 # Raw JSON lines and logs go to runs/side-by-side-<time>/ (not committed). Unattended: no prompts.
@@ -14,18 +15,23 @@ cd "$(dirname "$0")/.."
 REPO=$(pwd)
 
 EPOCHS=3
-ITERS=2000
 DATA=/usr/share/datasets/fashion-mnist
+ITERS=2000
+SEQ_DATA=
+SEQ_ONLY=
 while [ $# -gt 0 ]; do
   case "$1" in
     --epochs) EPOCHS=$2; shift 2 ;;
     --data) DATA=$2; shift 2 ;;
     --iters) ITERS=$2; shift 2 ;;
-    *) echo "usage: bench/side-by-side.sh [--epochs N] [--data DIR] [--iters N]" >&2; exit 2 ;;
+    --seq-data) SEQ_DATA=$2; shift 2 ;;
+    --seq-only) SEQ_ONLY=1; shift ;;
+    *) echo "usage: bench/side-by-side.sh [--epochs N] [--data DIR] [--iters N] [--seq-data DIR] [--seq-only]" >&2; exit 2 ;;
   esac
 done
 PEER=${PEER:-$REPO/../shared/bench/torch_fashion.py}
-SEQ_PEER=${SEQ_PEER:-$REPO/../shared/bench/torch_seq.py}
+PEER_SEQ=${PEER_SEQ:-$(dirname "$PEER")/torch_seq.py}
+SEQ_DATA=${SEQ_DATA:-$(dirname "$PEER_SEQ")/../data}
 PYTHON=${PYTHON:-/usr/bin/python3}
 THREADS=${THREADS:-$(nproc)}
 [ -f "$PEER" ] || { echo "side-by-side: peer benchmark not found at $PEER (set PEER=...)" >&2; exit 1; }
@@ -46,25 +52,44 @@ CP="backprop-bench/target/classes:backprop-bench/target/lib/*"
 JVM_FLAGS=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx448m -Xmn128m)
 JAVA=("$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}")
 
+seq_bench() {
+  [ -f "$PEER_SEQ" ] || { echo "side-by-side: $PEER_SEQ not found, GPT workloads skipped" >&2; return 0; }
+  for t in 1 2; do
+    echo "side-by-side: PyTorch GPT workloads --threads $t" >&2
+    "$PYTHON" "$PEER_SEQ" --threads "$t" --iters "$ITERS" --workloads charlm_gpt,gpt_steps --data "$SEQ_DATA" \
+      > "$OUT/seq-torch-$t.jsonl" 2> "$OUT/seq-torch-$t.log"
+  done
+  echo "side-by-side: Backprop GPT workloads --threads $THREADS" >&2
+  "${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_gpt,gpt_steps \
+    > "$OUT/seq-backprop.jsonl" 2> "$OUT/seq-backprop.log"
+}
+if [ -n "$SEQ_ONLY" ]; then
+  seq_bench
+  cat "$OUT"/seq-*.jsonl
+  exit 0
+fi
+
 for t in 1 2; do
   echo "side-by-side: PyTorch --threads $t" >&2
   "$PYTHON" "$PEER" --threads "$t" --epochs "$EPOCHS" --data "$DATA" > "$OUT/torch-$t.jsonl" 2> "$OUT/torch-$t.log"
-  if [ -f "$SEQ_PEER" ]; then
+  if [ -f "$PEER_SEQ" ]; then
     echo "side-by-side: PyTorch charlm_lstm --threads $t" >&2
-    "$PYTHON" "$SEQ_PEER" --threads "$t" --iters "$ITERS" --workloads charlm_lstm >> "$OUT/torch-$t.jsonl" 2>> "$OUT/torch-$t.log"
+    "$PYTHON" "$PEER_SEQ" --threads "$t" --iters "$ITERS" --workloads charlm_lstm >> "$OUT/torch-$t.jsonl" 2>> "$OUT/torch-$t.log"
   fi
 done
 echo "side-by-side: Backprop (Java kernels) --threads $THREADS" >&2
 "${JAVA[@]}" -cp "$CP" org.backprop.bench.FashionBench --threads "$THREADS" --epochs "$EPOCHS" --data "$DATA" \
   > "$OUT/backprop-java.jsonl" 2> "$OUT/backprop-java.log"
 echo "side-by-side: Backprop charlm_lstm --threads $THREADS" >&2
-"${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" \
+"${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_lstm \
   >> "$OUT/backprop-java.jsonl" 2>> "$OUT/backprop-java.log"
 if ldconfig -p 2>/dev/null | grep -q libopenblas; then
   echo "side-by-side: Backprop (-Dbackprop.blas=auto, OpenBLAS) --threads $THREADS" >&2
   "${JAVA[@]}" -Dbackprop.blas=auto -cp "$CP" org.backprop.bench.FashionBench --threads "$THREADS" --epochs "$EPOCHS" \
     --data "$DATA" > "$OUT/backprop-auto.jsonl" 2> "$OUT/backprop-auto.log"
 fi
+
+seq_bench
 
 CPU=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
 VEC=$(grep -o '[0-9]*-bit vectors ([0-9]* floats)' "$OUT/backprop-java.log" | head -n 1 || true)

@@ -86,7 +86,7 @@ def write_safetensors(path, tensors, metadata):
             f.write(raw)
 
 
-NAMES = ["mlp", "lenet5", "small_cnn", "every_layer", "char_lstm", "seq_gru"]  # as TorchRoundTrip.NAMES
+NAMES = ["mlp", "lenet5", "small_cnn", "every_layer", "char_lstm", "seq_gru", "gpt"]  # as TorchRoundTrip.NAMES
 
 
 class Embedding(torch.nn.Embedding):
@@ -103,6 +103,47 @@ def sequence_output(cls):
 
 LSTM, GRU, RNN = (sequence_output(c) for c in (torch.nn.LSTM, torch.nn.GRU, torch.nn.RNN))
 RECURRENT = {LSTM: "lstm", GRU: "gru", RNN: "rnn"}
+
+
+class GPT(torch.nn.Module):
+    """Backprop's GPT (io.GptSpec) as torch modules with the same state-dict names: token and
+    position embeddings, pre-LN blocks (ln1, causal nn.MultiheadAttention with packed in_proj,
+    ln2, fc, exact GELU, fc2), ln_f, and the head tied to wte. Takes token ids [N, T] (any dtype)."""
+
+    class Block(torch.nn.Module):
+        def __init__(self, width, heads, dropout):
+            super().__init__()
+            nn = torch.nn
+            self.ln1 = nn.LayerNorm(width)
+            self.attn = nn.MultiheadAttention(width, heads, dropout=0.0, batch_first=True)
+            self.ln2 = nn.LayerNorm(width)
+            self.fc = nn.Linear(width, 4 * width)
+            self.fc2 = nn.Linear(4 * width, width)
+            self.drop = nn.Dropout(dropout)
+
+        def forward(self, x):
+            t = x.shape[1]
+            mask = torch.triu(torch.ones(t, t, dtype=torch.bool), 1)
+            h = self.ln1(x)
+            x = x + self.drop(self.attn(h, h, h, attn_mask=mask, need_weights=False)[0])
+            return x + self.drop(self.fc2(torch.nn.functional.gelu(self.fc(self.ln2(x)))))
+
+    def __init__(self, vocab, context, layers, heads, width, dropout=0.0):
+        super().__init__()
+        nn = torch.nn
+        self.config = dict(vocab=vocab, context=context, layers=layers, heads=heads, width=width, dropout=dropout)
+        self.wte = nn.Embedding(vocab, width)
+        self.wpe = nn.Embedding(context, width)
+        self.drop = nn.Dropout(dropout)
+        self.blocks = nn.ModuleList(GPT.Block(width, heads, dropout) for _ in range(layers))
+        self.ln_f = nn.LayerNorm(width)
+
+    def forward(self, ids):
+        ids = ids.long()
+        x = self.drop(self.wte(ids) + self.wpe(torch.arange(ids.shape[1])))
+        for b in self.blocks:
+            x = b(x)
+        return self.ln_f(x) @ self.wte.weight.t()                      # the tied head
 
 
 def pair(v):
@@ -163,6 +204,10 @@ def build_layers(specs):
             extra = {"nonlinearity": "relu" if spec["relu"] else "tanh"} if kind == "rnn" else {}
             layers.append(cls(spec["input"], spec["hidden"], spec["layers"], bidirectional=spec["bidirectional"],
                               batch_first=spec["batch_first"], dropout=spec["dropout"], **extra))
+        elif kind == "gpt":
+            if not spec["tied_head"]:
+                raise ValueError("a GPT without a tied head is not a Backprop model")
+            layers.append(GPT(spec["vocab"], spec["context"], spec["layers"], spec["heads"], spec["width"], spec["dropout"]))
         else:
             raise ValueError(f"unknown layer type {kind}")
     return torch.nn.Sequential(*layers)
@@ -235,6 +280,8 @@ def describe_layers(model, prefix):
             if t is RNN:
                 spec["relu"] = m.nonlinearity == "relu"
             layers.append(spec)
+        elif t is GPT:
+            layers.append({"type": "gpt", **m.config, "tied_head": True})
         else:
             raise ValueError(f"{where} has no Backprop equivalent")
     return layers
@@ -308,8 +355,9 @@ def torch_models():
     seq_gru = nn.Sequential(Embedding(16, 6, padding_idx=0), GRU(6, 5, 1, bidirectional=True, batch_first=True),
                             RNN(10, 7, 2, nonlinearity="relu", batch_first=True, dropout=0.2),
                             RNN(7, 4, 1, bidirectional=True, batch_first=True), nn.Linear(8, 3))
+    gpt = nn.Sequential(GPT(11, 8, 2, 2, 16))
     return [("mlp", mlp, [4]), ("lenet5", lenet5, [1, 28, 28]), ("small_cnn", small_cnn, [1, 28, 28]),
-            ("every_layer", every_layer, [3, 16, 12]), ("char_lstm", char_lstm, [10]), ("seq_gru", seq_gru, [10])]
+            ("every_layer", every_layer, [3, 16, 12]), ("char_lstm", char_lstm, [10]), ("seq_gru", seq_gru, [10]), ("gpt", gpt, [8])]
 
 
 TOKEN_MODELS = {"char_lstm": 20, "seq_gru": 16}
@@ -319,6 +367,10 @@ def trained(model, sample):
     """Batch-norm running statistics from a few training-mode passes, and γ, β moved off 1 and 0."""
     model.train()
     with torch.no_grad():
+        if isinstance(model[0], GPT):                  # token ids in; every parameter moved off its init
+            for p in model.parameters():
+                p.add_(torch.randn_like(p) * 0.2)
+            return model.eval()
         for _ in range(3):
             model(torch.randn(16, *sample) * 1.5 + 0.3)
         for m in model.modules():
@@ -335,6 +387,9 @@ def torch_to_backprop(d):
         if name in TOKEN_MODELS:  # token ids (as floats) for the embedding models, which have no norms to train
             model = model.eval()
             inputs = torch.randint(0, TOKEN_MODELS[name], (8, *sample)).float()
+        elif name == "gpt":
+            model = trained(model, sample)
+            inputs = torch.randint(0, 11, (4, *sample)).float()
         else:
             model = trained(model, sample)
             inputs = torch.randn(50 if name == "mlp" else 8, *sample) * (2 if name == "mlp" else 1)

@@ -8,6 +8,7 @@ import org.backprop.autograd.GradMode;
 import org.backprop.kernel.Parallel;
 import org.backprop.kernel.Simd;
 import org.backprop.loss.CrossEntropyLoss;
+import org.backprop.nn.Gpt;
 import org.backprop.nn.Parameter;
 import org.backprop.nn.Sequential;
 import org.backprop.optim.Adam;
@@ -16,43 +17,58 @@ import org.backprop.tensor.Tensor;
 import org.backprop.text.CharLanguageModel;
 import org.backprop.text.TextCorpus;
 import org.backprop.text.TextWindows;
+import org.backprop.train.GptTraining;
 
 /**
  * The sequence workloads of ../shared/bench/torch_seq.py on Backprop, one JSON line each with the
- * peer's keys. {@code charlm_lstm}: char-rnn's default model on Tiny Shakespeare (Embedding
+ * peer's keys, all on the embedded Tiny Shakespeare (sorted distinct characters, first 90% train,
+ * last 10% validation, as the peer). {@code charlm_lstm}: char-rnn's default model on Tiny Shakespeare (Embedding
  * 65→128, 2-layer LSTM of 128 with two bias vectors a gate and PyTorch's init, linear head
  * 128→65; 280,897 parameters), windows of 64, batches of 32, every window from a zero state,
  * Adam lr 2e-3, global-norm clip 5. As in the peer, every step's window starts are drawn before
  * the clock starts and the text sits in memory; the losses are means over 200 random batches of
  * 32×64 windows (generators seeded 1 for validation, 2 for training).
  *
- * <p>Usage: {@code SeqBench [--threads N] [--iters 2000] [--eval-batches 200] [--workloads charlm_lstm]}
- * ({@code --eval-batches} only shortens smoke runs; the peer always uses 200).
+ * <p>{@code charlm_gpt}: nanoGPT's CPU recipe (tokens/s of the training loop, validation and
+ * training loss over 200 batches); {@code gpt_steps}: full training steps per second at batch
+ * 1 × 64 after 50 warm-up steps. Window starts come from java.util.Random, seed 0: the peer's
+ * distribution, not its draws.
+ *
+ * <p>Usage: {@code SeqBench [--threads N] [--iters 2000] [--steps 1000] [--eval-batches 200]
+ * [--workloads charlm_lstm,charlm_gpt,gpt_steps]} ({@code --steps} and {@code --eval-batches}
+ * only shorten smoke runs; the peer's figures are 1000 and 200).
  */
 public final class SeqBench {
     private SeqBench() {}
 
-    private static final List<String> WORKLOADS = List.of("charlm_lstm");
+    private static final List<String> WORKLOADS = List.of("charlm_lstm", "charlm_gpt", "gpt_steps");
 
     public static void main(String[] args) {
-        int threads = 2, iters = 2000, evalBatches = 200;
+        int threads = 2, iters = 2000, steps = 1000, evalBatches = 200;
         List<String> run = WORKLOADS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--iters" -> iters = Integer.parseInt(args[++i]);
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--eval-batches" -> evalBatches = Integer.parseInt(args[++i]);
                 case "--workloads" -> {
                     run = List.of(args[++i].split(","));
                     if (!WORKLOADS.containsAll(run)) throw new IllegalArgumentException("--workloads takes some of " + WORKLOADS);
                 }
-                default -> throw new IllegalArgumentException("usage: SeqBench [--threads N] [--iters 2000] [--eval-batches 200] [--workloads charlm_lstm]");
+                default -> throw new IllegalArgumentException("usage: SeqBench [--threads N] [--iters 2000] [--steps 1000] [--eval-batches 200] "
+                        + "[--workloads " + String.join(",", WORKLOADS) + "]");
             }
         }
         System.setProperty("backprop.threads", Integer.toString(threads)); // before any kernel class loads
         TextCorpus corpus = TextCorpus.shakespeare();
         for (String w : run) {
-            Map<String, Object> o = charlmLstm(corpus, iters, evalBatches);
+            int vocab = corpus.vocab().size();
+            Map<String, Object> o = switch (w) {
+                case "charlm_lstm" -> charlmLstm(corpus, iters, evalBatches);
+                case "charlm_gpt" -> charlmGpt(vocab, corpus.train(), corpus.validation(), iters, evalBatches);
+                default -> gptSteps(vocab, corpus.train(), steps);
+            };
             o.put("framework", "backprop-" + FashionBench.version() + "-" + FashionBench.engine());
             o.put("threads", threads);
             o.put("blas_threads", Parallel.THREADS);
@@ -121,5 +137,57 @@ public final class SeqBench {
         }
         model.train();
         return total / batches;
+    }
+
+    static Map<String, Object> charlmGpt(int vocab, int[] train, int[] val, int iters, int evalBatches) {
+        long w0 = System.nanoTime();
+        Gpt model = new Gpt(Gpt.Config.nanoCpu(vocab), new Random(0));
+        GptTraining t = new GptTraining(model, GptTraining.Recipe.nanoCpu().withIters(iters));
+        int batch = t.recipe.batch(), block = model.config.context();
+        Random rng = new Random(0);
+        int[][] starts = new int[iters][];
+        for (int i = 0; i < iters; i++) starts[i] = GptTraining.starts(rng, train.length, block, batch);
+        long t0 = System.nanoTime();
+        for (int it = 0; it < iters; it++) {
+            float loss = t.step(train, starts[it]);
+            if ((it + 1) % 250 == 0 || it == 0) {
+                System.err.printf("charlm_gpt iter %d: batch loss %.4f, %.1f s%n", it + 1, loss, (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        double trainS = (System.nanoTime() - t0) / 1e9;
+        long e0 = System.nanoTime();
+        double valLoss = t.estimateLoss(val, evalBatches, 1), trainLoss = t.estimateLoss(train, evalBatches, 2);
+        double evalS = (System.nanoTime() - e0) / 1e9;
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("workload", "charlm_gpt");
+        o.put("params", model.parameterCount());
+        o.put("batch", batch);
+        o.put("block", block);
+        o.put("iters", iters);
+        o.put("train_s", trainS);
+        o.put("tokens_per_s", (double) iters * batch * block / trainS);
+        o.put("val_loss", valLoss);
+        o.put("train_loss", trainLoss);
+        o.put("eval_s", evalS);
+        o.put("wall_s", (System.nanoTime() - w0) / 1e9);
+        return o;
+    }
+
+    static Map<String, Object> gptSteps(int vocab, int[] train, int n) {
+        Gpt model = new Gpt(Gpt.Config.nanoCpu(vocab), new Random(0));
+        GptTraining t = new GptTraining(model, GptTraining.Recipe.nanoCpu().withBatch(1).withIters(50 + n));
+        Random rng = new Random(0);
+        int[][] starts = new int[50 + n][];
+        for (int i = 0; i < starts.length; i++) starts[i] = GptTraining.starts(rng, train.length, 64, 1);
+        for (int i = 0; i < 50; i++) t.step(train, starts[i]);
+        long t0 = System.nanoTime();
+        for (int i = 50; i < 50 + n; i++) t.step(train, starts[i]);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("workload", "gpt_steps");
+        o.put("batch", 1);
+        o.put("block", 64);
+        o.put("steps", n);
+        o.put("steps_per_s", n / ((System.nanoTime() - t0) / 1e9));
+        return o;
     }
 }

@@ -3,8 +3,11 @@ package org.backprop.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.backprop.io.ModelFile;
+import org.backprop.nn.Gpt;
+import org.backprop.nn.GptSampler;
 import org.backprop.text.CharLanguageModel;
 import org.backprop.text.Sampler;
 import org.backprop.text.Vocabulary;
@@ -13,9 +16,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** Samples text from a saved character language model, printing each character as it is drawn. */
+/**
+ * Samples text from a saved character language model: a recurrent one (printing each character as
+ * it is drawn) or a GPT (with its key/value cache), both through the text package's vocabulary
+ * and sampler, so the options mean the same for both.
+ */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Generate text with a character language model saved by 'train --data shakespeare|FILE.txt --out DIR'.")
+        description = "Generate text with a character language model saved by 'train --data shakespeare|FILE.txt [--model lstm|gru|rnn|gpt] --out DIR'.")
 final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,6 +46,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the sampling generator (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--no-cache", description = "GPT models: recompute the whole context for every character (slower; for comparison).")
+    boolean noCache;
+
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
 
@@ -56,6 +66,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (length < 0) throw new IllegalArgumentException("--length must be ≥ 0, got " + length);
         ModelFile.SavedModel saved = ModelLoader.load(model);
+        if (saved.model().layers().size() == 1 && saved.model().layers().getFirst() instanceof Gpt gpt) return gpt(saved, gpt);
         Vocabulary vocab = vocabulary(saved, model);
         Sampler sampler = new Sampler(temperature, topK, seed);
         PrintWriter out = spec.commandLine().getOut();
@@ -67,6 +78,28 @@ final class GenerateCommand implements Callable<Integer> {
         });
         out.println();
         out.flush();
+        return 0;
+    }
+
+    /** A GPT: the prompt (default a newline) through the key/value cache, then the text at once. */
+    private int gpt(ModelFile.SavedModel saved, Gpt gpt) {
+        String v = saved.metadata().get(TextTraining.VOCABULARY_KEY);
+        if (v == null) throw new IllegalArgumentException(model + ": the GPT model file holds no vocabulary (train it with --model gpt)");
+        Vocabulary vocab = Vocabulary.fromString(v);
+        if (vocab.size() != gpt.config.vocab()) {
+            throw new IllegalArgumentException(model + ": the stored vocabulary has " + vocab.size() + " characters, the model " + gpt.config.vocab());
+        }
+        int[] promptIds = vocab.encode(prompt.isEmpty() ? "\n" : prompt, "the prompt");
+        Sampler sampler = new Sampler(temperature, topK, seed);
+        long t0 = System.nanoTime();
+        int[] ids = new GptSampler(gpt).generate(promptIds, length, sampler::next, !noCache);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(prompt);
+        out.println(vocab.decode(ids));
+        out.flush();
+        spec.commandLine().getErr().printf(Locale.ROOT, "(%d characters in %.2f s, %.0f characters/s, %s)%n", length, seconds,
+                length / Math.max(seconds, 1e-9), noCache ? "no cache" : "key/value cache");
         return 0;
     }
 }

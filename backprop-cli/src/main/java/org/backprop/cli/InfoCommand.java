@@ -16,7 +16,7 @@ import org.backprop.io.Preprocessing;
 import org.backprop.audio.AudioFeatures;
 import org.backprop.audio.LogMel;
 import org.backprop.io.SequentialSpec;
-import org.backprop.io.Untrusted;
+import org.backprop.data.Untrusted;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,7 +47,7 @@ final class InfoCommand implements Callable<Integer> {
         printLayers(out, arch);
         if (modelOptions.model != null) {
             printPreprocessing(out, m.preprocessing());
-            AudioFeatures audio = AudioFeatures.of(m.saved(), Path.of(m.name()));
+            AudioFeatures audio = AudioFeatures.of(m.metadata(), arch, Path.of(m.name()));
             if (audio != null) printAudio(out, audio);
             printMetadata(out, m.metadata());
         }

@@ -30,6 +30,49 @@ import org.backprop.train.ConfusionMatrix;
  * {@code predict}, the confusion matrix on the console and spectrogram pictures for the report.
  */
 final class Speech {
+    /** The spoken digits' batch, epochs and schedule (see {@link #SPEECH_EPOCHS}). */
+    static final int SPEECH_BATCH = 64;
+
+    /**
+     * Epochs of the speech recipe: the peer trains 30 at a constant 10⁻³ (0.98 test accuracy);
+     * here 20 with a cosine schedule and shifts (README's speech section).
+     */
+    static final int SPEECH_EPOCHS = 20;
+
+    /**
+     * {@code --data fsdd}: the peer's Adam at 10⁻³ with batches of 64, 20 epochs annealed by a
+     * cosine schedule, no validation split (the test recordings stay apart), and each training
+     * spectrogram shifted at random by up to 2 frames and 2 mel bands (a little timing and
+     * vocal-tract variation): without the shifts the network learned the 2,700 recordings by
+     * heart (training loss 0.004) and stayed at 0.977 test accuracy (README's speech section).
+     */
+    static String applyRecipe(TrainCommand o) {
+        var given = o.spec.commandLine().getParseResult();
+        List<String> set = new ArrayList<>();
+        if (!given.hasMatchedOption("--model")) o.modelKind = "cnn"; // the one speech network
+        if (!given.hasMatchedOption("--batch-size")) {
+            o.batchSize = SPEECH_BATCH;
+            set.add("batch " + SPEECH_BATCH);
+        }
+        if (!given.hasMatchedOption("--epochs")) {
+            o.epochs = SPEECH_EPOCHS;
+            set.add(SPEECH_EPOCHS + " epochs");
+        }
+        if (!given.hasMatchedOption("--schedule")) {
+            o.schedule = "cosine";
+            set.add("cosine schedule");
+        }
+        if (!given.hasMatchedOption("--val-fraction")) {
+            o.valFraction = 0;
+            set.add("no validation split");
+        }
+        if (!given.hasMatchedOption("--augment")) {
+            o.augment = "shift";
+            set.add("shift augmentation");
+        }
+        return String.join(", ", set);
+    }
+
     /** Metadata key recording the split a speech model was trained with, for {@code evaluate --split test}. */
     static final String SPLIT_KEY = "fsdd_split";
 

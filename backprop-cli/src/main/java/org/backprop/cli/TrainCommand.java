@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,9 +28,8 @@ import org.backprop.optim.SGD;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.Callback;
 import org.backprop.train.Checkpoint;
-import org.backprop.train.ConfusionMatrix;
-import org.backprop.train.Evaluation;
 import org.backprop.train.FitConfig;
+import org.backprop.train.Evaluation;
 import org.backprop.train.GradientHealth;
 import org.backprop.train.History;
 import org.backprop.train.Metrics;
@@ -70,7 +68,8 @@ final class TrainCommand implements Callable<Integer> {
     String split;
 
     @Option(names = "--model", defaultValue = "mlp", paramLabel = "KIND",
-            description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5), which need 28×28 images; lstm, gru or rnn for text (default: ${DEFAULT-VALUE}).")
+            description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5), which need 28×28 images; lstm, gru or rnn "
+                    + "for text; gpt (a character-level transformer) for --data shakespeare or FILE.txt (default: ${DEFAULT-VALUE}).")
     String modelKind;
 
     @Mixin
@@ -193,12 +192,15 @@ final class TrainCommand implements Callable<Integer> {
             description = "Save the training state to checkpoint.safetensors in --out every N epochs and after the last.")
     Integer checkpointEvery;
 
+    @Mixin
+    GptOptions gpt = new GptOptions();
+
     @Option(names = "--resume", paramLabel = "FILE",
             description = "Continue the run saved in checkpoint FILE; give the options of that run, with more --epochs if needed.")
     Path resume;
 
     /** With --data fsdd and --plots or --report: a few test spectrograms. */
-    private List<Plots.Chart> speechPictures;
+    List<Plots.Chart> speechPictures;
 
     static final class LossNames extends ArrayList<String> {
         LossNames() {
@@ -217,6 +219,14 @@ final class TrainCommand implements Callable<Integer> {
 
     private int run() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (modelKind.equalsIgnoreCase("gpt")) {
+            if (plots || report) throw new IllegalArgumentException("--plots and --report are not available for --model gpt yet");
+            if (text.tbptt || text.seqLen != null || text.hidden != null || text.embed != null) {
+                throw new IllegalArgumentException("--tbptt, --seq-len, --hidden and --embed are for lstm, gru and rnn; a GPT takes --context, --width and --heads");
+            }
+            checkRunFileOptions();
+            return new GptRun(this).run(out);
+        }
         if (TextOptions.applies(data, modelKind)) return TextTraining.run(this, out);
         TrainSetup setup = new TrainSetup(this);
         String recipe = setup.applyImageRecipe();
@@ -326,7 +336,7 @@ final class TrainCommand implements Callable<Integer> {
                     predicted, 4);
         }
         if (plots || report) {
-            writePlotsAndReport(out, history, health, t, predictions, test, ys, setup.describe(train.featureWidth(), outputs),
+            TrainReport.write(this, out, history, health, t, predictions, test, ys, setup.describe(train.featureWidth(), outputs),
                     model.parameterCount(), lossName(lossFn), loaded.name(), setup.augmentation());
         }
         Evaluation testMetrics = Metrics.of(t, ys == null ? predictions : ys.inverseTransform(predictions), test.targets());
@@ -362,6 +372,11 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Whether the option was given on the command line. */
+    boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
     /** --plots, --report and --checkpoint-every write into --out, which is created here. */
     private void checkRunFileOptions() throws IOException {
         if (checkpointEvery != null && checkpointEvery < 1) {
@@ -372,47 +387,6 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (resume != null && !Files.isRegularFile(resume)) throw new IllegalArgumentException("--resume: no file " + resume);
         output.prepare(resume != null); // --out checked writable and locked before any training
-    }
-
-    private void writePlotsAndReport(PrintWriter console, History history, GradientHealth health, Task t, Tensor predictions,
-                                     Dataset test, Standardizer ys, String architecture, long parameters, String lossName,
-                                     String dataName, ImageAugmentation augmentation) throws IOException {
-        List<Plots.Chart> charts = new ArrayList<>(Plots.of(history.epochs(), t, health.epochs(), health.layerWeightNames()));
-        if (speechPictures != null) charts.addAll(speechPictures);
-        if (plots) {
-            Plots.write(output.dir, charts);
-            console.printf("Plots: %s%n", String.join(", ", charts.stream().map(Plots.Chart::fileName).toList()));
-        }
-        if (!report) return;
-        Map<String, String> metrics = new LinkedHashMap<>();
-        ConfusionMatrix confusion = null;
-        if (t == Task.CLASSIFICATION) {
-            confusion = ConfusionMatrix.of(predictions, test.targets());
-            metrics.put("test accuracy", String.format(Locale.ROOT, "%.4f", confusion.accuracy()));
-        } else {
-            Evaluation e = Metrics.of(Task.REGRESSION, ys.inverseTransform(predictions), test.targets());
-            metrics.put("test RMSE", String.format(Locale.ROOT, "%.4f", e.rmse()));
-            metrics.put("test MAE", String.format(Locale.ROOT, "%.4f", e.mae()));
-            metrics.put("test R²", String.format(Locale.ROOT, "%.4f", e.r2()));
-        }
-        metrics.put("test samples", Integer.toString(test.size()));
-        metrics.put("best epoch", Integer.toString(history.bestEpoch()));
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("data", dataName + " (" + t.name().toLowerCase(Locale.ROOT) + ")");
-        settings.put("model", architecture + ", " + parameters + " parameters, init " + init);
-        settings.put("loss", lossName);
-        settings.put("optimizer", optimizer + ", lr " + fmt(lr == null ? history.epochs().getFirst().lr() : lr)
-                + (weightDecay > 0 ? ", weight decay " + fmt(weightDecay) : "") + (clipNorm != null ? ", clip norm " + fmt(clipNorm) : ""));
-        settings.put("batch size", Integer.toString(batchSize));
-        settings.put("augmentation", augmentation.toString());
-        settings.put("epochs", history.epochs().size() + " of at most " + epochs + (patience > 0 ? ", patience " + patience : ""));
-        settings.put("validation / test fraction", fmt(valFraction) + " / " + fmt(testFraction));
-        settings.put("seed", Long.toString(seed));
-        Path file = output.dir.resolve("report.html");
-        new HtmlReport("Training report: " + dataName, settings, metrics, "Stopped: " + history.stopMessage(), t,
-                history.epochs(), charts, confusion, health).write(file);
-        console.printf("Report: %s%n", file);
-        console.flush();
     }
 
     private static String lossName(Loss l) {

@@ -75,7 +75,7 @@ final class TrainSetup {
      * @return what was set, for the console, or {@code null} when nothing was
      */
     String applyImageRecipe() {
-        if (Speech.isFsdd(o.data)) return applySpeechRecipe();
+        if (Speech.isFsdd(o.data)) return Speech.applyRecipe(o);
         boolean mlp = o.modelKind.equalsIgnoreCase("mlp");
         if (mlp && !isFashionMnist(o.data)) return null;
         var given = o.spec.commandLine().getParseResult();
@@ -101,49 +101,6 @@ final class TrainSetup {
             set.add("no validation split");
         }
         return set.isEmpty() ? null : String.join(", ", set);
-    }
-
-    /** The spoken digits' batch, epochs and schedule (see {@link #SPEECH_EPOCHS}). */
-    static final int SPEECH_BATCH = 64;
-
-    /**
-     * Epochs of the speech recipe: the peer trains 30 at a constant 10⁻³ (0.98 test accuracy);
-     * here 20 with a cosine schedule and shifts (README's speech section).
-     */
-    static final int SPEECH_EPOCHS = 20;
-
-    /**
-     * {@code --data fsdd}: the peer's Adam at 10⁻³ with batches of 64, 20 epochs annealed by a
-     * cosine schedule, no validation split (the test recordings stay apart), and each training
-     * spectrogram shifted at random by up to 2 frames and 2 mel bands (a little timing and
-     * vocal-tract variation): without the shifts the network learned the 2,700 recordings by
-     * heart (training loss 0.004) and stayed at 0.977 test accuracy (README's speech section).
-     */
-    private String applySpeechRecipe() {
-        var given = o.spec.commandLine().getParseResult();
-        List<String> set = new ArrayList<>();
-        if (!given.hasMatchedOption("--model")) o.modelKind = "cnn"; // the one speech network
-        if (!given.hasMatchedOption("--batch-size")) {
-            o.batchSize = SPEECH_BATCH;
-            set.add("batch " + SPEECH_BATCH);
-        }
-        if (!given.hasMatchedOption("--epochs")) {
-            o.epochs = SPEECH_EPOCHS;
-            set.add(SPEECH_EPOCHS + " epochs");
-        }
-        if (!given.hasMatchedOption("--schedule")) {
-            o.schedule = "cosine";
-            set.add("cosine schedule");
-        }
-        if (!given.hasMatchedOption("--val-fraction")) {
-            o.valFraction = 0;
-            set.add("no validation split");
-        }
-        if (!given.hasMatchedOption("--augment")) {
-            o.augment = "shift";
-            set.add("shift augmentation");
-        }
-        return String.join(", ", set);
     }
 
     /** Fails on the first bad option, before any data is read. */
@@ -284,30 +241,8 @@ final class TrainSetup {
             var option = o.spec.findOption(name);
             if (option != null) settings.put(name, String.valueOf((Object) option.getValue()));
         }
-        settings.put("data fingerprint", fingerprint(loaded.data(), loaded.test()));
+        settings.put("data fingerprint", DataFingerprint.of(loaded.data(), loaded.test()));
         return settings;
-    }
-
-    /** SHA-256 (first 16 hex digits) of the data's shapes and values: another file of the same width differs. */
-    static String fingerprint(Dataset data, Dataset test) {
-        try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 << 16);
-            for (Dataset d : test == null ? List.of(data) : List.of(data, test)) {
-                for (Tensor t : List.of(d.features(), d.targets())) {
-                    for (int s : t.shape()) md.update(java.nio.ByteBuffer.allocate(4).putInt(s).array());
-                    float[] v = t.toFloatArray();
-                    for (int i = 0; i < v.length; ) {
-                        b.clear();
-                        while (i < v.length && b.remaining() >= 4) b.putInt(Float.floatToRawIntBits(v[i++]));
-                        md.update(b.flip());
-                    }
-                }
-            }
-            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
-        }
     }
 
     /** Flat [N, 784] rows for an MLP, [N, 1, 28, 28] images for the convolutional models. */

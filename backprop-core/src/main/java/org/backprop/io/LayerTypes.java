@@ -26,7 +26,7 @@ public final class LayerTypes {
             ActivationSpec.TYPES,
             List.of(Conv2dSpec.TYPE, MaxPool2dSpec.TYPE, AvgPool2dSpec.TYPE, FlattenSpec.TYPE),
             BatchNormSpec.TYPES,
-            List.of(DropoutSpec.TYPE, LayerNormSpec.TYPE, SequentialSpec.TYPE),
+            List.of(DropoutSpec.TYPE, LayerNormSpec.TYPE, SequentialSpec.TYPE, GptSpec.TYPE),
             List.of(EmbeddingSpec.TYPE), RecurrentSpec.TYPES
     ).flatMap(List::stream).toList();
 

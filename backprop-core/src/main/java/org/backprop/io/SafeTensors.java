@@ -1,5 +1,7 @@
 package org.backprop.io;
 
+import org.backprop.data.Untrusted;
+import org.backprop.data.InputLimits;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;

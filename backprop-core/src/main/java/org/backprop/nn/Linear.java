@@ -52,31 +52,41 @@ public final class Linear extends Module {
                     + " features in its last axis, expected " + in + " (input shape "
                     + org.backprop.tensor.Shape.str(x.shape()) + ")");
         }
-        if (x.dim() == 2) return fused(x);
+        if (x.dim() == 2) return linear(x, weight.value(), bias == null ? null : bias.value());
         Tensor y = x.matmul(weight.value().t());
         return bias == null ? y : y.add(bias.value());
     }
 
     /**
-     * y = x·Wᵀ + b for a 2-D batch as one product: C is pre-filled with the bias rows and the
-     * kernel adds x·Wᵀ to it (beta = 1), so no separate broadcast pass runs. The backward is the
-     * same three products autograd would take through matmul and add, without transposed views:
-     * dx = g·W, dW = gᵀ·x (already in W's [out, in] layout), db = Σ over the batch of g. dW and db
-     * are added into the parameters' gradient arrays directly ({@link Tensor#leafGradBuffer}).
+     * y = x·Wᵀ + b for a 2-D batch x [batch, in], W [out, in], b [out] or null, as one product:
+     * C is pre-filled with the bias rows and the kernel adds x·Wᵀ to it (beta = 1), so no
+     * separate broadcast pass runs. The backward is the same three products autograd would take
+     * through matmul and add, without transposed views: dx = g·W, dW = gᵀ·x (already in W's
+     * [out, in] layout), db = Σ over the batch of g. dW and db are added into the parameters'
+     * gradient arrays directly ({@link Tensor#leafGradBuffer}). Used by this layer and by layers
+     * holding their weights as plain parameters (MultiheadAttention's packed projection).
      */
-    private Tensor fused(Tensor input) {
+    public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        int out = weight.size(0), in = weight.size(1);
+        if (input.dim() != 2 || input.size(1) != in || (bias != null && (bias.dim() != 1 || bias.size(0) != out))) {
+            throw new IllegalArgumentException("linear: expected input [batch, " + in + "] and bias [" + out + "], got "
+                    + org.backprop.tensor.Shape.str(input.shape()) + " and "
+                    + (bias == null ? "none" : org.backprop.tensor.Shape.str(bias.shape())));
+        }
         Tensor x = input.isContiguous() ? input : input.contiguous();
+        Tensor wt = weight.isContiguous() ? weight : weight.contiguous();
         int batch = x.size(0);
-        float[] w = weight.data();
+        float[] w = wt.array();
+        int wo = wt.offset();
         float[] y = new float[batch * out];
         float beta = 0f;
         if (bias != null) {
-            float[] b = bias.data();
-            for (int r = 0; r < batch; r++) System.arraycopy(b, 0, y, r * out, out);
+            Tensor bc = bias.contiguous();
+            for (int r = 0; r < batch; r++) System.arraycopy(bc.array(), bc.offset(), y, r * out, out);
             beta = 1f;
         }
-        Gemm.sgemm(false, true, batch, out, in, 1f, x.array(), x.offset(), in, w, 0, in, beta, y, 0, out);
-        Tensor[] inputs = bias == null ? new Tensor[] {x, weight.value()} : new Tensor[] {x, weight.value(), bias.value()};
+        Gemm.sgemm(false, true, batch, out, in, 1f, x.array(), x.offset(), in, w, wo, in, beta, y, 0, out);
+        Tensor[] inputs = bias == null ? new Tensor[] {x, wt} : new Tensor[] {x, wt, bias};
         return Tensor.fromOperation(y, new int[] {batch, out}, "linear", grad -> {
             Tensor g = grad.contiguous();
             float[] gd = g.array();
@@ -84,12 +94,12 @@ public final class Linear extends Module {
             Tensor[] grads = new Tensor[inputs.length];
             if (x.requiresGrad()) { // [batch, in] = g[batch, out]·W[out, in]
                 float[] dx = new float[batch * in];
-                Gemm.sgemm(false, false, batch, in, out, 1f, gd, go, out, w, 0, in, 0f, dx, 0, in);
+                Gemm.sgemm(false, false, batch, in, out, 1f, gd, go, out, w, wo, in, 0f, dx, 0, in);
                 grads[0] = Tensor.wrap(dx, batch, in);
             }
             // dW and db go straight into the parameters' gradient arrays (beta = 1): no per-step arrays.
-            if (weight.value().requiresGrad()) { // [out, in] = gᵀ[out, batch]·x[batch, in]
-                float[] dw = weight.value().leafGradBuffer();
+            if (wt.requiresGrad()) { // [out, in] = gᵀ[out, batch]·x[batch, in]
+                float[] dw = wt.leafGradBuffer();
                 if (dw != null) {
                     Gemm.sgemm(true, false, out, in, batch, 1f, gd, go, out, x.array(), x.offset(), in, 1f, dw, 0, in);
                 } else {
@@ -98,8 +108,8 @@ public final class Linear extends Module {
                     grads[1] = Tensor.wrap(dw, out, in);
                 }
             }
-            if (bias != null && bias.value().requiresGrad()) {
-                float[] db = bias.value().leafGradBuffer();
+            if (bias != null && bias.requiresGrad()) {
+                float[] db = bias.leafGradBuffer();
                 if (db == null) grads[2] = Tensor.wrap(db = new float[out], out);
                 Vec.addColumnSums(gd, go, batch, out, db, 0);
             }

@@ -40,6 +40,8 @@ public final class AdamW extends Optimizer {
     }
 
     private final Adam.Options options;
+    /** Per parameter: whether weight decay applies (all true without groups). */
+    private final boolean[] decays;
 
     /** AdamW with every default. */
     public AdamW(List<Parameter> params) {
@@ -54,6 +56,42 @@ public final class AdamW extends Optimizer {
     public AdamW(List<Parameter> params, Adam.Options options) {
         super(params, options.lr());
         this.options = options;
+        this.decays = new boolean[params.size()];
+        java.util.Arrays.fill(decays, true);
+    }
+
+    /**
+     * Two parameter groups with the same options, as PyTorch's
+     * {@code AdamW([dict(params=decay), dict(params=noDecay, weight_decay=0)])}: weight decay
+     * applies to {@code decay} only. The parameters are numbered decay first, then noDecay (the
+     * indices of {@link #stateDict()}, as in PyTorch's).
+     */
+    public AdamW(List<Parameter> decay, List<Parameter> noDecay, Adam.Options options) {
+        super(concat(decay, noDecay), options.lr());
+        this.options = options;
+        this.decays = new boolean[decay.size() + noDecay.size()];
+        java.util.Arrays.fill(decays, 0, decay.size(), true);
+    }
+
+    /**
+     * nanoGPT's grouping: weight decay on the tensors of two or more axes (matrices and
+     * embeddings), none on biases and LayerNorm parameters.
+     */
+    public static AdamW decayingMatricesOnly(List<Parameter> params, Adam.Options options) {
+        List<Parameter> decay = params.stream().filter(p -> p.shape().length >= 2).toList();
+        List<Parameter> rest = params.stream().filter(p -> p.shape().length < 2).toList();
+        return new AdamW(decay, rest, options);
+    }
+
+    private static List<Parameter> concat(List<Parameter> a, List<Parameter> b) {
+        List<Parameter> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** Whether weight decay applies to parameter {@code index}. */
+    public boolean decays(int index) {
+        return decays[index];
     }
 
     @Override
@@ -64,6 +102,12 @@ public final class AdamW extends Optimizer {
     @Override
     protected void update(State state, float[] w, float[] g) {
         Adam.step(state, w, g, lr, options.beta1(), options.beta2(), options.eps(), 0, options.weightDecay(), options.amsgrad());
+    }
+
+    @Override
+    protected void update(int index, State state, float[] w, float[] g) {
+        Adam.step(state, w, g, lr, options.beta1(), options.beta2(), options.eps(), 0,
+                decays[index] ? options.weightDecay() : 0, options.amsgrad());
     }
 
     @Override

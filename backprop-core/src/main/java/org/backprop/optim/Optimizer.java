@@ -73,7 +73,7 @@ public abstract class Optimizer {
                 State state = states[i];
                 if (state == null) state = states[i] = new State(p.numel());
                 state.step++;
-                update(state, p.data(), p.grad().array());
+                update(i, state, p.data(), p.grad().array());
                 // One vector pass over the values just written (still in cache): an overflowed update.
                 if (nonFinite < 0 && !Vec.allFinite(p.data(), 0, p.numel())) nonFinite = i;
             }
@@ -85,6 +85,14 @@ public abstract class Optimizer {
      * {@code state.step()} is already advanced (1 on this parameter's first update).
      */
     protected abstract void update(State state, float[] w, float[] g);
+
+    /**
+     * The update of parameter {@code index} (its place in {@link #parameters()}); rules whose
+     * options differ between groups of parameters override this one.
+     */
+    protected void update(int index, State state, float[] w, float[] g) {
+        update(state, w, g);
+    }
 
     /**
      * The names of the per-parameter state this optimizer keeps with its options, as PyTorch

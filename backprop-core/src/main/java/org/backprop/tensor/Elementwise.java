@@ -275,9 +275,18 @@ final class Elementwise {
     }
 
     static Tensor gelu(Tensor a) {
-        // GELU(x) = x·Φ(x); d/dx = Φ(x) + x·φ(x)
-        return unary(a, "gelu", x -> (float) (x * normalCdf(x)),
-                (x, y) -> (float) (normalCdf(x) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI)));
+        // GELU(x) = x·Φ(x); d/dx = Φ(x) + x·φ(x); vectorised in kernel.Gelu
+        Tensor c = a.isContiguous() ? a : a.detach().contiguous();
+        int n = c.numel();
+        float[] y = new float[n];
+        org.backprop.kernel.Gelu.forward(c.array(), c.offset(), y, 0, n);
+        Tensor out = Tensor.contiguousOver(y, a.shape());
+        return Tensor.record(out, "gelu", g -> {
+            Tensor gc = g.contiguous();
+            float[] gi = new float[n];
+            org.backprop.kernel.Gelu.backward(c.array(), c.offset(), gc.array(), gc.offset(), gi, n);
+            return new Tensor[] {Tensor.contiguousOver(gi, a.shape())};
+        }, a);
     }
 
     /** Logistic function, written so that neither branch overflows for large |x|. */
@@ -285,45 +294,6 @@ final class Elementwise {
         if (x >= 0) return (float) (1.0 / (1.0 + Math.exp(-x)));
         double e = Math.exp(x);
         return (float) (e / (1.0 + e));
-    }
-
-    static double normalCdf(double x) {
-        return 0.5 * (1.0 + erf(x / Math.sqrt(2.0)));
-    }
-
-    /** Error function, W. J. Cody's rational approximations via erfc; |error| below 1e-12. */
-    static double erf(double x) {
-        double ax = Math.abs(x);
-        if (ax < 0.5) {
-            double t = x * x;
-            double top = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t
-                    + 377.485237685302021) * t + 3209.37758913846947;
-            double bot = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t
-                    + 2844.23683343917062;
-            return x * top / bot;
-        }
-        double r = erfcPositive(ax);
-        return x < 0 ? r - 1.0 : 1.0 - r;
-    }
-
-    private static double erfcPositive(double x) {
-        if (x < 4.0) {
-            double top = (((((((2.15311535474403846e-8 * x + 5.64188496988670089e-1) * x + 8.88314979438837594) * x
-                    + 66.1191906371416295) * x + 298.635138197400131) * x + 881.952221241769090) * x
-                    + 1712.04761263407058) * x + 2051.07837782607147) * x + 1230.33935479799725;
-            double bot = (((((((x + 15.7449261107098347) * x + 117.693950891312499) * x + 537.181101862009858) * x
-                    + 1621.38957456669019) * x + 3290.79923573345963) * x + 4362.61909014324716) * x
-                    + 3439.36767414372164) * x + 1230.33935480374942;
-            return Math.exp(-x * x) * top / bot;
-        }
-        if (x > 27) return 0.0;
-        double z = 1.0 / (x * x);
-        double top = ((((1.63153871373020978e-2 * z + 3.05326634961232344e-1) * z + 3.60344899949804439e-1) * z
-                + 1.25781726111229246e-1) * z + 1.60837851487422766e-2) * z + 6.58749161529837803e-4;
-        double bot = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 5.27905102951428412e-1) * z
-                + 6.05183413124413191e-2) * z + 2.33520497626869185e-3;
-        double r = z * top / bot;
-        return Math.exp(-x * x) / x * (1.0 / Math.sqrt(Math.PI) - r);
     }
 
     /** A unary op: forward f(x) elementwise; backward g·f'(x, y). */

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import org.backprop.io.Hostile;
-import org.backprop.io.InputLimits;
+import org.backprop.data.InputLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,11 +39,11 @@ class HostileCsvTest {
     @Test
     void theNumberCheckAcceptsPlainDecimalsOnly() {
         for (String ok : new String[] {"1", "-1.5", "+.5", "5.", "1e3", "1.5E-7", "007"}) {
-            assertTrue(CsvTable.isDecimal(ok), ok);
+            assertTrue(CsvFields.isDecimal(ok), ok);
         }
         for (String bad : new String[] {"", ".", "-", "1e", "1e+", "1f", "0x1p3", "NaN", "Infinity", "1.2.3", "e5",
                 "1 2", "١"}) {
-            assertFalse(CsvTable.isDecimal(bad), bad);
+            assertFalse(CsvFields.isDecimal(bad), bad);
         }
     }
 

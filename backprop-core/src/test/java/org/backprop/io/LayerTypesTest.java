@@ -19,6 +19,7 @@ class LayerTypesTest {
     private static List<LayerSpec> oneOfEach() {
         List<LayerSpec> specs = new ArrayList<>(ImageModelFileTest.everyNewKind());
         specs.add(new LinearSpec(4, 3, true));
+        specs.add(new GptSpec(11, 8, 2, 2, 16, 0.1f));
         for (String name : Activation.NAMES) specs.add(ActivationSpec.named(name));
         specs.add(new EmbeddingSpec(10, 4, 2));
         specs.add(new RecurrentSpec(Recurrent.Cell.LSTM, 4, 5, 2, false, true, 0.25f));

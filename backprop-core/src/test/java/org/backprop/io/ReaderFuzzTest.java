@@ -1,5 +1,7 @@
 package org.backprop.io;
 
+import org.backprop.data.Untrusted;
+import org.backprop.data.InputLimits;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 

@@ -18,6 +18,7 @@ import org.backprop.nn.BatchNorm2d;
 import org.backprop.nn.Conv2d;
 import org.backprop.nn.Dropout;
 import org.backprop.nn.Flatten;
+import org.backprop.nn.Gpt;
 import org.backprop.nn.Init;
 import org.backprop.nn.LayerNorm;
 import org.backprop.nn.Embedding;
@@ -51,7 +52,7 @@ import org.backprop.tensor.Tensor;
  */
 public final class TorchRoundTrip {
     /** The models, in order; the script uses the same names for its side. */
-    static final List<String> NAMES = List.of("mlp", "lenet5", "small_cnn", "every_layer", "char_lstm", "seq_gru");
+    static final List<String> NAMES = List.of("mlp", "lenet5", "small_cnn", "every_layer", "char_lstm", "seq_gru", "gpt");
     static final String TORCH_DTYPES = "torch_dtypes.safetensors";
     /** Largest accepted |Backprop − PyTorch| over all predictions. */
     static final double TOLERANCE = 1e-5;
@@ -94,6 +95,7 @@ public final class TorchRoundTrip {
             case "char_lstm" -> new Example(new Sequential(new Embedding(20, 8, rng),
                     new LSTM(8, 12, 2, false, true, 0.1f, rng), new Linear(12, 20, rng)), List.of(10), classify, tokens(20));
             case "seq_gru" -> new Example(sequenceLayers(rng), List.of(10), classify, tokens(16));
+            case "gpt" -> new Example(gpt(rng), List.of(8), Preprocessing.none(), tokens(new Random(7), 11, 4, 8));
             default -> throw new IllegalArgumentException("no round-trip model '" + name + "' (known: " + NAMES + ")");
         };
     }
@@ -113,6 +115,23 @@ public final class TorchRoundTrip {
                 new RNN(10, 7, 2, true, false, true, 0.2f, rng),         // [10, 7]
                 new RNN(7, 4, 1, false, true, true, 0f, rng),            // [10, 8]
                 new Linear(8, 3, rng));
+    }
+
+    /** A small GPT (vocabulary 11, context 8, 2 layers, 2 heads, width 16), every parameter moved off its initial value. */
+    static Sequential gpt(Random rng) {
+        Gpt g = new Gpt(new Gpt.Config(11, 8, 2, 2, 16, 0f), rng);
+        for (Parameter p : g.parameters()) {
+            float[] v = p.data();
+            for (int i = 0; i < v.length; i++) v[i] += (float) rng.nextGaussian() * 0.2f;
+        }
+        return new Sequential(g);
+    }
+
+    /** Random token ids [n, t] below {@code vocab}, as floats. */
+    static Tensor tokens(Random rng, int vocab, int n, int t) {
+        float[] ids = new float[n * t];
+        for (int i = 0; i < ids.length; i++) ids[i] = rng.nextInt(vocab);
+        return Tensor.wrap(ids, n, t);
     }
 
     /** Every activation, with softmax in the middle so the final outputs are raw and unsquashed. */

@@ -1,5 +1,6 @@
 package org.backprop.io;
 
+import org.backprop.data.Untrusted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;

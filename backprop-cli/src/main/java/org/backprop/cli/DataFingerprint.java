@@ -1,0 +1,32 @@
+package org.backprop.cli;
+
+import java.util.List;
+import org.backprop.data.Dataset;
+import org.backprop.tensor.Tensor;
+
+/** The data's identity in a checkpoint's run settings, so a resume on other data is refused. */
+final class DataFingerprint {
+    private DataFingerprint() {}
+
+    /** SHA-256 (first 16 hex digits) of the data's shapes and values: another file of the same width differs. */
+    static String of(Dataset data, Dataset test) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 << 16);
+            for (Dataset d : test == null ? List.of(data) : List.of(data, test)) {
+                for (Tensor t : List.of(d.features(), d.targets())) {
+                    for (int s : t.shape()) md.update(java.nio.ByteBuffer.allocate(4).putInt(s).array());
+                    float[] v = t.toFloatArray();
+                    for (int i = 0; i < v.length; ) {
+                        b.clear();
+                        while (i < v.length && b.remaining() >= 4) b.putInt(Float.floatToRawIntBits(v[i++]));
+                        md.update(b.flip());
+                    }
+                }
+            }
+            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package org.backprop.nn;
+
+import org.backprop.kernel.Gemm;
+import org.backprop.kernel.Parallel;
+import org.backprop.kernel.Softmax;
+import org.backprop.tensor.Shape;
+import org.backprop.tensor.Tensor;
+
+/**
+ * Scaled dot-product attention as one fused operation, split into heads:
+ * for each batch b and head h, with Q, K, V that head's columns,
+ * <pre>
+ *   S = Q·Kᵀ / √d          (d = E / heads, the head width)
+ *   P = softmax(S) by rows  (masked keys get −∞, i.e. weight 0)
+ *   Y = P·V
+ * </pre>
+ * Tensors are batch-first, [B, T, E], the heads side by side in the last axis, as the packed
+ * projections produce them; each head's Q, K, V are read in place as strided matrices (row
+ * stride = the tensor's row stride), so no transposed or per-head copy is made. The products
+ * are the library's {@link Gemm}, one per batch-head pair, the pairs split over the kernel
+ * threads. The backward is written by hand from the saved P:
+ * <pre>
+ *   dV = Pᵀ·dY,  dP = dY·Vᵀ,  dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √d,  dQ = dS·K,  dK = dSᵀ·Q
+ * </pre>
+ *
+ * <p>Masks: {@code causal} lets query i see keys 0..i only (queries and keys of the same length,
+ * as PyTorch's {@code is_causal}); {@code keyPadding}, [B·Tk] (row-major, true = ignore that key,
+ * PyTorch's {@code key_padding_mask}), hides keys per batch row. A query that sees no key at all
+ * gets a zero output and zero gradients (PyTorch gives NaN there).
+ */
+public final class Attention {
+    private Attention() {}
+
+    /**
+     * Attention over separate query, key and value tensors [B, Tq, E], [B, Tk, E], [B, Tk, Ev]
+     * (E and Ev divisible by {@code heads}); result [B, Tq, Ev]. Each input may be a view with a
+     * row stride (a slice of a wider tensor) as long as its last axis is dense.
+     *
+     * @param keyPadding null, or B·Tk flags, true = that key is masked out
+     */
+    public static Tensor scaledDotProduct(Tensor q, Tensor k, Tensor v, int heads, boolean causal, boolean[] keyPadding) {
+        check(q, k, v, heads, causal, keyPadding);
+        Operand oq = Operand.of(q), ok = Operand.of(k), ov = Operand.of(v);
+        Geometry geo = new Geometry(q.size(0), q.size(1), k.size(1), heads, q.size(2) / heads, v.size(2) / heads, causal, keyPadding);
+        return attend(geo, oq, ok, ov, (dq, dk, dv) -> new Tensor[] {
+            q.requiresGrad() ? dq.get() : null, k.requiresGrad() ? dk.get() : null, v.requiresGrad() ? dv.get() : null},
+            q, k, v);
+    }
+
+    /**
+     * Self-attention over packed projections qkv [B, T, 3E] (query, key, value side by side, as
+     * PyTorch's {@code in_proj_weight} produces them); result [B, T, E]. The gradient of qkv is
+     * written into one [B, T, 3E] array, with no slicing and re-assembly.
+     */
+    public static Tensor selfAttention(Tensor qkv, int heads, boolean causal, boolean[] keyPadding) {
+        if (qkv.dim() != 3 || qkv.size(2) % 3 != 0 || heads <= 0 || (qkv.size(2) / 3) % heads != 0) {
+            throw new IllegalArgumentException("selfAttention: expected packed qkv [batch, time, 3·E] with E divisible by "
+                    + heads + " heads, got " + Shape.str(qkv.shape()));
+        }
+        Tensor x = qkv.isContiguous() ? qkv : qkv.contiguous();
+        int b = x.size(0), t = x.size(1), e = x.size(2) / 3, d = e / heads;
+        checkPadding(keyPadding, b, t);
+        float[] a = x.array();
+        int ld = 3 * e, base = x.offset();
+        Operand oq = new Operand(a, base, t * ld, ld), ok = new Operand(a, base + e, t * ld, ld), ov = new Operand(a, base + 2 * e, t * ld, ld);
+        Geometry geo = new Geometry(b, t, t, heads, d, d, causal, keyPadding);
+        return attend(geo, oq, ok, ov, null, x);
+    }
+
+    /** Sizes and masks of one call. */
+    record Geometry(int batch, int tq, int tk, int heads, int d, int dv, boolean causal, boolean[] keyPadding) {
+        int pairs() {
+            return batch * heads;
+        }
+
+        /** Keys query i of batch b may see: [0, limit), minus padded ones. */
+        int limit(int i) {
+            return causal ? Math.min(i + 1, tk) : tk;
+        }
+    }
+
+    /** A [B, T, E] operand read in place: element (b, t, c) is at off + b·batchStride + t·ld + c. */
+    record Operand(float[] a, int off, int batchStride, int ld) {
+        static Operand of(Tensor t) {
+            Tensor x = t.strides()[2] == 1 ? t : t.contiguous();
+            int[] s = x.strides();
+            return new Operand(x.array(), x.offset(), s[0], x.size(1) == 1 ? x.size(2) : s[1]);
+        }
+
+        int at(int b, int col) {
+            return off + b * batchStride + col;
+        }
+    }
+
+    interface SeparateGrads {
+        Tensor[] of(java.util.function.Supplier<Tensor> dq, java.util.function.Supplier<Tensor> dk,
+                    java.util.function.Supplier<Tensor> dv);
+    }
+
+    private static Tensor attend(Geometry g, Operand q, Operand k, Operand v, SeparateGrads separate, Tensor... inputs) {
+        int e = g.heads * g.d, ev = g.heads * g.dv;
+        float[] probs = new float[g.pairs() * g.tq * g.tk];
+        float[] y = new float[g.batch * g.tq * ev];
+        forPairs(g, (part, b, h) -> forwardPair(g, b, h, q, k, v, probs, y));
+        return Tensor.fromOperation(y, new int[] {g.batch, g.tq, ev}, "attention", grad -> {
+            Tensor gy = grad.contiguous();
+            if (separate == null) { // packed: one [B, T, 3E] gradient, laid out as qkv
+                float[] dqkv = new float[g.batch * g.tq * 3 * e];
+                int ld = 3 * e, bs = g.tq * ld;
+                Operand dq = new Operand(dqkv, 0, bs, ld), dk = new Operand(dqkv, e, bs, ld), dv = new Operand(dqkv, 2 * e, bs, ld);
+                backward(g, gy, q, k, v, probs, dq, dk, dv);
+                return new Tensor[] {Tensor.wrap(dqkv, g.batch, g.tq, 3 * e)};
+            }
+            float[] dqa = new float[g.batch * g.tq * e], dka = new float[g.batch * g.tk * e], dva = new float[g.batch * g.tk * ev];
+            backward(g, gy, q, k, v, probs, new Operand(dqa, 0, g.tq * e, e), new Operand(dka, 0, g.tk * e, e),
+                    new Operand(dva, 0, g.tk * ev, ev));
+            return separate.of(() -> Tensor.wrap(dqa, g.batch, g.tq, e), () -> Tensor.wrap(dka, g.batch, g.tk, e),
+                    () -> Tensor.wrap(dva, g.batch, g.tk, ev));
+        }, inputs);
+    }
+
+    private interface PairBody {
+        void run(int part, int b, int h);
+    }
+
+    /** The batch-head pairs in contiguous runs over the kernel threads (a pair's products stay on one thread). */
+    private static void forPairs(Geometry g, PairBody body) {
+        long perPair = Math.max(1L, (long) g.tq * g.tk * (g.d + g.dv));
+        Parallel.forRange(g.pairs(), Math.max(1, (1 << 16) / perPair), (part, from, to) -> {
+            for (int i = from; i < to; i++) body.run(part, i / g.heads, i % g.heads);
+        });
+    }
+
+    private static void forwardPair(Geometry g, int b, int h, Operand q, Operand k, Operand v, float[] probs, float[] y) {
+        int pOff = (b * g.heads + h) * g.tq * g.tk;
+        float scale = (float) (1 / Math.sqrt(g.d));
+        Gemm.sgemm(false, true, g.tq, g.tk, g.d, scale, q.a, q.at(b, h * g.d), q.ld, k.a, k.at(b, h * g.d), k.ld,
+                0f, probs, pOff, g.tk);
+        for (int i = 0; i < g.tq; i++) softmaxRow(probs, pOff + i * g.tk, g.tk, g.limit(i), g.keyPadding, b * g.tk);
+        int ev = g.heads * g.dv;
+        Gemm.sgemm(false, false, g.tq, g.dv, g.tk, 1f, probs, pOff, g.tk, v.a, v.at(b, h * g.dv), v.ld,
+                0f, y, (b * g.tq) * ev + h * g.dv, ev);
+    }
+
+    /**
+     * Softmax of row[0, limit) in place, skipping padded keys; entries past the limit or padded
+     * become 0. The maximum is subtracted first so no exponential overflows.
+     */
+    static void softmaxRow(float[] s, int off, int n, int limit, boolean[] padding, int padOff) {
+        if (padding == null && limit > 0) {
+            Softmax.row(s, off, limit);
+            java.util.Arrays.fill(s, off + limit, off + n, 0f);
+            return;
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < limit; j++) {
+            if (padding == null || !padding[padOff + j]) max = Math.max(max, s[off + j]);
+        }
+        if (max == Float.NEGATIVE_INFINITY) { // no visible key (or all −∞ scores)
+            java.util.Arrays.fill(s, off, off + n, 0f);
+            return;
+        }
+        double sum = 0;
+        for (int j = 0; j < limit; j++) {
+            float p = padding != null && padding[padOff + j] ? 0f : (float) Math.exp(s[off + j] - max);
+            s[off + j] = p;
+            sum += p;
+        }
+        float inv = (float) (1 / sum);
+        for (int j = 0; j < limit; j++) s[off + j] *= inv;
+        java.util.Arrays.fill(s, off + limit, off + n, 0f);
+    }
+
+    private static void backward(Geometry g, Tensor gy, Operand q, Operand k, Operand v, float[] probs,
+                                 Operand dq, Operand dk, Operand dv) {
+        float[] ga = gy.array();
+        int go = gy.offset(), ev = g.heads * g.dv;
+        float scale = (float) (1 / Math.sqrt(g.d));
+        float[][] scratch = new float[Parallel.THREADS][];
+        forPairs(g, (part, b, h) -> {
+            float[] ds = scratch[part] == null ? scratch[part] = new float[g.tq * g.tk] : scratch[part];
+            int pOff = (b * g.heads + h) * g.tq * g.tk;
+            int gOff = go + b * g.tq * ev + h * g.dv;
+            int qc = h * g.d, vc = h * g.dv;
+            // dV = Pᵀ·dY
+            Gemm.sgemm(true, false, g.tk, g.dv, g.tq, 1f, probs, pOff, g.tk, ga, gOff, ev, 0f, dv.a, dv.at(b, vc), dv.ld);
+            // dP = dY·Vᵀ, then dS = P ⊙ (dP − Σⱼ dP·P) · scale, in place
+            Gemm.sgemm(false, true, g.tq, g.tk, g.dv, 1f, ga, gOff, ev, v.a, v.at(b, vc), v.ld, 0f, ds, 0, g.tk);
+            for (int i = 0; i < g.tq; i++) {
+                int r = i * g.tk, pr = pOff + r, limit = g.limit(i);
+                double dot = 0;
+                for (int j = 0; j < limit; j++) dot += (double) ds[r + j] * probs[pr + j];
+                float dt = (float) dot;
+                for (int j = 0; j < limit; j++) ds[r + j] = probs[pr + j] * (ds[r + j] - dt) * scale;
+                java.util.Arrays.fill(ds, r + limit, r + g.tk, 0f);
+            }
+            // dQ = dS·K ; dK = dSᵀ·Q
+            Gemm.sgemm(false, false, g.tq, g.d, g.tk, 1f, ds, 0, g.tk, k.a, k.at(b, qc), k.ld, 0f, dq.a, dq.at(b, qc), dq.ld);
+            Gemm.sgemm(true, false, g.tk, g.d, g.tq, 1f, ds, 0, g.tk, q.a, q.at(b, qc), q.ld, 0f, dk.a, dk.at(b, qc), dk.ld);
+        });
+    }
+
+    private static void check(Tensor q, Tensor k, Tensor v, int heads, boolean causal, boolean[] keyPadding) {
+        String shapes = Shape.str(q.shape()) + ", " + Shape.str(k.shape()) + ", " + Shape.str(v.shape());
+        if (q.dim() != 3 || k.dim() != 3 || v.dim() != 3 || q.size(0) != k.size(0) || k.size(0) != v.size(0)
+                || k.size(1) != v.size(1) || q.size(2) != k.size(2)) {
+            throw new IllegalArgumentException("attention: expected query [B, Tq, E], key [B, Tk, E], value [B, Tk, Ev], got "
+                    + shapes);
+        }
+        if (heads <= 0 || q.size(2) % heads != 0 || v.size(2) % heads != 0) {
+            throw new IllegalArgumentException("attention: " + heads + " heads do not divide the widths of " + shapes);
+        }
+        if (causal && q.size(1) != k.size(1)) {
+            throw new IllegalArgumentException("attention: a causal mask needs as many queries as keys, got " + shapes);
+        }
+        checkPadding(keyPadding, q.size(0), k.size(1));
+    }
+
+    private static void checkPadding(boolean[] keyPadding, int batch, int keys) {
+        if (keyPadding != null && keyPadding.length != batch * keys) {
+            throw new IllegalArgumentException("attention: key padding mask has " + keyPadding.length + " flags, expected batch "
+                    + batch + " × keys " + keys + " = " + batch * keys);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.backprop.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.backprop.nn.Gpt;
+import org.backprop.text.TextCorpus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GptTrainingTest {
+    @TempDir
+    Path tmp;
+
+    private static final TextCorpus TEXT = TextCorpus.of("test", "the cat sat on the mat; the dog sat on the log. ".repeat(20));
+    private static final int[] TOKENS = TEXT.ids();
+
+    private static GptTraining training() {
+        Gpt g = new Gpt(new Gpt.Config(TEXT.vocab().size(), 8, 1, 2, 16, 0f), new Random(1));
+        return new GptTraining(g, GptTraining.Recipe.nanoCpu().withBatch(4).withIters(30).withLr(1e-2));
+    }
+
+    @Test
+    void theLossFallsAndAResumedRunEndsWithTheSameWeights() throws IOException {
+        GptTraining a = training();
+        double before = a.estimateLoss(TOKENS, 4, 1);
+        for (int it = 0; it < 30; it++) {
+            a.step(TOKENS, a.startsAt(5, it, TOKENS.length));
+            if (it == 14) a.saveCheckpoint(tmp.resolve("c.safetensors"), 5, Map.of());
+        }
+        double after = a.estimateLoss(TOKENS, 4, 1);
+        assertTrue(after < before - 0.3, before + " -> " + after);
+
+        GptTraining b = training();
+        assertEquals(5, b.resume(tmp.resolve("c.safetensors")));
+        assertEquals(15, b.iteration());
+        assertEquals(a.schedule.lrAt(15), b.optimizer.lr());
+        for (int it = 15; it < 30; it++) b.step(TOKENS, b.startsAt(5, it, TOKENS.length));
+        for (var e : a.model.stateDict().entrySet()) {
+            assertArrayEquals(e.getValue().toFloatArray(), b.model.stateDict().get(e.getKey()).toFloatArray(), e.getKey());
+        }
+    }
+}
