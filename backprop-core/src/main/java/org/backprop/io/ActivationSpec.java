@@ -1,6 +1,8 @@
 package org.backprop.io;
 
+import java.util.Map;
 import java.util.Random;
+import org.backprop.io.onnx.OnnxGraph;
 import org.backprop.nn.Activation;
 
 /**
@@ -55,6 +57,11 @@ public sealed interface ActivationSpec extends LayerSpec {
         public Activation build(Random rng) {
             return new Activation.ReLU();
         }
+
+        @Override
+        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
+            return graph.node("Relu", input);
+        }
     }
 
     record LeakyReLU(float negativeSlope) implements ActivationSpec {
@@ -70,6 +77,11 @@ public sealed interface ActivationSpec extends LayerSpec {
         @Override
         public Activation build(Random rng) {
             return new Activation.LeakyReLU(negativeSlope);
+        }
+
+        @Override
+        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
+            return graph.node("LeakyRelu", Map.of("alpha", negativeSlope), input);
         }
 
         @Override
@@ -94,6 +106,11 @@ public sealed interface ActivationSpec extends LayerSpec {
         }
 
         @Override
+        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
+            return graph.node("Elu", Map.of("alpha", alpha), input);
+        }
+
+        @Override
         public String describe() {
             return "elu(" + alpha + ")";
         }
@@ -109,6 +126,11 @@ public sealed interface ActivationSpec extends LayerSpec {
         public Activation build(Random rng) {
             return new Activation.Sigmoid();
         }
+
+        @Override
+        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
+            return graph.node("Sigmoid", input);
+        }
     }
 
     record Tanh() implements ActivationSpec {
@@ -120,6 +142,11 @@ public sealed interface ActivationSpec extends LayerSpec {
         @Override
         public Activation build(Random rng) {
             return new Activation.Tanh();
+        }
+
+        @Override
+        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
+            return graph.node("Tanh", input);
         }
     }
 
@@ -133,6 +160,14 @@ public sealed interface ActivationSpec extends LayerSpec {
         public Activation build(Random rng) {
             return new Activation.GELU();
         }
+
+        /** Opset 17 has no Gelu: x · ½ · (1 + erf(x / √2)), the exact form Backprop computes. */
+        @Override
+        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
+            String erf = graph.node("Erf", graph.node("Div", input, graph.constant(prefix + "sqrt2", new float[] {(float) Math.sqrt(2)})));
+            String onePlus = graph.node("Add", erf, graph.constant(prefix + "one", new float[] {1f}));
+            return graph.node("Mul", graph.node("Mul", input, onePlus), graph.constant(prefix + "half", new float[] {0.5f}));
+        }
     }
 
     /** Softmax along {@code axis} (negative counts from the end, as PyTorch's {@code dim}). */
@@ -145,6 +180,11 @@ public sealed interface ActivationSpec extends LayerSpec {
         @Override
         public Activation build(Random rng) {
             return new Activation.Softmax(axis);
+        }
+
+        @Override
+        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
+            return graph.node("Softmax", Map.of("axis", axis), input);
         }
 
         @Override
