@@ -381,7 +381,7 @@ public final class Gemm {
                     FloatVector acc = FloatVector.zero(S);
                     int p = 0;
                     for (; p < kb; p += V) acc = FloatVector.fromArray(S, row, p).fma(FloatVector.fromArray(S, b, bo + p), acc);
-                    float s = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                    float s = Simd.sumLanes(acc);
                     for (; p < k; p++) s += row[p] * b[bo + p];
                     c[co + j] += s;
                 }

@@ -1,7 +1,6 @@
 package org.backprop.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,7 +22,7 @@ public final class PlaneOps {
         if (S != null) {
             FloatVector acc = FloatVector.zero(S);
             for (int bound = S.loopBound(len); i < bound; i += S.length()) acc = acc.add(FloatVector.fromArray(S, x, off + i));
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = Simd.sumLanes(acc);
         }
         for (; i < len; i++) s += x[off + i];
         return s;
@@ -39,7 +38,7 @@ public final class PlaneOps {
                 FloatVector d = FloatVector.fromArray(S, x, off + i).sub(mean);
                 acc = d.fma(d, acc);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = Simd.sumLanes(acc);
         }
         for (; i < len; i++) {
             float d = x[off + i] - mean;
@@ -62,8 +61,8 @@ public final class PlaneOps {
                 accG = accG.add(gv);
                 accGx = gv.fma(FloatVector.fromArray(S, x, xo + i).sub(mean), accGx);
             }
-            sg = accG.reduceLanes(VectorOperators.ADD);
-            sgx = accGx.reduceLanes(VectorOperators.ADD);
+            sg = Simd.sumLanes(accG);
+            sgx = Simd.sumLanes(accGx);
         }
         for (; i < len; i++) {
             sg += g[go + i];

@@ -37,6 +37,19 @@ public final class Simd {
         return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
     }
 
+    /**
+     * The sum of a vector's lanes, always added in the same order: halves folded onto halves
+     * (lane i + lane i + n/2, then again), which are lanewise additions and so exactly specified.
+     * {@code reduceLanes(ADD)} leaves the order open, and HotSpot's compiled code adds in another
+     * order than the interpreter's fallback: the same product then gave different last bits
+     * before and after the JIT compiled it (a model's first few hundred predictions differed
+     * from later ones by 1 ulp). Use this instead of {@code reduceLanes(VectorOperators.ADD)}.
+     */
+    public static float sumLanes(FloatVector v) {
+        for (int half = v.length() / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
+        return v.lane(0);
+    }
+
     /** A one-line description for logs and benchmark reports. */
     public static String describe() {
         return SPECIES == null ? "scalar" : SPECIES.vectorBitSize() + "-bit vectors (" + LANES + " floats)";

@@ -1,7 +1,6 @@
 package org.backprop.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -178,8 +177,8 @@ public final class SmallProducts {
                     s2 = FloatVector.fromArray(S, a, a0 + 2 * lda + p).fma(bv, s2);
                     s3 = FloatVector.fromArray(S, a, a0 + 3 * lda + p).fma(bv, s3);
                 }
-                float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-                float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+                float t0 = Simd.sumLanes(s0), t1 = Simd.sumLanes(s1);
+                float t2 = Simd.sumLanes(s2), t3 = Simd.sumLanes(s3);
                 for (; p < k; p++) {
                     float bv = b[b0 + p];
                     t0 += a[a0 + p] * bv;
@@ -207,7 +206,7 @@ public final class SmallProducts {
                 if (S != null) {
                     FloatVector s = FloatVector.zero(S);
                     for (; p < bound; p += V) s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
-                    t = s.reduceLanes(VectorOperators.ADD);
+                    t = Simd.sumLanes(s);
                 }
                 for (; p < k; p++) t += a[a0 + p] * b[b0 + p];
                 c[cOff + i * ldc + j] += t;
@@ -226,8 +225,8 @@ public final class SmallProducts {
             s2 = r.fma(FloatVector.fromArray(S, b, b0 + 2 * ldb + p), s2);
             s3 = r.fma(FloatVector.fromArray(S, b, b0 + 3 * ldb + p), s3);
         }
-        float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-        float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+        float t0 = Simd.sumLanes(s0), t1 = Simd.sumLanes(s1);
+        float t2 = Simd.sumLanes(s2), t3 = Simd.sumLanes(s3);
         for (; p < k; p++) {
             float x = a[a0 + p];
             t0 += x * b[b0 + p];
@@ -262,10 +261,10 @@ public final class SmallProducts {
             s30 = r.fma(x0, s30);
             s31 = r.fma(x1, s31);
         }
-        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
-        float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
-        float t20 = s20.reduceLanes(VectorOperators.ADD), t21 = s21.reduceLanes(VectorOperators.ADD);
-        float t30 = s30.reduceLanes(VectorOperators.ADD), t31 = s31.reduceLanes(VectorOperators.ADD);
+        float t00 = Simd.sumLanes(s00), t01 = Simd.sumLanes(s01);
+        float t10 = Simd.sumLanes(s10), t11 = Simd.sumLanes(s11);
+        float t20 = Simd.sumLanes(s20), t21 = Simd.sumLanes(s21);
+        float t30 = Simd.sumLanes(s30), t31 = Simd.sumLanes(s31);
         for (; p < k; p++) {
             float x0 = b[b0 + p], x1 = b[b0 + ldb + p];
             t00 += a[a0 + p] * x0;

@@ -125,7 +125,7 @@ public final class Vec {
                     s2 = s2.add(FloatVector.fromArray(S, a, start + i + 2 * v));
                     s3 = s3.add(FloatVector.fromArray(S, a, start + i + 3 * v));
                 }
-                block = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+                block = Simd.sumLanes(s0.add(s1).add(s2.add(s3)));
             }
             for (; i < len; i++) block += a[start + i];
             total += block;
