@@ -1,7 +1,10 @@
 package org.backprop.kernel;
 
+import java.util.ArrayList;
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -46,8 +49,25 @@ public final class Simd {
      * from later ones by 1 ulp). Use this instead of {@code reduceLanes(VectorOperators.ADD)}.
      */
     public static float sumLanes(FloatVector v) {
-        for (int half = v.length() / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
+        if (v.species() != SPECIES) {
+            for (int half = v.length() / 2; half >= 1; half /= 2) v = v.add(v.slice(half));
+            return v.lane(0);
+        }
+        for (VectorShuffle<Float> fold : FOLDS) v = v.add(v.rearrange(fold)); // constant shuffles: one permute each
         return v.lane(0);
+    }
+
+    /** For each halving step of {@link #sumLanes}, the shuffle that moves lane i + n/2 to lane i. */
+    private static final List<VectorShuffle<Float>> FOLDS = folds();
+
+    private static List<VectorShuffle<Float>> folds() {
+        List<VectorShuffle<Float>> folds = new ArrayList<>();
+        if (SPECIES == null) return folds;
+        for (int half = LANES / 2; half >= 1; half /= 2) {
+            int h = half;
+            folds.add(VectorShuffle.fromOp(SPECIES, i -> (i + h) % LANES));
+        }
+        return List.copyOf(folds);
     }
 
     /** A one-line description for logs and benchmark reports. */

@@ -43,7 +43,7 @@ class InferenceModelConcurrencyTest {
         Sequential cnn = Models.lenet5(new Random(6));
         InferenceModel model = InferenceModel.of(cnn, List.of(1, 28, 28), Preprocessing.none());
         Random rng = new Random(7);
-        float[][] samples = new float[100][784];
+        float[][] samples = new float[40][784];
         for (float[] s : samples) for (int j = 0; j < s.length; j++) s[j] = rng.nextFloat();
         checkConcurrent(model, samples);
     }
