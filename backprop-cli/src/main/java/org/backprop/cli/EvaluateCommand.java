@@ -74,7 +74,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seed and --test-fraction choose the test split: add --split test");
         }
         Predictor predictor = new Predictor(ModelLoader.load(model));
-        if (TrainCommand.isFashionMnist(data)) return evaluateFashionMnist(out, predictor, part);
+        if (TrainSetup.isFashionMnist(data)) return evaluateFashionMnist(out, predictor, part);
         DataSource.Loaded loaded = DataSource.load(data, target, csv.format(), predictor);
         Dataset ds = loaded.data();
         String what = "all " + ds.size() + " samples";

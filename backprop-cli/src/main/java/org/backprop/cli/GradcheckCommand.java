@@ -202,7 +202,7 @@ final class GradcheckCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data needs --model: a described network has no preprocessing to apply");
         }
         Predictor predictor = new Predictor(m.saved());
-        if (TrainCommand.isFashionMnist(data)) {
+        if (TrainSetup.isFashionMnist(data)) {
             Images images = Images.load(data, fashionDir, predictor, null);
             int[] rows = choose(images.count(), Math.min(samples, images.count()), rng);
             float[] x = new float[rows.length * 784], y = new float[rows.length];

@@ -36,7 +36,7 @@ record Images(Tensor pixels, int[] labels) {
         float[] pixels;
         int[] labels = null, dims;
         String source;
-        if (TrainCommand.isFashionMnist(data)) {
+        if (TrainSetup.isFashionMnist(data)) {
             FashionMnist.Split test = fashionDir.load().test();
             pixels = test.pixels();
             labels = test.labels();

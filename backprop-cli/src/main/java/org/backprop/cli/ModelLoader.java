@@ -3,9 +3,8 @@ package org.backprop.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.backprop.io.FileFormatException;
 import org.backprop.io.ModelFile;
-import org.backprop.io.ModelFileException;
-import org.backprop.io.SafeTensorsFormatException;
 
 /** Loads the model file a command names, with errors a user can act on. */
 final class ModelLoader {
@@ -29,7 +28,7 @@ final class ModelLoader {
         }
         try {
             return ModelFile.load(file);
-        } catch (SafeTensorsFormatException | ModelFileException e) {
+        } catch (FileFormatException e) {
             throw e; // their messages already name the file and the problem
         } catch (IOException e) {
             // e.g. AccessDeniedException, whose message is only the path

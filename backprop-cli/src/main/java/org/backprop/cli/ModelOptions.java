@@ -8,13 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import org.backprop.io.ActivationSpec;
 import org.backprop.io.ArchitectureSpec;
-import org.backprop.io.AvgPool2dSpec;
-import org.backprop.io.BatchNormSpec;
 import org.backprop.io.Conv2dSpec;
-import org.backprop.io.DropoutSpec;
-import org.backprop.io.FlattenSpec;
-import org.backprop.io.LayerNormSpec;
-import org.backprop.io.MaxPool2dSpec;
 import org.backprop.io.SequentialSpec;
 import org.backprop.io.LayerSpec;
 import org.backprop.io.LinearSpec;
@@ -75,7 +69,7 @@ final class ModelOptions {
         }
         if (inputs < 1) throw new IllegalArgumentException("--inputs must be at least 1, got " + inputs);
         if (outputs < 1) throw new IllegalArgumentException("--outputs must be at least 1, got " + outputs);
-        ArchitectureSpec architecture = describe(TrainCommand.parseLayers(layers), inputs, outputs,
+        ArchitectureSpec architecture = describe(TrainSetup.parseLayers(layers), inputs, outputs,
                 activation == null ? "relu" : activation);
         String name = "described network";
         return new Resolved(name, architecture, architecture.build(new Random(seed)), Preprocessing.none(), Map.of(),
@@ -136,8 +130,7 @@ final class ModelOptions {
                     count(q.layers(), widths, activations, counts);
                     plain = false;
                 }
-                case MaxPool2dSpec _, AvgPool2dSpec _, FlattenSpec _, BatchNormSpec _, DropoutSpec _, LayerNormSpec _ ->
-                        plain = false;
+                default -> plain = false; // pooling, flatten, normalisation, dropout, ...
             }
         }
         return plain;

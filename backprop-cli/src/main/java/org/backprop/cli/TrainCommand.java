@@ -6,38 +6,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.backprop.autograd.GradMode;
-import org.backprop.data.BuiltinDatasets;
-import org.backprop.data.CsvTable;
 import org.backprop.data.Dataset;
-import org.backprop.data.FashionMnist;
 import org.backprop.data.ImageAugmentation;
 import org.backprop.data.Standardizer;
 import org.backprop.loss.Loss;
 import org.backprop.loss.Losses;
-import org.backprop.nn.Activation;
-import org.backprop.nn.Init;
-import org.backprop.nn.Linear;
-import org.backprop.nn.Models;
-import org.backprop.nn.Module;
 import org.backprop.nn.Parameter;
 import org.backprop.nn.Sequential;
 import org.backprop.optim.Adagrad;
 import org.backprop.optim.Adam;
-import org.backprop.optim.AdamW;
-import org.backprop.optim.CosineAnnealingLR;
 import org.backprop.optim.GradClip;
 import org.backprop.optim.LrScheduler;
-import org.backprop.optim.ReduceLROnPlateau;
-import org.backprop.optim.StepLR;
 import org.backprop.optim.Optimizer;
-import org.backprop.optim.RMSprop;
+import org.backprop.optim.Optimizers;
 import org.backprop.optim.SGD;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.Callback;
@@ -95,12 +82,6 @@ final class TrainCommand implements Callable<Integer> {
             description = "Hidden layer sizes (default: ${DEFAULT-VALUE}); 'none' for a linear model.")
     String layerSpec;
 
-    /** The dataset's name, for messages. */
-    private String loadedName;
-
-    /** Hidden sizes parsed from --layers. */
-    List<Integer> layers;
-
     @Option(names = "--activation", defaultValue = "relu",
             description = "relu, leaky_relu, elu, gelu, sigmoid or tanh (default: ${DEFAULT-VALUE}).")
     String activation;
@@ -119,10 +100,11 @@ final class TrainCommand implements Callable<Integer> {
     String optimizer;
 
     @Option(names = {"--lr", "--learning-rate"}, paramLabel = "η",
-            description = "Learning rate (default: 1e-3 for adam/adamw/rmsprop, 1e-2 for adagrad, 0.05 for sgd).")
+            description = "Learning rate (default: " + Adam.DEFAULT_LR + " for adam/adamw, " + Optimizers.RMSPROP_LR
+                    + " for rmsprop, " + Adagrad.DEFAULT_LR + " for adagrad, " + Optimizers.SGD_LR + " for sgd).")
     Double lr;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--momentum", defaultValue = "" + Optimizers.SGD_MOMENTUM, description = "SGD momentum (default: ${DEFAULT-VALUE}).")
     double momentum;
 
     @Option(names = "--weight-decay", defaultValue = "0", description = "L2 penalty; decoupled for adamw (default: ${DEFAULT-VALUE}).")
@@ -137,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "both as shift,flip, or none; auto is shift for --model cnn and none otherwise (default: ${DEFAULT-VALUE}).")
     String augment;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "" + FitConfig.DEFAULT_BATCH_SIZE, description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--epochs", defaultValue = "40", description = "Most epochs to train (default: ${DEFAULT-VALUE}).")
@@ -199,18 +181,18 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        String recipe = applyImageRecipe();
-        checkOptions();
+        TrainSetup setup = new TrainSetup(this);
+        String recipe = setup.applyImageRecipe();
+        setup.check();
         checkRunFileOptions();
-        Loaded loaded = load();
-        loadedName = loaded.name;
-        Task t = loaded.task;
-        Dataset.Split split = loaded.test != null ? new Dataset.Split(loaded.data, loaded.test)
-                : loaded.data.split(testFraction, seed);
+        TrainSetup.Loaded loaded = setup.load();
+        Task t = loaded.task();
+        Dataset.Split split = loaded.test() != null ? new Dataset.Split(loaded.data(), loaded.test())
+                : loaded.data().split(testFraction, seed);
         Dataset train = split.train(), test = split.test();
 
         // Standardise with statistics of the training part only, so the test set stays unseen.
-        Standardizer xs = loaded.standardizeFeatures ? Standardizer.fitFeatures(train) : null;
+        Standardizer xs = loaded.standardizeFeatures() ? Standardizer.fitFeatures(train) : null;
         Standardizer ys = t == Task.REGRESSION ? Standardizer.fitTargets(train) : null;
         if (xs != null) {
             train = xs.transformFeatures(train);
@@ -218,21 +200,21 @@ final class TrainCommand implements Callable<Integer> {
         }
         Dataset trainScaled = ys == null ? train : ys.transformTargets(train);
 
-        int outputs = t == Task.CLASSIFICATION ? loaded.data.classCount() : loaded.data.targetWidth();
-        Sequential model = buildModel(train, outputs, new Random(seed));
+        int outputs = t == Task.CLASSIFICATION ? loaded.data().classCount() : loaded.data().targetWidth();
+        Sequential model = setup.model(train, outputs, loaded.name(), new Random(seed));
         Loss lossFn = Losses.named(loss.equals("auto") ? (t == Task.CLASSIFICATION ? "cross_entropy" : "mse") : loss);
-        Optimizer opt = buildOptimizer(model.parameters());
+        Optimizer opt = setup.optimizer(model.parameters());
 
-        out.printf(Locale.ROOT, "Data: %s, %d samples, %d features → %s (%d train, %d test)%n", loaded.name,
-                loaded.data.size() + (loaded.test == null ? 0 : loaded.test.size()), train.featureWidth(),
-                t == Task.CLASSIFICATION ? outputs + " classes" : "regression of " + String.join(",", loaded.data.targetNames()),
+        out.printf(Locale.ROOT, "Data: %s, %d samples, %d features → %s (%d train, %d test)%n", loaded.name(),
+                loaded.data().size() + (loaded.test() == null ? 0 : loaded.test().size()), train.featureWidth(),
+                t == Task.CLASSIFICATION ? outputs + " classes" : "regression of " + String.join(",", loaded.data().targetNames()),
                 train.size(), test.size());
         out.printf(Locale.ROOT, "Model: %s, %,d parameters; %s, %s, lr %s, batch %d%n",
-                describe(train.featureWidth(), outputs), model.parameterCount(), lossName(lossFn), optimizer,
+                setup.describe(train.featureWidth(), outputs), model.parameterCount(), lossName(lossFn), optimizer,
                 fmt(opt.lr()), batchSize);
         if (recipe != null) {
             out.printf(Locale.ROOT, "Recipe for --model %s on %s: %s (options given on the command line win)%n", modelKind,
-                    loaded.name, recipe);
+                    loaded.name(), recipe);
         }
         out.flush();
 
@@ -245,12 +227,12 @@ final class TrainCommand implements Callable<Integer> {
         ProgressDisplay display = new ProgressDisplay(out, progress.resolve(ProgressDisplay.stdoutIsTerminal()), epochs);
         GradientHealth health = new GradientHealth(model).listener(new HealthPrinter(display));
         Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display);
-        ImageAugmentation augmentation = augmentation();
+        ImageAugmentation augmentation = setup.augmentation();
         if (!augmentation.isIdentity()) {
             trainer.augmentation(augmentation);
             out.printf(Locale.ROOT, "Augmentation: %s (training batches only)%n", augmentation);
         }
-        LrScheduler scheduler = buildScheduler(opt);
+        LrScheduler scheduler = setup.scheduler(opt);
         if (scheduler != null) trainer.scheduler(scheduler);
         if (display.printsEpochLines()) trainer.callback(new EpochPrinter(out, t, epochs));
         if (checkpointEvery != null) trainer.checkpoint(output.dir.resolve("checkpoint.safetensors"), checkpointEvery);
@@ -292,11 +274,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.flush();
         if (plots || report) {
-            writePlotsAndReport(out, history, health, t, predictions, test, ys, describe(train.featureWidth(), outputs),
-                    model.parameterCount(), lossName(lossFn), loaded.name);
+            writePlotsAndReport(out, history, health, t, predictions, test, ys, setup.describe(train.featureWidth(), outputs),
+                    model.parameterCount(), lossName(lossFn), loaded.name(), setup.augmentation());
         }
         Evaluation testMetrics = Metrics.of(t, ys == null ? predictions : ys.inverseTransform(predictions), test.targets());
-        output.save(spec, out, new TrainOutput.Run(loaded.name, loaded.data, t, model, xs, ys, train.size(), test.size(),
+        output.save(spec, out, new TrainOutput.Run(loaded.name(), loaded.data(), t, model, xs, ys, train.size(), test.size(),
                 testFraction, seed, history, seconds, testMetrics));
         return 0;
     }
@@ -315,7 +297,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private void writePlotsAndReport(PrintWriter console, History history, GradientHealth health, Task t, Tensor predictions,
                                      Dataset test, Standardizer ys, String architecture, long parameters, String lossName,
-                                     String dataName) throws IOException {
+                                     String dataName, ImageAugmentation augmentation) throws IOException {
         List<Plots.Chart> charts = Plots.of(history.epochs(), t, health.epochs(), health.layerWeightNames());
         if (plots) {
             Plots.write(output.dir, charts);
@@ -342,7 +324,7 @@ final class TrainCommand implements Callable<Integer> {
         settings.put("optimizer", optimizer + ", lr " + fmt(lr == null ? history.epochs().getFirst().lr() : lr)
                 + (weightDecay > 0 ? ", weight decay " + fmt(weightDecay) : "") + (clipNorm != null ? ", clip norm " + fmt(clipNorm) : ""));
         settings.put("batch size", Integer.toString(batchSize));
-        settings.put("augmentation", augmentation().toString());
+        settings.put("augmentation", augmentation.toString());
         settings.put("epochs", history.epochs().size() + " of at most " + epochs + (patience > 0 ? ", patience " + patience : ""));
         settings.put("validation / test fraction", fmt(valFraction) + " / " + fmt(testFraction));
         settings.put("seed", Long.toString(seed));
@@ -351,262 +333,6 @@ final class TrainCommand implements Callable<Integer> {
                 history.epochs(), charts, confusion, health).write(file);
         console.printf("Report: %s%n", file);
         console.flush();
-    }
-
-    private void checkOptions() {
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
-        if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
-        if (!(testFraction > 0 && testFraction < 1)) {
-            throw new IllegalArgumentException("--test-fraction must be between 0 and 1 (exclusive), got " + testFraction);
-        }
-        if (!(valFraction >= 0 && valFraction < 1)) {
-            throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
-        }
-        layers = parseLayers(layerSpec);
-        augmentation(); // fails early on a bad --augment
-        Activation.named(activation); // fails early with the list of known names
-        if (!List.of("none", "cosine", "step", "plateau").contains(schedule.toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("--schedule must be none, cosine, step or plateau, not '" + schedule + "'");
-        }
-        if (!List.of("mlp", "cnn", "lenet").contains(modelKind.toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("--model must be mlp, cnn or lenet, not '" + modelKind + "'");
-        }
-    }
-
-    /**
-     * Fashion-MNIST is 60,000 images, not a small table: with {@code --model cnn} or {@code lenet},
-     * or an MLP on Fashion-MNIST, the options the user left out take the values those runs were
-     * tuned with (docs/BENCHMARKS.md) instead of the tabular defaults: batches of 128, a fixed
-     * number of epochs annealed with a cosine schedule, no validation split (the official test
-     * set is kept apart anyway, so early stopping is off), and for the MLP hidden layers of 256
-     * and 128 (the benchmark's network) instead of 64 and 32.
-     *
-     * @return what was set, for the console, or {@code null} when nothing was
-     */
-    String applyImageRecipe() {
-        boolean mlp = modelKind.equalsIgnoreCase("mlp");
-        if (mlp && !isFashionMnist(data)) return null;
-        var given = spec.commandLine().getParseResult();
-        List<String> set = new ArrayList<>();
-        if (mlp && !given.hasMatchedOption("--layers")) {
-            layerSpec = MLP_LAYERS;
-            set.add("layers " + MLP_LAYERS);
-        }
-        if (!given.hasMatchedOption("--batch-size")) {
-            batchSize = 128;
-            set.add("batch 128");
-        }
-        if (!given.hasMatchedOption("--epochs")) {
-            epochs = modelKind.equalsIgnoreCase("lenet") ? LENET_EPOCHS : modelKind.equalsIgnoreCase("cnn") ? CNN_EPOCHS : MLP_EPOCHS;
-            set.add(epochs + " epochs");
-        }
-        if (!given.hasMatchedOption("--schedule")) {
-            schedule = "cosine";
-            set.add("cosine schedule");
-        }
-        if (!given.hasMatchedOption("--val-fraction")) {
-            valFraction = 0;
-            set.add("no validation split");
-        }
-        return set.isEmpty() ? null : String.join(", ", set);
-    }
-
-    /**
-     * Epochs of the recipes: the small CNN's test accuracy levels off by 20 (0.924), the MLP's
-     * by 20 (0.899), LeNet-5's by 10 (docs/BENCHMARKS.md).
-     */
-    static final int CNN_EPOCHS = 20, LENET_EPOCHS = 10, MLP_EPOCHS = 20;
-
-    /** The MLP's hidden layers on Fashion-MNIST: the benchmark's 784-256-128-10. */
-    static final String MLP_LAYERS = "256,128";
-
-    /** --augment as a transform; images only, since flat rows have no layout to shift or mirror. */
-    ImageAugmentation augmentation() {
-        boolean images = !modelKind.equalsIgnoreCase("mlp");
-        ImageAugmentation a = parseAugmentation(augment, modelKind.equalsIgnoreCase("cnn"));
-        if (!a.isIdentity() && !images) {
-            throw new IllegalArgumentException("--augment " + augment + " shifts and mirrors images: it needs --model cnn or lenet"
-                    + " (--model " + modelKind + " takes flat rows)");
-        }
-        return a;
-    }
-
-    /**
-     * "shift,flip", "shift=3", "flip", "none"; "auto" is {@code autoOn ? shift : none}. Shifts
-     * alone, not flips: on Fashion-MNIST mirroring turned out no help (15 epochs of the small CNN:
-     * 0.9188 with shift and flip, 0.9199 with shift alone; shoes all point the same way there).
-     */
-    static ImageAugmentation parseAugmentation(String spec, boolean autoOn) {
-        String s = spec.trim().toLowerCase(Locale.ROOT);
-        if (s.equals("auto")) return new ImageAugmentation(autoOn ? ImageAugmentation.standard().maxShift() : 0, false);
-        if (s.equals("none")) return new ImageAugmentation(0, false);
-        int shift = 0;
-        boolean flip = false;
-        for (String part : s.split(",")) {
-            String p = part.trim();
-            if (p.equals("flip")) {
-                flip = true;
-            } else if (p.equals("shift")) {
-                shift = ImageAugmentation.standard().maxShift();
-            } else if (p.startsWith("shift=")) {
-                try {
-                    shift = Integer.parseInt(p.substring(6));
-                } catch (NumberFormatException e) {
-                    shift = -1;
-                }
-                if (shift < 0) throw new IllegalArgumentException("--augment: shift=N takes a whole number of pixels >= 0, not '" + p + "'");
-            } else {
-                throw new IllegalArgumentException("--augment takes auto, none, or a list of shift, shift=N and flip; not '" + part + "'");
-            }
-        }
-        return new ImageAugmentation(shift, flip);
-    }
-
-    /** "64,32" → [64, 32]; "" or "none" → [] (a linear model). */
-    static List<Integer> parseLayers(String spec) {
-        List<Integer> sizes = new ArrayList<>();
-        String s = spec.strip();
-        if (s.isEmpty() || s.equalsIgnoreCase("none")) return sizes;
-        for (String part : s.split(",", -1)) {
-            int h;
-            try {
-                h = Integer.parseInt(part.strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--layers: '" + part.strip() + "' in '" + spec
-                        + "' is not a whole number; give hidden sizes like 64,32 (or 'none')");
-            }
-            if (h < 1) throw new IllegalArgumentException("--layers: hidden size " + h + " in '" + spec + "' must be at least 1");
-            sizes.add(h);
-        }
-        return sizes;
-    }
-
-    /**
-     * @param data the data to split into training and test parts, or the training part itself when
-     *             {@code test} is given (a dataset with an official test set, as Fashion-MNIST)
-     */
-    private record Loaded(String name, Dataset data, Dataset test, Task task, boolean standardizeFeatures) {
-        Loaded(String name, Dataset data, Task task, boolean standardizeFeatures) {
-            this(name, data, null, task, standardizeFeatures);
-        }
-    }
-
-    static boolean isFashionMnist(String name) {
-        String n = name.toLowerCase(Locale.ROOT).replace('_', '-');
-        return n.equals("fashion-mnist") || n.equals("fashion");
-    }
-
-    private Loaded load() throws IOException {
-        if (isFashionMnist(data)) {
-            if (task == Task.REGRESSION) throw new IllegalArgumentException("--task regression does not fit Fashion-MNIST, which is classification");
-            FashionMnist fm = fashionDir.load();
-            // Pixels are already scaled to [0, 1]; the official 10,000 test images stay the test set.
-            return new Loaded("fashion-mnist", imageDataset(fm.train()), imageDataset(fm.test()), Task.CLASSIFICATION, false);
-        }
-        if (BuiltinDatasets.names().contains(data.toLowerCase(Locale.ROOT)) && !data.toLowerCase(Locale.ROOT).endsWith(".csv")) {
-            Task builtin = BuiltinDatasets.isClassification(data) ? Task.CLASSIFICATION : Task.REGRESSION;
-            if (task != null && task != builtin) {
-                throw new IllegalArgumentException("--task " + task.name().toLowerCase(Locale.ROOT) + " does not fit the built-in '"
-                        + data + "' dataset, which is " + builtin.name().toLowerCase(Locale.ROOT));
-            }
-            // The digits' pixels are already in [0, 1]; the housing features have very different scales.
-            return new Loaded(data, BuiltinDatasets.load(data), builtin, builtin == Task.REGRESSION);
-        }
-        Path file = Path.of(data);
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException("--data: '" + data + "' is neither a built-in dataset ("
-                    + String.join(", ", BuiltinDatasets.names()) + ") nor an existing file");
-        }
-        if (target == null) throw new IllegalArgumentException("--target COLUMN is required with a CSV file (" + data + ")");
-        CsvTable table = CsvTable.read(file, csv.format());
-        Task t = task == null ? Task.REGRESSION : task;
-        Dataset ds = t == Task.CLASSIFICATION ? table.toClassification(target, drop) : table.toRegression(target, drop);
-        return new Loaded(file.getFileName().toString(), ds, t, true);
-    }
-
-    /** Flat [N, 784] rows for an MLP, [N, 1, 28, 28] images for the convolutional models. */
-    private Dataset imageDataset(FashionMnist.Split split) {
-        Tensor images = split.images();
-        if (!modelKind.equalsIgnoreCase("mlp")) images = images.reshape(split.size(), 1, 28, 28);
-        return new Dataset(images, split.labelTensor());
-    }
-
-    private Sequential buildModel(Dataset train, int outputs, Random rng) {
-        String kind = modelKind.toLowerCase(Locale.ROOT);
-        if (!kind.equals("mlp")) {
-            int[] shape = train.features().shape();
-            if (shape.length != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28 || outputs != 10) {
-                throw new IllegalArgumentException("--model " + modelKind + " takes 28×28 grey images in 10 classes (--data fashion-mnist); "
-                        + loadedName + " has features of shape " + Arrays.toString(java.util.Arrays.copyOfRange(shape, 1, shape.length)));
-            }
-            return switch (kind) {
-                case "cnn" -> Models.smallCnn(rng);
-                case "lenet" -> Models.lenet5(rng);
-                default -> throw new IllegalStateException(kind);
-            };
-        }
-        return buildMlp(train.featureWidth(), outputs, rng);
-    }
-
-    private Sequential buildMlp(int inputs, int outputs, Random rng) {
-        Sequential model = new Sequential();
-        int width = inputs;
-        for (int h : layers) {
-            model.add(new Linear(width, h, true, initFor(activation), rng));
-            model.add(Activation.named(activation));
-            width = h;
-        }
-        model.add(new Linear(width, outputs, true, Init.xavierUniform(), rng));
-        return model;
-    }
-
-    private Init initFor(String act) {
-        String a = act.toLowerCase(Locale.ROOT);
-        return switch (init.toLowerCase(Locale.ROOT)) {
-            case "auto" -> a.equals("sigmoid") || a.equals("tanh") ? Init.xavierUniform() : Init.heNormal();
-            case "he" -> Init.heNormal();
-            case "xavier" -> Init.xavierUniform();
-            case "lecun" -> Init.lecunNormal();
-            case "pytorch" -> Init.pytorchDefault();
-            default -> throw new IllegalArgumentException("--init must be auto, he, xavier, lecun or pytorch, not '" + init + "'");
-        };
-    }
-
-    private Optimizer buildOptimizer(List<Parameter> params) {
-        String name = optimizer.toLowerCase(Locale.ROOT);
-        return switch (name) {
-            case "sgd" -> new SGD(params, SGD.Options.defaults().lr(lrOr(0.05)).momentum(momentum).weightDecay(weightDecay));
-            case "adam" -> new Adam(params, Adam.Options.defaults().lr(lrOr(1e-3)).weightDecay(weightDecay));
-            case "adamw" -> new AdamW(params, AdamW.defaults().lr(lrOr(1e-3)).weightDecay(weightDecay));
-            case "rmsprop" -> new RMSprop(params, RMSprop.Options.defaults().lr(lrOr(1e-3)).weightDecay(weightDecay));
-            case "adagrad" -> new Adagrad(params, Adagrad.Options.defaults().lr(lrOr(1e-2)).weightDecay(weightDecay));
-            default -> throw new IllegalArgumentException("--optimizer must be sgd, adam, adamw, rmsprop or adagrad, not '"
-                    + optimizer + "'");
-        };
-    }
-
-    private LrScheduler buildScheduler(Optimizer opt) {
-        return switch (schedule.toLowerCase(Locale.ROOT)) {
-            case "none" -> null;
-            case "cosine" -> new CosineAnnealingLR(opt, epochs);
-            case "step" -> new StepLR(opt, Math.max(1, epochs / 3), 0.1);
-            case "plateau" -> new ReduceLROnPlateau(opt, ReduceLROnPlateau.Options.defaults().patience(Math.max(1, patience / 2)));
-            default -> throw new IllegalArgumentException("--schedule must be none, cosine, step or plateau, not '" + schedule + "'");
-        };
-    }
-
-    private double lrOr(double fallback) {
-        return lr == null ? fallback : lr;
-    }
-
-    private String describe(int inputs, int outputs) {
-        if (modelKind.equalsIgnoreCase("cnn")) return "small CNN (3 conv + batch-norm blocks)";
-        if (modelKind.equalsIgnoreCase("lenet")) return "LeNet-5";
-        List<String> parts = new ArrayList<>();
-        parts.add(Integer.toString(inputs));
-        for (int h : layers) parts.add(Integer.toString(h));
-        parts.add(Integer.toString(outputs));
-        return String.join("-", parts) + " " + activation;
     }
 
     private static String lossName(Loss l) {

@@ -90,14 +90,14 @@ class TrainCommandTest {
 
     @Test
     void augmentOptionReadsShiftsAndFlipsAndRefusesFlatRows() {
-        assertEquals(new org.backprop.data.ImageAugmentation(2, false), TrainCommand.parseAugmentation("auto", true));
-        assertTrue(TrainCommand.parseAugmentation("auto", false).isIdentity());
-        assertEquals(new org.backprop.data.ImageAugmentation(3, true), TrainCommand.parseAugmentation("shift=3, flip", false));
-        assertEquals(new org.backprop.data.ImageAugmentation(2, false), TrainCommand.parseAugmentation("SHIFT", true));
-        assertTrue(TrainCommand.parseAugmentation("none", true).isIdentity());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainCommand.parseAugmentation("rotate", true));
+        assertEquals(new org.backprop.data.ImageAugmentation(2, false), TrainSetup.parseAugmentation("auto", true));
+        assertTrue(TrainSetup.parseAugmentation("auto", false).isIdentity());
+        assertEquals(new org.backprop.data.ImageAugmentation(3, true), TrainSetup.parseAugmentation("shift=3, flip", false));
+        assertEquals(new org.backprop.data.ImageAugmentation(2, false), TrainSetup.parseAugmentation("SHIFT", true));
+        assertTrue(TrainSetup.parseAugmentation("none", true).isIdentity());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainSetup.parseAugmentation("rotate", true));
         assertTrue(e.getMessage().contains("'rotate'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> TrainCommand.parseAugmentation("shift=-1", true));
+        e = assertThrows(IllegalArgumentException.class, () -> TrainSetup.parseAugmentation("shift=-1", true));
         assertTrue(e.getMessage().contains("shift=-1"), e.getMessage());
 
         CliRunner flat = CliRunner.run("train", "--augment", "flip");
@@ -115,30 +115,30 @@ class TrainCommandTest {
     @Test
     void imageModelsTakeTheirRecipeForOptionsLeftOutAndTheUsersOtherwise() {
         TrainCommand cnn = parsed("--data", "fashion-mnist", "--model", "cnn");
-        assertEquals("batch 128, " + TrainCommand.CNN_EPOCHS + " epochs, cosine schedule, no validation split", cnn.applyImageRecipe());
+        assertEquals("batch 128, " + TrainSetup.CNN_EPOCHS + " epochs, cosine schedule, no validation split", new TrainSetup(cnn).applyImageRecipe());
         assertEquals(128, cnn.batchSize);
-        assertEquals(TrainCommand.CNN_EPOCHS, cnn.epochs);
+        assertEquals(TrainSetup.CNN_EPOCHS, cnn.epochs);
         assertEquals("cosine", cnn.schedule);
         assertEquals(0, cnn.valFraction);
 
         TrainCommand mine = parsed("--data", "fashion-mnist", "--model", "lenet", "--epochs", "3", "--batch-size", "64",
                 "--schedule", "none", "--val-fraction", "0.1");
-        assertNull(mine.applyImageRecipe(), "every recipe option was given");
+        assertNull(new TrainSetup(mine).applyImageRecipe(), "every recipe option was given");
         assertEquals(3, mine.epochs);
         assertEquals(64, mine.batchSize);
         assertEquals("none", mine.schedule);
         assertEquals(0.1, mine.valFraction);
 
         TrainCommand mlp = parsed("--data", "fashion-mnist");
-        assertEquals("layers 256,128, batch 128, " + TrainCommand.MLP_EPOCHS + " epochs, cosine schedule, no validation split",
-                mlp.applyImageRecipe());
+        assertEquals("layers 256,128, batch 128, " + TrainSetup.MLP_EPOCHS + " epochs, cosine schedule, no validation split",
+                new TrainSetup(mlp).applyImageRecipe());
         assertEquals("256,128", mlp.layerSpec);
         TrainCommand narrow = parsed("--data", "fashion-mnist", "--layers", "32");
-        narrow.applyImageRecipe();
+        new TrainSetup(narrow).applyImageRecipe();
         assertEquals("32", narrow.layerSpec, "the user's layers win");
 
         TrainCommand table = parsed("--data", "housing");
-        assertNull(table.applyImageRecipe(), "tables keep the tabular defaults");
+        assertNull(new TrainSetup(table).applyImageRecipe(), "tables keep the tabular defaults");
         assertEquals(32, table.batchSize);
         assertEquals("64,32", table.layerSpec);
     }

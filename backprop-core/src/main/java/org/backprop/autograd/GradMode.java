@@ -1,18 +1,19 @@
 package org.backprop.autograd;
 
+import org.backprop.tensor.Tensor;
+
 /**
  * Whether operations record the graph that {@code backward()} walks. On by default; a
  * {@link #noGrad()} scope turns it off for the current thread (inference, optimizer updates,
  * the backward pass itself). Per thread, so a data loader or a Spark task does not see another
- * thread's scope.
+ * thread's scope. The flag itself is {@link Tensor#isGradEnabled()}: the tensor package reads it
+ * without importing this one (docs/ARCHITECTURE.md, "Dependencies").
  */
 public final class GradMode {
-    private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
-
     private GradMode() {}
 
     public static boolean isEnabled() {
-        return ENABLED.get()[0];
+        return Tensor.isGradEnabled();
     }
 
     /** Turns recording off until the returned scope is closed: {@code try (var s = GradMode.noGrad()) {...}}. */
@@ -26,10 +27,8 @@ public final class GradMode {
     }
 
     private static Scope set(boolean enabled) {
-        boolean[] flag = ENABLED.get();
-        boolean previous = flag[0];
-        flag[0] = enabled;
-        return () -> flag[0] = previous;
+        boolean previous = Tensor.setGradEnabled(enabled);
+        return () -> Tensor.setGradEnabled(previous);
     }
 
     /** A scope that restores the previous mode when closed; closing never throws. */

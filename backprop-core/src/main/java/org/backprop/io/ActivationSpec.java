@@ -1,201 +1,116 @@
 package org.backprop.io;
 
+import com.google.gson.JsonObject;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.backprop.io.onnx.OnnxGraph;
 import org.backprop.nn.Activation;
 
 /**
- * A parameter-free activation layer, by name: relu, leaky_relu(negative slope), elu(alpha),
- * sigmoid, tanh, gelu (exact erf form) and softmax(axis). Each matches the PyTorch module of the
- * same name with the same settings.
+ * A parameter-free activation layer: its name and settings, as {@link Activation} states them
+ * (relu, leaky_relu(negative_slope), elu(alpha), sigmoid, tanh, gelu (exact erf form),
+ * softmax(axis)). Each matches the PyTorch module of the same name with the same settings. The
+ * activation kinds are known in one place, {@link Activation#create}: this one record serves them
+ * all, and each name is a {@link LayerType} whose JSON fields are its settings.
+ *
+ * @param name     the canonical name, as in the saved JSON
+ * @param settings the settings by their JSON names (floats, and softmax's integer axis)
  */
-public sealed interface ActivationSpec extends LayerSpec {
+public record ActivationSpec(String name, Map<String, Number> settings) implements LayerSpec {
+    /** One kind per activation: {@code {"type": "leaky_relu", "negative_slope": 0.01}}, {@code {"type": "relu"}}... */
+    public static final List<LayerType> TYPES = Activation.NAMES.stream().map(ActivationSpec::type).toList();
 
-    /** The canonical name, as in the saved JSON: relu, leaky_relu, elu, sigmoid, tanh, gelu, softmax. */
-    String name();
-
-    @Override
-    Activation build(Random rng);
-
-    @Override
-    default String describe() {
-        return name();
+    /** Unknown names and settings fail; a setting left out takes its default; numbers take the setting's type. */
+    public ActivationSpec {
+        for (Map.Entry<String, Number> e : settings.entrySet()) {
+            if (!Double.isFinite(e.getValue().doubleValue())) {
+                throw new IllegalArgumentException(name + " " + e.getKey() + " must be finite, got " + e.getValue());
+            }
+        }
+        Activation built = Activation.create(name, settings);
+        name = built.name();
+        settings = Collections.unmodifiableMap(new LinkedHashMap<>(built.settings()));
     }
 
-    /** Element-wise (softmax: along an axis), so the shape is unchanged. */
-    @Override
-    default int[] outputShape(int[] input) {
-        return input.clone();
+    private static LayerType type(String name) {
+        Map<String, Number> defaults = Activation.named(name).settings();
+        return LayerType.of(name, Activation.named(name).getClass(), ActivationSpec::of, j -> {
+            Map<String, Number> read = new LinkedHashMap<>();
+            for (Map.Entry<String, Number> d : defaults.entrySet()) {
+                String key = d.getKey();
+                read.put(key, d.getValue() instanceof Integer ? (Number) j.integer(key) : j.finiteFloat(key));
+            }
+            return new ActivationSpec(name, read);
+        }, defaults.keySet().toArray(String[]::new));
     }
 
     /** The activation of that name with {@link Activation#named}'s defaults (slope 0.01, alpha 1, last axis). */
-    static ActivationSpec named(String name) {
+    public static ActivationSpec named(String name) {
         return of(Activation.named(name));
     }
 
     /** The spec of an existing activation module. */
-    static ActivationSpec of(Activation activation) {
-        return switch (activation) {
-            case Activation.ReLU _ -> new ReLU();
-            case Activation.LeakyReLU a -> new LeakyReLU(a.negativeSlope);
-            case Activation.ELU a -> new ELU(a.alpha);
-            case Activation.Sigmoid _ -> new Sigmoid();
-            case Activation.Tanh _ -> new Tanh();
-            case Activation.GELU _ -> new GELU();
-            case Activation.Softmax a -> new Softmax(a.axis);
+    public static ActivationSpec of(Activation activation) {
+        return new ActivationSpec(activation.name(), activation.settings());
+    }
+
+    @Override
+    public String type() {
+        return name;
+    }
+
+    @Override
+    public void writeJson(JsonObject json) {
+        settings.forEach(json::addProperty);
+    }
+
+    @Override
+    public Activation build(Random rng) {
+        return Activation.create(name, settings);
+    }
+
+    /** e.g. {@code relu}, {@code leaky_relu(0.01)}, {@code elu(1.0)}, {@code softmax(axis=-1)}: an integer setting is named. */
+    @Override
+    public String describe() {
+        if (settings.isEmpty()) return name;
+        StringBuilder sb = new StringBuilder(name).append('(');
+        settings.forEach((k, v) -> {
+            if (sb.charAt(sb.length() - 1) != '(') sb.append(", ");
+            sb.append(v instanceof Integer ? k + "=" + v : v);
+        });
+        return sb.append(')').toString();
+    }
+
+    /** Element-wise (softmax: along an axis), so the shape is unchanged. */
+    @Override
+    public int[] outputShape(int[] input) {
+        return input.clone();
+    }
+
+    /** The ONNX operator of each activation; GELU, which opset 17 lacks, as x · ½ · (1 + erf(x / √2)). */
+    @Override
+    public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        return switch (name) {
+            case "relu" -> graph.node("Relu", input);
+            case "leaky_relu" -> graph.node("LeakyRelu", Map.of("alpha", settings.get("negative_slope").floatValue()), input);
+            case "elu" -> graph.node("Elu", Map.of("alpha", settings.get("alpha").floatValue()), input);
+            case "sigmoid" -> graph.node("Sigmoid", input);
+            case "tanh" -> graph.node("Tanh", input);
+            case "softmax" -> graph.node("Softmax", Map.of("axis", settings.get("axis").intValue()), input);
+            case "gelu" -> {
+                String scaled = graph.node("Div", input, graph.constant(prefix + "sqrt2", new float[] {(float) Math.sqrt(2)}));
+                String onePlus = graph.node("Add", graph.node("Erf", scaled), graph.constant(prefix + "one", new float[] {1f}));
+                yield graph.node("Mul", graph.node("Mul", input, onePlus), graph.constant(prefix + "half", new float[] {0.5f}));
+            }
+            default -> LayerSpec.super.toOnnx(graph, prefix, input, inputShape);
         };
     }
 
-    record ReLU() implements ActivationSpec {
-        @Override
-        public String name() {
-            return "relu";
-        }
-
-        @Override
-        public Activation build(Random rng) {
-            return new Activation.ReLU();
-        }
-
-        @Override
-        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
-            return graph.node("Relu", input);
-        }
-    }
-
-    record LeakyReLU(float negativeSlope) implements ActivationSpec {
-        public LeakyReLU {
-            requireFinite(negativeSlope, "leaky_relu negative slope");
-        }
-
-        @Override
-        public String name() {
-            return "leaky_relu";
-        }
-
-        @Override
-        public Activation build(Random rng) {
-            return new Activation.LeakyReLU(negativeSlope);
-        }
-
-        @Override
-        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
-            return graph.node("LeakyRelu", Map.of("alpha", negativeSlope), input);
-        }
-
-        @Override
-        public String describe() {
-            return "leaky_relu(" + negativeSlope + ")";
-        }
-    }
-
-    record ELU(float alpha) implements ActivationSpec {
-        public ELU {
-            requireFinite(alpha, "elu alpha");
-        }
-
-        @Override
-        public String name() {
-            return "elu";
-        }
-
-        @Override
-        public Activation build(Random rng) {
-            return new Activation.ELU(alpha);
-        }
-
-        @Override
-        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
-            return graph.node("Elu", Map.of("alpha", alpha), input);
-        }
-
-        @Override
-        public String describe() {
-            return "elu(" + alpha + ")";
-        }
-    }
-
-    record Sigmoid() implements ActivationSpec {
-        @Override
-        public String name() {
-            return "sigmoid";
-        }
-
-        @Override
-        public Activation build(Random rng) {
-            return new Activation.Sigmoid();
-        }
-
-        @Override
-        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
-            return graph.node("Sigmoid", input);
-        }
-    }
-
-    record Tanh() implements ActivationSpec {
-        @Override
-        public String name() {
-            return "tanh";
-        }
-
-        @Override
-        public Activation build(Random rng) {
-            return new Activation.Tanh();
-        }
-
-        @Override
-        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
-            return graph.node("Tanh", input);
-        }
-    }
-
-    record GELU() implements ActivationSpec {
-        @Override
-        public String name() {
-            return "gelu";
-        }
-
-        @Override
-        public Activation build(Random rng) {
-            return new Activation.GELU();
-        }
-
-        /** Opset 17 has no Gelu: x · ½ · (1 + erf(x / √2)), the exact form Backprop computes. */
-        @Override
-        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
-            String erf = graph.node("Erf", graph.node("Div", input, graph.constant(prefix + "sqrt2", new float[] {(float) Math.sqrt(2)})));
-            String onePlus = graph.node("Add", erf, graph.constant(prefix + "one", new float[] {1f}));
-            return graph.node("Mul", graph.node("Mul", input, onePlus), graph.constant(prefix + "half", new float[] {0.5f}));
-        }
-    }
-
-    /** Softmax along {@code axis} (negative counts from the end, as PyTorch's {@code dim}). */
-    record Softmax(int axis) implements ActivationSpec {
-        @Override
-        public String name() {
-            return "softmax";
-        }
-
-        @Override
-        public Activation build(Random rng) {
-            return new Activation.Softmax(axis);
-        }
-
-        @Override
-        public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
-            return graph.node("Softmax", Map.of("axis", axis), input);
-        }
-
-        @Override
-        public String describe() {
-            return "softmax(axis=" + axis + ")";
-        }
-    }
-
-    private static void requireFinite(float v, String what) {
-        if (!Float.isFinite(v)) {
-            throw new IllegalArgumentException(what + " must be finite, got " + v);
-        }
+    @Override
+    public boolean anyShape() {
+        return true;
     }
 }

@@ -1,5 +1,6 @@
 package org.backprop.io;
 
+import com.google.gson.JsonObject;
 import java.util.Random;
 import org.backprop.kernel.Window2d;
 import org.backprop.nn.AvgPool2d;
@@ -9,6 +10,11 @@ import org.backprop.nn.AvgPool2d;
  * {@code nn.AvgPool2d(kernel, stride, padding, count_include_pad=countIncludePad)} (no dilation).
  */
 public record AvgPool2dSpec(Window2d window, boolean countIncludePad) implements LayerSpec {
+    /** JSON: {@code {"type": "avg_pool2d", "kernel": [2, 2], "stride": [2, 2], "padding": [0, 0], "count_include_pad": true}}. */
+    public static final LayerType TYPE = LayerType.of("avg_pool2d", AvgPool2d.class, AvgPool2dSpec::of,
+            j -> new AvgPool2dSpec(j.window(false), j.bool("count_include_pad")),
+            "kernel", "stride", "padding", "count_include_pad");
+
     public AvgPool2dSpec {
         if (window == null) throw new IllegalArgumentException("AvgPool2dSpec: window is required");
         new AvgPool2d(window, countIncludePad); // the layer's own checks (no dilation, padding at most half the kernel)
@@ -16,6 +22,17 @@ public record AvgPool2dSpec(Window2d window, boolean countIncludePad) implements
 
     public static AvgPool2dSpec of(AvgPool2d layer) {
         return new AvgPool2dSpec(layer.window, layer.countIncludePad);
+    }
+
+    @Override
+    public String type() {
+        return TYPE.name();
+    }
+
+    @Override
+    public void writeJson(JsonObject json) {
+        LayerJson.putWindow(json, window, false);
+        json.addProperty("count_include_pad", countIncludePad);
     }
 
     @Override

@@ -1,12 +1,14 @@
 package org.backprop.io;
 
+import com.google.gson.JsonObject;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.backprop.nn.BatchNorm;
 import org.backprop.nn.BatchNorm1d;
 import org.backprop.nn.BatchNorm2d;
+import org.backprop.nn.BatchNorm;
 
 /**
  * Batch normalisation over {@code channels}, as PyTorch's {@code nn.BatchNorm1d} ({@code dims}
@@ -15,6 +17,14 @@ import org.backprop.nn.BatchNorm2d;
  * {@code running_var} ([C]) and {@code num_batches_tracked} ([]), as in PyTorch.
  */
 public record BatchNormSpec(int dims, int channels, float eps, float momentum) implements LayerSpec {
+    /** JSON: {@code {"type": "batch_norm2d", "channels": 16, "eps": 1e-5, "momentum": 0.1}}, and batch_norm1d alike. */
+    public static final List<LayerType> TYPES = List.of(type(1, BatchNorm1d.class), type(2, BatchNorm2d.class));
+
+    private static LayerType type(int dims, Class<? extends BatchNorm> module) {
+        return LayerType.of("batch_norm" + dims + "d", module, BatchNormSpec::of, j -> new BatchNormSpec(dims,
+                j.integer("channels"), j.finiteFloat("eps"), j.finiteFloat("momentum")), "channels", "eps", "momentum");
+    }
+
     public BatchNormSpec {
         if (dims != 1 && dims != 2) throw new IllegalArgumentException("BatchNormSpec: dims must be 1 or 2, got " + dims);
         if (channels <= 0) throw new IllegalArgumentException("BatchNormSpec: channels must be positive, got " + channels);
@@ -35,6 +45,23 @@ public record BatchNormSpec(int dims, int channels, float eps, float momentum) i
     /** The JSON type: batch_norm1d or batch_norm2d. */
     public String name() {
         return "batch_norm" + dims + "d";
+    }
+
+    @Override
+    public String type() {
+        return name();
+    }
+
+    @Override
+    public void writeJson(JsonObject json) {
+        json.addProperty("channels", channels);
+        json.addProperty("eps", eps);
+        json.addProperty("momentum", momentum);
+    }
+
+    @Override
+    public boolean keepsShape() {
+        return true;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.backprop.io;
 
+import com.google.gson.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -12,6 +13,11 @@ import org.backprop.nn.Init;
  * [out], as PyTorch's {@code nn.Conv2d(in, out, kernel, stride, padding, dilation, bias=bias)}.
  */
 public record Conv2dSpec(int in, int out, Window2d window, boolean bias) implements LayerSpec {
+    /** JSON: {@code {"type": "conv2d", "in": 1, "out": 6, "kernel": [5, 5], "stride": [1, 1], "padding": [2, 2], "dilation": [1, 1], "bias": true}}. */
+    public static final LayerType TYPE = LayerType.of("conv2d", Conv2d.class, Conv2dSpec::of,
+            j -> new Conv2dSpec(j.integer("in"), j.integer("out"), j.window(true), j.bool("bias")),
+            "in", "out", "kernel", "stride", "padding", "dilation", "bias");
+
     public Conv2dSpec {
         if (in <= 0 || out <= 0) {
             throw new IllegalArgumentException("Conv2dSpec: channel counts must be positive, got in=" + in + ", out=" + out);
@@ -22,6 +28,19 @@ public record Conv2dSpec(int in, int out, Window2d window, boolean bias) impleme
     /** The spec of an existing layer. */
     public static Conv2dSpec of(Conv2d layer) {
         return new Conv2dSpec(layer.inChannels, layer.outChannels, layer.window, layer.bias != null);
+    }
+
+    @Override
+    public String type() {
+        return TYPE.name();
+    }
+
+    @Override
+    public void writeJson(JsonObject json) {
+        json.addProperty("in", in);
+        json.addProperty("out", out);
+        LayerJson.putWindow(json, window, true);
+        json.addProperty("bias", bias);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.backprop.io;
 
+import com.google.gson.JsonObject;
 import java.util.Random;
 import org.backprop.nn.Dropout;
 
@@ -9,6 +10,10 @@ import org.backprop.nn.Dropout;
  * and a model trained further after loading gets reproducible masks.
  */
 public record DropoutSpec(float p) implements LayerSpec {
+    /** JSON: {@code {"type": "dropout", "p": 0.25}}. */
+    public static final LayerType TYPE = LayerType.of("dropout", Dropout.class, DropoutSpec::of,
+            j -> new DropoutSpec(j.finiteFloat("p")), "p");
+
     /** The seed of a rebuilt dropout layer's mask generator. */
     public static final long SEED = 0;
 
@@ -18,6 +23,21 @@ public record DropoutSpec(float p) implements LayerSpec {
 
     public static DropoutSpec of(Dropout layer) {
         return new DropoutSpec(layer.p);
+    }
+
+    @Override
+    public String type() {
+        return TYPE.name();
+    }
+
+    @Override
+    public void writeJson(JsonObject json) {
+        json.addProperty("p", p);
+    }
+
+    @Override
+    public boolean anyShape() {
+        return true;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.backprop.io;
 
+import com.google.gson.JsonObject;
 import java.util.Arrays;
 import java.util.Random;
 import org.backprop.nn.Flatten;
@@ -9,9 +10,24 @@ import org.backprop.nn.Flatten;
  * the batch) into one, as PyTorch's {@code nn.Flatten(start_dim, end_dim)}.
  */
 public record FlattenSpec(int start, int end) implements LayerSpec {
+    /** JSON: {@code {"type": "flatten", "start": 1, "end": -1}}. */
+    public static final LayerType TYPE = LayerType.of("flatten", Flatten.class, FlattenSpec::of,
+            j -> new FlattenSpec(j.integer("start"), j.integer("end")), "start", "end");
+
 
     public static FlattenSpec of(Flatten layer) {
         return new FlattenSpec(layer.startAxis, layer.endAxis);
+    }
+
+    @Override
+    public String type() {
+        return TYPE.name();
+    }
+
+    @Override
+    public void writeJson(JsonObject json) {
+        json.addProperty("start", start);
+        json.addProperty("end", end);
     }
 
     @Override

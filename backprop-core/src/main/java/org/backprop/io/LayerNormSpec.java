@@ -1,5 +1,6 @@
 package org.backprop.io;
 
+import com.google.gson.JsonObject;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,10 @@ import org.backprop.nn.LayerNorm;
  * {@code weight} and {@code bias} of that shape.
  */
 public record LayerNormSpec(List<Integer> shape, float eps, boolean affine) implements LayerSpec {
+    /** JSON: {@code {"type": "layer_norm", "shape": [64], "eps": 1e-5, "affine": true}}. */
+    public static final LayerType TYPE = LayerType.of("layer_norm", LayerNorm.class, LayerNormSpec::of,
+            j -> new LayerNormSpec(j.ints("shape", -1), j.finiteFloat("eps"), j.bool("affine")), "shape", "eps", "affine");
+
     public LayerNormSpec {
         shape = List.copyOf(shape);
         if (shape.isEmpty() || shape.stream().anyMatch(d -> d <= 0) || !(eps > 0) || !Float.isFinite(eps)) {
@@ -27,6 +32,23 @@ public record LayerNormSpec(List<Integer> shape, float eps, boolean affine) impl
 
     private int[] dims() {
         return shape.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public String type() {
+        return TYPE.name();
+    }
+
+    @Override
+    public void writeJson(JsonObject json) {
+        json.add("shape", LayerJson.ints(shape));
+        json.addProperty("eps", eps);
+        json.addProperty("affine", affine);
+    }
+
+    @Override
+    public boolean keepsShape() {
+        return true;
     }
 
     @Override

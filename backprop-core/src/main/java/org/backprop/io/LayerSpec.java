@@ -1,17 +1,24 @@
 package org.backprop.io;
 
-import org.backprop.io.onnx.OnnxGraph;
+import com.google.gson.JsonObject;
 import java.util.Map;
 import java.util.Random;
+import org.backprop.io.onnx.OnnxGraph;
 import org.backprop.nn.Module;
 
 /**
- * One layer of a saved {@link ArchitectureSpec}: enough to rebuild the layer without code.
- * Sealed, so every consumer (the builder, the JSON codec, the PyTorch script's mapping) can
- * handle each kind exhaustively.
+ * One layer of a saved {@link ArchitectureSpec}: enough to rebuild the layer without code. Each
+ * kind is a record in this package with its {@link LayerType} beside it, listed in
+ * {@link LayerTypes}; everything that handles layers generically (the JSON codec, the model-file
+ * reader, {@code backprop info}) goes through these methods rather than a switch over kinds.
  */
-public sealed interface LayerSpec permits LinearSpec, ActivationSpec, Conv2dSpec, MaxPool2dSpec, AvgPool2dSpec,
-        FlattenSpec, BatchNormSpec, DropoutSpec, LayerNormSpec, SequentialSpec {
+public interface LayerSpec {
+
+    /** The JSON {@code type}, e.g. {@code linear}; the name of this spec's {@link LayerType}. */
+    String type();
+
+    /** Adds this layer's settings (every field of its {@link LayerType} but {@code type}) to {@code json}. */
+    void writeJson(JsonObject json);
 
     /** A new module for this layer; parameters are drawn from {@code rng} (and usually overwritten by a load). */
     Module build(Random rng);
@@ -52,5 +59,15 @@ public sealed interface LayerSpec permits LinearSpec, ActivationSpec, Conv2dSpec
      */
     default String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
         throw new UnsupportedOperationException("ONNX export: layer " + describe() + " has no ONNX mapping yet");
+    }
+
+    /** Whether the layer takes inputs of any shape and returns the same shape (activations, dropout). */
+    default boolean anyShape() {
+        return false;
+    }
+
+    /** Whether the output shape always equals the input shape (also normalisations, which constrain the input). */
+    default boolean keepsShape() {
+        return anyShape();
     }
 }

@@ -1,5 +1,6 @@
 package org.backprop.io;
 
+import com.google.gson.JsonObject;
 import java.util.Random;
 import org.backprop.nn.Linear;
 
@@ -8,6 +9,10 @@ import org.backprop.nn.Linear;
  * {@code <index>.bias} [out], as PyTorch's {@code nn.Linear(in, out, bias)}.
  */
 public record LinearSpec(int in, int out, boolean bias) implements LayerSpec {
+    /** JSON: {@code {"type": "linear", "in": 4, "out": 16, "bias": true}}. */
+    public static final LayerType TYPE = LayerType.of("linear", Linear.class, LinearSpec::of,
+            j -> new LinearSpec(j.integer("in"), j.integer("out"), j.bool("bias")), "in", "out", "bias");
+
     public LinearSpec {
         if (in <= 0 || out <= 0) {
             throw new IllegalArgumentException("LinearSpec: sizes must be positive, got in=" + in + ", out=" + out);
@@ -17,6 +22,18 @@ public record LinearSpec(int in, int out, boolean bias) implements LayerSpec {
     /** The spec of an existing layer. */
     public static LinearSpec of(Linear layer) {
         return new LinearSpec(layer.in, layer.out, layer.bias != null);
+    }
+
+    @Override
+    public String type() {
+        return TYPE.name();
+    }
+
+    @Override
+    public void writeJson(JsonObject json) {
+        json.addProperty("in", in);
+        json.addProperty("out", out);
+        json.addProperty("bias", bias);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.backprop.io;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -8,27 +7,14 @@ import java.nio.file.Path;
  * architecture Backprop cannot read, or tensors that do not match it. The message names the file
  * and every mismatch found (up to a few).
  */
-public final class ModelFileException extends IOException {
+public final class ModelFileException extends FileFormatException {
     private static final long serialVersionUID = 1L;
-
-    private final transient Path file;
-    private final String problem;
 
     public ModelFileException(Path file, String problem) {
         this(file, problem, null);
     }
 
     public ModelFileException(Path file, String problem, Throwable cause) {
-        super(file + ": cannot load model: " + problem, cause);
-        this.file = file;
-        this.problem = problem;
-    }
-
-    public Path file() {
-        return file;
-    }
-
-    public String problem() {
-        return problem;
+        super(file, "cannot load model", problem, cause);
     }
 }

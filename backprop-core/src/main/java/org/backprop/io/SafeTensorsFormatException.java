@@ -1,6 +1,5 @@
 package org.backprop.io;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -8,29 +7,14 @@ import java.nio.file.Path;
  * malformed header, or with tensor entries that contradict each other or the file size. The
  * message names the file and the first problem found.
  */
-public final class SafeTensorsFormatException extends IOException {
+public final class SafeTensorsFormatException extends FileFormatException {
     private static final long serialVersionUID = 1L;
-
-    private final transient Path file;
-    private final String problem;
 
     public SafeTensorsFormatException(Path file, String problem) {
         this(file, problem, null);
     }
 
     public SafeTensorsFormatException(Path file, String problem, Throwable cause) {
-        super(file + ": not a valid safetensors file: " + problem, cause);
-        this.file = file;
-        this.problem = problem;
-    }
-
-    /** The file that was being read. */
-    public Path file() {
-        return file;
-    }
-
-    /** What is wrong with it, without the file name. */
-    public String problem() {
-        return problem;
+        super(file, "not a valid safetensors file", problem, cause);
     }
 }

@@ -1,5 +1,6 @@
 package org.backprop.io;
 
+import com.google.gson.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +13,23 @@ import org.backprop.nn.Sequential;
  * layer {@code j} are named {@code <index>.<j>.weight} and so on.
  */
 public record SequentialSpec(List<LayerSpec> layers) implements LayerSpec {
+    /** JSON: {@code {"type": "sequential", "layers": [ ... ]}}; a network's nested blocks are described by {@link LayerTypes}. */
+    public static final LayerType TYPE = LayerType.of("sequential", Sequential.class,
+            s -> new SequentialSpec(ArchitectureSpec.of(s).layers()),
+            j -> new SequentialSpec(j.layers("layers")), "layers");
+
     public SequentialSpec {
         layers = List.copyOf(layers);
+    }
+
+    @Override
+    public String type() {
+        return TYPE.name();
+    }
+
+    @Override
+    public void writeJson(JsonObject json) {
+        json.add("layers", LayerTypes.writeAll(layers));
     }
 
     @Override

@@ -41,7 +41,7 @@ public abstract class Optimizer {
 
     protected Optimizer(List<Parameter> params, double lr) {
         if (params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters to optimize");
-        checkLr(lr);
+        Check.lr(lr);
         // The same parameter twice would be updated twice per step (and its state kept twice).
         Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < params.size(); i++) {
@@ -100,12 +100,8 @@ public abstract class Optimizer {
 
     /** Changes the learning rate (schedules call this between steps). */
     public void setLr(double lr) {
-        checkLr(lr);
+        Check.lr(lr);
         this.lr = lr;
-    }
-
-    private static void checkLr(double lr) {
-        if (!(lr >= 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("Invalid learning rate: " + lr);
     }
 
     public List<Parameter> parameters() {

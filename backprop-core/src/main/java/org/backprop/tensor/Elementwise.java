@@ -7,7 +7,7 @@ import org.backprop.kernel.Vec;
  * Elementwise operations with NumPy broadcasting. Each operation computes its forward values and
  * records, right beside them, the local derivative its backward applies. Gradients of broadcast
  * operands come back at the output's shape; the backward driver sums them down
- * ({@link org.backprop.autograd.Autograd#sumToShape}).
+ * ({@link Autograd#sumToShape}).
  */
 final class Elementwise {
     private Elementwise() {}

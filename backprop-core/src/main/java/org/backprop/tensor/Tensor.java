@@ -2,9 +2,6 @@ package org.backprop.tensor;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.backprop.autograd.Autograd;
-import org.backprop.autograd.GradMode;
-import org.backprop.autograd.Node;
 import org.backprop.kernel.Vec;
 
 /**
@@ -343,13 +340,37 @@ public final class Tensor {
      * is on and an input requires grad. Every operation ends with this call.
      */
     static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
-        if (!GradMode.isEnabled()) return out;
+        if (!GRAD_ENABLED.get()[0]) return out;
         boolean any = false;
         for (Tensor t : inputs) any |= t.requiresGrad;
         if (!any) return out;
         out.requiresGrad = true;
         out.gradFn = new Node(op, inputs, backward);
         return out;
+    }
+
+    /**
+     * Per thread, whether operations record the graph: PyTorch's {@code torch.is_grad_enabled()}.
+     * The flag lives here, beside the one reader that matters ({@link #record}), so the tensor
+     * package needs nothing above it; scopes over it are {@code org.backprop.autograd.GradMode}'s.
+     */
+    private static final ThreadLocal<boolean[]> GRAD_ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+
+    /** Whether operations on this thread record the graph (on unless a no-grad scope is open). */
+    public static boolean isGradEnabled() {
+        return GRAD_ENABLED.get()[0];
+    }
+
+    /**
+     * Turns recording on this thread on or off and returns the previous setting, as PyTorch's
+     * {@code torch.set_grad_enabled}. Code outside the engine uses {@code GradMode}'s scopes,
+     * which restore the previous setting when closed.
+     */
+    public static boolean setGradEnabled(boolean enabled) {
+        boolean[] flag = GRAD_ENABLED.get();
+        boolean previous = flag[0];
+        flag[0] = enabled;
+        return previous;
     }
 
     // ---------------------------------------------------------------- elementwise (broadcasting)

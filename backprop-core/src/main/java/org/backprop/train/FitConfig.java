@@ -52,9 +52,12 @@ public record FitConfig(Task task, int epochs, int batchSize, long seed, boolean
         }
     }
 
-    /** 10 epochs, batches of 32, seed 0, shuffled, no validation, no convergence or early stopping. */
+    /** The batch size of {@link #of}, also the command line's. */
+    public static final int DEFAULT_BATCH_SIZE = 32;
+
+    /** 10 epochs, batches of {@value #DEFAULT_BATCH_SIZE}, seed 0, shuffled, no validation, no convergence or early stopping. */
     public static FitConfig of(Task task) {
-        return new FitConfig(task, 10, 32, 0, true, false, null, 0, 0, 0, 0, 0);
+        return new FitConfig(task, 10, DEFAULT_BATCH_SIZE, 0, true, false, null, 0, 0, 0, 0, 0);
     }
 
     /** Whether a validation set is given or split off. */

@@ -35,13 +35,13 @@ class ArchitectureSpecTest {
     void derivedFromASequential() {
         ArchitectureSpec spec = ArchitectureSpec.of(everyKind(new Random(1)));
         assertEquals(List.of(
-                new LinearSpec(4, 8, true), new ActivationSpec.LeakyReLU(0.2f),
-                new LinearSpec(8, 8, false), new ActivationSpec.ELU(0.5f),
-                new LinearSpec(8, 6, true), new ActivationSpec.GELU(),
-                new LinearSpec(6, 6, true), new ActivationSpec.Tanh(),
-                new LinearSpec(6, 5, true), new ActivationSpec.Sigmoid(),
-                new LinearSpec(5, 5, true), new ActivationSpec.ReLU(),
-                new LinearSpec(5, 3, true), new ActivationSpec.Softmax(-1)), spec.layers());
+                new LinearSpec(4, 8, true), new ActivationSpec("leaky_relu", Map.of("negative_slope", 0.2f)),
+                new LinearSpec(8, 8, false), new ActivationSpec("elu", Map.of("alpha", 0.5f)),
+                new LinearSpec(8, 6, true), ActivationSpec.named("gelu"),
+                new LinearSpec(6, 6, true), ActivationSpec.named("tanh"),
+                new LinearSpec(6, 5, true), ActivationSpec.named("sigmoid"),
+                new LinearSpec(5, 5, true), ActivationSpec.named("relu"),
+                new LinearSpec(5, 3, true), new ActivationSpec("softmax", Map.of("axis", -1))), spec.layers());
         assertEquals(OptionalInt.of(4), spec.inputSize());
         assertEquals(OptionalInt.of(3), spec.outputSize());
     }
@@ -56,8 +56,8 @@ class ArchitectureSpecTest {
 
     @Test
     void jsonFormIsTheDocumentedOne() {
-        ArchitectureSpec spec = new ArchitectureSpec(new LinearSpec(4, 16, true), new ActivationSpec.LeakyReLU(0.01f),
-                new LinearSpec(16, 3, false), new ActivationSpec.Softmax(-1));
+        ArchitectureSpec spec = new ArchitectureSpec(new LinearSpec(4, 16, true),
+                new ActivationSpec("leaky_relu", Map.of("negative_slope", 0.01f)), new LinearSpec(16, 3, false), new ActivationSpec("softmax", Map.of("axis", -1)));
         assertEquals("{\"format\":\"backprop.sequential\",\"version\":1,\"layers\":["
                 + "{\"type\":\"linear\",\"in\":4,\"out\":16,\"bias\":true},"
                 + "{\"type\":\"leaky_relu\",\"negative_slope\":0.01},"
@@ -68,9 +68,9 @@ class ArchitectureSpecTest {
     @Test
     void awkwardFloatSettingsSurviveJsonExactly() {
         for (float slope : new float[] {0.1f, 1e-7f, 0.333333343f, Float.MIN_VALUE, 3.4028235e38f, -0.0f}) {
-            ArchitectureSpec spec = new ArchitectureSpec(new ActivationSpec.LeakyReLU(slope));
-            ActivationSpec.LeakyReLU back = (ActivationSpec.LeakyReLU) ArchitectureSpec.fromJson(spec.toJson()).layers().get(0);
-            assertEquals(Float.floatToRawIntBits(slope), Float.floatToRawIntBits(back.negativeSlope()), "slope " + slope);
+            ArchitectureSpec spec = new ArchitectureSpec(new ActivationSpec("leaky_relu", Map.of("negative_slope", slope)));
+            ActivationSpec back = (ActivationSpec) ArchitectureSpec.fromJson(spec.toJson()).layers().get(0);
+            assertEquals(Float.floatToRawIntBits(slope), Float.floatToRawIntBits(back.settings().get("negative_slope").floatValue()), "slope " + slope);
         }
     }
 
@@ -93,9 +93,9 @@ class ArchitectureSpecTest {
 
     @Test
     void namedActivationsUseTheCommandLineDefaults() {
-        assertEquals(new ActivationSpec.LeakyReLU(0.01f), ActivationSpec.named("leaky-relu"));
-        assertEquals(new ActivationSpec.ELU(1f), ActivationSpec.named("ELU"));
-        assertEquals(new ActivationSpec.Softmax(-1), ActivationSpec.named("softmax"));
+        assertEquals(new ActivationSpec("leaky_relu", Map.of("negative_slope", 0.01f)), ActivationSpec.named("leaky-relu"));
+        assertEquals(new ActivationSpec("elu", Map.of("alpha", 1f)), ActivationSpec.named("ELU"));
+        assertEquals(new ActivationSpec("softmax", Map.of("axis", -1)), ActivationSpec.named("softmax"));
         assertEquals("gelu", ActivationSpec.named("gelu").name());
         assertThrows(IllegalArgumentException.class, () -> ActivationSpec.named("swish"));
     }
@@ -119,7 +119,7 @@ class ArchitectureSpecTest {
     @Test
     void linearSizesMustChain() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ArchitectureSpec(
-                new LinearSpec(4, 8, true), new ActivationSpec.ReLU(), new LinearSpec(7, 2, true)));
+                new LinearSpec(4, 8, true), ActivationSpec.named("relu"), new LinearSpec(7, 2, true)));
         assertTrue(e.getMessage().contains("layer 2 Linear(in=7, out=2, bias=true) takes 7 inputs but layer 0 "
                 + "Linear(in=4, out=8, bias=true) gives 8"), e.getMessage());
     }

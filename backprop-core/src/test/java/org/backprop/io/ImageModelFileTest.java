@@ -46,7 +46,7 @@ class ImageModelFileTest {
                 new DropoutSpec(0.25f),
                 new LayerNormSpec(List.of(4, 5), 1e-6f, false),
                 new LayerNormSpec(List.of(64), 1e-5f, true),
-                new SequentialSpec(List.of(new Conv2dSpec(1, 2, Window2d.of(3), true), new ActivationSpec.ReLU(),
+                new SequentialSpec(List.of(new Conv2dSpec(1, 2, Window2d.of(3), true), ActivationSpec.named("relu"),
                         new SequentialSpec(List.of(new MaxPool2dSpec(Window2d.of(2, 2, 0)))))));
     }
 

@@ -90,7 +90,7 @@ class ModelFileTest {
 
     @Test
     void tensorsMustMatchTheArchitecture() throws IOException {
-        String arch = new ArchitectureSpec(new LinearSpec(4, 3, true), new ActivationSpec.ReLU(),
+        String arch = new ArchitectureSpec(new LinearSpec(4, 3, true), ActivationSpec.named("relu"),
                 new LinearSpec(3, 2, false)).toJson();
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         tensors.put("0.weight", Tensor.zeros(3, 5));  // wrong shape

@@ -76,4 +76,20 @@ class ActivationTest {
         String msg = assertThrows(IllegalArgumentException.class, () -> Activation.named("swish")).getMessage();
         assertTrue(msg.contains("swish") && msg.contains("relu") && msg.contains("softmax"), msg);
     }
+
+    @Test
+    void everyActivationIsRebuiltFromItsNameAndSettings() {
+        Set<String> names = new HashSet<>();
+        for (Activation a : ALL) {
+            Activation back = Activation.create(a.name(), a.settings());
+            assertEquals(a.getClass(), back.getClass(), a.name());
+            assertEquals(a.settings(), back.settings(), a.name());
+            assertTrue(Activation.NAMES.contains(a.name()), a.name());
+            names.add(a.name());
+        }
+        assertEquals(Set.copyOf(Activation.NAMES), names, "every name has a class");
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> Activation.create("elu", java.util.Map.of("slope", 1f))).getMessage();
+        assertTrue(msg.contains("elu has no setting 'slope'") && msg.contains("alpha"), msg);
+    }
 }

@@ -52,14 +52,14 @@ public final class TorchCheckpoint {
      *                                  code, or its storages do not hold its tensors
      */
     public static Map<String, Tensor> readStateDict(Path file) throws IOException {
-        String where = file.toString();
-        if (!Files.isRegularFile(file)) throw new TorchCheckpointException(where + ": no such file");
+        Path where = file;
+        if (!Files.isRegularFile(file)) throw new TorchCheckpointException(where, "no such file");
         try (ZipFile zip = new ZipFile(file.toFile())) {
             String prefix = archivePrefix(zip, where);
             ByteOrder order = byteOrder(zip, prefix, where);
             Object root = Unpickler.load(readEntry(zip, prefix + "data.pkl", MAX_PICKLE, where), where);
             if (!(root instanceof Map<?, ?> map)) {
-                throw new TorchCheckpointException(where + ": holds a single value, not a state dict (save model.state_dict())");
+                throw new TorchCheckpointException(where, "holds a single value, not a state dict (save model.state_dict())");
             }
             List<String> notTensors = new ArrayList<>();
             Map<String, float[]> storages = new HashMap<>();
@@ -77,12 +77,12 @@ public final class TorchCheckpoint {
                 out.put(name, gather(storage, t, name, where));
             }
             if (!notTensors.isEmpty()) {
-                throw new TorchCheckpointException(where + ": entries " + listed(notTensors) + " are not tensors; this "
+                throw new TorchCheckpointException(where, "entries " + listed(notTensors) + " are not tensors; this "
                         + "is not a plain state dict (save model.state_dict() alone, not a training checkpoint dict)");
             }
             return out;
         } catch (ZipException e) {
-            throw new TorchCheckpointException(where + ": not a PyTorch zip checkpoint (" + e.getMessage()
+            throw new TorchCheckpointException(where, "not a torch.save zip file (" + e.getMessage()
                     + "); files saved by torch.save with _use_new_zipfile_serialization=False are not read");
         }
     }
@@ -110,7 +110,7 @@ public final class TorchCheckpoint {
             if (!missing.isEmpty()) parts.add("missing " + listed(missing));
             if (!unexpected.isEmpty()) parts.add("not in the architecture " + listed(unexpected));
             if (!wrongShape.isEmpty()) parts.add("wrong shape " + listed(wrongShape));
-            throw new TorchCheckpointException(file + ": the state dict does not match the architecture: "
+            throw new TorchCheckpointException(file, "the state dict does not match the architecture: "
                     + String.join("; ", parts) + " (the architecture's names: " + listed(List.copyOf(expected.keySet())) + ")");
         }
         Sequential model = architecture.build(new Random(0)); // every value is overwritten just below
@@ -122,8 +122,8 @@ public final class TorchCheckpoint {
     // ---------------------------------------------------------------- zip
 
     /** The folder all entries live in ({@code archive/} or the file's base name). */
-    private static String archivePrefix(ZipFile zip, String where) throws TorchCheckpointException {
-        if (zip.size() > MAX_ENTRIES) throw new TorchCheckpointException(where + ": " + zip.size() + " zip entries is too many");
+    private static String archivePrefix(ZipFile zip, Path where) throws TorchCheckpointException {
+        if (zip.size() > MAX_ENTRIES) throw new TorchCheckpointException(where, zip.size() + " zip entries is too many");
         String prefix = null;
         for (Enumeration<? extends ZipEntry> it = zip.entries(); it.hasMoreElements(); ) {
             String name = it.nextElement().getName();
@@ -132,52 +132,52 @@ public final class TorchCheckpoint {
                 break;
             }
         }
-        if (prefix == null) throw new TorchCheckpointException(where + ": a zip file without <folder>/data.pkl, so not a torch.save checkpoint");
+        if (prefix == null) throw new TorchCheckpointException(where, "a zip file without <folder>/data.pkl, so not a torch.save checkpoint");
         return prefix;
     }
 
-    private static ByteOrder byteOrder(ZipFile zip, String prefix, String where) throws IOException {
+    private static ByteOrder byteOrder(ZipFile zip, String prefix, Path where) throws IOException {
         if (zip.getEntry(prefix + "byteorder") == null) return ByteOrder.LITTLE_ENDIAN; // older writers: always little
         String order = new String(readEntry(zip, prefix + "byteorder", 16, where), StandardCharsets.US_ASCII).strip();
         return switch (order) {
             case "little" -> ByteOrder.LITTLE_ENDIAN;
             case "big" -> ByteOrder.BIG_ENDIAN;
-            default -> throw new TorchCheckpointException(where + ": unknown byte order '" + order + "'");
+            default -> throw new TorchCheckpointException(where, "unknown byte order '" + order + "'");
         };
     }
 
     /** An entry's bytes, refusing more than {@code max} whatever the entry claims. */
-    private static byte[] readEntry(ZipFile zip, String name, long max, String where) throws IOException {
+    private static byte[] readEntry(ZipFile zip, String name, long max, Path where) throws IOException {
         ZipEntry entry = zip.getEntry(name);
-        if (entry == null) throw new TorchCheckpointException(where + ": the zip has no entry " + name);
+        if (entry == null) throw new TorchCheckpointException(where, "the zip has no entry " + name);
         if (entry.getSize() > max) {
-            throw new TorchCheckpointException(where + ": entry " + name + " claims " + entry.getSize() + " bytes, more than " + max);
+            throw new TorchCheckpointException(where, "entry " + name + " claims " + entry.getSize() + " bytes, more than " + max);
         }
         try (InputStream in = zip.getInputStream(entry)) {
             byte[] data = in.readNBytes((int) Math.min(max, Integer.MAX_VALUE - 8) + 1);
-            if (data.length > max) throw new TorchCheckpointException(where + ": entry " + name + " holds more than " + max + " bytes");
+            if (data.length > max) throw new TorchCheckpointException(where, "entry " + name + " holds more than " + max + " bytes");
             return data;
         }
     }
 
     // ---------------------------------------------------------------- storages and views
 
-    private static float[] decode(ZipFile zip, String prefix, Unpickler.StorageRef s, ByteOrder order, String where)
+    private static float[] decode(ZipFile zip, String prefix, Unpickler.StorageRef s, ByteOrder order, Path where)
             throws IOException {
         int size = switch (s.dtype()) {
             case "Double", "Long" -> 8;
             case "Float", "Int" -> 4;
             case "Half", "BFloat16", "Short" -> 2;
             case "Char", "Byte", "Bool" -> 1;
-            default -> throw new TorchCheckpointException(where + ": storage type " + s.dtype() + "Storage is not read");
+            default -> throw new TorchCheckpointException(where, "storage type " + s.dtype() + "Storage is not read");
         };
         if (s.numel() < 0 || s.numel() > Integer.MAX_VALUE - 8) {
-            throw new TorchCheckpointException(where + ": storage " + s.key() + " of " + s.numel() + " elements is too large");
+            throw new TorchCheckpointException(where, "storage " + s.key() + " of " + s.numel() + " elements is too large");
         }
         int n = (int) s.numel();
         byte[] bytes = readEntry(zip, prefix + "data/" + s.key(), (long) n * size, where);
         if (bytes.length != (long) n * size) {
-            throw new TorchCheckpointException(where + ": storage " + s.key() + " (" + s.dtype() + ", " + n
+            throw new TorchCheckpointException(where, "storage " + s.key() + " (" + s.dtype() + ", " + n
                     + " elements) has " + bytes.length + " bytes, expected " + (long) n * size);
         }
         ByteBuffer b = ByteBuffer.wrap(bytes).order(order);
@@ -200,23 +200,23 @@ public final class TorchCheckpoint {
     }
 
     /** The view's elements in row-major order, after checking they all lie inside the storage. */
-    private static Tensor gather(float[] storage, Unpickler.TensorRef t, String name, String where)
+    private static Tensor gather(float[] storage, Unpickler.TensorRef t, String name, Path where)
             throws TorchCheckpointException {
         int rank = t.size().length;
         int[] shape = new int[rank];
         long numel = 1, last = t.offset();
         for (int i = 0; i < rank; i++) {
             if (t.size()[i] < 0 || t.size()[i] > Integer.MAX_VALUE || t.stride()[i] < 0) {
-                throw new TorchCheckpointException(where + ": tensor '" + name + "' has size " + Arrays.toString(t.size())
+                throw new TorchCheckpointException(where, "tensor '" + name + "' has size " + Arrays.toString(t.size())
                         + " and strides " + Arrays.toString(t.stride()));
             }
             shape[i] = (int) t.size()[i];
             numel *= shape[i];
-            if (numel > Integer.MAX_VALUE - 8) throw new TorchCheckpointException(where + ": tensor '" + name + "' is too large");
+            if (numel > Integer.MAX_VALUE - 8) throw new TorchCheckpointException(where, "tensor '" + name + "' is too large");
             if (shape[i] > 0) last += (shape[i] - 1) * t.stride()[i];
         }
         if (numel > 0 && (t.offset() < 0 || last >= storage.length)) {
-            throw new TorchCheckpointException(where + ": tensor '" + name + "' " + Arrays.toString(t.size()) + " at offset "
+            throw new TorchCheckpointException(where, "tensor '" + name + "' " + Arrays.toString(t.size()) + " at offset "
                     + t.offset() + " with strides " + Arrays.toString(t.stride()) + " reaches element " + last
                     + " of a storage of " + storage.length);
         }

@@ -1,6 +1,7 @@
 package org.backprop.io.torch;
 
-import java.io.IOException;
+import java.nio.file.Path;
+import org.backprop.io.FileFormatException;
 
 /**
  * A PyTorch checkpoint that cannot be imported: not a {@code torch.save} zip file, a pickle that
@@ -8,10 +9,10 @@ import java.io.IOException;
  * fit its tensors, or tensors that do not match the architecture. The message names the file and
  * the problem in one line.
  */
-public final class TorchCheckpointException extends IOException {
+public final class TorchCheckpointException extends FileFormatException {
     private static final long serialVersionUID = 1L;
 
-    public TorchCheckpointException(String message) {
-        super(message);
+    public TorchCheckpointException(Path file, String problem) {
+        super(file, "cannot import PyTorch checkpoint", problem, null);
     }
 }

@@ -3,6 +3,7 @@ package org.backprop.io.torch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -41,24 +42,24 @@ final class Unpickler {
     private static final int MAX_DEPTH = 100_000;
 
     private final ByteBuffer in;
-    private final String where;
+    private final Path where;
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
 
-    private Unpickler(byte[] data, String where) {
+    private Unpickler(byte[] data, Path where) {
         this.in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         this.where = where;
     }
 
     /** The value the pickle describes. {@code where} names the file in errors. */
-    static Object load(byte[] data, String where) throws TorchCheckpointException {
+    static Object load(byte[] data, Path where) throws TorchCheckpointException {
         try {
             return new Unpickler(data, where).run();
         } catch (java.nio.BufferUnderflowException e) {
-            throw new TorchCheckpointException(where + ": the pickle ends in the middle of an instruction");
+            throw new TorchCheckpointException(where, "the pickle ends in the middle of an instruction");
         } catch (ClassCastException | IndexOutOfBoundsException e) {
-            throw new TorchCheckpointException(where + ": malformed pickle (" + e.getMessage() + ")");
+            throw new TorchCheckpointException(where, "malformed pickle (" + e.getMessage() + ")");
         }
     }
 
@@ -154,7 +155,7 @@ final class Unpickler {
     private Object global(String module, String name, int at) throws TorchCheckpointException {
         String full = module + "." + name;
         if (!ALLOWED.contains(full)) {
-            throw new TorchCheckpointException(where + ": refused to load: the pickle asks for the Python global '" + full
+            throw new TorchCheckpointException(where, "refused to load: the pickle asks for the Python global '" + full
                     + "', which a state dict does not need (it would run code; allowed: collections.OrderedDict, "
                     + "torch._utils._rebuild_tensor_v2/_rebuild_parameter and the torch.*Storage types)");
         }
@@ -299,6 +300,6 @@ final class Unpickler {
     }
 
     private TorchCheckpointException bad(int at, String problem) {
-        return new TorchCheckpointException(where + ": malformed pickle at byte " + at + ": " + problem);
+        return new TorchCheckpointException(where, "malformed pickle at byte " + at + ": " + problem);
     }
 }

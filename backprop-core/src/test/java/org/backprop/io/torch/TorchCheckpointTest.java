@@ -123,13 +123,13 @@ class TorchCheckpointTest {
     void filesThatAreNotCheckpointsGetOneLine() throws IOException {
         Path text = Files.writeString(tmp.resolve("notes.pt"), "not a zip");
         String m = assertThrows(TorchCheckpointException.class, () -> TorchCheckpoint.readStateDict(text)).getMessage();
-        assertTrue(m.startsWith(text + ": not a PyTorch zip checkpoint"), m);
+        assertTrue(m.startsWith(text + ": cannot import PyTorch checkpoint: not a torch.save zip file"), m);
         Path pickleOnly = rewrite(fixture("mlp.pt"), "mlp/data.pkl", 40);
         m = assertThrows(TorchCheckpointException.class, () -> TorchCheckpoint.readStateDict(pickleOnly)).getMessage();
         assertTrue(m.contains("pickle"), m);
         m = assertThrows(TorchCheckpointException.class, () -> TorchCheckpoint.readStateDict(tmp.resolve("absent.pt")))
                 .getMessage();
-        assertTrue(m.endsWith("absent.pt: no such file"), m);
+        assertTrue(m.endsWith("absent.pt: cannot import PyTorch checkpoint: no such file"), m);
     }
 
     /** A copy of the zip with one entry cut to its first {@code keep} bytes. */

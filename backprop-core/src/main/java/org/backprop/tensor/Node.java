@@ -1,6 +1,5 @@
-package org.backprop.autograd;
+package org.backprop.tensor;
 
-import org.backprop.tensor.Tensor;
 
 /**
  * One recorded operation in the autograd graph: the tensors it read and the function that turns

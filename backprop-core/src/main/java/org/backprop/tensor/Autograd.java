@@ -1,12 +1,10 @@
-package org.backprop.autograd;
+package org.backprop.tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.backprop.tensor.Shape;
-import org.backprop.tensor.Tensor;
 
 /**
  * The backward driver: orders the graph below a root topologically, then walks it in reverse,
@@ -29,7 +27,8 @@ public final class Autograd {
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, seed);
-        try (var scope = GradMode.noGrad()) {
+        boolean wasRecording = Tensor.setGradEnabled(false); // gradient computations are not recorded
+        try {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
                 Tensor g = grads.remove(t);
@@ -50,6 +49,8 @@ public final class Autograd {
                     grads.put(in, previous == null ? ig : previous.add(ig));
                 }
             }
+        } finally {
+            Tensor.setGradEnabled(wasRecording);
         }
     }
 
