@@ -63,7 +63,7 @@ class TorchCheckpointTest {
         Tensor input = Tensor.of(floats(fixture, "inputs"), shape);
         float[] want = floats(fixture, "outputs");
         float[] got;
-        try (var noGrad = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             got = model.forward(input).toFloatArray();
         }
         assertEquals(want.length, got.length, name);
