@@ -13,7 +13,6 @@ module org.backprop.core {
     requires org.slf4j;
     requires jdk.incubator.vector;
     requires java.net.http;                 // FashionMnist downloads the data set when asked
-    requires jdk.management;                // FashionCnn reports its CPU time
 
     exports org.backprop.tensor;
     exports org.backprop.autograd;
@@ -26,7 +25,7 @@ module org.backprop.core {
     exports org.backprop.io.onnx;
     exports org.backprop.io.torch;
     exports org.backprop.inference;
-    exports org.backprop.examples;
+    exports org.backprop.text;
     exports org.backprop.kernel;
 
     opens org.backprop.train to com.google.gson; // Checkpoint reads its records through Gson

@@ -99,18 +99,13 @@ public final class Gemm {
         long work = (long) m * n * k;
         int threads = work < PARALLEL_WORK ? 1 : Parallel.THREADS;
         boolean splitRows = threads > 1 && splitRows(transB, m, n, k, mPanels, nPanels, threads);
-        int parts = Math.min(threads, splitRows ? mPanels : nPanels);
-        if (parts == 1) {
-            part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, 0, mPanels, 0, nPanels);
-            return;
-        }
-        // One dispatch per product: each thread walks all K blocks over its own rows or columns.
-        Parallel.forEach(parts, i -> {
-            int r0 = splitRows ? share(mPanels, parts, i) : 0;
-            int r1 = splitRows ? share(mPanels, parts, i + 1) : mPanels;
-            int p0 = splitRows ? 0 : share(nPanels, parts, i);
-            int p1 = splitRows ? nPanels : share(nPanels, parts, i + 1);
-            part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, r0, r1, p0, p1);
+        // One dispatch per product: each thread walks all K blocks over its own rows or columns of panels.
+        Parallel.forRange(splitRows ? mPanels : nPanels, threads > 1 ? 1 : Long.MAX_VALUE, (i, from, to) -> {
+            if (splitRows) {
+                part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, from, to, 0, nPanels);
+            } else {
+                part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, 0, mPanels, from, to);
+            }
         });
     }
 
@@ -416,10 +411,6 @@ public final class Gemm {
         int mr = Integer.getInteger("backprop.gemm.mr", V >= 16 ? 8 : 4);
         if (mr != 4 && mr != 8) throw new IllegalArgumentException("backprop.gemm.mr must be 4 or 8, not " + mr);
         return mr;
-    }
-
-    private static int share(int total, int parts, int part) {
-        return (int) ((long) total * part / parts);
     }
 
     /** A per-thread scratch array of at least {@code size} floats, reused across calls. */

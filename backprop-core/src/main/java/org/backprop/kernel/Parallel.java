@@ -99,6 +99,43 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Memory-bound loops (elementwise updates, fills, pooling and batch-norm passes) give a
+     * thread at least this many element reads: below it, waking a worker costs more than it
+     * saves. Compute-bound products (Gemm, Conv2d) count multiply-adds against their own limits.
+     */
+    public static final long MIN_ELEMENTS_PER_THREAD = 1 << 15;
+
+    /**
+     * How many parts {@link #forRange} splits {@code n} items into: one per thread, as long as
+     * each part gets at least {@code minPerThread} items (at least 1 part; {@code minPerThread}
+     * of {@link Long#MAX_VALUE} keeps a loop on the calling thread).
+     */
+    public static int parts(int n, long minPerThread) {
+        return (int) Math.max(1, Math.min(THREADS, n / Math.max(1, minPerThread)));
+    }
+
+    /**
+     * Runs {@code body} over [0, n) cut into {@link #parts} contiguous ranges, part {@code p}
+     * taking [n·p/parts, n·(p+1)/parts), in parallel; returns when all are done. The one way the
+     * library splits a loop over the kernel threads, so every loop splits alike: callers state
+     * only how many items are worth a thread.
+     */
+    public static void forRange(int n, long minPerThread, Range body) {
+        int parts = parts(n, minPerThread);
+        if (parts == 1) {
+            body.run(0, 0, n);
+            return;
+        }
+        forEach(parts, p -> body.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)));
+    }
+
+    /** One part of a {@link #forRange} loop: items [from, to), part index {@code part} (for per-part scratch). */
+    @FunctionalInterface
+    public interface Range {
+        void run(int part, int from, int to);
+    }
+
     /** A kernel thread: runs its share of each call, spins briefly for the next, then parks. */
     private static final class Worker extends Thread {
         private final int index;

@@ -6,6 +6,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+import org.slf4j.LoggerFactory;
 
 /**
  * The vector width the kernels use, chosen once at start-up. Defaults to the CPU's preferred
@@ -33,8 +34,8 @@ public final class Simd {
         }
         if (bits > preferred) {
             // Wider than the hardware: the Vector API would fall back to slow Java code.
-            System.err.println("backprop: backprop.vectorBits=" + bits + " exceeds this CPU's preferred "
-                    + preferred + " bits; using " + preferred);
+            LoggerFactory.getLogger(Simd.class).warn("backprop.vectorBits={} exceeds this CPU's preferred {} bits; using {}",
+                    bits, preferred, preferred);
             bits = preferred;
         }
         return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));

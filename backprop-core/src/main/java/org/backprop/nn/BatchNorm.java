@@ -60,9 +60,6 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
         return numFeatures + ", eps=" + eps + ", momentum=" + momentum;
     }
 
-    /** Below this many elements the statistics stay on the calling thread. */
-    private static final int PARALLEL_ELEMENTS = 1 << 16;
-
     /**
      * Batch normalisation as a function of x [N, C, *] (any number of trailing axes, including none).
      * In training, batch statistics are used and, when {@code runningMean}/{@code runningVar} are
@@ -109,11 +106,12 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
         double[] invStd = new double[c];
         double[] batchVar = new double[c];
         float[] out = new float[n * cs];
-        int parts = (long) n * cs < PARALLEL_ELEMENTS ? 1 : Math.min(c, Parallel.THREADS);
+        long perChannel = Math.max(1, (long) n * s);
+        long minChannels = (Parallel.MIN_ELEMENTS_PER_THREAD + perChannel - 1) / perChannel;
         // Per channel: a pass for the mean, one for the variance about it (no cancellation when
         // the mean is large), one writing y = x·a + shift; each a vector loop over image planes.
-        Parallel.forEach(parts, part -> {
-            for (int ch = part; ch < c; ch += parts) {
+        Parallel.forRange(c, minChannels, (part, from, to) -> {
+            for (int ch = from; ch < to; ch++) {
                 double mu, var;
                 if (training) {
                     double sum = 0;
@@ -158,9 +156,9 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
             float[] dx = xc.requiresGrad() ? new float[n * cs] : null;
             float[] dGamma = new float[c];
             float[] dBeta = new float[c];
-            Parallel.forEach(parts, part -> {
+            Parallel.forRange(c, minChannels, (part, from, to) -> {
                 double[] sums = new double[2];
-                for (int ch = part; ch < c; ch += parts) {
+                for (int ch = from; ch < to; ch++) {
                     double mu = mean[ch], is = invStd[ch];
                     sums[0] = sums[1] = 0;
                     for (int i = 0; i < n; i++) {

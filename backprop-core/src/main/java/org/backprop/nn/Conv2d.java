@@ -263,13 +263,15 @@ public final class Conv2d extends Module {
      * OH·OW output positions per image, {@code chunk} images per product, {@code parts} ranges
      * of images run in parallel.
      */
-    private record Geometry(int n, int c, int h, int w, int k, Window2d win, int l, int chunk, int parts) {
+    private record Geometry(int n, int c, int h, int w, int k, Window2d win, int l, int chunk, long minImages, int parts) {
         static Geometry of(int n, int c, int h, int w, int outC, Window2d win, int l) {
             int k = c * win.kh() * win.kw();
             int chunk = Math.max(1, Math.min(CHUNK_ENTRIES / (k * l), (MIN_COLUMNS + l - 1) / l));
             long work = (long) outC * k * l;
-            int parts = work < PARALLEL_WORK ? 1 : Math.max(1, Math.min(n, Parallel.THREADS));
-            return new Geometry(n, c, h, w, k, win, l, Math.min(chunk, Math.max(1, n / parts)), parts);
+            // Below PARALLEL_WORK multiply-adds an image is not worth a thread (and Gemm may split its product).
+            long minImages = work < PARALLEL_WORK ? Long.MAX_VALUE : 1;
+            int parts = Parallel.parts(n, minImages);
+            return new Geometry(n, c, h, w, k, win, l, Math.min(chunk, Math.max(1, n / parts)), minImages, parts);
         }
 
         int imageSize() {
@@ -281,19 +283,10 @@ public final class Conv2d extends Module {
             return win.kh() == 1 && win.kw() == 1 && win.sh() == 1 && win.sw() == 1 && win.ph() == 0 && win.pw() == 0;
         }
 
-        int first(int part) {
-            return (int) ((long) n * part / parts);
-        }
-
         /** Runs {@code body} on each part's range of images [i0, i1), the parts in parallel. */
-        void forParts(ImageRange body) {
-            Parallel.forEach(parts, part -> body.run(part, first(part), first(part + 1)));
+        void forParts(Parallel.Range body) {
+            Parallel.forRange(n, minImages, body);
         }
-    }
-
-    @FunctionalInterface
-    private interface ImageRange {
-        void run(int part, int from, int to);
     }
 
     /** Products with k or m at most this go to {@link SmallProducts#nn}: packing would cost more than it saves. */

@@ -9,8 +9,6 @@ import org.backprop.tensor.Shape;
 final class Pooling {
     private Pooling() {}
 
-    /** Below this much work (window reads) a pooling pass stays on the calling thread. */
-    private static final long PARALLEL_WORK = 1 << 16;
 
     /** PyTorch's rule: padding at most half the kernel, so no window lies wholly in the padding. */
     static void checkPadding(String op, Window2d win) {
@@ -35,9 +33,9 @@ final class Pooling {
 
     /** Runs {@code body} for each of {@code planes} image planes, over the kernel threads when the work is large. */
     static void forPlanes(int planes, long work, IntConsumer body) {
-        int parts = work < PARALLEL_WORK ? 1 : Math.min(planes, Parallel.THREADS);
-        Parallel.forEach(parts, part -> {
-            for (int p = part * planes / parts, end = (part + 1) * planes / parts; p < end; p++) body.accept(p);
+        long perPlane = Math.max(1, work / Math.max(1, planes));
+        Parallel.forRange(planes, (Parallel.MIN_ELEMENTS_PER_THREAD + perPlane - 1) / perPlane, (part, from, to) -> {
+            for (int p = from; p < to; p++) body.accept(p);
         });
     }
 }

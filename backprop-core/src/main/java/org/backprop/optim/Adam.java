@@ -125,44 +125,41 @@ public final class Adam extends Optimizer {
         // Scalars in double, as PyTorch computes them in Python, then used as float32 like its kernels.
         double biasCorrection1 = 1 - Math.pow(beta1, t);
         double biasCorrection2 = 1 - Math.pow(beta2, t);
-        float stepSize = (float) (lr / biasCorrection1);
-        float bc2Sqrt = (float) Math.sqrt(biasCorrection2);
-        float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
-        float e = (float) eps, decay = (float) l2, shrink = (float) (1 - lr * decoupled);
-        boolean hasL2 = l2 != 0, hasDecoupled = decoupled != 0;
+        Step step = new Step((float) (lr / biasCorrection1), (float) Math.sqrt(biasCorrection2), (float) beta1,
+                (float) beta2, (float) (1 - beta1), (float) (1 - beta2), (float) eps, (float) l2,
+                (float) (1 - lr * decoupled), l2 != 0, decoupled != 0, amsgrad);
         // Elementwise, so a large parameter is split over the kernel threads with the same result.
-        int parts = (int) Math.min(Parallel.THREADS, w.length / PARALLEL_LENGTH);
-        if (parts <= 1) {
-            range(w, g, m, v, vMax, 0, w.length, stepSize, bc2Sqrt, b1, b2, c1, c2, e, decay, shrink, hasL2,
-                    hasDecoupled, amsgrad);
-            return;
-        }
-        int chunk = w.length / parts;
-        Parallel.forEach(parts, part -> range(w, g, m, v, vMax, part * chunk, part == parts - 1 ? w.length : (part + 1) * chunk,
-                stepSize, bc2Sqrt, b1, b2, c1, c2, e, decay, shrink, hasL2, hasDecoupled, amsgrad));
+        Parallel.forRange(w.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> step.apply(w, g, m, v, vMax, from, to));
     }
 
-    /** Parameters at least this long per thread are updated in parallel. */
-    private static final int PARALLEL_LENGTH = 1 << 15;
-
     /**
-     * The update of elements [from, to). C2 vectorises this loop by itself; a hand-written Vector
-     * API loop measured no faster (it is bound by memory: seven float streams).
+     * One step's constants: step size lr/(1−β₁ᵗ), √(1−β₂ᵗ), the betas and 1 − betas, eps, the L2
+     * factor and the decoupled shrink 1 − lr·λ, and which of L2, decoupled decay and AMSGrad apply.
      */
-    private static void range(float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to, float stepSize,
-            float bc2Sqrt, float b1, float b2, float c1, float c2, float e, float decay, float shrink, boolean hasL2,
-            boolean hasDecoupled, boolean amsgrad) {
-        for (int i = from; i < to; i++) {
-            float wi = w[i];
-            float gi = hasL2 ? g[i] + decay * wi : g[i];
-            if (hasDecoupled) wi *= shrink;
-            float mi = b1 * m[i] + c1 * gi;
-            float vi = b2 * v[i] + c2 * (gi * gi);
-            m[i] = mi;
-            v[i] = vi;
-            if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
-            w[i] = wi - stepSize * (mi / denom);
+    private record Step(float stepSize, float bc2Sqrt, float b1, float b2, float c1, float c2, float eps, float decay,
+                        float shrink, boolean hasL2, boolean hasDecoupled, boolean amsgrad) {
+
+        /**
+         * The update of elements [from, to). C2 vectorises this loop by itself; a hand-written
+         * Vector API loop measured no faster (it is bound by memory: seven float streams).
+         */
+        void apply(float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
+            // Locals, so the loop reads no field.
+            float stepSize = this.stepSize, bc2Sqrt = this.bc2Sqrt, b1 = this.b1, b2 = this.b2, c1 = this.c1, c2 = this.c2;
+            float e = this.eps, decay = this.decay, shrink = this.shrink;
+            boolean hasL2 = this.hasL2, hasDecoupled = this.hasDecoupled, amsgrad = this.amsgrad;
+            for (int i = from; i < to; i++) {
+                float wi = w[i];
+                float gi = hasL2 ? g[i] + decay * wi : g[i];
+                if (hasDecoupled) wi *= shrink;
+                float mi = b1 * m[i] + c1 * gi;
+                float vi = b2 * v[i] + c2 * (gi * gi);
+                m[i] = mi;
+                v[i] = vi;
+                if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);
+                float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
+                w[i] = wi - stepSize * (mi / denom);
+            }
         }
     }
 

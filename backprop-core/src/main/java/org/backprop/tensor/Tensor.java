@@ -2,6 +2,7 @@ package org.backprop.tensor;
 
 import java.util.Arrays;
 import java.util.Random;
+import org.backprop.kernel.Parallel;
 import org.backprop.kernel.Vec;
 
 /**
@@ -253,17 +254,8 @@ public final class Tensor {
     public void zeroGrad() {
         if (grad == null) return;
         float[] d = grad.data;
-        int parts = d.length < PARALLEL_ZERO ? 1 : org.backprop.kernel.Parallel.THREADS;
-        if (parts == 1) {
-            Arrays.fill(d, 0f);
-        } else {
-            org.backprop.kernel.Parallel.forEach(parts,
-                    p -> Arrays.fill(d, (int) ((long) d.length * p / parts), (int) ((long) d.length * (p + 1) / parts), 0f));
-        }
+        Parallel.forRange(d.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> Arrays.fill(d, from, to, 0f));
     }
-
-    /** Gradients at least this long are zeroed in parallel. */
-    private static final int PARALLEL_ZERO = 1 << 16;
 
     /** Drops the gradient buffer. */
     public void clearGrad() {

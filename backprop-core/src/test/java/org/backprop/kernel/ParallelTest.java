@@ -98,4 +98,26 @@ class ParallelTest {
         assertFalse(a.isAlive() || b.isAlive(), "a caller hung");
         assertTrue(failure.get() == null, String.valueOf(failure.get()));
     }
+
+    @Test
+    void forRangeCoversEachItemOnceInContiguousRangesOfAtLeastTheMinimum() {
+        for (int n : new int[] {0, 1, 7, 1000, 100_003}) {
+            for (long min : new long[] {1, 3, 1000, Long.MAX_VALUE}) {
+                int[] hits = new int[n];
+                int parts = Parallel.parts(n, min);
+                java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+                Parallel.forRange(n, min, (part, from, to) -> {
+                    calls.incrementAndGet();
+                    assertEquals((int) ((long) n * part / parts), from, "part " + part + " of " + parts);
+                    if (parts > 1) assertTrue(to - from >= min, "range " + from + ".." + to + " for min " + min);
+                    for (int i = from; i < to; i++) hits[i]++;
+                });
+                assertEquals(parts, calls.get());
+                assertTrue(parts >= 1 && parts <= Parallel.THREADS);
+                if (min == Long.MAX_VALUE || n < 2 * min) assertEquals(1, parts, n + " items, min " + min);
+                for (int i = 0; i < n; i++) assertEquals(1, hits[i], "item " + i);
+            }
+        }
+        assertEquals(Math.min(Parallel.THREADS, 4), Parallel.parts(4 * 1000, 1000));
+    }
 }
