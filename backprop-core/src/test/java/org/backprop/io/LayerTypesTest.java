@@ -19,6 +19,10 @@ class LayerTypesTest {
         List<LayerSpec> specs = new ArrayList<>(ImageModelFileTest.everyNewKind());
         specs.add(new LinearSpec(4, 3, true));
         for (String name : Activation.NAMES) specs.add(ActivationSpec.named(name));
+        specs.add(new EmbeddingSpec(10, 4, -1));
+        for (org.backprop.nn.Recurrent.Cell cell : org.backprop.nn.Recurrent.Cell.values()) {
+            specs.add(new RecurrentSpec(cell, 3, 5, 1, false, true, 0f));
+        }
         return specs;
     }
 
