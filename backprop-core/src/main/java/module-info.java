@@ -21,6 +21,7 @@ module org.backprop.core {
     exports org.backprop.optim;
     exports org.backprop.train;
     exports org.backprop.data;
+    exports org.backprop.audio;
     exports org.backprop.io;
     exports org.backprop.io.onnx;
     exports org.backprop.io.torch;
