@@ -114,7 +114,8 @@ public final class SGD extends Optimizer {
         for (int i = 0; i < w.length; i++) {
             float gi = l2 ? g[i] + decay * w[i] : g[i];
             if (momentum) {
-                b[i] = first ? gi : mu * b[i] + damp * gi;
+                // Flushed: with a zero gradient b decays by μ into the subnormal range (see Subnormals).
+                b[i] = first ? gi : Subnormals.flush(mu * b[i] + damp * gi);
                 gi = nesterov ? gi + mu * b[i] : b[i];
             }
             w[i] -= eta * gi;
