@@ -96,6 +96,12 @@ public final class SGD extends Optimizer {
         this.options = options;
     }
 
+    /** The rule is per parameter: its step inside the backward pass is exact (see {@link FusedStep}). */
+    @Override
+    protected boolean fusedByDefault() {
+        return true;
+    }
+
     @Override
     protected List<String> stateNames() {
         return options.momentum() != 0 ? List.of("momentum_buffer") : List.of();
