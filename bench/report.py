@@ -18,7 +18,8 @@ def key(o):
 
 # (field, True when higher is better)
 METRIC = {'sgemm': ('gflops', True), 'mlp_steps': ('steps_per_s', True),
-          'mlp_784_256_128_10_adam': ('median_epoch_s', False), 'lenet5_adam': ('median_epoch_s', False)}
+          'mlp_784_256_128_10_adam': ('median_epoch_s', False), 'lenet5_adam': ('median_epoch_s', False),
+          'charlm_lstm': ('tokens_per_s', True)}
 
 torch = {}
 for t in (1, 2):
@@ -66,6 +67,12 @@ for workload, label in (('mlp_784_256_128_10_adam', 'MLP'), ('lenet5_adam', 'LeN
         ', '.join('%s (%d thread%s)' % (fmt(per.get('test_acc')), t, 's' if t > 1 else '')
                   for t, per in torch.get(workload, {}).items()),
         ', '.join('%s (%s)' % (fmt(next((o.get('test_acc') for o in rows if o['workload'] == workload), None)), name)
+                  for name, rows in engines)))
+if 'charlm_lstm' in torch:
+    print('\ncharlm_lstm validation loss after %s iterations: PyTorch %s; Backprop %s.' % (
+        fmt(next(iter(torch['charlm_lstm'].values())).get('iters')),
+        ', '.join('%s (%d thread%s)' % (fmt(per.get('val_loss')), t, 's' if t > 1 else '') for t, per in torch['charlm_lstm'].items()),
+        ', '.join('%s (%s)' % (fmt(next((o.get('val_loss') for o in rows if o['workload'] == 'charlm_lstm'), None)), name)
                   for name, rows in engines)))
 print('\nPeak resident memory (MiB): PyTorch %s; Backprop %s.' % (
     ', '.join(fmt(max(o['peak_rss_mb'] for o in load(p))) for p in sorted(glob.glob(os.path.join(run, 'torch-*.jsonl')))),

@@ -3,7 +3,9 @@
 # Backprop's FashionBench on the same workloads, one after the other (never at the same time),
 # and writes docs/BENCHMARKS.md with the ratios against PyTorch's faster setting.
 #
-# Usage: bench/side-by-side.sh [--epochs 3] [--data DIR]
+# Usage: bench/side-by-side.sh [--epochs 3] [--data DIR] [--iters 2000]
+# The character LSTM (charlm_lstm of ../shared/bench/torch_seq.py, --iters iterations) runs after the
+# Fashion-MNIST workloads, on both sides, into the same JSON-lines files.
 # Environment: PEER (path of torch_fashion.py), PYTHON (default /usr/bin/python3),
 #              THREADS (Backprop's kernel threads, default: the number of CPUs).
 # Raw JSON lines and logs go to runs/side-by-side-<time>/ (not committed). Unattended: no prompts.
@@ -12,15 +14,18 @@ cd "$(dirname "$0")/.."
 REPO=$(pwd)
 
 EPOCHS=3
+ITERS=2000
 DATA=/usr/share/datasets/fashion-mnist
 while [ $# -gt 0 ]; do
   case "$1" in
     --epochs) EPOCHS=$2; shift 2 ;;
     --data) DATA=$2; shift 2 ;;
-    *) echo "usage: bench/side-by-side.sh [--epochs N] [--data DIR]" >&2; exit 2 ;;
+    --iters) ITERS=$2; shift 2 ;;
+    *) echo "usage: bench/side-by-side.sh [--epochs N] [--data DIR] [--iters N]" >&2; exit 2 ;;
   esac
 done
 PEER=${PEER:-$REPO/../shared/bench/torch_fashion.py}
+SEQ_PEER=${SEQ_PEER:-$REPO/../shared/bench/torch_seq.py}
 PYTHON=${PYTHON:-/usr/bin/python3}
 THREADS=${THREADS:-$(nproc)}
 [ -f "$PEER" ] || { echo "side-by-side: peer benchmark not found at $PEER (set PEER=...)" >&2; exit 1; }
@@ -44,10 +49,17 @@ JAVA=("$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}")
 for t in 1 2; do
   echo "side-by-side: PyTorch --threads $t" >&2
   "$PYTHON" "$PEER" --threads "$t" --epochs "$EPOCHS" --data "$DATA" > "$OUT/torch-$t.jsonl" 2> "$OUT/torch-$t.log"
+  if [ -f "$SEQ_PEER" ]; then
+    echo "side-by-side: PyTorch charlm_lstm --threads $t" >&2
+    "$PYTHON" "$SEQ_PEER" --threads "$t" --iters "$ITERS" --workloads charlm_lstm >> "$OUT/torch-$t.jsonl" 2>> "$OUT/torch-$t.log"
+  fi
 done
 echo "side-by-side: Backprop (Java kernels) --threads $THREADS" >&2
 "${JAVA[@]}" -cp "$CP" org.backprop.bench.FashionBench --threads "$THREADS" --epochs "$EPOCHS" --data "$DATA" \
   > "$OUT/backprop-java.jsonl" 2> "$OUT/backprop-java.log"
+echo "side-by-side: Backprop charlm_lstm --threads $THREADS" >&2
+"${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" \
+  >> "$OUT/backprop-java.jsonl" 2>> "$OUT/backprop-java.log"
 if ldconfig -p 2>/dev/null | grep -q libopenblas; then
   echo "side-by-side: Backprop (-Dbackprop.blas=auto, OpenBLAS) --threads $THREADS" >&2
   "${JAVA[@]}" -Dbackprop.blas=auto -cp "$CP" org.backprop.bench.FashionBench --threads "$THREADS" --epochs "$EPOCHS" \
@@ -62,7 +74,7 @@ MARKER='<!-- Measurements below this line are kept when bench/side-by-side.sh re
 AT=$(grep -nxF -- "$MARKER" docs/BENCHMARKS.md 2>/dev/null | head -n 1 | cut -d: -f1 || true)
 KEPT=
 if [ -n "$AT" ]; then KEPT=$(tail -n +"$AT" docs/BENCHMARKS.md); fi
-"$PYTHON" bench/report.py "$OUT" "$CPU" "${VEC:-unknown}" "$(nproc)" "bench/side-by-side.sh --epochs $EPOCHS" \
+"$PYTHON" bench/report.py "$OUT" "$CPU" "${VEC:-unknown}" "$(nproc)" "bench/side-by-side.sh --epochs $EPOCHS --iters $ITERS" \
   "${JVM_FLAGS[*]}" > "$OUT/BENCHMARKS.md"
 { cat "$OUT/BENCHMARKS.md"; if [ -n "$KEPT" ]; then echo; echo "$KEPT"; fi; } > docs/BENCHMARKS.md
 echo "side-by-side: wrote docs/BENCHMARKS.md" >&2

@@ -86,7 +86,23 @@ def write_safetensors(path, tensors, metadata):
             f.write(raw)
 
 
-NAMES = ["mlp", "lenet5", "small_cnn", "every_layer"]  # as TorchRoundTrip.NAMES
+NAMES = ["mlp", "lenet5", "small_cnn", "every_layer", "char_lstm", "seq_gru"]  # as TorchRoundTrip.NAMES
+
+
+class Embedding(torch.nn.Embedding):
+    """nn.Embedding that takes its ids as floats, as Backprop's tensors hold them."""
+
+    def forward(self, x):
+        return super().forward(x.long())
+
+
+def sequence_output(cls):
+    """A subclass of nn.LSTM/GRU/RNN returning only the output sequence (same state-dict names)."""
+    return type(cls.__name__, (cls,), {"forward": lambda self, x: cls.forward(self, x)[0]})
+
+
+LSTM, GRU, RNN = (sequence_output(c) for c in (torch.nn.LSTM, torch.nn.GRU, torch.nn.RNN))
+RECURRENT = {LSTM: "lstm", GRU: "gru", RNN: "rnn"}
 
 
 def pair(v):
@@ -140,6 +156,13 @@ def build_layers(specs):
             layers.append(torch.nn.LayerNorm(spec["shape"], eps=spec["eps"], elementwise_affine=spec["affine"]))
         elif kind == "sequential":
             layers.append(build_layers(spec["layers"]))
+        elif kind == "embedding":
+            layers.append(Embedding(spec["num"], spec["dim"], padding_idx=None if spec["padding_idx"] < 0 else spec["padding_idx"]))
+        elif kind in ("lstm", "gru", "rnn"):
+            cls = {"lstm": LSTM, "gru": GRU, "rnn": RNN}[kind]
+            extra = {"nonlinearity": "relu" if spec["relu"] else "tanh"} if kind == "rnn" else {}
+            layers.append(cls(spec["input"], spec["hidden"], spec["layers"], bidirectional=spec["bidirectional"],
+                              batch_first=spec["batch_first"], dropout=spec["dropout"], **extra))
         else:
             raise ValueError(f"unknown layer type {kind}")
     return torch.nn.Sequential(*layers)
@@ -201,6 +224,17 @@ def describe_layers(model, prefix):
                            "affine": m.elementwise_affine})
         elif t is torch.nn.Sequential:
             layers.append({"type": "sequential", "layers": describe_layers(m, f"{prefix}{i}.")})
+        elif t is Embedding:
+            layers.append({"type": "embedding", "num": m.num_embeddings, "dim": m.embedding_dim,
+                           "padding_idx": -1 if m.padding_idx is None else m.padding_idx})
+        elif t in RECURRENT:
+            if not m.bias or getattr(m, "proj_size", 0):
+                raise ValueError(f"{where}: Backprop's recurrent layers have biases and no projection")
+            spec = {"type": RECURRENT[t], "input": m.input_size, "hidden": m.hidden_size, "layers": m.num_layers,
+                    "bidirectional": m.bidirectional, "batch_first": m.batch_first, "dropout": float(m.dropout)}
+            if t is RNN:
+                spec["relu"] = m.nonlinearity == "relu"
+            layers.append(spec)
         else:
             raise ValueError(f"{where} has no Backprop equivalent")
     return layers
@@ -270,8 +304,15 @@ def torch_models():
         nn.Linear(168, 32), nn.GELU(),
         nn.BatchNorm1d(32), nn.LayerNorm(32, eps=1e-4, elementwise_affine=False), nn.Tanh(),
         nn.Linear(32, 10))
+    char_lstm = nn.Sequential(Embedding(20, 8), LSTM(8, 12, 2, batch_first=True, dropout=0.1), nn.Linear(12, 20))
+    seq_gru = nn.Sequential(Embedding(16, 6, padding_idx=0), GRU(6, 5, 1, bidirectional=True, batch_first=True),
+                            RNN(10, 7, 2, nonlinearity="relu", batch_first=True, dropout=0.2),
+                            RNN(7, 4, 1, bidirectional=True, batch_first=True), nn.Linear(8, 3))
     return [("mlp", mlp, [4]), ("lenet5", lenet5, [1, 28, 28]), ("small_cnn", small_cnn, [1, 28, 28]),
-            ("every_layer", every_layer, [3, 16, 12])]
+            ("every_layer", every_layer, [3, 16, 12]), ("char_lstm", char_lstm, [10]), ("seq_gru", seq_gru, [10])]
+
+
+TOKEN_MODELS = {"char_lstm": 20, "seq_gru": 16}
 
 
 def trained(model, sample):
@@ -291,8 +332,12 @@ def trained(model, sample):
 def torch_to_backprop(d):
     torch.manual_seed(123)
     for name, model, sample in torch_models():
-        model = trained(model, sample)
-        inputs = torch.randn(50 if name == "mlp" else 8, *sample) * (2 if name == "mlp" else 1)
+        if name in TOKEN_MODELS:  # token ids (as floats) for the embedding models, which have no norms to train
+            model = model.eval()
+            inputs = torch.randint(0, TOKEN_MODELS[name], (8, *sample)).float()
+        else:
+            model = trained(model, sample)
+            inputs = torch.randn(50 if name == "mlp" else 8, *sample) * (2 if name == "mlp" else 1)
         with torch.no_grad():
             predictions = model(inputs)
         metadata = {"format": "pt", "torch_version": torch.__version__,

@@ -244,11 +244,11 @@ public final class FashionBench {
         return args[i];
     }
 
-    private static String engine() {
+    static String engine() {
         return NativeBlas.MODE.name().toLowerCase(Locale.ROOT);
     }
 
-    private static String version() {
+    static String version() {
         String v = FashionBench.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.backprop.data.Dataset;
 import org.backprop.data.FashionMnist;
+import org.backprop.io.ModelFile;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.Evaluation;
 import org.backprop.train.Metrics;
@@ -63,6 +64,24 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
 
+    /**
+     * A character language model: the loss on the text's validation part (the last 10%; with
+     * {@code --split all}, the whole text) in nats per character, and the perplexity e^loss.
+     */
+    private int evaluateText(PrintWriter out, ModelFile.SavedModel saved, String part) throws IOException {
+        org.backprop.text.Vocabulary vocab = GenerateCommand.vocabulary(saved, model);
+        org.backprop.text.TextCorpus read = TextTraining.corpus(data);
+        int[] ids = org.backprop.text.TextCorpus.withVocabulary(read.name(), read.vocab().decode(read.ids()), vocab).ids();
+        boolean validation = !part.equals("all") || !spec.commandLine().getParseResult().hasMatchedOption("--split");
+        int[] scored = validation ? java.util.Arrays.copyOfRange(ids, (int) (ids.length * org.backprop.text.TextCorpus.TRAIN_FRACTION), ids.length) : ids;
+        int steps = Integer.parseInt(saved.metadata().getOrDefault(TextTraining.SEQ_LEN_KEY, "64"));
+        double loss = org.backprop.text.CharLanguageModel.evaluate(saved.model(), scored, steps, 32);
+        out.printf(Locale.ROOT, "Model: %s (character language model, vocabulary of %d)%n", model, vocab.size());
+        out.printf(Locale.ROOT, "Data: %s, %s, %,d characters%n", read.name(), validation ? "validation part (last 10%)" : "all", scored.length);
+        out.printf(Locale.ROOT, "val loss %.4f nats/char, perplexity %.3f%n", loss, Math.exp(loss));
+        return 0;
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -73,7 +92,9 @@ final class EvaluateCommand implements Callable<Integer> {
         if (part.equals("all") && (seed != null || testFraction != null)) {
             throw new IllegalArgumentException("--seed and --test-fraction choose the test split: add --split test");
         }
-        Predictor predictor = new Predictor(ModelLoader.load(model));
+        ModelFile.SavedModel saved = ModelLoader.load(model);
+        if (saved.metadata().containsKey(TextTraining.VOCABULARY_KEY)) return evaluateText(out, saved, part);
+        Predictor predictor = new Predictor(saved);
         if (TrainSetup.isFashionMnist(data)) return evaluateFashionMnist(out, predictor, part);
         DataSource.Loaded loaded = DataSource.load(data, target, csv.format(), predictor);
         Dataset ds = loaded.data();

@@ -55,14 +55,14 @@ final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--data", defaultValue = "digits", paramLabel = "NAME|FILE.csv",
-            description = "A built-in dataset (digits, housing) or a CSV file with a header (default: ${DEFAULT-VALUE}).")
+            description = "A built-in dataset (digits, housing, fashion-mnist, shakespeare), a CSV file with a header, or a UTF-8 FILE.txt (default: ${DEFAULT-VALUE}).")
     String data;
 
     @Mixin
     FashionDir fashionDir = new FashionDir();
 
     @Option(names = "--model", defaultValue = "mlp", paramLabel = "KIND",
-            description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5); the last two need 28×28 images (default: ${DEFAULT-VALUE}).")
+            description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5), which need 28×28 images; lstm, gru or rnn for text (default: ${DEFAULT-VALUE}).")
     String modelKind;
 
     @Mixin
@@ -153,6 +153,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainOutput output;
 
+    @Mixin
+    TextOptions text = new TextOptions();
+
     // ---- progress, plots, report, checkpoints (with the folder they are written to)
     @Option(names = "--progress", defaultValue = "auto", paramLabel = "MODE",
             description = "auto (a bar redrawn in place on a terminal, a line per epoch otherwise), bar, lines or none (default: ${DEFAULT-VALUE}).")
@@ -181,6 +184,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (TextOptions.applies(data, modelKind)) return TextTraining.run(this, out);
         TrainSetup setup = new TrainSetup(this);
         String recipe = setup.applyImageRecipe();
         setup.check();

@@ -26,7 +26,8 @@ public final class LayerTypes {
             ActivationSpec.TYPES,
             List.of(Conv2dSpec.TYPE, MaxPool2dSpec.TYPE, AvgPool2dSpec.TYPE, FlattenSpec.TYPE),
             BatchNormSpec.TYPES,
-            List.of(DropoutSpec.TYPE, LayerNormSpec.TYPE, SequentialSpec.TYPE)
+            List.of(DropoutSpec.TYPE, LayerNormSpec.TYPE, SequentialSpec.TYPE),
+            List.of(EmbeddingSpec.TYPE), RecurrentSpec.TYPES
     ).flatMap(List::stream).toList();
 
     private static final Map<String, LayerType> BY_NAME = index();

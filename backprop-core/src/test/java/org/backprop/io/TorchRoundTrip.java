@@ -20,7 +20,11 @@ import org.backprop.nn.Dropout;
 import org.backprop.nn.Flatten;
 import org.backprop.nn.Init;
 import org.backprop.nn.LayerNorm;
+import org.backprop.nn.Embedding;
+import org.backprop.nn.GRU;
+import org.backprop.nn.LSTM;
 import org.backprop.nn.Linear;
+import org.backprop.nn.RNN;
 import org.backprop.nn.MaxPool2d;
 import org.backprop.nn.Models;
 import org.backprop.nn.Module;
@@ -47,7 +51,7 @@ import org.backprop.tensor.Tensor;
  */
 public final class TorchRoundTrip {
     /** The models, in order; the script uses the same names for its side. */
-    static final List<String> NAMES = List.of("mlp", "lenet5", "small_cnn", "every_layer");
+    static final List<String> NAMES = List.of("mlp", "lenet5", "small_cnn", "every_layer", "char_lstm", "seq_gru");
     static final String TORCH_DTYPES = "torch_dtypes.safetensors";
     /** Largest accepted |Backprop − PyTorch| over all predictions. */
     static final double TOLERANCE = 1e-5;
@@ -87,8 +91,28 @@ public final class TorchRoundTrip {
                     Tensor.randn(new Random(7), 8, 1, 28, 28));
             case "every_layer" -> new Example(trained(everyLayer(rng), 3, 16, 12), List.of(3, 16, 12), classify,
                     Tensor.randn(new Random(7), 8, 3, 16, 12));
+            case "char_lstm" -> new Example(new Sequential(new Embedding(20, 8, rng),
+                    new LSTM(8, 12, 2, false, true, 0.1f, rng), new Linear(12, 20, rng)), List.of(10), classify, tokens(20));
+            case "seq_gru" -> new Example(sequenceLayers(rng), List.of(10), classify, tokens(16));
             default -> throw new IllegalArgumentException("no round-trip model '" + name + "' (known: " + NAMES + ")");
         };
+    }
+
+    /** Eight sequences of ten token ids below {@code vocab}, as floats. */
+    static Tensor tokens(int vocab) {
+        Random rng = new Random(7);
+        float[] ids = new float[80];
+        for (int i = 0; i < ids.length; i++) ids[i] = rng.nextInt(vocab);
+        return Tensor.wrap(ids, 8, 10);
+    }
+
+    /** The other recurrent kinds and options: a padding row, a bidirectional GRU, ReLU and tanh RNNs, stacked. */
+    static Sequential sequenceLayers(Random rng) {
+        return new Sequential(new Embedding(16, 6, 0, rng),
+                new GRU(6, 5, 1, true, true, 0f, rng),                    // [10, 10]
+                new RNN(10, 7, 2, true, false, true, 0.2f, rng),         // [10, 7]
+                new RNN(7, 4, 1, false, true, true, 0f, rng),            // [10, 8]
+                new Linear(8, 3, rng));
     }
 
     /** Every activation, with softmax in the middle so the final outputs are raw and unsquashed. */

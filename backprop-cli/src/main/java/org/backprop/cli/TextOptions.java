@@ -1,0 +1,44 @@
+package org.backprop.cli;
+
+import picocli.CommandLine.Option;
+
+/** The options of {@code train} for character language models ({@code --data shakespeare|FILE.txt}). */
+final class TextOptions {
+    @Option(names = "--iters", paramLabel = "N", description = "Text models: training iterations (batches) (default: 2000).")
+    Integer iters;
+
+    @Option(names = "--eval-every", paramLabel = "N", description = "Text models: measure the validation loss every N iterations (default: 250).")
+    Integer evalEvery;
+
+    @Option(names = "--seq-len", paramLabel = "T", description = "Text models: characters per training window (default: 64).")
+    Integer seqLen;
+
+    @Option(names = "--hidden", paramLabel = "H", description = "Text models: hidden units of each recurrent layer (default: 128).")
+    Integer hidden;
+
+    @Option(names = "--embed", paramLabel = "E", description = "Text models: embedding size (default: 128).")
+    Integer embed;
+
+    @Option(names = "--num-layers", paramLabel = "L", description = "Text models: recurrent layers (default: 2).")
+    Integer numLayers;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Text models: dropout between recurrent layers (default: 0).")
+    Float dropout;
+
+    @Option(names = "--tbptt", description = "Text models: consecutive windows with the hidden state carried across them "
+            + "(truncated backpropagation through time) instead of random windows from a zero state.")
+    boolean tbptt;
+
+    static final int ITERS = 2000;
+    static final int EVAL_EVERY = 250;
+    static final int HIDDEN = 128;
+    static final int EMBED = 128;
+    static final int LAYERS = 2;
+
+    /** Whether {@code train} runs a text model: a text dataset or a recurrent model kind. */
+    static boolean applies(String data, String modelKind) {
+        String k = modelKind.toLowerCase(java.util.Locale.ROOT);
+        return data.equalsIgnoreCase("shakespeare") || data.toLowerCase(java.util.Locale.ROOT).endsWith(".txt")
+                || k.equals("lstm") || k.equals("gru") || k.equals("rnn");
+    }
+}

@@ -1,0 +1,104 @@
+package org.backprop.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.backprop.io.ModelFile;
+import org.backprop.io.Preprocessing;
+import org.backprop.nn.Sequential;
+import org.backprop.text.CharLanguageModel;
+import org.backprop.text.CharLmTrainer;
+import org.backprop.text.TextCorpus;
+
+/**
+ * {@code train} for character language models: {@code --data shakespeare} (built in) or a UTF-8
+ * {@code FILE.txt}, {@code --model lstm|gru|rnn}. The recipe is char-rnn's default (embedding
+ * 128, two recurrent layers of 128, windows of 64, batches of 32, Adam 2e-3, gradient norm
+ * clipped at 5); any option given wins. Prints the training and validation loss in nats per
+ * character as it goes and {@code val loss X} at the end; {@code --out DIR} saves the model with
+ * its vocabulary.
+ */
+final class TextTraining {
+    /** Model-file metadata key of the vocabulary (its characters in id order). */
+    static final String VOCABULARY_KEY = "text.vocabulary";
+    /** Model-file metadata key of the training window length, used by {@code evaluate}. */
+    static final String SEQ_LEN_KEY = "text.seq_len";
+
+    private TextTraining() {}
+
+    /** The corpus of {@code --data}: the built-in Shakespeare or a UTF-8 text file. */
+    static TextCorpus corpus(String data) throws IOException {
+        if (data.equalsIgnoreCase(TextCorpus.SHAKESPEARE)) return TextCorpus.shakespeare();
+        return TextCorpus.load(Path.of(data));
+    }
+
+    static int run(TrainCommand o, PrintWriter out) throws IOException {
+        var given = o.spec.commandLine().getParseResult();
+        TextOptions t = o.text;
+        String kindName = o.modelKind.equalsIgnoreCase("mlp") ? "lstm" : o.modelKind.toLowerCase(Locale.ROOT);
+        CharLanguageModel.Kind kind = switch (kindName) {
+            case "lstm" -> CharLanguageModel.Kind.LSTM;
+            case "gru" -> CharLanguageModel.Kind.GRU;
+            case "rnn" -> CharLanguageModel.Kind.RNN;
+            default -> throw new IllegalArgumentException("--model " + o.modelKind + " does not read text; use lstm, gru or rnn");
+        };
+        if (o.data.equalsIgnoreCase("digits") && !given.hasMatchedOption("--data")) o.data = TextCorpus.SHAKESPEARE;
+        TextCorpus corpus = corpus(o.data);
+        int steps = t.seqLen != null ? t.seqLen : CharLmTrainer.Config.STEPS;
+        int batch = given.hasMatchedOption("--batch-size") ? o.batchSize : CharLmTrainer.Config.BATCH;
+        double lr = o.lr != null ? o.lr : CharLmTrainer.Config.LR;
+        double clip = o.clipNorm != null ? o.clipNorm : CharLmTrainer.Config.CLIP;
+        int iters = t.iters != null ? t.iters : TextOptions.ITERS;
+        int evalEvery = t.evalEvery != null ? t.evalEvery : Math.min(TextOptions.EVAL_EVERY, iters);
+        int embed = t.embed != null ? t.embed : TextOptions.EMBED, hidden = t.hidden != null ? t.hidden : TextOptions.HIDDEN;
+        int layers = t.numLayers != null ? t.numLayers : TextOptions.LAYERS;
+        float dropout = t.dropout != null ? t.dropout : 0f;
+        if (!o.optimizer.equalsIgnoreCase("adam")) throw new IllegalArgumentException("text models train with adam; --optimizer " + o.optimizer + " is not supported here");
+
+        int[] train = corpus.train(), val = corpus.validation();
+        Sequential model = CharLanguageModel.build(kind, corpus.vocab().size(), embed, hidden, layers, dropout, new Random(o.seed));
+        out.printf(Locale.ROOT, "Data: %s, %,d characters, vocabulary of %d (%,d train, %,d validation)%n", corpus.name(),
+                corpus.length(), corpus.vocab().size(), train.length, val.length);
+        out.printf(Locale.ROOT, "Model: Embedding(%d, %d) → %s %d×%d → Linear(%d, %d), %,d parameters%n", corpus.vocab().size(), embed,
+                kind, layers, hidden, hidden, corpus.vocab().size(), model.parameterCount());
+        out.printf(Locale.ROOT, "Recipe: %d iterations of %d windows of %d characters (%s), Adam lr %s, clip %s, seed %d%n", iters,
+                batch, steps, t.tbptt ? "consecutive, state carried" : "random starts, zero state", lr, clip, o.seed);
+        out.flush();
+        boolean bar = o.progress.resolve(ProgressDisplay.stdoutIsTerminal()) == ProgressDisplay.Mode.BAR;
+        long t0 = System.nanoTime();
+        double valLoss = CharLmTrainer.train(model, train, val,
+                new CharLmTrainer.Config(iters, steps, batch, lr, clip, o.seed, t.tbptt, evalEvery), new CharLmTrainer.Listener() {
+                    @Override
+                    public void step(int it, double loss, double tps) {
+                        if (bar) {
+                            out.printf(Locale.ROOT, "\r%s iter %d/%d  loss %.4f  %,.0f chars/s ", ProgressBar.bar(it, iters), it, iters, loss, tps);
+                            out.flush();
+                        }
+                    }
+
+                    @Override
+                    public void evaluated(int it, double trainLoss, double v) {
+                        if (bar) out.print("\r\033[K");
+                        out.printf(Locale.ROOT, "iter %d/%d: train loss %.4f, val loss %.4f nats/char (%.1f s)%n", it, iters, trainLoss, v,
+                                (System.nanoTime() - t0) / 1e9);
+                        out.flush();
+                    }
+                });
+        out.printf(Locale.ROOT, "val loss %.4f (perplexity %.2f)%n", valLoss, Math.exp(valLoss));
+        if (o.output.dir != null) {
+            Files.createDirectories(o.output.dir);
+            Path file = o.output.dir.resolve(ModelLoader.MODEL_FILE);
+            Preprocessing classify = new Preprocessing(Preprocessing.Task.CLASSIFICATION, null, null, null, null, null, null);
+            ModelFile.save(file, model, List.of(steps), classify, Map.of(VOCABULARY_KEY, corpus.vocab().asString(),
+                    SEQ_LEN_KEY, Integer.toString(steps), TrainOutput.DATASET_KEY, corpus.name()));
+            out.println("Saved " + file);
+        }
+        out.flush();
+        return 0;
+    }
+}

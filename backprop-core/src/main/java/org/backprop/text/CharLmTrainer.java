@@ -1,0 +1,90 @@
+package org.backprop.text;
+
+import java.util.List;
+import java.util.Random;
+import org.backprop.loss.CrossEntropyLoss;
+import org.backprop.nn.Parameter;
+import org.backprop.nn.Sequential;
+import org.backprop.optim.Adam;
+import org.backprop.optim.GradClip;
+import org.backprop.tensor.Tensor;
+
+/**
+ * The training loop of a {@link CharLanguageModel}, by iterations: each step takes a batch of
+ * windows (random starts from a generator seeded with {@code seed}, every window from a zero
+ * state; or, with {@code carryState}, consecutive windows whose recurrent state is carried from
+ * batch to batch, detached, which is truncated backpropagation through time), computes the mean
+ * cross-entropy, backpropagates, clips the global gradient norm and takes an Adam step. Every
+ * {@code evalEvery} steps and after the last, the validation text's loss is measured.
+ */
+public final class CharLmTrainer {
+    private CharLmTrainer() {}
+
+    /** char-rnn's defaults as the recipe of {@code --model lstm}: sequences of 64, batches of 32, Adam 2e-3, clip 5. */
+    public record Config(int iters, int steps, int batch, double lr, double clip, long seed, boolean carryState, int evalEvery) {
+        public static final int STEPS = 64;
+        public static final int BATCH = 32;
+        public static final double LR = 2e-3;
+        public static final double CLIP = 5;
+
+        public Config {
+            if (iters < 1) throw new IllegalArgumentException("--iters must be positive, got " + iters);
+            if (evalEvery < 1) throw new IllegalArgumentException("--eval-every must be positive, got " + evalEvery);
+        }
+    }
+
+    /** What the loop reports as it goes. */
+    public interface Listener {
+        /** After each step: the step number (from 1), the batch's loss, tokens per second so far. */
+        default void step(int iter, double loss, double tokensPerSecond) { }
+
+        /** After an evaluation: the mean batch loss since the previous one and the validation loss. */
+        default void evaluated(int iter, double trainLoss, double valLoss) { }
+    }
+
+    /** Trains {@code model} in place and returns the final validation loss (nats per character). */
+    public static double train(Sequential model, int[] train, int[] val, Config c, Listener listener) {
+        TextWindows windows = TextWindows.of(train, c.steps(), c.batch(), "the training text");
+        if (val.length < 2) throw new IllegalArgumentException("the validation text has " + val.length + " characters; it needs at least 2");
+        List<Parameter> params = model.parameters();
+        Adam opt = new Adam(params, c.lr());
+        CrossEntropyLoss lossFn = new CrossEntropyLoss();
+        Random rng = new Random(c.seed());
+        CharLanguageModel.State state = CharLanguageModel.State.ZERO;
+        double sinceEval = 0, valLoss = Double.NaN;
+        int counted = 0;
+        long t0 = System.nanoTime();
+        model.train();
+        for (int it = 1; it <= c.iters(); it++) {
+            TextWindows.Batch b;
+            if (c.carryState()) {
+                if (windows.startsPass(it - 1)) state = CharLanguageModel.State.ZERO;
+                b = windows.consecutive(it - 1);
+            } else {
+                b = windows.random(rng);
+            }
+            opt.zeroGrad();
+            CharLanguageModel.Output o = CharLanguageModel.forward(model, b.inputs(), state);
+            Tensor loss = lossFn.apply(o.logits(), b.targets());
+            loss.backward();
+            if (c.clip() > 0) GradClip.clipGradNorm(params, c.clip());
+            opt.step();
+            if (c.carryState()) state = o.state().detach();
+            double l = loss.item();
+            if (!Double.isFinite(l)) {
+                throw new IllegalStateException("the loss became " + l + " at iteration " + it + "; lower the learning rate");
+            }
+            sinceEval += l;
+            counted++;
+            listener.step(it, l, (double) it * c.batch() * c.steps() / ((System.nanoTime() - t0) / 1e9));
+            if (it % c.evalEvery() == 0 || it == c.iters()) {
+                valLoss = CharLanguageModel.evaluate(model, val, c.steps(), c.batch());
+                listener.evaluated(it, sinceEval / counted, valLoss);
+                sinceEval = 0;
+                counted = 0;
+            }
+        }
+        model.eval();
+        return valLoss;
+    }
+}
