@@ -16,6 +16,7 @@ import org.backprop.tensor.Tensor;
  * @param y         rows·yWidth target values
  * @param classLabels whether targets are class indices (batched as {@code [n]}, else {@code [n, yWidth]})
  */
+@com.esotericsoftware.kryo.DefaultSerializer(KryoWire.BlockSerializer.class)
 public record Block(int partition, int rows, int xWidth, int yWidth, float[] x, float[] y, boolean classLabels)
         implements Serializable {
     public Block {

@@ -51,6 +51,7 @@ record OptimizerStateLayout(String[] keys, int[][] shapes, int[] offsets, int le
     }
 
     /** A state dict in flat form, as it is broadcast. */
+    @com.esotericsoftware.kryo.DefaultSerializer(com.esotericsoftware.kryo.serializers.JavaSerializer.class)
     record Flat(OptimizerStateLayout layout, float[] values) implements Serializable {
         Map<String, Tensor> toStateDict() {
             Map<String, Tensor> out = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import java.util.Arrays;
  * @param target     the target values ({@code {label}} for a class index)
  * @param classLabel whether {@code target} is one class index rather than a row of values
  */
+@com.esotericsoftware.kryo.DefaultSerializer(KryoWire.SampleSerializer.class)
 public record Sample(float[] features, float[] target, boolean classLabel) implements Serializable {
     public Sample {
         if (features == null || target == null) throw new IllegalArgumentException("Sample: features and target must not be null");

@@ -8,9 +8,9 @@ import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
 
 /**
- * Turns in-memory tensors into training RDDs. Real cluster jobs usually build their
- * {@code JavaRDD<Sample>} from files instead ({@code sc.binaryFiles}, {@code sc.textFile}); this
- * is for data that fits on the driver, tests and examples.
+ * Training RDDs: from a Spark {@code Dataset<Row>} that the executors read themselves (Parquet,
+ * CSV, any source Spark reads: the data never passes through the driver, and a lost executor's
+ * rows are read again), or from in-memory tensors on the driver (tests and small examples).
  */
 public final class SparkData {
     private SparkData() {}
@@ -35,6 +35,67 @@ public final class SparkData {
             out.add(labels ? Sample.labeled(xi, checkLabel(yi[0], i)) : Sample.of(xi, yi));
         }
         return out;
+    }
+
+    /**
+     * One sample per row of {@code rows}: the features are the values of {@code featureColumns}
+     * in that order (numeric columns, or array columns whose elements are numbers, flattened), the
+     * target is {@code labelColumn}, a class index when {@code classLabels} (a whole number
+     * {@code >= 0}) or else one regression value (or an array column of values).
+     * <pre>{@code
+     * Dataset<Row> df = spark.read().parquet("hdfs:///data/fashion.parquet");
+     * JavaRDD<Sample> train = SparkData.fromRows(df, List.of("pixels"), "label", true);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException naming the column when one is missing; a null or
+     *                                  non-numeric value fails its task with the column and row
+     */
+    public static JavaRDD<Sample> fromRows(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows, List<String> featureColumns,
+            String labelColumn, boolean classLabels) {
+        List<String> all = new ArrayList<>(featureColumns);
+        all.add(labelColumn);
+        List<String> present = List.of(rows.columns());
+        for (String c : all) {
+            if (!present.contains(c)) throw new IllegalArgumentException("SparkData.fromRows: no column '" + c + "' in " + present);
+        }
+        if (featureColumns.isEmpty()) throw new IllegalArgumentException("SparkData.fromRows: at least one feature column is required");
+        String[] names = all.toArray(String[]::new);
+        int nf = featureColumns.size();
+        org.apache.spark.sql.Column[] cols = all.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new);
+        return rows.select(cols).javaRDD().map(r -> {
+            float[] x = values(r, 0, nf, names);
+            float[] y = values(r, nf, nf + 1, names);
+            if (!classLabels) return Sample.of(x, y);
+            if (y.length != 1 || y[0] < 0 || y[0] != Math.rint(y[0])) {
+                throw new IllegalArgumentException("SparkData.fromRows: column '" + labelColumn + "' holds " + java.util.Arrays.toString(y)
+                        + " in row " + r + ", not a class index");
+            }
+            return Sample.labeled(x, (int) y[0]);
+        });
+    }
+
+    /** The numbers of columns [from, to) of a row, arrays flattened. */
+    private static float[] values(org.apache.spark.sql.Row r, int from, int to, String[] names) {
+        var out = new java.util.ArrayList<Float>();
+        for (int i = from; i < to; i++) {
+            Object v = r.get(i);
+            if (v instanceof Number n) out.add(n.floatValue());
+            else if (v instanceof scala.collection.Seq<?> seq) {
+                var it = seq.iterator();
+                while (it.hasNext()) out.add(number(it.next(), names[i]));
+            } else {
+                throw new IllegalArgumentException("SparkData.fromRows: column '" + names[i] + "' holds " + v
+                        + (v == null ? "" : " (" + v.getClass().getSimpleName() + ")") + ", not a number or an array of numbers");
+            }
+        }
+        float[] a = new float[out.size()];
+        for (int i = 0; i < a.length; i++) a[i] = out.get(i);
+        return a;
+    }
+
+    private static float number(Object v, String column) {
+        if (v instanceof Number n) return n.floatValue();
+        throw new IllegalArgumentException("SparkData.fromRows: column '" + column + "' holds an array element " + v + ", not a number");
     }
 
     /** One sample per row of a core {@link org.backprop.data.Dataset} (class indices stay class labels). */

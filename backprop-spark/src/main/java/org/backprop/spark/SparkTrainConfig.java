@@ -10,42 +10,50 @@ package org.backprop.spark;
  * @param seed            shuffling seed
  * @param shuffle         reshuffle each partition's rows every epoch
  * @param treeDepth       depth of Spark's {@code treeReduce} (2 suits tens of partitions; more for hundreds)
+ * @param startEpoch      the first epoch to run (1; a later one continues a run whose model and optimizer
+ *                        were restored by hand; {@link SparkTrainer#resume} sets it from a checkpoint)
  */
-public record SparkTrainConfig(int epochs, int globalBatchSize, Mode mode, long seed, boolean shuffle, int treeDepth) {
+public record SparkTrainConfig(int epochs, int globalBatchSize, Mode mode, long seed, boolean shuffle, int treeDepth,
+        int startEpoch) {
 
     public SparkTrainConfig {
         if (epochs < 0) throw new IllegalArgumentException("SparkTrainConfig: epochs must be >= 0, got " + epochs);
         if (globalBatchSize < 1) throw new IllegalArgumentException("SparkTrainConfig: global batch size must be >= 1, got " + globalBatchSize);
         if (mode == null) throw new IllegalArgumentException("SparkTrainConfig: mode must not be null");
         if (treeDepth < 1) throw new IllegalArgumentException("SparkTrainConfig: tree depth must be >= 1, got " + treeDepth);
+        if (startEpoch < 1) throw new IllegalArgumentException("SparkTrainConfig: the start epoch must be >= 1, got " + startEpoch);
     }
 
     /** One epoch, global batch 64, synchronous, seed 0, shuffled, tree depth 2. */
     public static SparkTrainConfig defaults() {
-        return new SparkTrainConfig(1, 64, new Mode.Synchronous(), 0, true, 2);
+        return new SparkTrainConfig(1, 64, new Mode.Synchronous(), 0, true, 2, 1);
     }
 
     public SparkTrainConfig epochs(int epochs) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch);
     }
 
     public SparkTrainConfig globalBatchSize(int globalBatchSize) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch);
     }
 
     public SparkTrainConfig mode(Mode mode) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch);
     }
 
     public SparkTrainConfig seed(long seed) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch);
     }
 
     public SparkTrainConfig shuffle(boolean shuffle) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch);
     }
 
     public SparkTrainConfig treeDepth(int treeDepth) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch);
+    }
+
+    public SparkTrainConfig startEpoch(int startEpoch) {
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch);
     }
 }

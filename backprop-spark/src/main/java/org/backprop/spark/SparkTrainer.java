@@ -1,8 +1,5 @@
 package org.backprop.spark;
 
-import java.io.IOException;
-import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -60,6 +57,7 @@ public final class SparkTrainer {
     private final StateLayout layout;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private LrScheduler scheduler;
+    private Checkpoints.Saved resumeFrom;
 
     /**
      * @param model        the driver's model: its weights are the starting point and receive the result
@@ -72,13 +70,13 @@ public final class SparkTrainer {
         if (sc == null || model == null || modelFactory == null || loss == null || optimizer == null) {
             throw new IllegalArgumentException("SparkTrainer: context, model, model factory, loss and optimizer are all required");
         }
-        requireSerializable(modelFactory, "the model factory");
-        requireSerializable(loss, "the loss");
+        Preflight.requireSerializable(modelFactory, "the model factory");
+        Preflight.requireSerializable(loss, "the loss");
         this.layout = StateLayout.of(model);
         Module probe = modelFactory.get();
         if (probe == null) throw new IllegalArgumentException("SparkTrainer: the model factory returned null");
         layout.requireSame(StateLayout.of(probe), "SparkTrainer");
-        requireOwnParameters(model, optimizer);
+        Preflight.requireOwnParameters(model, optimizer);
         this.sc = sc;
         this.model = model;
         this.modelFactory = modelFactory;
@@ -89,6 +87,25 @@ public final class SparkTrainer {
     /** Steps {@code scheduler} once at the end of every epoch, with the epoch's mean training loss. */
     public SparkTrainer scheduler(LrScheduler scheduler) {
         this.scheduler = scheduler;
+        return this;
+    }
+
+    /**
+     * Continues the run that wrote {@code checkpoint} (see {@link Checkpoints}): loads its weights
+     * and optimizer state now, and makes the next {@link #fit} start at the epoch after it, with the
+     * learning-rate schedule put back where it was by stepping it with the saved epochs' losses.
+     * With the same data, partitions, seed and global batch, the result is that of the
+     * uninterrupted run (up to float summation order across partitions).
+     */
+    public SparkTrainer resume(Checkpoints.Saved checkpoint) {
+        String type = checkpoint.metadata().get("optimizer");
+        if (type != null && !type.equals(optimizer.getClass().getName())) {
+            throw new IllegalArgumentException("resume: the checkpoint holds the state of " + type + ", this run uses "
+                    + optimizer.getClass().getName());
+        }
+        model.loadStateDict(checkpoint.model());
+        optimizer.loadStateDict(checkpoint.optimizer());
+        this.resumeFrom = checkpoint;
         return this;
     }
 
@@ -108,13 +125,20 @@ public final class SparkTrainer {
     public SparkTrainResult fit(JavaRDD<Sample> data, SparkTrainConfig config) {
         OptimizerStateLayout optLayout = null;
         if (config.mode() instanceof Mode.LocalSgd l) {
-            requireSerializable(l.optimizerFactory(), "the optimizer factory of Mode.LocalSgd");
+            Preflight.requireSerializable(l.optimizerFactory(), "the optimizer factory of Mode.LocalSgd");
             optLayout = probeOptimizerState(l.optimizerFactory());
         }
+        List<Double> earlier = List.of();
+        if (resumeFrom != null) {
+            config = restoreSchedule(resumeFrom, config);
+            earlier = resumeFrom.epochLosses();
+            resumeFrom = null; // a later fit starts afresh
+        }
+        for (TrainingListener l : listeners) l.onStart(config, earlier);
         String runId = UUID.randomUUID().toString();
         JavaRDD<Block> blocks = data.mapPartitionsWithIndex((p, it) -> List.of(Block.pack(p, it)).iterator(), true)
                 .persist(StorageLevel.MEMORY_ONLY());
-        if (comesFromDriverCollection(data.rdd())) {
+        if (Preflight.comesFromDriverCollection(data.rdd())) {
             // A parallelised collection keeps each partition's rows inside its partition object, which
             // Spark serialises into every task: every round would ship the whole data set again. Cutting
             // the lineage after packing leaves tasks small; the price is that a lost executor fails the
@@ -126,8 +150,10 @@ public final class SparkTrainer {
             int[] partitionSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
             BatchPlan plan = new BatchPlan(config.seed(), config.shuffle(), partitionSizes, config.globalBatchSize());
             if (plan.totalSamples() == 0) throw new IllegalArgumentException("SparkTrainer.fit: the RDD has no samples");
+            Preflight.requireBatchNormSlices(model, plan);
             warnIfResultsAreLarge(optLayout == null ? 0 : optLayout.length());
             var run = new Run(runId, config, blocks, plan);
+            run.epochLoss.addAll(earlier);
             try (var _ = GradMode.enableGrad()) {
                 return config.mode() instanceof Mode.LocalSgd l ? run.localSgd(l, optLayout) : run.synchronous();
             }
@@ -135,6 +161,27 @@ public final class SparkTrainer {
             blocks.unpersist(false);
             Replicas.release(runId);
         }
+    }
+
+    /** Checks a checkpoint fits this run, steps the schedule through its epochs, and returns the config from the next epoch. */
+    private SparkTrainConfig restoreSchedule(Checkpoints.Saved c, SparkTrainConfig config) {
+        String seed = c.metadata().get("seed"), batch = c.metadata().get("global_batch");
+        if ((seed != null && Long.parseLong(seed) != config.seed()) || (batch != null && Integer.parseInt(batch) != config.globalBatchSize())) {
+            throw new IllegalArgumentException("resume: the checkpoint was written with seed " + seed + " and global batch " + batch
+                    + ", this run has seed " + config.seed() + " and global batch " + config.globalBatchSize()
+                    + "; use the same to continue the same run");
+        }
+        if (c.epoch() >= config.epochs()) {
+            throw new IllegalArgumentException("resume: the checkpoint is at epoch " + c.epoch() + " and this run stops at "
+                    + config.epochs() + " epochs: raise the number of epochs to train further");
+        }
+        if (scheduler != null) for (double loss : c.epochLosses()) scheduler.step(loss);
+        if (optimizer.lr() != c.lr()) {
+            throw new IllegalArgumentException("resume: the learning rate would be " + optimizer.lr() + " where the checkpoint has "
+                    + c.lr() + "; build the optimizer and its schedule as in the interrupted run");
+        }
+        LOG.info("resuming after epoch {} of {}", c.epoch(), config.epochs());
+        return config.startEpoch(c.epoch() + 1);
     }
 
     /**
@@ -146,7 +193,7 @@ public final class SparkTrainer {
         Broadcast<float[]> weights = sc.broadcast(layout.flatten(model));
         try {
             double[] r = data.mapPartitionsWithIndex((p, it) -> List.of(Block.pack(p, it)).iterator(), true)
-                    .mapPartitions(new EvaluateTask(runId, modelFactory, loss, layout, weights))
+                    .mapPartitions(new Tasks.EvaluateTask(runId, modelFactory, loss, layout, weights))
                     .treeReduce(SparkTrainer::sumInPlace, 2);
             long n = (long) r[2];
             return new SparkEvaluation(n == 0 ? Double.NaN : r[0] / n, r[3] > 0 ? r[1] / n : Double.NaN, n);
@@ -197,7 +244,7 @@ public final class SparkTrainer {
 
         SparkTrainResult synchronous() {
             int stepsPerEpoch = plan.stepsPerEpoch();
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            for (int epoch = config.startEpoch(); epoch <= config.epochs(); epoch++) {
                 double lossSum = 0;
                 long samples = 0;
                 for (int step = 0; step < stepsPerEpoch; step++) {
@@ -207,7 +254,7 @@ public final class SparkTrainer {
                     Broadcast<float[]> weights = sc.broadcast(layout.flatten(model));
                     float[] sum;
                     try {
-                        sum = blocks.mapPartitions(new GradientTask(runId, modelFactory, loss, layout, weights, plan, epoch, step))
+                        sum = blocks.mapPartitions(new Tasks.GradientTask(runId, modelFactory, loss, layout, weights, plan, epoch, step))
                                 .treeReduce(SparkTrainer::sumInPlace, config.treeDepth());
                     } finally {
                         weights.destroy();
@@ -252,7 +299,7 @@ public final class SparkTrainer {
             int k = mode.localSteps();
             int optBase = layout.length(), presenceBase = optBase + optLayout.length();
             int lossAt = presenceBase + optLayout.keys().length;
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            for (int epoch = config.startEpoch(); epoch <= config.epochs(); epoch++) {
                 double lossSum = 0;
                 long samples = 0;
                 for (int first = 0; first < stepsPerEpoch; first += k) {
@@ -261,11 +308,11 @@ public final class SparkTrainer {
                     for (int s = first; s < first + count; s++) roundSamples += plan.globalBatch(s);
                     if (roundSamples == 0) continue;
                     long t0 = System.nanoTime();
-                    var input = new RoundInput(layout.flatten(model), OptimizerStateLayout.flatten(optimizer.stateDict()), optimizer.lr());
-                    Broadcast<RoundInput> bc = sc.broadcast(input);
+                    var input = new Tasks.RoundInput(layout.flatten(model), OptimizerStateLayout.flatten(optimizer.stateDict()), optimizer.lr());
+                    Broadcast<Tasks.RoundInput> bc = sc.broadcast(input);
                     float[] sum;
                     try {
-                        sum = blocks.mapPartitions(new LocalSgdTask(runId, modelFactory, mode.optimizerFactory(), loss, layout,
+                        sum = blocks.mapPartitions(new Tasks.LocalSgdTask(runId, modelFactory, mode.optimizerFactory(), loss, layout,
                                         optLayout, bc, plan, epoch, first, count, roundSamples))
                                 .treeReduce(SparkTrainer::sumInPlace, config.treeDepth());
                     } finally {
@@ -304,8 +351,9 @@ public final class SparkTrainer {
         private void finishEpoch(int epoch, double meanLoss) {
             epochLoss.add(meanLoss);
             LOG.debug("epoch {}: mean loss {}", epoch, meanLoss);
-            for (TrainingListener l : listeners) l.onEpochEnd(epoch, meanLoss, model, optimizer);
+            // the schedule first: a checkpoint then holds the learning rate of the next epoch
             if (scheduler != null) scheduler.step(meanLoss);
+            for (TrainingListener l : listeners) l.onEpochEnd(epoch, meanLoss, model, optimizer);
         }
     }
 
@@ -319,165 +367,7 @@ public final class SparkTrainer {
         }
     }
 
-    /** What a local-SGD round starts from: the driver's weights, optimizer state and learning rate. */
-    record RoundInput(float[] state, OptimizerStateLayout.Flat optimizer, double lr) implements java.io.Serializable {}
-
-    // ------------------------------------------------------------------------------- executors
-
-    /**
-     * Synchronous step, on one partition: the gradient of its share of the global batch, scaled
-     * by share/global. Result layout: [state-sized gradients (buffers: their new values, scaled) |
-     * one reached-flag per state entry | loss·share | compute milliseconds].
-     */
-    private record GradientTask(String runId, SerializableSupplier<? extends Module> factory, Loss loss, StateLayout layout,
-            Broadcast<float[]> weights, BatchPlan plan, int epoch, int step) implements FlatMapFunction<Iterator<Block>, float[]> {
-
-        @Override
-        public Iterator<float[]> call(Iterator<Block> it) {
-            Block block = onlyBlock(it);
-            int entries = layout.names().length;
-            float[] out = new float[layout.length() + entries + 2];
-            int p = block.partition();
-            int from = plan.sliceStart(p, step), to = plan.sliceEnd(p, step);
-            if (to == from) return List.of(out).iterator();
-            float share = (float) (to - from) / plan.globalBatch(step);
-            Replicas.Replica r = Replicas.borrow(runId, factory, layout);
-            try {
-                layout.load(r.module(), weights.value());
-                int[] order = Replicas.order(runId, plan, epoch, p);
-                long t0 = System.nanoTime();
-                List<Parameter> params = r.module().parameters();
-                for (Parameter q : params) q.value().clearGrad();
-                Tensor l = loss.apply(r.module().forward(block.features(order, from, to)), block.targets(order, from, to));
-                requireScalar(l);
-                l.backward();
-                var state = r.module().stateDict();
-                var named = r.module().namedParameters();
-                int i = 0;
-                for (var e : state.entrySet()) {
-                    int off = layout.offsets()[i];
-                    Tensor src = layout.parameter()[i] ? named.get(e.getKey()).grad() : e.getValue();
-                    if (src != null) {
-                        float[] a = src.array();
-                        int base = src.offset();
-                        for (int j = 0, n = layout.size(i); j < n; j++) out[off + j] = a[base + j] * share;
-                        out[layout.length() + i] = 1;
-                    }
-                    i++;
-                }
-                out[out.length - 2] = l.item() * share;
-                out[out.length - 1] = (System.nanoTime() - t0) / 1e6f;
-            } finally {
-                Replicas.giveBack(runId, r);
-            }
-            return List.of(out).iterator();
-        }
-    }
-
-    /**
-     * Local-SGD round, on one partition: {@code count} steps from the driver's weights and
-     * optimizer state with its own optimizer copy. Result layout, weight = this partition's
-     * samples / the round's samples: [model state·weight | optimizer state·weight | weight per
-     * optimizer key that this copy has | mean loss·weight | compute milliseconds].
-     */
-    private record LocalSgdTask(String runId, SerializableSupplier<? extends Module> factory, OptimizerFactory optimizerFactory,
-            Loss loss, StateLayout layout, OptimizerStateLayout optLayout, Broadcast<RoundInput> input, BatchPlan plan,
-            int epoch, int first, int count, long roundSamples) implements FlatMapFunction<Iterator<Block>, float[]> {
-
-        @Override
-        public Iterator<float[]> call(Iterator<Block> it) {
-            Block block = onlyBlock(it);
-            int optBase = layout.length(), presenceBase = optBase + optLayout.length();
-            int lossAt = presenceBase + optLayout.keys().length;
-            float[] out = new float[lossAt + 2];
-            int p = block.partition();
-            long mine = 0;
-            for (int s = first; s < first + count; s++) mine += plan.localBatch(p, s);
-            if (mine == 0) return List.of(out).iterator();
-            Replicas.Replica r = Replicas.borrow(runId, factory, layout);
-            try {
-                RoundInput in = input.value();
-                layout.load(r.module(), in.state());
-                Optimizer opt = optimizerFactory.create(r.module().parameters());
-                opt.loadStateDict(in.optimizer().toStateDict());
-                opt.setLr(in.lr());
-                int[] order = Replicas.order(runId, plan, epoch, p);
-                long t0 = System.nanoTime();
-                double lossSum = 0;
-                for (int s = first; s < first + count; s++) {
-                    int from = plan.sliceStart(p, s), to = plan.sliceEnd(p, s);
-                    if (to == from) continue;
-                    opt.zeroGrad();
-                    Tensor l = loss.apply(r.module().forward(block.features(order, from, to)), block.targets(order, from, to));
-                    requireScalar(l);
-                    l.backward();
-                    opt.step();
-                    lossSum += (double) l.item() * (to - from);
-                }
-                float weight = (float) ((double) mine / roundSamples);
-                float[] state = layout.flatten(r.module());
-                for (int j = 0; j < state.length; j++) out[j] = state[j] * weight;
-                optLayout.accumulate(opt.stateDict(), weight, out, optBase, presenceBase);
-                out[lossAt] = (float) (lossSum / roundSamples);
-                out[lossAt + 1] = (System.nanoTime() - t0) / 1e6f;
-            } finally {
-                Replicas.giveBack(runId, r);
-            }
-            return List.of(out).iterator();
-        }
-    }
-
-    /** Loss sum, correct predictions, samples, and whether targets were class labels, of one partition. */
-    private record EvaluateTask(String runId, SerializableSupplier<? extends Module> factory, Loss loss, StateLayout layout,
-            Broadcast<float[]> weights) implements FlatMapFunction<Iterator<Block>, double[]> {
-        private static final int CHUNK = 1024;
-
-        @Override
-        public Iterator<double[]> call(Iterator<Block> it) {
-            Block block = onlyBlock(it);
-            double[] out = new double[4];
-            if (block.rows() == 0) return List.of(out).iterator();
-            Replicas.Replica r = Replicas.borrow(runId, factory, layout);
-            try (var _ = GradMode.noGrad()) {
-                layout.load(r.module(), weights.value());
-                r.module().eval();
-                int[] order = new int[block.rows()];
-                for (int i = 0; i < order.length; i++) order[i] = i;
-                for (int from = 0; from < block.rows(); from += CHUNK) {
-                    int to = Math.min(block.rows(), from + CHUNK);
-                    Tensor y = block.targets(order, from, to);
-                    Tensor pred = r.module().forward(block.features(order, from, to));
-                    Tensor l = loss.apply(pred, y);
-                    requireScalar(l);
-                    out[0] += (double) l.item() * (to - from);
-                    if (block.classLabels()) {
-                        Tensor guess = pred.argmax(-1, false);
-                        for (int i = 0; i < to - from; i++) if (guess.get(i) == y.get(i)) out[1]++;
-                    }
-                }
-                out[2] = block.rows();
-                out[3] = block.classLabels() ? 1 : 0;
-            } finally {
-                r.module().train();
-                Replicas.giveBack(runId, r);
-            }
-            return List.of(out).iterator();
-        }
-    }
-
     // ---------------------------------------------------------------------------------- helpers
-
-    private static Block onlyBlock(Iterator<Block> it) {
-        if (!it.hasNext()) throw new IllegalStateException("a training partition holds no block");
-        return it.next();
-    }
-
-    private static void requireScalar(Tensor l) {
-        if (l.numel() != 1) {
-            throw new IllegalArgumentException("the loss returned a tensor of shape " + java.util.Arrays.toString(l.shape())
-                    + "; it must return a scalar (mean over the batch)");
-        }
-    }
 
     private static float[] sumInPlace(float[] a, float[] b) {
         for (int i = 0; i < a.length; i++) a[i] += b[i];
@@ -489,38 +379,6 @@ public final class SparkTrainer {
         return a;
     }
 
-    /** Whether an RDD's lineage starts at {@code sc.parallelize} (rows carried inside its partitions). */
-    static boolean comesFromDriverCollection(org.apache.spark.rdd.RDD<?> rdd) {
-        if (rdd.getClass().getName().equals("org.apache.spark.rdd.ParallelCollectionRDD")) return true;
-        var deps = rdd.dependencies().iterator();
-        while (deps.hasNext()) {
-            if (comesFromDriverCollection(deps.next().rdd())) return true;
-        }
-        return false;
-    }
-
-    private static void requireOwnParameters(Module model, Optimizer optimizer) {
-        if (optimizer == null) throw new IllegalArgumentException("SparkTrainer: an optimizer is required");
-        var own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<Parameter, Boolean>());
-        own.addAll(model.parameters());
-        for (Parameter p : optimizer.parameters()) {
-            if (!own.contains(p)) {
-                throw new IllegalArgumentException("SparkTrainer: the optimizer updates a parameter (" + p
-                        + ") that is not in the model being trained; build it from model.parameters()");
-            }
-        }
-    }
-
-    /** Fails early, naming the culprit, instead of Spark's "Task not serializable" deep in a job. */
-    static void requireSerializable(Object o, String what) {
-        try (var out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
-            out.writeObject(o);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(what + " cannot be sent to the executors: " + e
-                    + ". A lambda is serialisable when its type is (SerializableSupplier, Loss, OptimizerFactory) and"
-                    + " everything it captures is; capture seeds and sizes, not models or optimizers", e);
-        }
-    }
 
     private void warnIfResultsAreLarge(int optimizerStateLength) {
         long bytes = 4L * ((long) layout.length() + optimizerStateLength) + 64;

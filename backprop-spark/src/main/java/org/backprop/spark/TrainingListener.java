@@ -1,5 +1,6 @@
 package org.backprop.spark;
 
+import java.util.List;
 import org.backprop.nn.Module;
 import org.backprop.optim.Optimizer;
 
@@ -18,6 +19,12 @@ public interface TrainingListener {
      * @param round statistics of the round just finished
      */
     default void onRound(RoundStats round) {}
+
+    /**
+     * When {@code fit} starts, before the first round: its settings and the losses of the epochs
+     * done before a resume (empty when the run starts at epoch 1).
+     */
+    default void onStart(SparkTrainConfig config, List<Double> earlierEpochLosses) {}
 
     /** After each epoch, with the mean training loss over the epoch's samples. */
     default void onEpochEnd(int epoch, double meanLoss, Module model, Optimizer optimizer) {}

@@ -50,8 +50,8 @@ class SparkDataTest {
     @Test
     void parallelisedCollectionsAreRecognisedAndFilesAreNot(@TempDir Path dir) throws Exception {
         JavaSparkContext sc = SharedSpark.context();
-        assertTrue(SparkTrainer.comesFromDriverCollection(sc.parallelize(List.of(1, 2, 3), 2).map(i -> i + 1).rdd()));
+        assertTrue(Preflight.comesFromDriverCollection(sc.parallelize(List.of(1, 2, 3), 2).map(i -> i + 1).rdd()));
         Path file = Files.writeString(dir.resolve("rows.csv"), "1,2\n3,4\n");
-        assertFalse(SparkTrainer.comesFromDriverCollection(sc.textFile(file.toString()).map(String::length).rdd()));
+        assertFalse(Preflight.comesFromDriverCollection(sc.textFile(file.toString()).map(String::length).rdd()));
     }
 }
