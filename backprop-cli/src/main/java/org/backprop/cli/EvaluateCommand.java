@@ -3,12 +3,17 @@ package org.backprop.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.backprop.data.Dataset;
+import org.backprop.audio.AudioFeatures;
 import org.backprop.data.FashionMnist;
 import org.backprop.io.ModelFile;
+import org.backprop.data.Fsdd;
+import org.backprop.data.SpokenDigits;
+import org.backprop.train.ConfusionMatrix;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.Evaluation;
 import org.backprop.train.Metrics;
@@ -96,6 +101,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (saved.metadata().containsKey(TextTraining.VOCABULARY_KEY)) return evaluateText(out, saved, part);
         Predictor predictor = new Predictor(saved);
         if (TrainSetup.isFashionMnist(data)) return evaluateFashionMnist(out, predictor, part);
+        if (Speech.isFsdd(data)) return evaluateFsdd(out, predictor, part);
         DataSource.Loaded loaded = DataSource.load(data, target, csv.format(), predictor);
         Dataset ds = loaded.data();
         String what = "all " + ds.size() + " samples";
@@ -150,6 +156,31 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf("Data: fashion-mnist, %s%n", part.equals("test") ? "the official test part, " + ds.size() + " images"
                 : "all " + ds.size() + " images");
         out.printf(Locale.ROOT, "Accuracy: %.4f (%d samples)%n", e.accuracy(), e.samples());
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * The spoken digits with the model's own features: {@code test} is the test part of the split
+     * it was trained with (official, or its held-out speaker), {@code all} every recording.
+     */
+    private int evaluateFsdd(PrintWriter out, Predictor predictor, String part) throws IOException {
+        if (seed != null || testFraction != null) {
+            throw new IllegalArgumentException("--seed and --test-fraction do not apply to fsdd, whose split is by recording or speaker");
+        }
+        AudioFeatures features = AudioFeatures.of(predictor.saved(), model);
+        if (features == null) throw new IllegalArgumentException("--data fsdd needs a speech model; " + model + " takes no audio");
+        Fsdd fsdd = Fsdd.load(fashionDir.dir);
+        String splitSpec = predictor.saved().metadata().getOrDefault(Speech.SPLIT_KEY, "official");
+        List<Fsdd.Recording> recordings = part.equals("test") ? Speech.split(fsdd, splitSpec).test() : fsdd.recordings();
+        Dataset ds = SpokenDigits.dataset(features, recordings);
+        Tensor predictions = predictor.predict(ds.features());
+        Evaluation e = Metrics.of(Task.CLASSIFICATION, predictions, ds.targets());
+        out.printf("Model: %s (%s)%n", model, predictor.describeTask());
+        out.printf("Data: fsdd, %s%n", part.equals("test") ? "the test part of the " + splitSpec + " split, " + ds.size()
+                + " recordings" : "all " + ds.size() + " recordings");
+        out.printf(Locale.ROOT, "Accuracy: %.4f (%d samples)%n", e.accuracy(), e.samples());
+        Speech.printConfusion(out, ConfusionMatrix.of(predictions, ds.targets()));
         out.flush();
         return 0;
     }

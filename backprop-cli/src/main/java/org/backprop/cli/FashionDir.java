@@ -5,10 +5,11 @@ import java.nio.file.Path;
 import org.backprop.data.FashionMnist;
 import picocli.CommandLine.Option;
 
-/** Where the commands that take {@code --data fashion-mnist} look for its files first: {@code --data-dir}. */
+/** Where the commands that take {@code --data fashion-mnist} or {@code fsdd} look for its files first: {@code --data-dir}. */
 final class FashionDir {
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Where to look first for the Fashion-MNIST files (then /usr/share/datasets/fashion-mnist, then ~/.cache/backprop).")
+            description = "Where to look first for the Fashion-MNIST files or fsdd.tar.gz (then /usr/share/datasets/fashion-mnist "
+                    + "or /usr/share/datasets/fsdd, then ~/.cache/backprop).")
     Path dir;
 
     /** The data set, found as {@link FashionMnist#load} describes. */

@@ -2,6 +2,7 @@ package org.backprop.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +13,8 @@ import org.backprop.io.ArchitectureSpec;
 import org.backprop.io.LayerSpec;
 import org.backprop.io.ModelFile;
 import org.backprop.io.Preprocessing;
+import org.backprop.audio.AudioFeatures;
+import org.backprop.audio.LogMel;
 import org.backprop.io.SequentialSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +46,8 @@ final class InfoCommand implements Callable<Integer> {
         printLayers(out, arch);
         if (m.saved() != null) {
             printPreprocessing(out, m.preprocessing());
+            AudioFeatures audio = AudioFeatures.of(m.saved(), Path.of(m.name()));
+            if (audio != null) printAudio(out, audio);
             printMetadata(out, m.metadata());
         }
         out.flush();
@@ -131,6 +136,21 @@ final class InfoCommand implements Callable<Integer> {
         }
     }
 
+    /** A speech model's input pipeline, from WAV file to network input. */
+    private static void printAudio(PrintWriter out, AudioFeatures f) {
+        LogMel m = f.logMel();
+        out.println("Audio features (predict takes WAV files):");
+        out.printf(Locale.ROOT, "  %d Hz mono (other rates are resampled), right-aligned in %d samples%n", m.sampleRate(), m.windowSamples());
+        out.printf(Locale.ROOT, "  %d frames of %d samples every %d, periodic Hann window, power spectrum%n", m.frames(),
+                m.frameLength(), m.hop());
+        out.printf(Locale.ROOT, "  %d HTK-mel filters %s–%s Hz, log(x + %s)%n", m.mels(), TrainCommand.fmt(m.minHz()),
+                TrainCommand.fmt(m.maxHz()), m.logFloor());
+        out.printf(Locale.ROOT, "  per-band standardisation with the training part's statistics, e.g. band 0: mean %s, std %s%n",
+                num(f.bandMeans()[0]), num(f.bandStds()[0]));
+        out.printf("  network input: %s per recording (%s)%n", Arrays.toString(f.sampleShape()),
+                f.layout() == AudioFeatures.Layout.IMAGE ? "channel, bands, frames" : "frames, bands");
+    }
+
     private static String firstStats(Preprocessing p) {
         String name = p.featureNames() == null ? "feature 0" : p.featureNames().getFirst();
         return name + ": mean " + num(p.featureMeans()[0]) + ", std " + num(p.featureStds()[0]);
@@ -149,7 +169,7 @@ final class InfoCommand implements Callable<Integer> {
     private static void printMetadata(PrintWriter out, Map<String, String> metadata) {
         out.println("Metadata:");
         metadata.forEach((k, v) -> {
-            if (k.equals(ModelFile.ARCHITECTURE_KEY) || k.equals(ModelFile.PREPROCESSING_KEY)) {
+            if (k.equals(ModelFile.ARCHITECTURE_KEY) || k.equals(ModelFile.PREPROCESSING_KEY) || k.equals(ModelFile.AUDIO_KEY)) {
                 out.printf("  %s: (JSON, %d characters; shown above)%n", k, v.length());
             } else {
                 out.printf("  %s: %s%n", k, v);

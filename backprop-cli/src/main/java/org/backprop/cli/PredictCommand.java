@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
+import org.backprop.audio.AudioFeatures;
 import org.backprop.data.CsvTable;
 import org.backprop.io.AtomicFiles;
+import org.backprop.io.ModelFile;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.Task;
 import picocli.CommandLine.Command;
@@ -40,8 +42,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     CsvInput csv = new CsvInput();
 
-    @Option(names = "--input", paramLabel = "FILE.csv",
-            description = "A CSV file with a header that names (at least) the model's feature columns.")
+    @Option(names = "--input", paramLabel = "FILE.csv|FILE.wav|DIR",
+            description = "A CSV file with a header that names (at least) the model's feature columns; for a speech model "
+                    + "a WAV file or a folder of them (resampled to the model's rate when theirs differs).")
     Path input;
 
     @Option(names = "--data", paramLabel = "fashion-mnist|FILE",
@@ -71,10 +74,19 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException(data == null ? "--limit applies to --data images only"
                     : "--limit must be at least 1, got " + limit);
         }
-        Predictor predictor = new Predictor(ModelLoader.load(model));
+        ModelFile.SavedModel saved = ModelLoader.load(model);
+        Predictor predictor = new Predictor(saved);
+        AudioFeatures audio = AudioFeatures.of(saved, model);
         String text;
         int rows;
-        if (data != null) {
+        if (audio != null || (input != null && Speech.isAudioInput(input))) {
+            if (audio == null) throw new IllegalArgumentException("--input " + input + " is audio but " + model + " is not a speech model");
+            if (input == null) throw new IllegalArgumentException("a speech model predicts for --input FILE.wav or a folder of WAV files");
+            List<Path> files = Speech.wavFiles(input);
+            Tensor predictions = predictor.predict(audio.inputs(Speech.read(files)));
+            rows = files.size();
+            text = toCsv(List.of("file"), r -> csvField(files.get(r).toString()), rows, predictor, predictions);
+        } else if (data != null) {
             Images images = Images.load(data, fashionDir, predictor, limit);
             Tensor predictions = predictor.predict(images.pixels());
             rows = images.count();
@@ -141,6 +153,10 @@ final class PredictCommand implements Callable<Integer> {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    private static String csvField(String s) {
+        return field(s);
     }
 
     /** A header field, quoted when it holds a delimiter, a quote or surrounding spaces. */

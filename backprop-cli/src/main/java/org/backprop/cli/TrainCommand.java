@@ -61,6 +61,11 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     FashionDir fashionDir = new FashionDir();
 
+    @Option(names = "--split", defaultValue = "official", paramLabel = "official|speaker=NAME",
+            description = "With --data fsdd: official (recordings 0-4 of each digit and speaker are the test set) or "
+                    + "speaker=NAME (hold one speaker out) (default: ${DEFAULT-VALUE}).")
+    String split;
+
     @Option(names = "--model", defaultValue = "mlp", paramLabel = "KIND",
             description = "mlp (sized by --layers), cnn (a small batch-norm CNN) or lenet (LeNet-5), which need 28×28 images; lstm, gru or rnn for text (default: ${DEFAULT-VALUE}).")
     String modelKind;
@@ -175,6 +180,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Continue the run saved in checkpoint FILE; give the options of that run, with more --epochs if needed.")
     Path resume;
 
+    /** With --data fsdd and --plots or --report: a few test spectrograms. */
+    private List<Plots.Chart> speechPictures;
+
     static final class LossNames extends ArrayList<String> {
         LossNames() {
             super(Losses.names());
@@ -269,6 +277,7 @@ final class TrainCommand implements Callable<Integer> {
         if (t == Task.CLASSIFICATION) {
             out.printf(Locale.ROOT, "Test accuracy: %.4f (%d samples)%n", Metrics.accuracy(predictions, test.targets()),
                     test.size());
+            if (setup.speech != null) Speech.afterTraining(out, this.split, setup.speech.features(), predictions, test, output);
         } else {
             // Metrics in the target's own units: undo the target standardisation first.
             Tensor p = ys.inverseTransform(predictions);
@@ -277,6 +286,13 @@ final class TrainCommand implements Callable<Integer> {
                     test.size());
         }
         out.flush();
+        if ((plots || report) && setup.speech != null) {
+            int[] predicted = new int[test.size()];
+            Tensor classes = predictions.argmax(1, false);
+            for (int i = 0; i < predicted.length; i++) predicted[i] = (int) classes.get(i);
+            speechPictures = Speech.spectrograms(setup.speech.features(), test.features().toFloatArray(), setup.speechSplit.test(),
+                    predicted, 4);
+        }
         if (plots || report) {
             writePlotsAndReport(out, history, health, t, predictions, test, ys, setup.describe(train.featureWidth(), outputs),
                     model.parameterCount(), lossName(lossFn), loaded.name(), setup.augmentation());
@@ -302,7 +318,8 @@ final class TrainCommand implements Callable<Integer> {
     private void writePlotsAndReport(PrintWriter console, History history, GradientHealth health, Task t, Tensor predictions,
                                      Dataset test, Standardizer ys, String architecture, long parameters, String lossName,
                                      String dataName, ImageAugmentation augmentation) throws IOException {
-        List<Plots.Chart> charts = Plots.of(history.epochs(), t, health.epochs(), health.layerWeightNames());
+        List<Plots.Chart> charts = new ArrayList<>(Plots.of(history.epochs(), t, health.epochs(), health.layerWeightNames()));
+        if (speechPictures != null) charts.addAll(speechPictures);
         if (plots) {
             Plots.write(output.dir, charts);
             console.printf("Plots: %s%n", String.join(", ", charts.stream().map(Plots.Chart::fileName).toList()));

@@ -37,6 +37,9 @@ final class TrainOutput {
             description = "Save the model (DIR/model.safetensors) and a run summary (DIR/summary.json); nothing is saved without it.")
     Path dir;
 
+    /** More metadata for the model file, e.g. a speech model's feature settings ({@code ModelFile.AUDIO_KEY}). */
+    final Map<String, String> extraMetadata = new java.util.LinkedHashMap<>();
+
     /**
      * What a finished training run hands over for saving.
      *
@@ -55,8 +58,9 @@ final class TrainOutput {
         Files.createDirectories(dir);
         Path modelFile = dir.resolve(ModelLoader.MODEL_FILE);
         Path summaryFile = dir.resolve(SUMMARY_FILE);
-        Map<String, String> meta = Map.of(DATASET_KEY, run.dataName(), SEED_KEY, Long.toString(run.seed()),
-                TEST_FRACTION_KEY, Double.toString(run.testFraction()));
+        Map<String, String> meta = new java.util.LinkedHashMap<>(Map.of(DATASET_KEY, run.dataName(), SEED_KEY,
+                Long.toString(run.seed()), TEST_FRACTION_KEY, Double.toString(run.testFraction())));
+        meta.putAll(extraMetadata);
         List<Integer> inputShape = inputShape(run.data());
         if (isDescribable(run.model(), inputShape)) {
             ModelFile.save(modelFile, run.model(), inputShape, preprocessing(run), meta);

@@ -8,10 +8,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import org.backprop.audio.AudioFeatures;
+import org.backprop.audio.LogMel;
 import org.backprop.data.BuiltinDatasets;
 import org.backprop.data.CsvTable;
 import org.backprop.data.Dataset;
 import org.backprop.data.FashionMnist;
+import org.backprop.data.Fsdd;
+import org.backprop.data.SpokenDigits;
 import org.backprop.data.ImageAugmentation;
 import org.backprop.nn.Activation;
 import org.backprop.nn.Init;
@@ -67,6 +71,7 @@ final class TrainSetup {
      * @return what was set, for the console, or {@code null} when nothing was
      */
     String applyImageRecipe() {
+        if (Speech.isFsdd(o.data)) return applySpeechRecipe();
         boolean mlp = o.modelKind.equalsIgnoreCase("mlp");
         if (mlp && !isFashionMnist(o.data)) return null;
         var given = o.spec.commandLine().getParseResult();
@@ -94,6 +99,49 @@ final class TrainSetup {
         return set.isEmpty() ? null : String.join(", ", set);
     }
 
+    /** The spoken digits' batch, epochs and schedule (see {@link #SPEECH_EPOCHS}). */
+    static final int SPEECH_BATCH = 64;
+
+    /**
+     * Epochs of the speech recipe: the peer trains 30 at a constant 10⁻³ (0.98 test accuracy);
+     * here 20 with a cosine schedule and shifts (README's speech section).
+     */
+    static final int SPEECH_EPOCHS = 20;
+
+    /**
+     * {@code --data fsdd}: the peer's Adam at 10⁻³ with batches of 64, 20 epochs annealed by a
+     * cosine schedule, no validation split (the test recordings stay apart), and each training
+     * spectrogram shifted at random by up to 2 frames and 2 mel bands (a little timing and
+     * vocal-tract variation): without the shifts the network learned the 2,700 recordings by
+     * heart (training loss 0.004) and stayed at 0.977 test accuracy (README's speech section).
+     */
+    private String applySpeechRecipe() {
+        var given = o.spec.commandLine().getParseResult();
+        List<String> set = new ArrayList<>();
+        if (!given.hasMatchedOption("--model")) o.modelKind = "cnn"; // the one speech network
+        if (!given.hasMatchedOption("--batch-size")) {
+            o.batchSize = SPEECH_BATCH;
+            set.add("batch " + SPEECH_BATCH);
+        }
+        if (!given.hasMatchedOption("--epochs")) {
+            o.epochs = SPEECH_EPOCHS;
+            set.add(SPEECH_EPOCHS + " epochs");
+        }
+        if (!given.hasMatchedOption("--schedule")) {
+            o.schedule = "cosine";
+            set.add("cosine schedule");
+        }
+        if (!given.hasMatchedOption("--val-fraction")) {
+            o.valFraction = 0;
+            set.add("no validation split");
+        }
+        if (!given.hasMatchedOption("--augment")) {
+            o.augment = "shift";
+            set.add("shift augmentation");
+        }
+        return String.join(", ", set);
+    }
+
     /** Fails on the first bad option, before any data is read. */
     void check() {
         if (o.batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1, got " + o.batchSize);
@@ -112,6 +160,12 @@ final class TrainSetup {
         }
         if (!List.of("mlp", "cnn", "lenet").contains(o.modelKind.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("--model must be mlp, cnn or lenet, not '" + o.modelKind + "'");
+        }
+        if (Speech.isFsdd(o.data) && !o.modelKind.equalsIgnoreCase("cnn")) {
+            throw new IllegalArgumentException("--data fsdd trains --model cnn (log-mel spectrograms), not '" + o.modelKind + "'");
+        }
+        if (!Speech.isFsdd(o.data) && !o.split.equals("official")) {
+            throw new IllegalArgumentException("--split " + o.split + " applies to --data fsdd only");
         }
         if (!Optimizers.NAMES.contains(o.optimizer.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("--optimizer must be one of " + String.join(", ", Optimizers.NAMES)
@@ -136,9 +190,20 @@ final class TrainSetup {
         return n.equals("fashion-mnist") || n.equals("fashion");
     }
 
+    /** With --data fsdd: the recordings of each part and their features, after {@link #load}. */
+    Fsdd.Split speechSplit;
+    SpokenDigits.Prepared speech;
+
     Loaded load() throws IOException {
         String data = o.data;
         Task task = o.task;
+        if (Speech.isFsdd(data)) {
+            if (task == Task.REGRESSION) throw new IllegalArgumentException("--task regression does not fit fsdd, which is classification");
+            speechSplit = Speech.split(Fsdd.load(o.fashionDir.dir), o.split);
+            speech = SpokenDigits.prepare(speechSplit, LogMel.FSDD, AudioFeatures.Layout.IMAGE);
+            // Standardised per band with the training part's statistics, which the model file keeps.
+            return new Loaded("fsdd", speech.train(), speech.test(), Task.CLASSIFICATION, false);
+        }
         if (isFashionMnist(data)) {
             if (task == Task.REGRESSION) throw new IllegalArgumentException("--task regression does not fit Fashion-MNIST, which is classification");
             FashionMnist fm = o.fashionDir.load();
@@ -177,6 +242,7 @@ final class TrainSetup {
 
     Sequential model(Dataset train, int outputs, String dataName, Random rng) {
         String kind = o.modelKind.toLowerCase(Locale.ROOT);
+        if (speech != null) return Models.fsddCnn(rng);
         if (!kind.equals("mlp")) {
             int[] shape = train.features().shape();
             if (shape.length != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28 || outputs != 10) {
@@ -238,6 +304,7 @@ final class TrainSetup {
 
     /** The network in one phrase for the console and the report, e.g. {@code 64-64-32-10 relu}. */
     String describe(int inputs, int outputs) {
+        if (speech != null) return "fsdd CNN (3 conv blocks over 40 mel bands × 100 frames)";
         if (o.modelKind.equalsIgnoreCase("cnn")) return "small CNN (3 conv + batch-norm blocks)";
         if (o.modelKind.equalsIgnoreCase("lenet")) return "LeNet-5";
         List<String> parts = new ArrayList<>();

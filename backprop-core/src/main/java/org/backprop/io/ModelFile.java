@@ -19,7 +19,7 @@ import org.backprop.tensor.Tensor;
  * can thus be rebuilt without code, by Backprop or by PyTorch ({@code scripts/torch_roundtrip.py}).
  *
  * <p>Metadata keys: {@value #ARCHITECTURE_KEY} (required), {@value #PREPROCESSING_KEY}
- * (optional), {@code format = pt} (the convention that says the tensors use PyTorch's layout),
+ * (optional), {@value #AUDIO_KEY} (optional: a speech model's feature settings), {@code format = pt} (the convention that says the tensors use PyTorch's layout),
  * plus any extra keys the caller adds outside the {@code backprop.} namespace.
  *
  * <p>Saving is atomic (see {@link AtomicFiles}): a crash mid-save leaves the previous file intact,
@@ -32,6 +32,12 @@ public final class ModelFile {
     public static final String ARCHITECTURE_KEY = "backprop.architecture";
     /** Metadata key of the preprocessing JSON. */
     public static final String PREPROCESSING_KEY = "backprop.preprocessing";
+    /**
+     * Metadata key of a speech model's feature settings and band statistics
+     * ({@code org.backprop.audio.AudioFeatures}, which writes, reads and checks it); callers
+     * pass it among the extra metadata.
+     */
+    public static final String AUDIO_KEY = "backprop.audio";
 
     private static final String RESERVED_PREFIX = "backprop.";
     private static final String FORMAT_KEY = "format";
@@ -97,9 +103,10 @@ public final class ModelFile {
         metadata.put(ARCHITECTURE_KEY, architecture.toJson());
         if (!preprocessing.isEmpty()) metadata.put(PREPROCESSING_KEY, preprocessing.toJson());
         for (Map.Entry<String, String> e : extraMetadata.entrySet()) {
-            if (e.getKey().startsWith(RESERVED_PREFIX) || e.getKey().equals(FORMAT_KEY)) {
+            if (!e.getKey().equals(AUDIO_KEY) && (e.getKey().startsWith(RESERVED_PREFIX) || e.getKey().equals(FORMAT_KEY))) {
                 throw new IllegalArgumentException("ModelFile.save: metadata key '" + e.getKey()
-                        + "' is reserved (keys starting with '" + RESERVED_PREFIX + "' and '" + FORMAT_KEY + "')");
+                        + "' is reserved (keys starting with '" + RESERVED_PREFIX + "' other than '" + AUDIO_KEY + "', and '"
+                        + FORMAT_KEY + "')");
             }
             metadata.put(e.getKey(), e.getValue());
         }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.backprop.nn.Activation;
+import org.backprop.nn.Recurrent;
 import org.junit.jupiter.api.Test;
 
 /** Every registered kind agrees with its spec: what it writes, what it reads, what it describes. */
@@ -19,6 +20,11 @@ class LayerTypesTest {
         List<LayerSpec> specs = new ArrayList<>(ImageModelFileTest.everyNewKind());
         specs.add(new LinearSpec(4, 3, true));
         for (String name : Activation.NAMES) specs.add(ActivationSpec.named(name));
+        specs.add(new EmbeddingSpec(10, 4, 2));
+        specs.add(new RecurrentSpec(Recurrent.Cell.LSTM, 4, 5, 2, false, true, 0.25f));
+        specs.add(new RecurrentSpec(Recurrent.Cell.GRU, 4, 5, 1, true, false, 0f));
+        specs.add(new RecurrentSpec(Recurrent.Cell.RNN_RELU, 3, 2, 1, true, true, 0f));
+        specs.add(new RecurrentSpec(Recurrent.Cell.RNN_TANH, 3, 2, 3, false, false, 0.5f));
         return specs;
     }
 
