@@ -56,6 +56,12 @@ public final class AdamW extends Optimizer {
         this.options = options;
     }
 
+    /** The rule is per parameter: its step inside the backward pass is exact (see {@link FusedStep}). */
+    @Override
+    protected boolean fusedByDefault() {
+        return true;
+    }
+
     @Override
     protected List<String> stateNames() {
         return Adam.stateNames(options.amsgrad());
