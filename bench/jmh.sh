@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the JMH benchmarks of backprop-bench: sgemm on the MLP shapes (Java and, where OpenBLAS is
-# installed, native) and the warm MLP training step with the GC profiler (allocation per step).
+# installed, native), the warm MLP training step with the GC profiler (allocation per step) and
+# the serving throughput of one shared InferenceModel on 1 and 2 request threads.
 # Usage: bench/jmh.sh [JMH options...]   e.g. bench/jmh.sh -f 1 -wi 1 -i 1 -w 1s -r 1s  (a smoke run)
 # Extra arguments replace the default benchmark selection when they name one (GemmBench, MlpStepBench).
 set -euo pipefail
@@ -13,3 +14,4 @@ if ldconfig -p 2>/dev/null | grep -q libopenblas; then ENGINES=java,native; fi
 run() { "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main "$@"; }
 run GemmBench -p engine="$ENGINES" "$@"
 run MlpStepBench -prof gc "$@"
+run InferenceBench "$@"

@@ -52,7 +52,7 @@ public final class FashionBench {
     private static final List<String> WORKLOADS = List.of("sgemm", "mlp_steps", "mlp", "lenet5");
 
     public static void main(String[] args) throws IOException {
-        int threads = 2, epochs = 3;
+        int threads = 2, epochs = 3, limitSize = 1024;
         Path data = null;
         Set<String> run = new LinkedHashSet<>(WORKLOADS);
         for (int i = 0; i < args.length; i++) {
@@ -60,6 +60,7 @@ public final class FashionBench {
                 case "--threads" -> threads = Integer.parseInt(value(args, ++i));
                 case "--epochs" -> epochs = Integer.parseInt(value(args, ++i));
                 case "--data" -> data = Path.of(value(args, ++i));
+                case "--limit-size" -> limitSize = Integer.parseInt(value(args, ++i));
                 case "--workloads" -> {
                     run = new LinkedHashSet<>(List.of(value(args, ++i).split(",")));
                     if (!WORKLOADS.containsAll(run)) throw new IllegalArgumentException("--workloads takes some of " + WORKLOADS);
@@ -69,9 +70,14 @@ public final class FashionBench {
         }
         // Must happen before any kernel class is loaded: Parallel reads it once.
         System.setProperty("backprop.threads", Integer.toString(threads));
-        FashionMnist ds = FashionMnist.load(data);
+        boolean needsData = run.stream().anyMatch(w -> w.startsWith("mlp") || w.equals("lenet5"));
+        FashionMnist ds = needsData ? FashionMnist.load(data) : null;
 
         List<Map<String, Object>> out = new ArrayList<>();
+        // The machine's limits, in the same run; on stderr so the JSON lines keep the peer's rows.
+        Limits limits = Limits.measure(limitSize, WARM_NANOS, 10);
+        System.err.printf("limits: GEMM %.1f GFLOP/s (%s, %d³), stream %.1f GB/s (triad over %.1f MB)%n", limits.gemmGflops(),
+                limits.gemmBy(), limitSize, limits.streamGBs(), 4.0 * Limits.MLP_PARAMS * Float.BYTES / 1e6);
         if (run.contains("sgemm")) {
             for (int[] s : new int[][] {{1024, 1024, 1024}, {128, 784, 256}, {784, 128, 256}, {128, 256, 784}}) {
                 out.add(gemm(s[0], s[1], s[2], 20));
@@ -83,6 +89,7 @@ public final class FashionBench {
         }
         if (run.contains("mlp")) out.add(train("mlp_784_256_128_10_adam", Net::mlp, ds, epochs, 128));
         if (run.contains("lenet5")) out.add(train("lenet5_adam", Net::lenet5, ds, epochs, 128));
+        efficiencies(out, limits, ds);
         // One figure for the whole run, read at the end, as the peer does.
         double peakRss = peakRssMb();
         for (Map<String, Object> o : out) {
@@ -96,8 +103,27 @@ public final class FashionBench {
                 + engine() + (NativeBlas.MODE == NativeBlas.Mode.JAVA ? "" : " (" + NativeBlas.describe() + ")"));
     }
 
-    private static final String USAGE = "usage: FashionBench [--threads N] [--data DIR] [--epochs 3] [--workloads "
+    private static final String USAGE = "usage: FashionBench [--threads N] [--data DIR] [--epochs 3] [--limit-size 1024] [--workloads "
             + String.join(",", WORKLOADS) + "]";
+
+    /** Adds each workload's fraction of its limit to its row and prints it (issue 15's efficiencies). */
+    private static void efficiencies(List<Map<String, Object>> out, Limits limits, FashionMnist ds) {
+        for (Map<String, Object> o : out) {
+            if (o.get("workload").equals("mlp_784_256_128_10_adam")) {
+                double e = limits.mlpEpochEfficiency(ds.train().size(), (Double) o.get("median_epoch_s"));
+                o.put("gemm_limit_efficiency", e);
+                System.err.printf("efficiency: MLP epoch %.3f s, %.1f GFLOP at the GEMM limit %.3f s: %.0f%%%n",
+                        o.get("median_epoch_s"), ds.train().size() * Limits.MLP_FLOP_PER_SAMPLE / 1e9,
+                        e * (Double) o.get("median_epoch_s"), 100 * e);
+            } else if (o.get("workload").equals("mlp_steps") && o.get("batch").equals(1)) {
+                double e = limits.stepEfficiency((Double) o.get("steps_per_s"));
+                o.put("stream_limit_efficiency", e);
+                System.err.printf("efficiency: batch-1 Adam step %.1f µs, %.2f MB at the stream limit %.1f µs: %.0f%%%n",
+                        1e6 / (Double) o.get("steps_per_s"), Limits.MLP_STEP_BYTES / 1e6,
+                        1e6 * e / (Double) o.get("steps_per_s"), 100 * e);
+            }
+        }
+    }
 
     private static Map<String, Object> gemm(int m, int k, int n, int reps) {
         Random rng = new Random(0);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.backprop.io.onnx.OnnxGraph;
 import org.backprop.nn.Activation;
 
 /**
@@ -87,6 +88,25 @@ public record ActivationSpec(String name, Map<String, Number> settings) implemen
     @Override
     public int[] outputShape(int[] input) {
         return input.clone();
+    }
+
+    /** The ONNX operator of each activation; GELU, which opset 17 lacks, as x · ½ · (1 + erf(x / √2)). */
+    @Override
+    public String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        return switch (name) {
+            case "relu" -> graph.node("Relu", input);
+            case "leaky_relu" -> graph.node("LeakyRelu", Map.of("alpha", settings.get("negative_slope").floatValue()), input);
+            case "elu" -> graph.node("Elu", Map.of("alpha", settings.get("alpha").floatValue()), input);
+            case "sigmoid" -> graph.node("Sigmoid", input);
+            case "tanh" -> graph.node("Tanh", input);
+            case "softmax" -> graph.node("Softmax", Map.of("axis", settings.get("axis").intValue()), input);
+            case "gelu" -> {
+                String scaled = graph.node("Div", input, graph.constant(prefix + "sqrt2", new float[] {(float) Math.sqrt(2)}));
+                String onePlus = graph.node("Add", graph.node("Erf", scaled), graph.constant(prefix + "one", new float[] {1f}));
+                yield graph.node("Mul", graph.node("Mul", input, onePlus), graph.constant(prefix + "half", new float[] {0.5f}));
+            }
+            default -> LayerSpec.super.toOnnx(graph, prefix, input, inputShape);
+        };
     }
 
     @Override

@@ -46,6 +46,14 @@ public record AvgPool2dSpec(Window2d window, boolean countIncludePad) implements
     }
 
     @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        Shapes.requireImages(describe(), inputShape);
+        java.util.Map<String, Object> attributes = Shapes.onnxWindow(window, false);
+        attributes.put("count_include_pad", countIncludePad ? 1 : 0);
+        return graph.node("AveragePool", attributes, input);
+    }
+
+    @Override
     public int[] outputShape(int[] input) {
         return Shapes.window(describe(), input, window, input.length == 3 ? input[0] : -1);
     }

@@ -91,6 +91,13 @@ public record BatchNormSpec(int dims, int channels, float eps, float momentum) i
         return shapes;
     }
 
+    /** BatchNormalization in inference mode: the running statistics, γ and β. */
+    @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        return graph.node("BatchNormalization", Map.of("epsilon", eps), input, graph.weight(prefix + "weight"),
+                graph.weight(prefix + "bias"), graph.weight(prefix + "running_mean"), graph.weight(prefix + "running_var"));
+    }
+
     @Override
     public int[] outputShape(int[] input) {
         boolean fits = dims == 1 ? (input.length == 1 || input.length == 2) : input.length == 3;

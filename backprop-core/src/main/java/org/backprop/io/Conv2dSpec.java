@@ -62,6 +62,13 @@ public record Conv2dSpec(int in, int out, Window2d window, boolean bias) impleme
     }
 
     @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        Map<String, Object> attributes = Shapes.onnxWindow(window, true);
+        return bias ? graph.node("Conv", attributes, input, graph.weight(prefix + "weight"), graph.weight(prefix + "bias"))
+                : graph.node("Conv", attributes, input, graph.weight(prefix + "weight"));
+    }
+
+    @Override
     public int[] outputShape(int[] input) {
         if (input.length != 3 || input[0] != in) {
             throw new IllegalArgumentException(describe() + " takes [" + in + ", H, W] images, got "

@@ -50,6 +50,12 @@ public record DropoutSpec(float p) implements LayerSpec {
         return "Dropout(p=" + p + ")";
     }
 
+    /** Removed: the identity in evaluation form. */
+    @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        return input;
+    }
+
     @Override
     public int[] outputShape(int[] input) {
         return input.clone();

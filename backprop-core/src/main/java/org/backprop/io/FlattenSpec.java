@@ -40,6 +40,16 @@ public record FlattenSpec(int start, int end) implements LayerSpec {
         return "Flatten(start=" + start + ", end=" + end + ")";
     }
 
+    /** ONNX's Flatten when everything after the batch axis merges, else a Reshape keeping the batch axis. */
+    @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        int[] out = outputShape(inputShape);
+        if (out.length == 1) return graph.node("Flatten", java.util.Map.of("axis", 1), input);
+        long[] shape = new long[out.length + 1]; // 0: copy the batch size from the input
+        for (int i = 0; i < out.length; i++) shape[i + 1] = out[i];
+        return graph.node("Reshape", input, graph.constantInts(prefix + "shape", shape, shape.length));
+    }
+
     @Override
     public int[] outputShape(int[] input) {
         int rank = input.length + 1; // with the batch axis

@@ -70,6 +70,20 @@ public record LayerNormSpec(List<Integer> shape, float eps, boolean affine) impl
         return shapes;
     }
 
+    /** LayerNormalization (opset 17) over the trailing axes; without affine parameters, a scale of ones. */
+    @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        Map<String, Object> attributes = Map.of("axis", -shape.size(), "epsilon", eps);
+        if (affine) {
+            return graph.node("LayerNormalization", attributes, input, graph.weight(prefix + "weight"),
+                    graph.weight(prefix + "bias"));
+        }
+        int[] d = dims();
+        float[] ones = new float[Arrays.stream(d).reduce(1, Math::multiplyExact)];
+        Arrays.fill(ones, 1f);
+        return graph.node("LayerNormalization", attributes, input, graph.constant(prefix + "scale", ones, d));
+    }
+
     @Override
     public int[] outputShape(int[] input) {
         int[] d = dims();

@@ -3,6 +3,7 @@ package org.backprop.io;
 import com.google.gson.JsonObject;
 import java.util.Map;
 import java.util.Random;
+import org.backprop.io.onnx.OnnxGraph;
 import org.backprop.nn.Module;
 
 /**
@@ -44,6 +45,21 @@ public interface LayerSpec {
      * @throws IllegalArgumentException if the layer cannot take an input of that shape, saying why
      */
     int[] outputShape(int[] input);
+
+    /**
+     * Adds this layer to an ONNX graph (opset 17) in evaluation form, and returns the name of its
+     * output value. Each layer maps itself here, so a new layer type brings its own mapping.
+     *
+     * @param graph      the graph being built; {@code graph.weight(prefix + "weight")} adds a tensor
+     *                   of the model's state dict
+     * @param prefix     this layer's state-dict prefix, e.g. {@code "3."}
+     * @param input      the name of the value the layer takes
+     * @param inputShape one sample's shape at that value (without the batch axis)
+     * @throws UnsupportedOperationException if the layer has no ONNX form
+     */
+    default String toOnnx(OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        throw new UnsupportedOperationException("ONNX export: layer " + describe() + " has no ONNX mapping yet");
+    }
 
     /** Whether the layer takes inputs of any shape and returns the same shape (activations, dropout). */
     default boolean anyShape() {

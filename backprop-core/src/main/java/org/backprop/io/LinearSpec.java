@@ -54,6 +54,18 @@ public record LinearSpec(int in, int out, boolean bias) implements LayerSpec {
         return shapes;
     }
 
+    /** Gemm (x·Wᵀ + b) on [batch, in]; MatMul by Wᵀ and Add on inputs of more axes. */
+    @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        if (inputShape.length == 1) {
+            return bias ? graph.node("Gemm", java.util.Map.of("transB", 1), input, graph.weight(prefix + "weight"),
+                    graph.weight(prefix + "bias"))
+                    : graph.node("Gemm", java.util.Map.of("transB", 1), input, graph.weight(prefix + "weight"));
+        }
+        String y = graph.node("MatMul", input, graph.transposedWeight(prefix + "weight"));
+        return bias ? graph.node("Add", y, graph.weight(prefix + "bias")) : y;
+    }
+
     /** Acts on the last axis, which must have {@code in} entries. */
     @Override
     public int[] outputShape(int[] input) {

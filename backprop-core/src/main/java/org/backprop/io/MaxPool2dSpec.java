@@ -41,6 +41,12 @@ public record MaxPool2dSpec(Window2d window) implements LayerSpec {
     }
 
     @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        Shapes.requireImages(describe(), inputShape);
+        return graph.node("MaxPool", Shapes.onnxWindow(window, true), input); // pads count as −∞, as in PyTorch
+    }
+
+    @Override
     public int[] outputShape(int[] input) {
         return Shapes.window(describe(), input, window, input.length == 3 ? input[0] : -1);
     }

@@ -55,6 +55,23 @@ public record SequentialSpec(List<LayerSpec> layers) implements LayerSpec {
     }
 
     @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        return toOnnx(layers, graph, prefix, input, inputShape);
+    }
+
+    /** Each layer in turn, the tensors of layer {@code i} under {@code prefix + i + "."}. */
+    static String toOnnx(List<LayerSpec> layers, org.backprop.io.onnx.OnnxGraph graph, String prefix, String input,
+            int[] inputShape) {
+        String value = input;
+        int[] shape = inputShape;
+        for (int i = 0; i < layers.size(); i++) {
+            value = layers.get(i).toOnnx(graph, prefix + i + ".", value, shape);
+            shape = layers.get(i).outputShape(shape);
+        }
+        return value;
+    }
+
+    @Override
     public int[] outputShape(int[] input) {
         int[] shape = input;
         for (LayerSpec layer : layers) shape = layer.outputShape(shape);

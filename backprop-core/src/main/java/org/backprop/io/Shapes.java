@@ -19,4 +19,22 @@ final class Shapes {
         }
         return new int[] {channels, oh, ow};
     }
+
+    /** ONNX's attributes of a 2-D window: kernel_shape, strides, pads (begin and end) and, if asked, dilations. */
+    static java.util.Map<String, Object> onnxWindow(Window2d w, boolean dilations) {
+        java.util.Map<String, Object> a = new java.util.LinkedHashMap<>();
+        a.put("kernel_shape", new int[] {w.kh(), w.kw()});
+        a.put("strides", new int[] {w.sh(), w.sw()});
+        a.put("pads", new int[] {w.ph(), w.pw(), w.ph(), w.pw()});
+        if (dilations) a.put("dilations", new int[] {w.dh(), w.dw()});
+        return a;
+    }
+
+    /** ONNX's pooling operators take [N, C, H, W]. */
+    static void requireImages(String layer, int[] input) {
+        if (input.length != 3) {
+            throw new UnsupportedOperationException("ONNX export: " + layer + " takes " + java.util.Arrays.toString(input)
+                    + " per sample; ONNX pools [C, H, W] images only");
+        }
+    }
 }

@@ -98,6 +98,12 @@ public final class Adam extends Optimizer {
         this.options = options;
     }
 
+    /** The rule is per parameter: its step inside the backward pass is exact (see {@link FusedStep}). */
+    @Override
+    protected boolean fusedByDefault() {
+        return true;
+    }
+
     @Override
     protected List<String> stateNames() {
         return stateNames(options.amsgrad());
@@ -148,12 +154,14 @@ public final class Adam extends Optimizer {
             float stepSize = this.stepSize, bc2Sqrt = this.bc2Sqrt, b1 = this.b1, b2 = this.b2, c1 = this.c1, c2 = this.c2;
             float e = this.eps, decay = this.decay, shrink = this.shrink;
             boolean hasL2 = this.hasL2, hasDecoupled = this.hasDecoupled, amsgrad = this.amsgrad;
+            boolean flush = e > 0; // with ε = 0 a flushed v could divide by 0 (see Subnormals)
             for (int i = from; i < to; i++) {
                 float wi = w[i];
                 float gi = hasL2 ? g[i] + decay * wi : g[i];
                 if (hasDecoupled) wi *= shrink;
-                float mi = b1 * m[i] + c1 * gi;
-                float vi = b2 * v[i] + c2 * (gi * gi);
+                // Flushed: with a zero gradient m decays by β₁ into the subnormal range (see Subnormals).
+                float mi = Subnormals.flushIf(flush, b1 * m[i] + c1 * gi);
+                float vi = Subnormals.flushIf(flush, b2 * v[i] + c2 * (gi * gi));
                 m[i] = mi;
                 v[i] = vi;
                 if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);

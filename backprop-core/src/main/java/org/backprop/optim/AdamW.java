@@ -94,6 +94,12 @@ public final class AdamW extends Optimizer {
         return decays[index];
     }
 
+    /** The rule is per parameter: its step inside the backward pass is exact (see {@link FusedStep}). */
+    @Override
+    protected boolean fusedByDefault() {
+        return true;
+    }
+
     @Override
     protected List<String> stateNames() {
         return Adam.stateNames(options.amsgrad());

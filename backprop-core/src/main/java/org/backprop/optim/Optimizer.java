@@ -40,6 +40,9 @@ public abstract class Optimizer {
     private long steps;
     private final State[] states;
     private int nonFinite = -1;
+    private boolean fused = fusedByDefault();
+    private double maxGradNorm;
+    private Map<Tensor, Integer> indexByTensor;
 
     protected Optimizer(List<Parameter> params, double lr) {
         if (params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters to optimize");
@@ -68,16 +71,81 @@ public abstract class Optimizer {
         nonFinite = -1;
         try (var s = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {
-                Parameter p = params.get(i);
-                if (p.grad() == null) continue;
-                State state = states[i];
-                if (state == null) state = states[i] = new State(p.numel());
-                state.step++;
-                update(i, state, p.data(), p.grad().array());
-                // One vector pass over the values just written (still in cache): an overflowed update.
-                if (nonFinite < 0 && !Vec.allFinite(p.data(), 0, p.numel())) nonFinite = i;
+                if (params.get(i).grad() != null) updateParameter(i);
             }
         }
+    }
+
+    private void updateParameter(int i) {
+        Parameter p = params.get(i);
+        State state = states[i];
+        if (state == null) state = states[i] = new State(p.numel());
+        state.step++;
+        update(i, state, p.data(), p.grad().array());
+        // One vector pass over the values just written (still in cache): an overflowed update.
+        if (nonFinite < 0 && !Vec.allFinite(p.data(), 0, p.numel())) nonFinite = i;
+    }
+
+    // ---------------------------------------------------------------- fused step (FusedStep)
+
+    /** Whether {@link #backwardAndStep} updates each parameter inside the backward pass. */
+    public boolean fused() {
+        return fused;
+    }
+
+    /**
+     * Turns the fused step of {@link #backwardAndStep} on or off. It is on by default for rules
+     * that are exactly equal to the unfused path ({@link #fusedByDefault()}).
+     */
+    public Optimizer fused(boolean on) {
+        this.fused = on;
+        return this;
+    }
+
+    /**
+     * Clips the global gradient norm to {@code maxNorm} in every {@link #backwardAndStep} (as
+     * {@link GradClip#clipGradNorm}); 0 turns clipping off. The norm needs every gradient before
+     * any update, so with clipping on {@code backwardAndStep} takes the unfused path.
+     */
+    public Optimizer clipGradNorm(double maxNorm) {
+        if (!(maxNorm >= 0)) throw new IllegalArgumentException("clipGradNorm: max norm must be ≥ 0, found " + maxNorm);
+        this.maxGradNorm = maxNorm;
+        return this;
+    }
+
+    /** Whether this rule's fused step is bit-identical to zeroGrad, backward, step (per-parameter rules are). */
+    protected boolean fusedByDefault() {
+        return false;
+    }
+
+    /**
+     * One training step from a scalar loss: the same weights and state, bit for bit, as
+     * {@code loss.backward(); [clip;] step(); zeroGrad();}, and the gradients are zero on return
+     * (so no zeroGrad is needed before the next call). See {@link FusedStep}.
+     */
+    public final void backwardAndStep(Tensor loss) {
+        FusedStep.run(this, loss, fused && maxGradNorm == 0, maxGradNorm);
+    }
+
+    /** The parameter index of each parameter's tensor, for the fused step's hook. */
+    final Map<Tensor, Integer> indexByTensor() {
+        if (indexByTensor == null) {
+            Map<Tensor, Integer> m = new IdentityHashMap<>();
+            for (int i = 0; i < params.size(); i++) m.put(params.get(i).value(), i);
+            indexByTensor = m;
+        }
+        return indexByTensor;
+    }
+
+    /** Starts a step: advances the step count (the fused path then updates parameters one by one). */
+    final void beginStep() {
+        steps++;
+        nonFinite = -1;
+    }
+
+    /** Updates parameter {@code i} from its gradient (which must exist) inside a step begun by {@link #beginStep}. */
+    final void updateOne(int i) {
+        updateParameter(i);
     }
 
     /**

@@ -116,18 +116,20 @@ public final class RMSprop extends Optimizer {
         float[] gAvg = centered ? state.buffer("grad_avg", 0f) : null;
         float eta = (float) lr, a = (float) options.alpha(), c = (float) (1 - options.alpha());
         float e = (float) options.eps(), decay = (float) options.weightDecay(), mu = (float) options.momentum();
+        boolean flush = e > 0;
         for (int i = 0; i < w.length; i++) {
             float gi = l2 ? g[i] + decay * w[i] : g[i];
-            float vi = a * v[i] + c * (gi * gi);
+            // Flushed as in Adam (see Subnormals); v only when ε > 0, as it divides.
+            float vi = Subnormals.flushIf(flush, a * v[i] + c * (gi * gi));
             v[i] = vi;
             if (centered) {
-                float gm = a * gAvg[i] + c * gi;
+                float gm = Subnormals.flush(a * gAvg[i] + c * gi);
                 gAvg[i] = gm;
                 vi = Math.max(0f, vi - gm * gm);
             }
             float denom = (float) Math.sqrt(vi) + e;
             if (hasMomentum) {
-                b[i] = mu * b[i] + gi / denom;
+                b[i] = Subnormals.flush(mu * b[i] + gi / denom);
                 w[i] -= eta * b[i];
             } else {
                 w[i] -= eta * (gi / denom);

@@ -96,6 +96,12 @@ public final class SGD extends Optimizer {
         this.options = options;
     }
 
+    /** The rule is per parameter: its step inside the backward pass is exact (see {@link FusedStep}). */
+    @Override
+    protected boolean fusedByDefault() {
+        return true;
+    }
+
     @Override
     protected List<String> stateNames() {
         return options.momentum() != 0 ? List.of("momentum_buffer") : List.of();
@@ -114,7 +120,8 @@ public final class SGD extends Optimizer {
         for (int i = 0; i < w.length; i++) {
             float gi = l2 ? g[i] + decay * w[i] : g[i];
             if (momentum) {
-                b[i] = first ? gi : mu * b[i] + damp * gi;
+                // Flushed: with a zero gradient b decays by μ into the subnormal range (see Subnormals).
+                b[i] = first ? gi : Subnormals.flush(mu * b[i] + damp * gi);
                 gi = nesterov ? gi + mu * b[i] : b[i];
             }
             w[i] -= eta * gi;

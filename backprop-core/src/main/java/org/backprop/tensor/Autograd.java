@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The backward driver: orders the graph below a root topologically, then walks it in reverse,
@@ -16,6 +17,17 @@ public final class Autograd {
     private Autograd() {}
 
     public static void backward(Tensor root, Tensor seed) {
+        backward(root, seed, null);
+    }
+
+    /**
+     * {@link #backward(Tensor, Tensor)} that calls {@code leafDone} with each leaf that requires
+     * grad and has a gradient, as soon as that gradient is final: in the reverse topological walk
+     * every node that consumes a leaf runs before the leaf is reached, whether it added into the
+     * leaf's buffer directly ({@link Tensor#leafGradBuffer()}) or returned a gradient. The hook
+     * runs under no-grad; it may change the leaf's data, because nothing left in the walk reads it.
+     */
+    public static void backward(Tensor root, Tensor seed, Consumer<Tensor> leafDone) {
         if (!root.requiresGrad()) {
             throw new IllegalStateException("backward(): the tensor does not require grad; no parameter"
                     + " that requires grad took part in computing it (or it was computed under noGrad)");
@@ -32,12 +44,14 @@ public final class Autograd {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
                 Tensor g = grads.remove(t);
-                if (g == null) continue;
                 Node node = t.gradFn();
                 if (node == null) {
-                    if (t.requiresGrad()) t.accumulateGrad(g);
+                    if (!t.requiresGrad()) continue;
+                    if (g != null) t.accumulateGrad(g);
+                    if (leafDone != null && t.grad() != null) leafDone.accept(t);
                     continue;
                 }
+                if (g == null) continue;
                 Tensor[] inputGrads = node.backward().apply(g);
                 Tensor[] inputs = node.inputs();
                 for (int k = 0; k < inputs.length; k++) {

@@ -1,0 +1,57 @@
+package org.backprop.optim;
+
+import java.util.List;
+import java.util.Map;
+import org.backprop.autograd.GradMode;
+import org.backprop.nn.Parameter;
+import org.backprop.tensor.Autograd;
+import org.backprop.tensor.Tensor;
+
+/**
+ * The optimizer step inside the backward pass ({@link Optimizer#backwardAndStep}). The autograd
+ * driver calls back as soon as a parameter's gradient is final (every node that uses the
+ * parameter has run); the parameter is updated and its gradient zeroed there, while both are
+ * still in cache, instead of in a separate pass over all parameters after the backward and a
+ * third (zeroGrad) before the next one.
+ *
+ * <p>It is exactly the unfused step: each rule reads only its own parameter, gradient and state,
+ * and nothing later in the backward pass reads a parameter whose gradient is final. A parameter
+ * the graph did not reach but that has a (zeroed) gradient buffer is updated after the pass, as
+ * {@link Optimizer#step()} would. Two cases need every gradient first and take the unfused path:
+ * clipping by global norm ({@link Optimizer#clipGradNorm}) and optimizers whose fused mode is off.
+ * A model that reads a parameter's values outside the graph during backward (through a detached
+ * view) must not use the fused step.
+ */
+final class FusedStep {
+    private FusedStep() {}
+
+    static void run(Optimizer opt, Tensor loss, boolean fused, double maxGradNorm) {
+        List<Parameter> params = opt.parameters();
+        if (!fused) {
+            loss.backward();
+            if (maxGradNorm > 0) GradClip.clipGradNorm(params, maxGradNorm);
+            opt.step();
+            opt.zeroGrad();
+            return;
+        }
+        if (loss.numel() != 1) loss.backward(); // the same clear error as the unfused path
+        Map<Tensor, Integer> index = opt.indexByTensor();
+        boolean[] done = new boolean[params.size()];
+        opt.beginStep();
+        Autograd.backward(loss, Tensor.full(1f, loss.shape()), leaf -> {
+            Integer i = index.get(leaf);
+            if (i == null) return; // a tensor that requires grad but is not one of this optimizer's parameters
+            opt.updateOne(i);
+            params.get(i).zeroGrad();
+            done[i] = true;
+        });
+        try (var s = GradMode.noGrad()) {
+            for (int i = 0; i < params.size(); i++) {
+                if (!done[i] && params.get(i).grad() != null) {
+                    opt.updateOne(i);
+                    params.get(i).zeroGrad();
+                }
+            }
+        }
+    }
+}
