@@ -15,8 +15,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
-import org.backprop.io.InputLimits;
-import org.backprop.io.Untrusted;
+import org.backprop.guard.InputLimits;
+import org.backprop.guard.Untrusted;
 import org.backprop.tensor.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -450,9 +450,9 @@ public final class CsvTable {
 
     private void requireNumber(int r, int c) {
         if (!Float.isNaN(values[r * columnCount() + c])) return;
-        String where = "column " + (c + 1) + " ('" + columns.get(c) + "'): ";
+        String where = "column " + (c + 1) + " ('" + Untrusted.text(columns.get(c)) + "'): ";
         String t = text.get(c, r);
-        throw new CsvException(source, lines[r], where + (t == null ? "missing value" : "\"" + t + "\" is not a number"));
+        throw new CsvException(source, lines[r], where + (t == null ? "missing value" : "\"" + Untrusted.text(t) + "\" is not a number"));
     }
 
     @Override

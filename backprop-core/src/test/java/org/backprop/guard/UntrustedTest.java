@@ -1,4 +1,4 @@
-package org.backprop.io;
+package org.backprop.guard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package org.backprop.io;
+package org.backprop.guard;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
