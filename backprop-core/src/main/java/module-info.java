@@ -23,6 +23,7 @@ module org.backprop.core {
     exports org.backprop.data;
     exports org.backprop.audio;
     exports org.backprop.io;
+    exports org.backprop.guard;
     exports org.backprop.io.onnx;
     exports org.backprop.io.torch;
     exports org.backprop.inference;

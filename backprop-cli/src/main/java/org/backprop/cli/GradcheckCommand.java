@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.backprop.autograd.GradCheck;
 import org.backprop.data.Dataset;
-import org.backprop.data.InputLimits;
+import org.backprop.guard.InputLimits;
 import org.backprop.loss.Loss;
 import org.backprop.loss.Losses;
 import org.backprop.nn.Parameter;

@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.backprop.data.FashionMnist;
 import org.backprop.data.Idx;
-import org.backprop.data.InputLimits;
+import org.backprop.guard.InputLimits;
 import org.backprop.tensor.Tensor;
 
 /**

@@ -16,7 +16,7 @@ import org.backprop.io.Preprocessing;
 import org.backprop.audio.AudioFeatures;
 import org.backprop.audio.LogMel;
 import org.backprop.io.SequentialSpec;
-import org.backprop.data.Untrusted;
+import org.backprop.guard.Untrusted;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

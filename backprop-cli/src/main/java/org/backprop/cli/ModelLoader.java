@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.backprop.io.FileFormatException;
-import org.backprop.data.InputLimits;
+import org.backprop.guard.InputLimits;
 import org.backprop.io.ModelFile;
 
 /** Loads the model file a command names, with errors a user can act on. */

@@ -117,7 +117,7 @@ final class ModelOptions {
             throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the network has %,d parameters "
                     + "(%s with gradients and optimizer state), more than the Java heap of %s holds: use smaller layers, "
                     + "or give Java more memory with BACKPROP_JAVA_OPTS=-Xmx16g", parameters,
-                    org.backprop.data.InputLimits.size(bytes), org.backprop.data.InputLimits.size(heap)));
+                    org.backprop.guard.InputLimits.size(bytes), org.backprop.guard.InputLimits.size(heap)));
         }
     }
 

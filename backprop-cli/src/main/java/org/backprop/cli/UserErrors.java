@@ -1,7 +1,7 @@
 package org.backprop.cli;
 
 import org.backprop.data.MissingValuesException;
-import org.backprop.data.InputLimits;
+import org.backprop.guard.InputLimits;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;

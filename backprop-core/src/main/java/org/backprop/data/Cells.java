@@ -1,5 +1,6 @@
 package org.backprop.data;
 
+import org.backprop.guard.Untrusted;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
@@ -66,8 +67,8 @@ final class Cells {
                 if (numbers < count[c]) continue;
                 String word = null;
                 for (int r = 0; word == null; r++) word = get(c, r);
-                throw new CsvException(source, firstLine[c], "column " + (c + 1) + " ('" + columns.get(c) + "'): \"" + word
-                        + "\" is not a number (" + numbers + " of the column's values are numbers; a missing value is "
+                throw new CsvException(source, firstLine[c], "column " + (c + 1) + " ('" + Untrusted.text(columns.get(c)) + "'): \""
+                        + Untrusted.text(word) + "\" is not a number (" + numbers + " of the column's values are numbers; a missing value is "
                         + "written as an empty field, NA, NaN, null or ?)");
             }
         }

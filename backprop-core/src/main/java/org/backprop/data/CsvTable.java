@@ -15,8 +15,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
-import org.backprop.data.InputLimits;
-import org.backprop.data.Untrusted;
+import org.backprop.guard.InputLimits;
+import org.backprop.guard.Untrusted;
 import org.backprop.tensor.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,9 +106,9 @@ public final class CsvTable {
             }
             if (lineNo == 1 && !text.isEmpty() && text.charAt(0) == '\uFEFF') text = text.substring(1); // UTF-8 BOM
             if (text.isBlank()) continue;
-            List<String> fields = CsvFields.split(text, format.delimiter(), source, lineNo);
+            List<String> fields = split(text, format.delimiter(), source, lineNo);
             if (columns == null && format.header()) {
-                columns = CsvFields.header(fields, source, lineNo);
+                columns = header(fields, source, lineNo);
                 headerLine = lineNo;
                 continue;
             }
@@ -141,11 +141,11 @@ public final class CsvTable {
                 String field = fields.get(c);
                 if (Cells.isMissing(field)) {
                     values[rows * width + c] = Float.NaN;
-                } else if (!CsvFields.isDecimal(field)) {
+                } else if (!isDecimal(field)) {
                     values[rows * width + c] = Float.NaN;
                     texts.put(c, rows, lineNo, field);
                 } else {
-                    values[rows * width + c] = CsvFields.parse(field, columns.get(c), c, source, lineNo);
+                    values[rows * width + c] = parse(field, columns.get(c), c, source, lineNo);
                 }
             }
             lines[rows++] = lineNo;
@@ -164,6 +164,112 @@ public final class CsvTable {
         float[] kept = Arrays.copyOf(values, rows * columns.size());
         texts.rejectStrayWords(kept, rows, columns, source);
         return new CsvTable(source, columns, kept, Arrays.copyOf(lines, rows), texts, format.header() ? headerLine : 0);
+    }
+
+    private static List<String> header(List<String> fields, String source, int lineNo) {
+        Set<String> seen = new HashSet<>();
+        for (int c = 0; c < fields.size(); c++) {
+            String name = fields.get(c);
+            if (name.isEmpty()) throw new CsvException(source, lineNo, "header: column " + (c + 1) + " has no name");
+            if (!seen.add(name)) {
+                throw new CsvException(source, lineNo, "header: column name " + Untrusted.quote(name) + " appears twice");
+            }
+        }
+        return fields;
+    }
+
+    private static float parse(String field, String column, int c, String source, int lineNo) {
+        String where = "column " + (c + 1) + " (" + Untrusted.quote(column) + "): ";
+        if (field.isEmpty()) {
+            throw new CsvException(source, lineNo, where + "empty value (missing values are not supported)");
+        }
+        if (!isDecimal(field)) {
+            throw new CsvException(source, lineNo, where + Untrusted.quote(field) + " is not a number");
+        }
+        float v = Float.parseFloat(field);
+        if (Float.isInfinite(v)) {
+            throw new CsvException(source, lineNo, where + Untrusted.quote(field) + " is too large for a 32-bit float");
+        }
+        return v;
+    }
+
+    /**
+     * A plain decimal number, optionally with an exponent: {@code [+-]?(d+.?d*|.d+)([eE][+-]?d+)?},
+     * checked in one pass (a regular expression backtracks quadratically on a long digit run that
+     * ends in a non-digit). {@link Float#parseFloat} alone would also accept "1f", "0x1p3", "NaN"
+     * or "Infinity", none of which belongs in a data file.
+     */
+    static boolean isDecimal(String s) {
+        int i = 0, n = s.length();
+        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+        int intDigits = 0, fracDigits = 0;
+        while (i < n && isDigit(s.charAt(i))) {
+            i++;
+            intDigits++;
+        }
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            while (i < n && isDigit(s.charAt(i))) {
+                i++;
+                fracDigits++;
+            }
+        }
+        if (intDigits + fracDigits == 0) return false;
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+            int expDigits = 0;
+            while (i < n && isDigit(s.charAt(i))) {
+                i++;
+                expDigits++;
+            }
+            if (expDigits == 0) return false;
+        }
+        return i == n;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** Splits one line into trimmed, unquoted fields. */
+    static List<String> split(String line, char delimiter, String source, int lineNo) {
+        List<String> out = new ArrayList<>();
+        int i = 0, n = line.length();
+        while (true) {
+            while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
+            if (i < n && line.charAt(i) == '"') {
+                StringBuilder sb = new StringBuilder();
+                i++;
+                while (true) {
+                    if (i >= n) {
+                        throw new CsvException(source, lineNo, "field " + (out.size() + 1)
+                                + ": unterminated quote (a field cannot span lines)");
+                    }
+                    char ch = line.charAt(i++);
+                    if (ch != '"') {
+                        sb.append(ch);
+                    } else if (i < n && line.charAt(i) == '"') {
+                        sb.append('"');
+                        i++;
+                    } else {
+                        break;
+                    }
+                }
+                while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) i++;
+                if (i < n && line.charAt(i) != delimiter) {
+                    throw new CsvException(source, lineNo, "field " + (out.size() + 1)
+                            + ": unexpected text after the closing quote: " + Untrusted.quote(line.substring(i)));
+                }
+                out.add(sb.toString().strip());
+            } else {
+                int start = i;
+                while (i < n && line.charAt(i) != delimiter) i++;
+                out.add(line.substring(start, i).strip());
+            }
+            if (i >= n) return out;
+            i++; // the delimiter
+        }
     }
 
     // ---------------------------------------------------------------- access
@@ -344,9 +450,9 @@ public final class CsvTable {
 
     private void requireNumber(int r, int c) {
         if (!Float.isNaN(values[r * columnCount() + c])) return;
-        String where = "column " + (c + 1) + " ('" + columns.get(c) + "'): ";
+        String where = "column " + (c + 1) + " ('" + Untrusted.text(columns.get(c)) + "'): ";
         String t = text.get(c, r);
-        throw new CsvException(source, lines[r], where + (t == null ? "missing value" : "\"" + t + "\" is not a number"));
+        throw new CsvException(source, lines[r], where + (t == null ? "missing value" : "\"" + Untrusted.text(t) + "\" is not a number"));
     }
 
     @Override

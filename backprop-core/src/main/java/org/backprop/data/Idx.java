@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
-import org.backprop.data.InputLimits;
+import org.backprop.guard.InputLimits;
 
 /**
  * Reader for the IDX format of MNIST and Fashion-MNIST, plain or gzipped (recognised by the

@@ -2,7 +2,7 @@ package org.backprop.data;
 
 import java.io.IOException;
 import java.io.Reader;
-import org.backprop.data.InputLimits;
+import org.backprop.guard.InputLimits;
 
 /**
  * Lines of a text stream, like {@link java.io.BufferedReader#readLine} (ends: {@code \n},

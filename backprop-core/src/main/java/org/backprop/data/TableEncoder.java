@@ -1,5 +1,6 @@
 package org.backprop.data;
 
+import org.backprop.guard.Untrusted;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -142,7 +143,7 @@ public final class TableEncoder {
                     if (Float.isNaN(v)) {
                         if (!table.isMissing(rows[i], c)) {
                             throw new CsvException(table.source(), table.lineOf(rows[i]), "column " + (c + 1) + " ('"
-                                    + col.name() + "'): \"" + table.text(rows[i], c) + "\" is not a number");
+                                    + Untrusted.text(col.name()) + "'): \"" + Untrusted.text(table.text(rows[i], c)) + "\" is not a number");
                         }
                         v = gap(table, rows[i], c, col).fill();
                     }

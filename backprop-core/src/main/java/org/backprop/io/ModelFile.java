@@ -1,6 +1,6 @@
 package org.backprop.io;
 
-import org.backprop.data.Untrusted;
+import org.backprop.guard.Untrusted;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package org.backprop.io;
 
-import org.backprop.data.Untrusted;
+import org.backprop.guard.Untrusted;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;

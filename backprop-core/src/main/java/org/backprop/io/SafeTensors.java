@@ -1,7 +1,7 @@
 package org.backprop.io;
 
-import org.backprop.data.Untrusted;
-import org.backprop.data.InputLimits;
+import org.backprop.guard.InputLimits;
+import org.backprop.guard.Untrusted;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;

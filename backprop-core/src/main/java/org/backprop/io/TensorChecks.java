@@ -1,6 +1,6 @@
 package org.backprop.io;
 
-import org.backprop.data.Untrusted;
+import org.backprop.guard.Untrusted;
 import java.util.Map;
 import java.util.Set;
 import org.backprop.tensor.Tensor;

@@ -24,7 +24,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.backprop.io.SafeTensors;
 import org.backprop.io.TensorChecks;
-import org.backprop.data.Untrusted;
+import org.backprop.guard.Untrusted;
 import org.backprop.tensor.Tensor;
 
 /**

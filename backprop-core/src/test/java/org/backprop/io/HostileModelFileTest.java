@@ -1,6 +1,6 @@
 package org.backprop.io;
 
-import org.backprop.data.InputLimits;
+import org.backprop.guard.InputLimits;
 import static org.backprop.io.Hostile.assertOneLine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.backprop.data;
+package org.backprop.guard;
 
 /**
  * Text that came from a file (a CSV cell, a tensor name, a metadata value), made safe to put in an

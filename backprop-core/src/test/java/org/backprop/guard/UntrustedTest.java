@@ -1,6 +1,5 @@
-package org.backprop.io;
+package org.backprop.guard;
 
-import org.backprop.data.Untrusted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.backprop.data;
+package org.backprop.guard;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
