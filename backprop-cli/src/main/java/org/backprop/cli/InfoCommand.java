@@ -47,7 +47,7 @@ final class InfoCommand implements Callable<Integer> {
         printLayers(out, arch);
         if (modelOptions.model != null) {
             printPreprocessing(out, m.preprocessing());
-            AudioFeatures audio = AudioFeatures.of(m.saved(), Path.of(m.name()));
+            AudioFeatures audio = AudioFeatures.of(m.metadata(), arch, Path.of(m.name()));
             if (audio != null) printAudio(out, audio);
             printMetadata(out, m.metadata());
         }

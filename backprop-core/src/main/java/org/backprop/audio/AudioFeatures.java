@@ -143,7 +143,13 @@ public record AudioFeatures(LogMel logMel, Layout layout, float[] bandMeans, flo
      * @throws ModelFileException naming the file when they are there but damaged
      */
     public static AudioFeatures of(ModelFile.SavedModel saved, Path file) throws ModelFileException {
-        String json = saved.metadata().get(ModelFile.AUDIO_KEY);
+        return of(saved.metadata(), saved.architecture(), file);
+    }
+
+    /** As {@link #of(ModelFile.SavedModel, Path)}, from a model file's header alone (metadata and architecture). */
+    public static AudioFeatures of(java.util.Map<String, String> metadata, org.backprop.io.ArchitectureSpec architecture,
+            Path file) throws ModelFileException {
+        String json = metadata.get(ModelFile.AUDIO_KEY);
         if (json == null) return null;
         AudioFeatures f;
         try {
@@ -151,7 +157,7 @@ public record AudioFeatures(LogMel logMel, Layout layout, float[] bandMeans, flo
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(file, e.getMessage(), e);
         }
-        List<Integer> shape = saved.architecture().inputShape();
+        List<Integer> shape = architecture.inputShape();
         List<Integer> want = Arrays.stream(f.sampleShape()).boxed().toList();
         if (!shape.isEmpty() && !shape.equals(want)) {
             throw new ModelFileException(file, "the audio features give samples of shape " + want + " but the network takes " + shape);
