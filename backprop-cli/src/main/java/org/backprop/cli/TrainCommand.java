@@ -278,7 +278,7 @@ final class TrainCommand implements Callable<Integer> {
                 modelKind.equalsIgnoreCase("mlp"), batchNorm));
         Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display);
         // Only checkpoints use them, and the data fingerprint reads every value once.
-        if (checkpointEvery != null || resume != null) trainer.runSettings(setup.runSettings(loaded));
+        if (checkpointEvery != null || resume != null) trainer.runSettings(setup.runSettings(loaded, train, test));
         ImageAugmentation augmentation = setup.augmentation();
         if (!augmentation.isIdentity()) {
             trainer.augmentation(augmentation);

@@ -233,7 +233,7 @@ final class TrainSetup {
      * records them, and a resume with another value is refused naming it. (--epochs may grow;
      * the learning rate, seed, batch size and split fractions are checked by the trainer.)
      */
-    Map<String, String> runSettings(Loaded loaded) {
+    Map<String, String> runSettings(Loaded loaded, Dataset train, Dataset test) {
         Map<String, String> settings = new java.util.TreeMap<>();
         for (String name : List.of("--target", "--drop", "--task", "--model", "--layers", "--activation",
                 "--init", "--loss", "--optimizer", "--momentum", "--weight-decay", "--schedule", "--augment",
@@ -241,7 +241,8 @@ final class TrainSetup {
             var option = o.spec.findOption(name);
             if (option != null) settings.put(name, String.valueOf((Object) option.getValue()));
         }
-        settings.put("data fingerprint", DataFingerprint.of(loaded.data(), loaded.test()));
+        // A table's rows are split later: fingerprint what the run trains and tests on.
+        settings.put("data fingerprint", loaded.data() != null ? DataFingerprint.of(loaded.data(), loaded.test()) : DataFingerprint.of(train, test));
         return settings;
     }
 

@@ -45,7 +45,7 @@ class SpeechCommandsTest {
                 "--out", out.toString(), "--report", "--progress", "none");
         assertEquals(0, r.exitCode(), r.err());
         String text = r.out();
-        assertTrue(text.contains("Data: fsdd, 200 samples, 4000 features → 10 classes (100 train, 100 test)"), text);
+        assertTrue(text.contains("Data: fsdd, 200 samples, 4000 features → classification into 10 classes (100 train, 100 test)"), text);
         assertTrue(text.contains("Recipe for --model cnn on fsdd: batch 64, cosine schedule, no validation split, shift augmentation"), text);
         assertTrue(text.contains("Test accuracy: "), text);
         assertTrue(text.contains("Confusion matrix (rows: true digit, columns: predicted):"), text);

@@ -146,9 +146,9 @@ public record AudioFeatures(LogMel logMel, Layout layout, float[] bandMeans, flo
         return of(saved.metadata(), saved.architecture(), file);
     }
 
-    /** The same from a file's metadata and architecture alone (e.g. {@code info}, which reads no weights). */
-    public static AudioFeatures of(java.util.Map<String, String> metadata, org.backprop.io.ArchitectureSpec architecture, Path file)
-            throws ModelFileException {
+    /** As {@link #of(ModelFile.SavedModel, Path)}, from a model file's header alone (metadata and architecture). */
+    public static AudioFeatures of(java.util.Map<String, String> metadata, org.backprop.io.ArchitectureSpec architecture,
+            Path file) throws ModelFileException {
         String json = metadata.get(ModelFile.AUDIO_KEY);
         if (json == null) return null;
         AudioFeatures f;
