@@ -4,9 +4,14 @@
 # and writes docs/BENCHMARKS.md with the ratios against PyTorch's faster setting.
 #
 # Usage: bench/side-by-side.sh [--epochs 3] [--data DIR] [--iters 2000] [--seq-data DIR] [--seq-only]
+#                              [--fsdd [--fsdd-epochs 30] [--fsdd-data DIR]]
 # The character LSTM (charlm_lstm of ../shared/bench/torch_seq.py, --iters iterations) runs after the
 # Fashion-MNIST workloads, on both sides, into the same JSON-lines files. Then the GPT workloads:
 # torch_seq.py (charlm_gpt, gpt_steps; --threads 1 and 2) against Backprop's SeqBench, in the same way.
+# --fsdd runs only the spoken-digit workloads (fsdd_cnn, fsdd_gru): ../shared/bench/torch_fsdd.py
+# (--threads 1 and 2, --fsdd-epochs epochs, default 30 as the peer) and then Backprop's FsddBench with
+# the same networks and settings, one after the other, and prints their table (docs/BENCHMARKS.md is
+# left as it is: paste the table under its marker line).
 # Environment: PEER (path of torch_fashion.py), PYTHON (default /usr/bin/python3),
 #              THREADS (Backprop's kernel threads, default: the number of CPUs).
 # Raw JSON lines and logs go to runs/side-by-side-<time>/ (not committed). Unattended: no prompts.
@@ -19,6 +24,9 @@ DATA=/usr/share/datasets/fashion-mnist
 ITERS=2000
 SEQ_DATA=
 SEQ_ONLY=
+FSDD=
+FSDD_EPOCHS=30
+FSDD_DATA=
 while [ $# -gt 0 ]; do
   case "$1" in
     --epochs) EPOCHS=$2; shift 2 ;;
@@ -26,12 +34,17 @@ while [ $# -gt 0 ]; do
     --iters) ITERS=$2; shift 2 ;;
     --seq-data) SEQ_DATA=$2; shift 2 ;;
     --seq-only) SEQ_ONLY=1; shift ;;
-    *) echo "usage: bench/side-by-side.sh [--epochs N] [--data DIR] [--iters N] [--seq-data DIR] [--seq-only]" >&2; exit 2 ;;
+    --fsdd) FSDD=1; shift ;;
+    --fsdd-epochs) FSDD_EPOCHS=$2; shift 2 ;;
+    --fsdd-data) FSDD_DATA=$2; shift 2 ;;
+    *) echo "usage: bench/side-by-side.sh [--epochs N] [--data DIR] [--iters N] [--seq-data DIR] [--seq-only] [--fsdd [--fsdd-epochs N] [--fsdd-data DIR]]" >&2; exit 2 ;;
   esac
 done
 PEER=${PEER:-$REPO/../shared/bench/torch_fashion.py}
 PEER_SEQ=${PEER_SEQ:-$(dirname "$PEER")/torch_seq.py}
 SEQ_DATA=${SEQ_DATA:-$(dirname "$PEER_SEQ")/../data}
+PEER_FSDD=${PEER_FSDD:-$(dirname "$PEER")/torch_fsdd.py}
+FSDD_DATA=${FSDD_DATA:-$(dirname "$PEER_FSDD")/../data}
 PYTHON=${PYTHON:-/usr/bin/python3}
 THREADS=${THREADS:-$(nproc)}
 [ -f "$PEER" ] || { echo "side-by-side: peer benchmark not found at $PEER (set PEER=...)" >&2; exit 1; }
@@ -63,6 +76,23 @@ seq_bench() {
   "${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_gpt,gpt_steps \
     > "$OUT/seq-backprop.jsonl" 2> "$OUT/seq-backprop.log"
 }
+fsdd_bench() {
+  [ -f "$PEER_FSDD" ] || { echo "side-by-side: $PEER_FSDD not found (set PEER_FSDD=...)" >&2; exit 1; }
+  for t in 1 2; do
+    echo "side-by-side: PyTorch fsdd_cnn, fsdd_gru --threads $t" >&2
+    "$PYTHON" "$PEER_FSDD" --threads "$t" --epochs "$FSDD_EPOCHS" --data "$FSDD_DATA" \
+      > "$OUT/fsdd-torch-$t.jsonl" 2> "$OUT/fsdd-torch-$t.log"
+  done
+  echo "side-by-side: Backprop FsddBench --threads $THREADS" >&2
+  "${JAVA[@]}" -cp "$CP" org.backprop.bench.FsddBench --threads "$THREADS" --epochs "$FSDD_EPOCHS" --data "$FSDD_DATA" \
+    > "$OUT/fsdd-backprop.jsonl" 2> "$OUT/fsdd-backprop.log"
+}
+if [ -n "$FSDD" ]; then
+  fsdd_bench
+  "$PYTHON" bench/report.py "$OUT" "$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)" unknown "$(nproc)" \
+    "bench/side-by-side.sh --fsdd --fsdd-epochs $FSDD_EPOCHS" "${JVM_FLAGS[*]}" --fsdd-only
+  exit 0
+fi
 if [ -n "$SEQ_ONLY" ]; then
   seq_bench
   cat "$OUT"/seq-*.jsonl

@@ -86,7 +86,7 @@ def write_safetensors(path, tensors, metadata):
             f.write(raw)
 
 
-NAMES = ["mlp", "lenet5", "small_cnn", "every_layer", "char_lstm", "seq_gru", "gpt"]  # as TorchRoundTrip.NAMES
+NAMES = ["mlp", "lenet5", "small_cnn", "every_layer", "char_lstm", "seq_gru", "speech_gru", "gpt"]  # as TorchRoundTrip.NAMES
 
 
 class Embedding(torch.nn.Embedding):
@@ -103,6 +103,13 @@ def sequence_output(cls):
 
 LSTM, GRU, RNN = (sequence_output(c) for c in (torch.nn.LSTM, torch.nn.GRU, torch.nn.RNN))
 RECURRENT = {LSTM: "lstm", GRU: "gru", RNN: "rnn"}
+
+
+class LastStep(torch.nn.Module):
+    """Backprop's last_step: [N, T, F] -> [N, F], the last time step (a GRU's final top-layer state)."""
+
+    def forward(self, x):
+        return x[:, -1]
 
 
 class GPT(torch.nn.Module):
@@ -204,6 +211,8 @@ def build_layers(specs):
             extra = {"nonlinearity": "relu" if spec["relu"] else "tanh"} if kind == "rnn" else {}
             layers.append(cls(spec["input"], spec["hidden"], spec["layers"], bidirectional=spec["bidirectional"],
                               batch_first=spec["batch_first"], dropout=spec["dropout"], **extra))
+        elif kind == "last_step":
+            layers.append(LastStep())
         elif kind == "gpt":
             if not spec["tied_head"]:
                 raise ValueError("a GPT without a tied head is not a Backprop model")
@@ -280,6 +289,8 @@ def describe_layers(model, prefix):
             if t is RNN:
                 spec["relu"] = m.nonlinearity == "relu"
             layers.append(spec)
+        elif t is LastStep:
+            layers.append({"type": "last_step"})
         elif t is GPT:
             layers.append({"type": "gpt", **m.config, "tied_head": True})
         else:
@@ -355,9 +366,11 @@ def torch_models():
     seq_gru = nn.Sequential(Embedding(16, 6, padding_idx=0), GRU(6, 5, 1, bidirectional=True, batch_first=True),
                             RNN(10, 7, 2, nonlinearity="relu", batch_first=True, dropout=0.2),
                             RNN(7, 4, 1, bidirectional=True, batch_first=True), nn.Linear(8, 3))
+    speech_gru = nn.Sequential(GRU(5, 6, 2, batch_first=True), LastStep(), nn.Linear(6, 3))
     gpt = nn.Sequential(GPT(11, 8, 2, 2, 16))
     return [("mlp", mlp, [4]), ("lenet5", lenet5, [1, 28, 28]), ("small_cnn", small_cnn, [1, 28, 28]),
-            ("every_layer", every_layer, [3, 16, 12]), ("char_lstm", char_lstm, [10]), ("seq_gru", seq_gru, [10]), ("gpt", gpt, [8])]
+            ("every_layer", every_layer, [3, 16, 12]), ("char_lstm", char_lstm, [10]), ("seq_gru", seq_gru, [10]),
+            ("speech_gru", speech_gru, [10, 5]), ("gpt", gpt, [8])]
 
 
 TOKEN_MODELS = {"char_lstm": 20, "seq_gru": 16}

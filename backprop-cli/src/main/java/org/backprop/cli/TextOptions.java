@@ -38,6 +38,7 @@ final class TextOptions {
     /** Whether {@code train} runs a text model: a text dataset or a recurrent model kind. */
     static boolean applies(String data, String modelKind) {
         String k = modelKind.toLowerCase(java.util.Locale.ROOT);
+        if (Speech.isFsdd(data)) return false; // --model gru there reads spectrograms
         return data.equalsIgnoreCase("shakespeare") || data.toLowerCase(java.util.Locale.ROOT).endsWith(".txt")
                 || k.equals("lstm") || k.equals("gru") || k.equals("rnn");
     }

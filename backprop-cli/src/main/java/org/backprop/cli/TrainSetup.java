@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
-import org.backprop.audio.AudioFeatures;
 import org.backprop.audio.LogMel;
 import org.backprop.data.BuiltinDatasets;
 import org.backprop.data.CsvTable;
@@ -123,11 +122,10 @@ final class TrainSetup {
         if (!List.of("none", "cosine", "step", "plateau").contains(o.schedule.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("--schedule must be none, cosine, step or plateau, not '" + o.schedule + "'");
         }
-        if (!List.of("mlp", "cnn", "lenet").contains(o.modelKind.toLowerCase(Locale.ROOT))) {
+        if (Speech.isFsdd(o.data)) {
+            Speech.checkModel(o.modelKind, o.augment);
+        } else if (!List.of("mlp", "cnn", "lenet").contains(o.modelKind.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("--model must be mlp, cnn or lenet, not '" + o.modelKind + "'");
-        }
-        if (Speech.isFsdd(o.data) && !o.modelKind.equalsIgnoreCase("cnn")) {
-            throw new IllegalArgumentException("--data fsdd trains --model cnn (log-mel spectrograms), not '" + o.modelKind + "'");
         }
         if (!Speech.isFsdd(o.data) && !o.split.equals("official")) {
             throw new IllegalArgumentException("--split " + o.split + " applies to --data fsdd only");
@@ -180,7 +178,7 @@ final class TrainSetup {
         if (Speech.isFsdd(data)) {
             if (task == Task.REGRESSION) throw new IllegalArgumentException("--task regression does not fit fsdd, which is classification");
             speechSplit = Speech.split(Fsdd.load(o.fashionDir.dir), o.split);
-            speech = SpokenDigits.prepare(speechSplit, LogMel.FSDD, AudioFeatures.Layout.IMAGE);
+            speech = SpokenDigits.prepare(speechSplit, LogMel.FSDD, Speech.layout(o.modelKind));
             // Standardised per band with the training part's statistics, which the model file keeps.
             return new Loaded("fsdd", speech.train(), speech.test(), Task.CLASSIFICATION, false, null);
         }
@@ -257,7 +255,7 @@ final class TrainSetup {
 
     Sequential model(Dataset train, int outputs, String dataName, Random rng) {
         String kind = o.modelKind.toLowerCase(Locale.ROOT);
-        if (speech != null) return Models.fsddCnn(rng);
+        if (speech != null) return Speech.model(o.modelKind, rng);
         if (!kind.equals("mlp")) {
             int[] shape = train.features().shape();
             if (shape.length != 4 || shape[1] != 1 || shape[2] != 28 || shape[3] != 28 || outputs != 10) {
@@ -327,7 +325,7 @@ final class TrainSetup {
 
     /** The network in one phrase for the console and the report, e.g. {@code 64-64-32-10 relu}. */
     String describe(int inputs, int outputs) {
-        if (speech != null) return "fsdd CNN (3 conv blocks over 40 mel bands × 100 frames)";
+        if (speech != null) return Speech.describe(o.modelKind);
         if (o.modelKind.equalsIgnoreCase("cnn")) return "small CNN (3 conv + batch-norm blocks)";
         if (o.modelKind.equalsIgnoreCase("lenet")) return "LeNet-5";
         List<String> parts = new ArrayList<>();

@@ -82,6 +82,53 @@ class SpeechCommandsTest {
         assertTrue(r.out().contains("network input: [1, 40, 100] per recording"), r.out());
     }
 
+    /** The number after {@code label} on the first line that has it. */
+    private static String after(String text, String label) {
+        String line = text.lines().filter(l -> l.startsWith(label)).findFirst().orElseThrow(() -> new AssertionError(label + " in " + text));
+        return line.substring(label.length()).split(" ")[0];
+    }
+
+    @Test
+    void aGruSpeechModelIsSavedLoadedPredictedEvaluatedAndDescribed() throws IOException {
+        Path data = fakeFsdd(), out = dir.resolve("gru");
+        CliRunner r = CliRunner.run("train", "--data", "fsdd", "--data-dir", data.toString(), "--model", "gru", "--epochs", "1",
+                "--out", out.toString(), "--plots", "--progress", "none");
+        assertEquals(0, r.exitCode(), r.err());
+        String text = r.out();
+        assertTrue(text.contains("Model: fsdd GRU (2 layers of 64 over 100 frames of 40 mel bands, last state → 10), 45,962 parameters"), text);
+        assertTrue(text.contains("Recipe for --model gru on fsdd: batch 64, cosine schedule, no validation split (options"), text);
+        assertFalse(text.contains("Augmentation:"), "no image shifts for sequences: " + text);
+        assertTrue(text.contains("spectrogram-0.png"), text);
+        assertTrue(javax.imageio.ImageIO.read(out.resolve("spectrogram-0.png").toFile()).getWidth() > 100,
+                "--plots writes the spectrogram pictures as PNG files");
+
+        // The saved model (GRU, LastStep, Linear) gives the accuracy it was trained to.
+        r = CliRunner.run("evaluate", "--model", out.toString(), "--data", "fsdd", "--data-dir", data.toString(), "--split", "test");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(after(text, "Test accuracy: "), after(r.out(), "Accuracy: "), r.out());
+
+        Path wav = dir.resolve("three.wav");
+        WavWriter.write(wav, tone(3, 2, 16000), 16000, WavWriter.Encoding.PCM24);
+        r = CliRunner.run("predict", "--model", out.toString(), "--input", wav.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        String[] f = r.out().lines().toList().get(1).split(",");
+        double sum = 0;
+        for (int c = 2; c < 12; c++) sum += Double.parseDouble(f[c]);
+        assertEquals(1, sum, 1e-4, "probabilities add up to 1");
+
+        r = CliRunner.run("info", "--model", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("network input: [100, 40] per recording (frames, bands)"), r.out());
+        assertTrue(r.out().contains("LastStep()"), r.out());
+
+        r = CliRunner.run("train", "--data", "fsdd", "--data-dir", data.toString(), "--model", "gru", "--augment", "shift");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("--augment shift shifts and mirrors images; --model gru reads sequences of frames"), r.err());
+        r = CliRunner.run("train", "--data", "fsdd", "--data-dir", data.toString(), "--model", "lstm");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("--data fsdd trains --model cnn or gru (log-mel spectrograms), not 'lstm'"), r.err());
+    }
+
     @Test
     void heldOutSpeakerAndBadInputs() throws IOException {
         Path data = fakeFsdd(), out = dir.resolve("held");

@@ -27,7 +27,7 @@ public final class LayerTypes {
             List.of(Conv2dSpec.TYPE, MaxPool2dSpec.TYPE, AvgPool2dSpec.TYPE, FlattenSpec.TYPE),
             BatchNormSpec.TYPES,
             List.of(DropoutSpec.TYPE, LayerNormSpec.TYPE, SequentialSpec.TYPE, GptSpec.TYPE),
-            List.of(EmbeddingSpec.TYPE), RecurrentSpec.TYPES
+            List.of(EmbeddingSpec.TYPE), RecurrentSpec.TYPES, List.of(LastStepSpec.TYPE)
     ).flatMap(List::stream).toList();
 
     private static final Map<String, LayerType> BY_NAME = index();

@@ -26,6 +26,7 @@ class LayerTypesTest {
         specs.add(new RecurrentSpec(Recurrent.Cell.GRU, 4, 5, 1, true, false, 0f));
         specs.add(new RecurrentSpec(Recurrent.Cell.RNN_RELU, 3, 2, 1, true, true, 0f));
         specs.add(new RecurrentSpec(Recurrent.Cell.RNN_TANH, 3, 2, 3, false, false, 0.5f));
+        specs.add(new LastStepSpec());
         return specs;
     }
 

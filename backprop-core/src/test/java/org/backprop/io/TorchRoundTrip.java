@@ -24,6 +24,7 @@ import org.backprop.nn.LayerNorm;
 import org.backprop.nn.Embedding;
 import org.backprop.nn.GRU;
 import org.backprop.nn.LSTM;
+import org.backprop.nn.LastStep;
 import org.backprop.nn.Linear;
 import org.backprop.nn.RNN;
 import org.backprop.nn.MaxPool2d;
@@ -52,7 +53,7 @@ import org.backprop.tensor.Tensor;
  */
 public final class TorchRoundTrip {
     /** The models, in order; the script uses the same names for its side. */
-    static final List<String> NAMES = List.of("mlp", "lenet5", "small_cnn", "every_layer", "char_lstm", "seq_gru", "gpt");
+    static final List<String> NAMES = List.of("mlp", "lenet5", "small_cnn", "every_layer", "char_lstm", "seq_gru", "speech_gru", "gpt");
     static final String TORCH_DTYPES = "torch_dtypes.safetensors";
     /** Largest accepted |Backprop − PyTorch| over all predictions. */
     static final double TOLERANCE = 1e-5;
@@ -95,6 +96,8 @@ public final class TorchRoundTrip {
             case "char_lstm" -> new Example(new Sequential(new Embedding(20, 8, rng),
                     new LSTM(8, 12, 2, false, true, 0.1f, rng), new Linear(12, 20, rng)), List.of(10), classify, tokens(20));
             case "seq_gru" -> new Example(sequenceLayers(rng), List.of(10), classify, tokens(16));
+            case "speech_gru" -> new Example(new Sequential(new GRU(5, 6, 2, false, true, 0f, rng), new LastStep(),
+                    new Linear(6, 3, rng)), List.of(10, 5), classify, Tensor.randn(new Random(7), 8, 10, 5));
             case "gpt" -> new Example(gpt(rng), List.of(8), Preprocessing.none(), tokens(new Random(7), 11, 4, 8));
             default -> throw new IllegalArgumentException("no round-trip model '" + name + "' (known: " + NAMES + ")");
         };
