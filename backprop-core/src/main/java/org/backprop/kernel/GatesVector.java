@@ -29,7 +29,7 @@ final class GatesVector {
     /**
      * One LSTM step on {@code rows} rows. {@code g} holds the pre-activations [i|f|g|o] (input and
      * hidden products plus both biases) and is overwritten with the activated gates, which the
-     * backward reads; then c = f⊙c_prev + i⊙g, tc = Gates.tanh(c), h = o⊙tc.
+     * backward reads; then c = f⊙c_prev + i⊙g, tc = tanh(c), h = o⊙tc.
      */
     static void lstmForward(int rows, int h, float[] g, int gOff, float[] cPrev, int cpOff,
                                    float[] c, int cOff, float[] tc, int tcOff, float[] hOut, int hOff) {
@@ -108,7 +108,7 @@ final class GatesVector {
     /**
      * One GRU step. {@code gi} holds x·W_ihᵀ + b_ih [r|z|n] and is overwritten with the activated
      * r, z, n; {@code gh} holds h_prev·W_hhᵀ + b_hh [r|z|n]. r = σ(gi_r + gh_r), z = σ(gi_z + gh_z),
-     * n = Gates.tanh(gi_n + r⊙gh_n), h = (1 − z)⊙n + z⊙h_prev. gh_n is kept in {@code hn} for the backward.
+     * n = tanh(gi_n + r⊙gh_n), h = (1 − z)⊙n + z⊙h_prev. gh_n is kept in {@code hn} for the backward.
      */
     static void gruForward(int rows, int h, float[] gi, int giOff, float[] gh, int ghOff, float[] hPrev, int hpOff,
                                   float[] hn, int hnOff, float[] hOut, int hOff) {
@@ -188,7 +188,7 @@ final class GatesVector {
 
     // ------------------------------------------------------------------ plain RNN
 
-    /** h = Gates.tanh(pre) or relu(pre), elementwise over n values; {@code pre} is left as it was. */
+    /** h = tanh(pre) or relu(pre), elementwise over n values; {@code pre} is left as it was. */
     static void rnnForward(boolean relu, int n, float[] pre, int pOff, float[] hOut, int hOff) {
         int j = 0, bound = bound(n);
         for (; j < bound; j += S.length()) {
