@@ -13,7 +13,8 @@
 # the same networks and settings, one after the other, and prints their table (docs/BENCHMARKS.md is
 # left as it is: paste the table under its marker line).
 # Environment: PEER (path of torch_fashion.py), PYTHON (default /usr/bin/python3),
-#              THREADS (Backprop's kernel threads, default: the number of CPUs).
+#              THREADS (Backprop's kernel threads, default: the number of CPUs),
+#              SEQ_HEAP (heap flags of the text workloads, default "-Xmx448m -Xmn128m").
 # Raw JSON lines and logs go to runs/side-by-side-<time>/ (not committed). Unattended: no prompts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +65,14 @@ CP="backprop-bench/target/classes:backprop-bench/target/lib/*"
 # -Xmn128m 214 young ones, 0.3 s). -Xmn192m brought the full collections back.
 JVM_FLAGS=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx448m -Xmn128m)
 JAVA=("$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}")
+# The text workloads hold no data set (the text is 1 MB), so their heap can be much smaller; SEQ_HEAP
+# sets it (default: the Fashion-MNIST cap above). A GPT step at batch 12 allocates ~66 MB and keeps
+# much of it live until its backward pass, so a young generation under ~100 MB collects every step.
+# Busy machine, 150 charlm_gpt iterations, 2 threads: -Xmx448m -Xmn128m peak RSS 514 MB, 49.6 s user;
+# -Xmx192m -Xmn64m 256 MB, 55.1 s; -Xmx128m -Xmn48m 198 MB, 55.9 s (to be repeated on a quiet machine).
+read -r -a SEQ_HEAP_FLAGS <<< "${SEQ_HEAP:--Xmx448m -Xmn128m}"
+SEQ_JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC
+          "${SEQ_HEAP_FLAGS[@]}")
 
 seq_bench() {
   [ -f "$PEER_SEQ" ] || { echo "side-by-side: $PEER_SEQ not found, GPT workloads skipped" >&2; return 0; }
@@ -73,7 +82,7 @@ seq_bench() {
       > "$OUT/seq-torch-$t.jsonl" 2> "$OUT/seq-torch-$t.log"
   done
   echo "side-by-side: Backprop GPT workloads --threads $THREADS" >&2
-  "${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_gpt,gpt_steps \
+  "${SEQ_JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_gpt,gpt_steps \
     > "$OUT/seq-backprop.jsonl" 2> "$OUT/seq-backprop.log"
 }
 fsdd_bench() {
@@ -111,7 +120,7 @@ echo "side-by-side: Backprop (Java kernels) --threads $THREADS" >&2
 "${JAVA[@]}" -cp "$CP" org.backprop.bench.FashionBench --threads "$THREADS" --epochs "$EPOCHS" --data "$DATA" \
   > "$OUT/backprop-java.jsonl" 2> "$OUT/backprop-java.log"
 echo "side-by-side: Backprop charlm_lstm --threads $THREADS" >&2
-"${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_lstm \
+"${SEQ_JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_lstm \
   >> "$OUT/backprop-java.jsonl" 2>> "$OUT/backprop-java.log"
 if ldconfig -p 2>/dev/null | grep -q libopenblas; then
   echo "side-by-side: Backprop (-Dbackprop.blas=auto, OpenBLAS) --threads $THREADS" >&2

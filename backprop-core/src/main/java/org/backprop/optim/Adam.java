@@ -1,7 +1,10 @@
 package org.backprop.optim;
 
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.backprop.kernel.Parallel;
+import org.backprop.kernel.Simd;
 import org.backprop.nn.Parameter;
 
 /**
@@ -146,10 +149,47 @@ public final class Adam extends Optimizer {
                         float shrink, boolean hasL2, boolean hasDecoupled, boolean amsgrad) {
 
         /**
-         * The update of elements [from, to). C2 vectorises this loop by itself; a hand-written
-         * Vector API loop measured no faster (it is bound by memory: seven float streams).
+         * The update of elements [from, to): whole vectors first, then the rest one by one. C2
+         * vectorised the plain loop until the subnormal flush's select stopped it (a scalar loop
+         * took ~6 ns an element); the vector loop does the scalar loop's float operations in the
+         * same order (multiply and add, never fused), so both give the same bits.
          */
         void apply(float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
+            int done = Simd.SPECIES == null ? from : applyVectors(w, g, m, v, vMax, from, to);
+            applyScalar(w, g, m, v, vMax, done, to);
+        }
+
+        /** Whole vectors of [from, to); returns where they stop. */
+        private int applyVectors(float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
+            VectorSpecies<Float> s = Simd.SPECIES;
+            int end = from + s.loopBound(to - from);
+            boolean flush = eps > 0;
+            FloatVector zero = FloatVector.zero(s);
+            for (int i = from; i < end; i += s.length()) {
+                FloatVector wi = FloatVector.fromArray(s, w, i);
+                FloatVector gi = FloatVector.fromArray(s, g, i);
+                if (hasL2) gi = gi.add(wi.mul(decay));
+                if (hasDecoupled) wi = wi.mul(shrink);
+                FloatVector mi = FloatVector.fromArray(s, m, i).mul(b1).add(gi.mul(c1));
+                FloatVector vi = FloatVector.fromArray(s, v, i).mul(b2).add(gi.mul(gi).mul(c2));
+                if (flush) {
+                    mi = mi.blend(zero, mi.abs().lt(Float.MIN_NORMAL));
+                    vi = vi.blend(zero, vi.abs().lt(Float.MIN_NORMAL));
+                }
+                mi.intoArray(m, i);
+                vi.intoArray(v, i);
+                if (amsgrad) {
+                    vi = FloatVector.fromArray(s, vMax, i).max(vi);
+                    vi.intoArray(vMax, i);
+                }
+                FloatVector denom = vi.sqrt().div(bc2Sqrt).add(eps);
+                wi.sub(mi.div(denom).mul(stepSize)).intoArray(w, i);
+            }
+            return end;
+        }
+
+        /** The rule one element at a time: the statement of the arithmetic, the tail and the scalar path. */
+        private void applyScalar(float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
             // Locals, so the loop reads no field.
             float stepSize = this.stepSize, bc2Sqrt = this.bc2Sqrt, b1 = this.b1, b2 = this.b2, c1 = this.c1, c2 = this.c2;
             float e = this.eps, decay = this.decay, shrink = this.shrink;
