@@ -1,10 +1,8 @@
 package org.backprop.optim;
 
 import java.util.List;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
+import org.backprop.kernel.AdamLoop;
 import org.backprop.kernel.Parallel;
-import org.backprop.kernel.Simd;
 import org.backprop.nn.Parameter;
 
 /**
@@ -134,80 +132,38 @@ public final class Adam extends Optimizer {
         // Scalars in double, as PyTorch computes them in Python, then used as float32 like its kernels.
         double biasCorrection1 = 1 - Math.pow(beta1, t);
         double biasCorrection2 = 1 - Math.pow(beta2, t);
-        Step step = new Step((float) (lr / biasCorrection1), (float) Math.sqrt(biasCorrection2), (float) beta1,
+        AdamLoop.Constants k = new AdamLoop.Constants((float) (lr / biasCorrection1), (float) Math.sqrt(biasCorrection2), (float) beta1,
                 (float) beta2, (float) (1 - beta1), (float) (1 - beta2), (float) eps, (float) l2,
                 (float) (1 - lr * decoupled), l2 != 0, decoupled != 0, amsgrad);
         // Elementwise, so a large parameter is split over the kernel threads with the same result.
-        Parallel.forRange(w.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> step.apply(w, g, m, v, vMax, from, to));
+        Parallel.forRange(w.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> apply(k, w, g, m, v, vMax, from, to));
     }
 
-    /**
-     * One step's constants: step size lr/(1−β₁ᵗ), √(1−β₂ᵗ), the betas and 1 − betas, eps, the L2
-     * factor and the decoupled shrink 1 − lr·λ, and which of L2, decoupled decay and AMSGrad apply.
-     */
-    private record Step(float stepSize, float bc2Sqrt, float b1, float b2, float c1, float c2, float eps, float decay,
-                        float shrink, boolean hasL2, boolean hasDecoupled, boolean amsgrad) {
+    /** The update of elements [from, to): whole vectors in the kernel (same bits as the loop here), then the rest. */
+    private static void apply(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
+        applyScalar(k, w, g, m, v, vMax, AdamLoop.vectors(k, w, g, m, v, vMax, from, to), to);
+    }
 
-        /**
-         * The update of elements [from, to): whole vectors first, then the rest one by one. C2
-         * vectorised the plain loop until the subnormal flush's select stopped it (a scalar loop
-         * took ~6 ns an element); the vector loop does the scalar loop's float operations in the
-         * same order (multiply and add, never fused), so both give the same bits.
-         */
-        void apply(float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
-            int done = Simd.SPECIES == null ? from : applyVectors(w, g, m, v, vMax, from, to);
-            applyScalar(w, g, m, v, vMax, done, to);
-        }
-
-        /** Whole vectors of [from, to); returns where they stop. */
-        private int applyVectors(float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
-            VectorSpecies<Float> s = Simd.SPECIES;
-            int end = from + s.loopBound(to - from);
-            boolean flush = eps > 0;
-            FloatVector zero = FloatVector.zero(s);
-            for (int i = from; i < end; i += s.length()) {
-                FloatVector wi = FloatVector.fromArray(s, w, i);
-                FloatVector gi = FloatVector.fromArray(s, g, i);
-                if (hasL2) gi = gi.add(wi.mul(decay));
-                if (hasDecoupled) wi = wi.mul(shrink);
-                FloatVector mi = FloatVector.fromArray(s, m, i).mul(b1).add(gi.mul(c1));
-                FloatVector vi = FloatVector.fromArray(s, v, i).mul(b2).add(gi.mul(gi).mul(c2));
-                if (flush) {
-                    mi = mi.blend(zero, mi.abs().lt(Float.MIN_NORMAL));
-                    vi = vi.blend(zero, vi.abs().lt(Float.MIN_NORMAL));
-                }
-                mi.intoArray(m, i);
-                vi.intoArray(v, i);
-                if (amsgrad) {
-                    vi = FloatVector.fromArray(s, vMax, i).max(vi);
-                    vi.intoArray(vMax, i);
-                }
-                FloatVector denom = vi.sqrt().div(bc2Sqrt).add(eps);
-                wi.sub(mi.div(denom).mul(stepSize)).intoArray(w, i);
-            }
-            return end;
-        }
-
-        /** The rule one element at a time: the statement of the arithmetic, the tail and the scalar path. */
-        private void applyScalar(float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
-            // Locals, so the loop reads no field.
-            float stepSize = this.stepSize, bc2Sqrt = this.bc2Sqrt, b1 = this.b1, b2 = this.b2, c1 = this.c1, c2 = this.c2;
-            float e = this.eps, decay = this.decay, shrink = this.shrink;
-            boolean hasL2 = this.hasL2, hasDecoupled = this.hasDecoupled, amsgrad = this.amsgrad;
-            boolean flush = e > 0; // with ε = 0 a flushed v could divide by 0 (see Subnormals)
-            for (int i = from; i < to; i++) {
-                float wi = w[i];
-                float gi = hasL2 ? g[i] + decay * wi : g[i];
-                if (hasDecoupled) wi *= shrink;
-                // Flushed: with a zero gradient m decays by β₁ into the subnormal range (see Subnormals).
-                float mi = Subnormals.flushIf(flush, b1 * m[i] + c1 * gi);
-                float vi = Subnormals.flushIf(flush, b2 * v[i] + c2 * (gi * gi));
-                m[i] = mi;
-                v[i] = vi;
-                if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);
-                float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
-                w[i] = wi - stepSize * (mi / denom);
-            }
+    /** The rule one element at a time: the statement of the arithmetic, the tail and the scalar path. */
+    private static void applyScalar(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax,
+            int from, int to) {
+        // Locals, so the loop reads no field.
+        float stepSize = k.stepSize(), bc2Sqrt = k.bc2Sqrt(), b1 = k.b1(), b2 = k.b2(), c1 = k.c1(), c2 = k.c2();
+        float e = k.eps(), decay = k.decay(), shrink = k.shrink();
+        boolean hasL2 = k.hasL2(), hasDecoupled = k.hasDecoupled(), amsgrad = k.amsgrad();
+        boolean flush = e > 0; // with ε = 0 a flushed v could divide by 0 (see Subnormals)
+        for (int i = from; i < to; i++) {
+            float wi = w[i];
+            float gi = hasL2 ? g[i] + decay * wi : g[i];
+            if (hasDecoupled) wi *= shrink;
+            // Flushed: with a zero gradient m decays by β₁ into the subnormal range (see Subnormals).
+            float mi = Subnormals.flushIf(flush, b1 * m[i] + c1 * gi);
+            float vi = Subnormals.flushIf(flush, b2 * v[i] + c2 * (gi * gi));
+            m[i] = mi;
+            v[i] = vi;
+            if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
+            w[i] = wi - stepSize * (mi / denom);
         }
     }
 
