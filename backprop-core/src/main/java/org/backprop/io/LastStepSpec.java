@@ -38,6 +38,12 @@ public record LastStepSpec() implements LayerSpec {
         return "LastStep()";
     }
 
+    /** ONNX's Gather of index −1 (a scalar, so the time axis goes) along axis 1 of [N, T, F]. */
+    @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        return graph.node("Gather", java.util.Map.of("axis", 1), input, graph.constantInts(prefix + "last", new long[] {-1}));
+    }
+
     @Override
     public int[] outputShape(int[] input) {
         if (input.length != 2 || input[0] < 1) {
