@@ -84,6 +84,13 @@ seq_bench() {
   echo "side-by-side: Backprop GPT workloads --threads $THREADS" >&2
   "${SEQ_JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_gpt,gpt_steps \
     > "$OUT/seq-backprop.jsonl" 2> "$OUT/seq-backprop.log"
+  # No peer rows: generation throughput with the key/value cache on one thread (issue 12 asks for
+  # 2,000 tokens/s), and where a charlm_gpt training step's time goes (JFR samples, 100 steps).
+  echo "side-by-side: Backprop gpt_generate (1 thread) and the GPT step profile" >&2
+  "${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads 1 --workloads gpt_generate \
+    > "$OUT/gen-backprop.jsonl" 2>> "$OUT/seq-backprop.log"
+  "${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --profile 100 \
+    > "$OUT/profile-backprop.jsonl" 2>> "$OUT/seq-backprop.log"
 }
 fsdd_bench() {
   [ -f "$PEER_FSDD" ] || { echo "side-by-side: $PEER_FSDD not found (set PEER_FSDD=...)" >&2; exit 1; }

@@ -220,7 +220,6 @@ final class TrainCommand implements Callable<Integer> {
     private int run() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         if (modelKind.equalsIgnoreCase("gpt")) {
-            if (plots || report) throw new IllegalArgumentException("--plots and --report are not available for --model gpt yet");
             if (text.tbptt || text.seqLen != null || text.hidden != null || text.embed != null) {
                 throw new IllegalArgumentException("--tbptt, --seq-len, --hidden and --embed are for lstm, gru and rnn; a GPT takes --context, --width and --heads");
             }
@@ -379,7 +378,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** --plots, --report and --checkpoint-every write into --out, which is created here. */
-    private void checkRunFileOptions() throws IOException {
+    void checkRunFileOptions() throws IOException {
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw new IllegalArgumentException("--checkpoint-every must be at least 1, got " + checkpointEvery);
         }
