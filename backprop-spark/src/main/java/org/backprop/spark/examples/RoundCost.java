@@ -14,7 +14,6 @@ import org.backprop.nn.Module;
 import org.backprop.nn.Sequential;
 import org.backprop.optim.SGD;
 import org.backprop.spark.Mode;
-import org.backprop.spark.RoundStats;
 import org.backprop.spark.Sample;
 import org.backprop.spark.SerializableSupplier;
 import org.backprop.spark.SparkTrainConfig;
@@ -64,16 +63,12 @@ public final class RoundCost {
 
     static void report(String master, int parts, long params, int batch, int localSteps, SparkTrainResult r) {
         int warmup = Math.min(5, r.rounds().size() / 3);
-        List<RoundStats> measured = r.rounds().subList(warmup, r.rounds().size());
-        double wall = measured.stream().mapToLong(RoundStats::wallNanos).average().orElse(0) / 1e6;
-        double compute = measured.stream().mapToLong(RoundStats::computeNanos).average().orElse(0) / 1e6;
-        RoundStats last = r.rounds().getLast();
+        var cost = r.cost(warmup);
         System.out.printf(Locale.ROOT, "master=%s partitions=%d params=%d batch=%d localSteps=%d rounds=%d (first %d left out)%n",
                 master, parts, params, batch, localSteps, r.rounds().size(), warmup);
-        System.out.printf(Locale.ROOT, "  per round: wall %.1f ms, compute per partition %.1f ms, overhead %.1f ms (%.0f%%)%n",
-                wall, compute, wall - compute, 100 * (wall - compute) / wall);
-        System.out.printf(Locale.ROOT, "  bytes per round: broadcast %d, results %d (all partitions)%n", last.bytesOut(), last.bytesBack());
-        System.out.printf(Locale.ROOT, "  per step: %.1f ms%n", wall / localSteps);
+        System.out.println("  per round: " + cost);
+        System.out.printf(Locale.ROOT, "  per step: %.1f ms; %.0f samples/s%n", cost.wallMillis() / localSteps,
+                batch * localSteps * 1000.0 / cost.wallMillis());
     }
 
     static Module mlp(int[] widths, long seed) {
