@@ -37,8 +37,12 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
      * back-propagates, exactly as one machine holding the whole batch would.
      */
     public interface BatchStatistics {
-        /** This slice's value count per channel and per-channel sums of x and x² → the whole batch's statistics. */
-        Combined combine(long count, double[] sum, double[] sumSquares);
+        /**
+         * This slice's value count per channel and per-channel sums of x and x² → the whole batch's
+         * statistics; {@code backward} says whether {@link Combined#combineGradients} will be called
+         * (only when x needs a gradient).
+         */
+        Combined combine(long count, double[] sum, double[] sumSquares, boolean backward);
 
         /** The whole batch's statistics, and the combination its backward pass needs. */
         interface Combined {
@@ -127,7 +131,7 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
         float[] gamma = wc == null ? null : wc.toFloatArray();
         float[] beta = bc == null ? null : bc.toFloatArray();
         int cs = c * s;
-        BatchStatistics.Combined whole = training && sync != null ? combine(sync, xd, xOff, n, c, s, name) : null;
+        BatchStatistics.Combined whole = training && sync != null ? combine(sync, xd, xOff, n, c, s, name, xc.requiresGrad()) : null;
         long m = whole == null ? local : whole.count();
 
         double[] mean = new double[c];
@@ -221,7 +225,8 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
     }
 
     /** A slice's sums handed to {@code sync}; the whole batch's statistics back (after checking they fit). */
-    private static BatchStatistics.Combined combine(BatchStatistics sync, float[] xd, int xOff, int n, int c, int s, String name) {
+    private static BatchStatistics.Combined combine(BatchStatistics sync, float[] xd, int xOff, int n, int c, int s, String name,
+                                                    boolean backward) {
         double[] sum = new double[c], squares = new double[c];
         for (int ch = 0; ch < c; ch++) {
             for (int i = 0; i < n; i++) {
@@ -229,7 +234,7 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
                 squares[ch] += PlaneOps.sumSquaredDeviations(xd, xOff + (i * c + ch) * s, s, 0f);
             }
         }
-        BatchStatistics.Combined whole = sync.combine((long) n * s, sum, squares);
+        BatchStatistics.Combined whole = sync.combine((long) n * s, sum, squares, backward);
         if (whole.count() <= 1) {
             throw new IllegalArgumentException(name + ": expected more than 1 value per channel when training, got "
                     + whole.count() + " over the whole batch");

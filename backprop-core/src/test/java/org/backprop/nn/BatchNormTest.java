@@ -215,7 +215,8 @@ class BatchNormTest {
             sumG[ch] += wv[i];
             sumGXhat[ch] += wv[i] * (xv[i] - st[0][ch]) / Math.sqrt(st[1][ch] + 1e-5);
         }
-        BatchNorm.BatchStatistics oracle = (count, sum, squares) -> {
+        BatchNorm.BatchStatistics oracle = (count, sum, squares, backward) -> {
+            assertTrue(backward, "x needs a gradient");
             offered[0] += count;
             for (int ch = 0; ch < 3; ch++) offered[1 + ch] += sum[ch];
             return new BatchNorm.BatchStatistics.Combined() {

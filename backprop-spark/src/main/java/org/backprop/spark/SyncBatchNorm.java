@@ -20,12 +20,13 @@ import org.backprop.tensor.Tensor;
  * exchange is a job of its own, by recomputation: a phase replays the forward (and backward)
  * pass with every whole-batch quantity found so far, and stops at the first one still unknown,
  * returning this slice's sums for it; the driver adds them up and runs the next phase. A model
- * with L BatchNorm calls takes up to 2L phases before the gradient job (one fewer when the first
- * BatchNorm sees the input, which needs no gradient). A model without BatchNorm runs none.
+ * with L BatchNorm calls takes 2L phases before the gradient job, one fewer for each BatchNorm
+ * whose input needs no gradient (one on the model's input). A model without BatchNorm runs none.
  *
  * <p>Phase results are [kind, call, values...] in double: kind 1 is a forward call's
- * [count, Σx per channel, Σx² per channel]; kind 2 a backward call's [Σg, Σg·x̂] scaled to the
- * global batch's mean loss; kind 3 says the pass ran through (nothing left to exchange).
+ * [count, Σx per channel, Σx² per channel, 1 if its backward needs an exchange]; kind 2 a
+ * backward call's [Σg, Σg·x̂] scaled to the global batch's mean loss; kind 3 says the pass ran
+ * through (nothing left to exchange: only when no backward exchange is needed at all).
  */
 final class SyncBatchNorm {
     private SyncBatchNorm() {}
@@ -65,14 +66,18 @@ final class SyncBatchNorm {
      */
     static Known exchange(JavaRDD<Block> blocks, Function<Known, FlatMapFunction<Iterator<Block>, double[]>> phase, int depth) {
         List<double[]> forward = new ArrayList<>(), backward = new ArrayList<>();
+        List<Integer> needed = new ArrayList<>(); // forward calls whose backward exchanges
+        boolean forwardDone = false;
         while (true) {
             Known known = new Known(List.copyOf(forward), new ArrayList<>(backward));
+            if (forwardDone && needed.stream().allMatch(k -> known.backwardOf(k) != null)) return known;
             double[] r = blocks.mapPartitions(phase.apply(known)).treeReduce(SyncBatchNorm::combine, depth);
             if (r.length == 0 || r[0] == COMPLETE) return known;
             int call = (int) r[1];
             if (r[0] == FORWARD) {
                 if (call != forward.size()) throw new IllegalStateException("BatchNorm call " + call + " out of order");
-                int c = (r.length - 3) / 2;
+                int c = (r.length - 4) / 2;
+                if (r[r.length - 1] > 0) needed.add(call);
                 double count = r[2];
                 double[] whole = new double[1 + 2 * c];
                 whole[0] = count;
@@ -83,6 +88,7 @@ final class SyncBatchNorm {
                 }
                 forward.add(whole);
             } else {
+                forwardDone = true;
                 while (backward.size() <= call) backward.add(null);
                 backward.set(call, java.util.Arrays.copyOfRange(r, 2, r.length));
             }
@@ -128,16 +134,17 @@ final class SyncBatchNorm {
         }
 
         @Override
-        public Combined combine(long count, double[] sum, double[] sumSquares) {
+        public Combined combine(long count, double[] sum, double[] sumSquares, boolean backward) {
             int call = calls++;
             int c = sum.length;
             if (call >= known.forward().size()) {
-                double[] r = new double[3 + 2 * c];
+                double[] r = new double[4 + 2 * c];
                 r[0] = FORWARD;
                 r[1] = call;
                 r[2] = count;
                 System.arraycopy(sum, 0, r, 3, c);
                 System.arraycopy(sumSquares, 0, r, 3 + c, c);
+                r[3 + 2 * c] = backward ? 1 : 0; // the same on every slice: summed, still > 0
                 throw new Stop(r);
             }
             double[] w = known.forward().get(call);
