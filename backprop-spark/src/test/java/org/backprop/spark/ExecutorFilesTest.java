@@ -22,8 +22,8 @@ import org.backprop.data.Idx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** IDX files read on the executors by URI (file: here; hdfs: and s3a: take the same path through Hadoop). */
-class IdxInputTest {
+/** IDX files and image folders read on the executors by URI (file: here; hdfs: and s3a: take the same path through Hadoop). */
+class ExecutorFilesTest {
     @TempDir
     Path dir;
 
@@ -81,5 +81,43 @@ class IdxInputTest {
         assertTrue(swapped.getMessage().contains("wrong IDX magic number 0x00000801, expected 0x00000803"), swapped.getMessage());
         var counts = assertThrows(UncheckedIOException.class, () -> SparkData.fromIdx(sc, im, fewer.toUri().toString(), 2));
         assertTrue(counts.getMessage().contains("holds 4 images but") && counts.getMessage().contains("3 labels"), counts.getMessage());
+    }
+
+    @Test
+    void imageFoldersGiveClassesInNameOrderAndPixelsChannelFirst() throws IOException {
+        int[][] colours = {{255, 0, 0}, {0, 0, 255}}; // class "a" red, class "b" blue
+        for (int c = 0; c < 2; c++) {
+            Path folder = Files.createDirectories(dir.resolve("imgs").resolve(c == 0 ? "a" : "b"));
+            for (int k = 0; k < 3; k++) {
+                var img = new java.awt.image.BufferedImage(3, 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                int rgb = colours[c][0] << 16 | colours[c][1] << 8 | colours[c][2];
+                for (int y = 0; y < 2; y++) for (int x = 0; x < 3; x++) img.setRGB(x, y, rgb);
+                img.setRGB(0, 0, 0xffffff);
+                javax.imageio.ImageIO.write(img, "png", folder.resolve("img" + k + ".png").toFile());
+            }
+        }
+        JavaSparkContext sc = SharedSpark.context();
+        var data = SparkData.fromImageFolder(sc, dir.resolve("imgs").toUri().toString(), 3, 2);
+        assertEquals(List.of("a", "b"), data.classes());
+        List<List<Sample>> parts = data.samples().glom().collect();
+        for (List<Sample> part : parts) {
+            assertEquals(3, part.size());
+            assertTrue(part.stream().anyMatch(s -> s.target()[0] == 0) && part.stream().anyMatch(s -> s.target()[0] == 1),
+                    "files are dealt in turn: every partition holds both classes");
+            for (Sample s : part) {
+                float[] x = s.features();
+                assertEquals(18, x.length); // [3, 2, 3]
+                int c = (int) s.target()[0];
+                assertEquals(1f, x[0]); // the white corner in every plane
+                assertEquals(colours[c][0] / 255f, x[1]);
+                assertEquals(colours[c][2] / 255f, x[12 + 1]);
+            }
+        }
+        Files.writeString(dir.resolve("imgs").resolve("b").resolve("notes.png"), "not an image");
+        var e = assertThrows(Exception.class, () -> SparkData.fromImageFolder(sc, dir.resolve("imgs").toUri().toString(), 1, 1)
+                .samples().count());
+        assertTrue(String.valueOf(e.getMessage()).contains("notes.png: not an image"), e.getMessage());
+        var missing = assertThrows(UncheckedIOException.class, () -> SparkData.fromImageFolder(sc, dir.resolve("none").toUri().toString(), 1, 1));
+        assertTrue(missing.getMessage().contains("no folder at"), missing.getMessage());
     }
 }
