@@ -252,7 +252,7 @@ public final class SparkTrainer {
                     int global = plan.globalBatch(step);
                     if (global == 0) continue; // tiny partitions can leave a step empty: nothing to learn from
                     long t0 = System.nanoTime();
-                    Broadcast<float[]> weights = sc.broadcast(layout.flatten(model));
+                    Weights weights = Weights.of(sc, layout.flatten(model), syncBn);
                     long t1 = System.nanoTime();
                     float[] sum;
                     int jobs = 1;
@@ -270,7 +270,7 @@ public final class SparkTrainer {
                         sum = blocks.mapPartitions(new Tasks.GradientTask(runId, modelFactory, loss, layout, weights, plan, epoch, step, known))
                                 .treeReduce(Tasks::sumInPlace, config.treeDepth());
                     } finally {
-                        weights.destroy();
+                        weights.release();
                     }
                     long t2 = System.nanoTime();
                     double stepLoss = sum[layout.length() + layout.names().length];

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.backprop.loss.Loss;
 import org.backprop.nn.BatchNorm;
 import org.backprop.nn.Module;
@@ -179,7 +178,7 @@ final class SyncBatchNorm {
 
     /** One phase on one partition: forward, loss and backward of its slice until the first unknown exchange. */
     record PhaseTask(String runId, SerializableSupplier<? extends Module> factory, Loss loss, StateLayout layout,
-            Broadcast<float[]> weights, BatchPlan plan, int epoch, int step, Known known)
+            Weights weights, BatchPlan plan, int epoch, int step, Known known)
             implements FlatMapFunction<Iterator<Block>, double[]> {
 
         @Override

@@ -30,7 +30,7 @@ final class Tasks {
      * {@code batchNorm} (synchronised BatchNorm) its layers use the whole batch's statistics.
      */
     record GradientTask(String runId, SerializableSupplier<? extends Module> factory, Loss loss, StateLayout layout,
-            Broadcast<float[]> weights, BatchPlan plan, int epoch, int step, SyncBatchNorm.Known batchNorm)
+            Weights weights, BatchPlan plan, int epoch, int step, SyncBatchNorm.Known batchNorm)
             implements FlatMapFunction<Iterator<Block>, float[]> {
 
         @Override

@@ -1,0 +1,41 @@
+package org.backprop.spark;
+
+import java.io.Serializable;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * The driver's weights as a round's tasks receive them: inside the task itself when small, else
+ * as a broadcast. Spark already broadcasts every stage's serialised task, so a separate broadcast
+ * of small weights only adds a second fetch per executor and round; large weights go as their own
+ * broadcast so that a stage's task stays small. The threshold is the Spark setting
+ * {@value #INLINE_KEY} (bytes; 0 broadcasts always).
+ */
+final class Weights implements Serializable {
+    static final String INLINE_KEY = "spark.backprop.inlineWeightsBytes";
+    static final long INLINE_DEFAULT = 256 * 1024;
+
+    private final float[] inline;
+    private final Broadcast<float[]> shared;
+
+    private Weights(float[] inline, Broadcast<float[]> shared) {
+        this.inline = inline;
+        this.shared = shared;
+    }
+
+    /** {@code values} for this round's tasks; {@code forcedBroadcast} for rounds of several jobs (shared once). */
+    static Weights of(JavaSparkContext sc, float[] values, boolean forcedBroadcast) {
+        long limit = sc.getConf().getSizeAsBytes(INLINE_KEY, String.valueOf(INLINE_DEFAULT));
+        if (!forcedBroadcast && 4L * values.length <= limit) return new Weights(values, null);
+        return new Weights(null, sc.broadcast(values));
+    }
+
+    float[] value() {
+        return inline != null ? inline : shared.value();
+    }
+
+    /** Frees the broadcast copies (nothing to do for inline weights). */
+    void release() {
+        if (shared != null) shared.destroy();
+    }
+}
