@@ -13,7 +13,7 @@ import org.apache.spark.broadcast.Broadcast;
  */
 final class Weights implements Serializable {
     static final String INLINE_KEY = "spark.backprop.inlineWeightsBytes";
-    static final long INLINE_DEFAULT = 256 * 1024;
+    static final long INLINE_DEFAULT = 900 * 1024; // under the 1,000 KiB at which Spark warns of a large task
 
     private final float[] inline;
     private final Broadcast<float[]> shared;
