@@ -245,6 +245,7 @@ public final class SparkTrainer {
         SparkTrainResult synchronous(Mode.Synchronous mode) {
             int stepsPerEpoch = plan.stepsPerEpoch();
             boolean syncBn = mode.batchNorm() == Mode.BatchNormStatistics.SYNCHRONISED && SyncBatchNorm.present(model);
+            long inlineLimit = Weights.inlineLimit(sc);
             for (int epoch = config.startEpoch(); epoch <= config.epochs(); epoch++) {
                 double lossSum = 0;
                 long samples = 0;
@@ -252,7 +253,7 @@ public final class SparkTrainer {
                     int global = plan.globalBatch(step);
                     if (global == 0) continue; // tiny partitions can leave a step empty: nothing to learn from
                     long t0 = System.nanoTime();
-                    Weights weights = Weights.of(sc, layout.flatten(model), syncBn);
+                    Weights weights = Weights.of(sc, layout.flatten(model), inlineLimit, syncBn);
                     long t1 = System.nanoTime();
                     float[] sum;
                     int jobs = 1;

@@ -23,9 +23,13 @@ final class Weights implements Serializable {
         this.shared = shared;
     }
 
-    /** {@code values} for this round's tasks; {@code forcedBroadcast} for rounds of several jobs (shared once). */
-    static Weights of(JavaSparkContext sc, float[] values, boolean forcedBroadcast) {
-        long limit = sc.getConf().getSizeAsBytes(INLINE_KEY, String.valueOf(INLINE_DEFAULT));
+    /** The inline threshold in bytes (read once per run: {@code getConf} copies the whole configuration). */
+    static long inlineLimit(JavaSparkContext sc) {
+        return sc.getConf().getSizeAsBytes(INLINE_KEY, String.valueOf(INLINE_DEFAULT));
+    }
+
+    /** {@code values} for this round's tasks: inline up to {@code limit} bytes, else (or when forced) a broadcast. */
+    static Weights of(JavaSparkContext sc, float[] values, long limit, boolean forcedBroadcast) {
         if (!forcedBroadcast && 4L * values.length <= limit) return new Weights(values, null);
         return new Weights(null, sc.broadcast(values));
     }
