@@ -14,4 +14,5 @@ if ldconfig -p 2>/dev/null | grep -q libopenblas; then ENGINES=java,native; fi
 run() { "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main "$@"; }
 run GemmBench -p engine="$ENGINES" "$@"
 run MlpStepBench -prof gc "$@"
-run InferenceBench "$@"
+# 1- and 2-thread serving throughput and their ratio, one JSON line per model
+"$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector -cp "$CP" org.backprop.bench.InferenceBench "$@"

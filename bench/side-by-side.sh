@@ -8,7 +8,8 @@
 # Fashion-MNIST workloads, on both sides, into the same JSON-lines files. Then the GPT workloads:
 # torch_seq.py (charlm_gpt, gpt_steps; --threads 1 and 2) against Backprop's SeqBench, in the same way.
 # Environment: PEER (path of torch_fashion.py), PYTHON (default /usr/bin/python3),
-#              THREADS (Backprop's kernel threads, default: the number of CPUs).
+#              THREADS (Backprop's kernel threads, default: the number of CPUs),
+#              SEQ_HEAP (heap flags of the text workloads, default "-Xmx448m -Xmn128m").
 # Raw JSON lines and logs go to runs/side-by-side-<time>/ (not committed). Unattended: no prompts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,14 @@ CP="backprop-bench/target/classes:backprop-bench/target/lib/*"
 # -Xmn128m 214 young ones, 0.3 s). -Xmn192m brought the full collections back.
 JVM_FLAGS=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx448m -Xmn128m)
 JAVA=("$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}")
+# The text workloads hold no data set (the text is 1 MB), so their heap can be much smaller; SEQ_HEAP
+# sets it (default: the Fashion-MNIST cap above). A GPT step at batch 12 allocates ~66 MB and keeps
+# much of it live until its backward pass, so a young generation under ~100 MB collects every step.
+# Busy machine, 150 charlm_gpt iterations, 2 threads: -Xmx448m -Xmn128m peak RSS 514 MB, 49.6 s user;
+# -Xmx192m -Xmn64m 256 MB, 55.1 s; -Xmx128m -Xmn48m 198 MB, 55.9 s (to be repeated on a quiet machine).
+read -r -a SEQ_HEAP_FLAGS <<< "${SEQ_HEAP:--Xmx448m -Xmn128m}"
+SEQ_JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC
+          "${SEQ_HEAP_FLAGS[@]}")
 
 seq_bench() {
   [ -f "$PEER_SEQ" ] || { echo "side-by-side: $PEER_SEQ not found, GPT workloads skipped" >&2; return 0; }
@@ -60,8 +69,15 @@ seq_bench() {
       > "$OUT/seq-torch-$t.jsonl" 2> "$OUT/seq-torch-$t.log"
   done
   echo "side-by-side: Backprop GPT workloads --threads $THREADS" >&2
-  "${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_gpt,gpt_steps \
+  "${SEQ_JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_gpt,gpt_steps \
     > "$OUT/seq-backprop.jsonl" 2> "$OUT/seq-backprop.log"
+  # No peer rows: generation throughput with the key/value cache on one thread (issue 12 asks for
+  # 2,000 tokens/s), and where a charlm_gpt training step's time goes (JFR samples, 100 steps).
+  echo "side-by-side: Backprop gpt_generate (1 thread) and the GPT step profile" >&2
+  "${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads 1 --workloads gpt_generate \
+    > "$OUT/gen-backprop.jsonl" 2>> "$OUT/seq-backprop.log"
+  "${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --profile 100 \
+    > "$OUT/profile-backprop.jsonl" 2>> "$OUT/seq-backprop.log"
 }
 if [ -n "$SEQ_ONLY" ]; then
   seq_bench
@@ -81,7 +97,7 @@ echo "side-by-side: Backprop (Java kernels) --threads $THREADS" >&2
 "${JAVA[@]}" -cp "$CP" org.backprop.bench.FashionBench --threads "$THREADS" --epochs "$EPOCHS" --data "$DATA" \
   > "$OUT/backprop-java.jsonl" 2> "$OUT/backprop-java.log"
 echo "side-by-side: Backprop charlm_lstm --threads $THREADS" >&2
-"${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_lstm \
+"${SEQ_JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_lstm \
   >> "$OUT/backprop-java.jsonl" 2>> "$OUT/backprop-java.log"
 if ldconfig -p 2>/dev/null | grep -q libopenblas; then
   echo "side-by-side: Backprop (-Dbackprop.blas=auto, OpenBLAS) --threads $THREADS" >&2

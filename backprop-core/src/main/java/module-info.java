@@ -3,15 +3,16 @@
  * optimizers, the training loop, data loading, model files (safetensors), ONNX export, PyTorch
  * checkpoint import and thread-safe inference.
  *
- * <p>{@code org.backprop.kernel} is exported because {@code Window2d}, the window parameter of
- * the convolution and pooling layers, lives there, and the command line reads the kernel settings
- * (threads, vector width, BLAS engine); its other classes are internal and may change in any
- * release. The kernels need {@code jdk.incubator.vector}, which this module requires.
+ * <p>The kernels ({@code org.backprop.kernel}) are internal and not exported; {@code Window2d},
+ * the window parameter of the convolution and pooling layers, is in the exported
+ * {@code org.backprop.shape}. The Vector API ({@code jdk.incubator.vector}) is optional: with it
+ * resolved ({@code --add-modules jdk.incubator.vector}) the kernels run their vector forms,
+ * without it their scalar forms, and one log line says so.
  */
 module org.backprop.core {
     requires transitive com.google.gson;   // LayerSpec.writeJson takes a Gson JsonObject
     requires org.slf4j;
-    requires jdk.incubator.vector;
+    requires static jdk.incubator.vector;  // optional: the kernels' vector forms (see kernel.Simd)
     requires java.net.http;                 // FashionMnist downloads the data set when asked
 
     exports org.backprop.tensor;
@@ -28,7 +29,7 @@ module org.backprop.core {
     exports org.backprop.io.torch;
     exports org.backprop.inference;
     exports org.backprop.text;
-    exports org.backprop.kernel;
+    exports org.backprop.shape;
 
     opens org.backprop.train to com.google.gson; // Checkpoint reads its records through Gson
 }

@@ -1,8 +1,12 @@
 package org.backprop.bench;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.backprop.kernel.Parallel;
+import org.backprop.kernel.Simd;
 import org.backprop.inference.InferenceModel;
 import org.backprop.io.Preprocessing;
 import org.backprop.nn.Sequential;
@@ -19,12 +23,17 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * Serving throughput of one shared {@link InferenceModel}: single-sample predictions per second
  * from 1 and from 2 request threads (the issue's target: 2 threads ≥ 1.8× one). Compare the
  * {@code twoThreads} score with {@code oneThread}'s (JMH sums the threads' throughput). Run on a
- * quiet machine with as many cores as threads, e.g. {@code bench/jmh.sh InferenceBench}.
+ * quiet machine with as many cores as threads: {@link #main} runs both and prints, per model, one
+ * JSON line with the two throughputs and their ratio ({@code bench/jmh.sh} calls it).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -71,5 +80,34 @@ public class InferenceBench {
     @Threads(2)
     public float[] twoThreads(Served s, Request r) {
         return s.served.predict(r.image);
+    }
+
+    /**
+     * Runs both benchmarks (JMH options from the command line, e.g. {@code -p model=mlp -f 1}) and
+     * prints one JSON line per model: {@code {"bench": "inference", "model": "mlp",
+     * "one_thread_per_s": ..., "two_threads_per_s": ..., "ratio": ..., "target_ratio": 1.8, ...}}.
+     */
+    public static void main(String[] args) throws Exception {
+        CommandLineOptions cli = new CommandLineOptions(args);
+        var options = new OptionsBuilder().parent(cli).include(InferenceBench.class.getName() + "\\.(oneThread|twoThreads)$").build();
+        Map<String, double[]> perModel = new LinkedHashMap<>();
+        for (RunResult r : new Runner(options).run()) {
+            String model = r.getParams().getParam("model");
+            boolean two = r.getParams().getBenchmark().endsWith("twoThreads");
+            perModel.computeIfAbsent(model, m -> new double[2])[two ? 1 : 0] = r.getPrimaryResult().getScore();
+        }
+        perModel.forEach((model, ops) -> {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("bench", "inference");
+            o.put("model", model);
+            o.put("one_thread_per_s", ops[0]);
+            o.put("two_threads_per_s", ops[1]);
+            o.put("ratio", ops[0] > 0 ? ops[1] / ops[0] : 0.0);
+            o.put("target_ratio", 1.8);
+            o.put("cpus", Runtime.getRuntime().availableProcessors());
+            o.put("kernel_threads", Parallel.THREADS);
+            o.put("kernels", Simd.describe());
+            System.out.println(FashionBench.json(o));
+        });
     }
 }

@@ -9,6 +9,7 @@ import org.backprop.kernel.Parallel;
 import org.backprop.kernel.Simd;
 import org.backprop.loss.CrossEntropyLoss;
 import org.backprop.nn.Gpt;
+import org.backprop.nn.GptSampler;
 import org.backprop.nn.Parameter;
 import org.backprop.nn.Sequential;
 import org.backprop.optim.Adam;
@@ -34,32 +35,44 @@ import org.backprop.train.GptTraining;
  * 1 × 64 after 50 warm-up steps. Window starts come from java.util.Random, seed 0: the peer's
  * distribution, not its draws.
  *
+ * <p>{@code gpt_generate} (no peer workload): tokens/s of {@code generate} with the key/value cache
+ * for the recipe's model (untrained weights: the cost of a token does not depend on them),
+ * {@code --tokens} tokens after a newline at temperature 0.8, after one warm-up run.
+ * {@code --profile N}: where the time of N training steps of {@code charlm_gpt} goes, after 20
+ * warm-up steps ({@link StepProfile}); one JSON line, workload {@code gpt_profile}.
+ *
  * <p>Usage: {@code SeqBench [--threads N] [--iters 2000] [--steps 1000] [--eval-batches 200]
- * [--workloads charlm_lstm,charlm_gpt,gpt_steps]} ({@code --steps} and {@code --eval-batches}
- * only shorten smoke runs; the peer's figures are 1000 and 200).
+ * [--tokens 5000] [--workloads charlm_lstm,charlm_gpt,gpt_steps,gpt_generate] [--profile N]}
+ * ({@code --steps} and {@code --eval-batches} only shorten smoke runs; the peer's figures are 1000
+ * and 200). Without {@code --workloads}, the three peer workloads run, or only the profile when
+ * {@code --profile} is given.
  */
 public final class SeqBench {
     private SeqBench() {}
 
-    private static final List<String> WORKLOADS = List.of("charlm_lstm", "charlm_gpt", "gpt_steps");
+    private static final List<String> WORKLOADS = List.of("charlm_lstm", "charlm_gpt", "gpt_steps", "gpt_generate");
+    private static final List<String> PEER_WORKLOADS = WORKLOADS.subList(0, 3);
 
     public static void main(String[] args) {
-        int threads = 2, iters = 2000, steps = 1000, evalBatches = 200;
-        List<String> run = WORKLOADS;
+        int threads = 2, iters = 2000, steps = 1000, evalBatches = 200, tokens = 5000, profile = 0;
+        List<String> run = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--iters" -> iters = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--eval-batches" -> evalBatches = Integer.parseInt(args[++i]);
+                case "--tokens" -> tokens = Integer.parseInt(args[++i]);
+                case "--profile" -> profile = Integer.parseInt(args[++i]);
                 case "--workloads" -> {
                     run = List.of(args[++i].split(","));
                     if (!WORKLOADS.containsAll(run)) throw new IllegalArgumentException("--workloads takes some of " + WORKLOADS);
                 }
                 default -> throw new IllegalArgumentException("usage: SeqBench [--threads N] [--iters 2000] [--steps 1000] [--eval-batches 200] "
-                        + "[--workloads " + String.join(",", WORKLOADS) + "]");
+                        + "[--tokens 5000] [--workloads " + String.join(",", WORKLOADS) + "] [--profile N]");
             }
         }
+        if (run == null) run = profile > 0 ? List.of() : PEER_WORKLOADS;
         System.setProperty("backprop.threads", Integer.toString(threads)); // before any kernel class loads
         TextCorpus corpus = TextCorpus.shakespeare();
         for (String w : run) {
@@ -67,15 +80,57 @@ public final class SeqBench {
             Map<String, Object> o = switch (w) {
                 case "charlm_lstm" -> charlmLstm(corpus, iters, evalBatches);
                 case "charlm_gpt" -> charlmGpt(vocab, corpus.train(), corpus.validation(), iters, evalBatches);
+                case "gpt_generate" -> gptGenerate(vocab, corpus.vocab().id('\n'), tokens);
                 default -> gptSteps(vocab, corpus.train(), steps);
             };
-            o.put("framework", "backprop-" + FashionBench.version() + "-" + FashionBench.engine());
-            o.put("threads", threads);
-            o.put("blas_threads", Parallel.THREADS);
-            o.put("peak_rss_mb", FashionBench.peakRssMb());
-            System.out.println(FashionBench.json(o));
+            print(o, threads);
         }
+        if (profile > 0) print(gptProfile(corpus.vocab().size(), corpus.train(), profile), threads);
         System.err.println("backprop: " + Simd.describe() + ", " + Parallel.THREADS + " kernel threads");
+    }
+
+    private static void print(Map<String, Object> o, int threads) {
+        o.put("framework", "backprop-" + FashionBench.version() + "-" + FashionBench.engine());
+        o.put("threads", threads);
+        o.put("blas_threads", Parallel.THREADS);
+        o.put("peak_rss_mb", FashionBench.peakRssMb());
+        System.out.println(FashionBench.json(o));
+    }
+
+    /** Tokens/s of cached generation for the recipe's model: one warm-up run, then {@code tokens} tokens timed. */
+    static Map<String, Object> gptGenerate(int vocab, int newline, int tokens) {
+        Gpt model = new Gpt(Gpt.Config.nanoCpu(vocab), new Random(0));
+        GptSampler sampler = new GptSampler(model);
+        int[] prompt = {Math.max(0, newline)};
+        sampler.generate(prompt, Math.min(tokens, 1000), 0.8, new Random(1), true);
+        long t0 = System.nanoTime();
+        int[] out = sampler.generate(prompt, tokens, 0.8, new Random(2), true);
+        double s = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("workload", "gpt_generate");
+        o.put("params", model.parameterCount());
+        o.put("context", model.config.context());
+        o.put("tokens", out.length);
+        o.put("generate_s", s);
+        o.put("tokens_per_s", out.length / s);
+        return o;
+    }
+
+    /** {@link StepProfile} over {@code steps} charlm_gpt training steps (the recipe, batch 12 × 64), after 20 warm-up steps. */
+    static Map<String, Object> gptProfile(int vocab, int[] train, int steps) {
+        Gpt model = new Gpt(Gpt.Config.nanoCpu(vocab), new Random(0));
+        GptTraining t = new GptTraining(model, GptTraining.Recipe.nanoCpu().withIters(20 + steps));
+        Random rng = new Random(0);
+        int[][] starts = new int[20 + steps][];
+        for (int i = 0; i < starts.length; i++) starts[i] = GptTraining.starts(rng, train.length, model.config.context(), t.recipe.batch());
+        for (int i = 0; i < 20; i++) t.step(train, starts[i]);
+        int[] next = {20};
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("workload", "gpt_profile");
+        o.put("batch", t.recipe.batch());
+        o.put("block", model.config.context());
+        o.putAll(StepProfile.profile(steps, () -> t.step(train, starts[next[0]++])));
+        return o;
     }
 
     static Map<String, Object> charlmLstm(TextCorpus corpus, int iters, int evalBatches) {

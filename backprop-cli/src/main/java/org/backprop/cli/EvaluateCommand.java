@@ -74,14 +74,16 @@ final class EvaluateCommand implements Callable<Integer> {
      * {@code --split all}, the whole text) in nats per character, and the perplexity e^loss.
      */
     private int evaluateText(PrintWriter out, ModelFile.SavedModel saved, String part) throws IOException {
-        org.backprop.text.Vocabulary vocab = GenerateCommand.vocabulary(saved, model);
+        org.backprop.nn.Gpt gpt = GenerateCommand.gptOf(saved);
+        org.backprop.text.Vocabulary vocab = gpt != null ? GenerateCommand.gptVocabulary(saved, gpt, model) : GenerateCommand.vocabulary(saved, model);
         org.backprop.text.TextCorpus read = TextTraining.corpus(data);
         int[] ids = org.backprop.text.TextCorpus.withVocabulary(read.name(), read.vocab().decode(read.ids()), vocab).ids();
         boolean validation = !part.equals("all") || !spec.commandLine().getParseResult().hasMatchedOption("--split");
         int[] scored = validation ? java.util.Arrays.copyOfRange(ids, (int) (ids.length * org.backprop.text.TextCorpus.TRAIN_FRACTION), ids.length) : ids;
         int steps = Integer.parseInt(saved.metadata().getOrDefault(TextTraining.SEQ_LEN_KEY, "64"));
-        double loss = org.backprop.text.CharLanguageModel.evaluate(saved.model(), scored, steps, 32);
-        out.printf(Locale.ROOT, "Model: %s (character language model, vocabulary of %d)%n", model, vocab.size());
+        double loss = gpt != null ? org.backprop.train.GptTraining.meanLoss(gpt, scored, 32)
+                : org.backprop.text.CharLanguageModel.evaluate(saved.model(), scored, steps, 32);
+        out.printf(Locale.ROOT, "Model: %s (character language model%s, vocabulary of %d)%n", model, gpt != null ? ", GPT" : "", vocab.size());
         out.printf(Locale.ROOT, "Data: %s, %s, %,d characters%n", read.name(), validation ? "validation part (last 10%)" : "all", scored.length);
         out.printf(Locale.ROOT, "val loss %.4f nats/char, perplexity %.3f%n", loss, Math.exp(loss));
         return 0;

@@ -25,13 +25,21 @@ import picocli.CommandLine.Model.CommandSpec;
  * </pre>
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
-        description = "Show one forward and backward pass of a small network, number by number.")
+        description = {"Show one forward and backward pass of a small network, number by number.",
+                "--model rnn walks a tiny tanh RNN through time and compares the gradient reaching each step with an LSTM's."})
 final class ExplainCommand implements Callable<Integer> {
     /** Largest disagreement between autograd (float32) and the hand formulas (double) that counts as agreement. */
     static final double TOLERANCE = 1e-5;
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--model", defaultValue = "mlp",
+            description = "mlp (the seed's two-layer network) or rnn (backpropagation through time; default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--time-steps", defaultValue = "5", description = "With --model rnn: sequence length (default: ${DEFAULT-VALUE}).")
+    int timeSteps;
 
     @Option(names = "--inputs", defaultValue = "3", description = "Size of x (default: ${DEFAULT-VALUE}).")
     int inputs;
@@ -65,6 +73,8 @@ final class ExplainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--inputs, --hidden and --outputs must be at least 1");
         }
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+        if (model.equalsIgnoreCase("rnn")) return new ExplainRnn(spec.commandLine().getOut(), seed, inputs, hidden, timeSteps).run();
+        if (!model.equalsIgnoreCase("mlp")) throw new IllegalArgumentException("--model must be mlp or rnn, not '" + model + "'");
         Phi phi = Phi.named(activation);
         PrintWriter out = spec.commandLine().getOut();
         Random rng = new Random(seed);
@@ -160,7 +170,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     /** Fails loudly when autograd and the hand formulas disagree. */
-    private static void check(String what, double[] byHand, double[] byAutograd) {
+    static void check(String what, double[] byHand, double[] byAutograd) {
         for (int i = 0; i < byHand.length; i++) {
             if (!(Math.abs(byHand[i] - byAutograd[i]) <= TOLERANCE * Math.max(1, Math.abs(byHand[i])))) {
                 throw new IllegalStateException("explain: " + what + "[" + i + "] by hand is " + byHand[i]
@@ -261,11 +271,11 @@ final class ExplainCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- formatting and conversions
 
-    private static String num(double v) {
+    static String num(double v) {
         return String.format(Locale.ROOT, "%.6f", v);
     }
 
-    private static String vec(double[] v) {
+    static String vec(double[] v) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < v.length; i++) sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%9.6f", v[i]));
         return sb.append(']').toString();

@@ -52,6 +52,22 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
 
+    /** The GPT of a saved GPT model, else null. */
+    static Gpt gptOf(ModelFile.SavedModel saved) {
+        return saved.model().layers().size() == 1 && saved.model().layers().getFirst() instanceof Gpt gpt ? gpt : null;
+    }
+
+    /** The vocabulary stored with a GPT, or a clear error when it is missing or does not fit the model. */
+    static Vocabulary gptVocabulary(ModelFile.SavedModel saved, Gpt gpt, Path file) {
+        String v = saved.metadata().get(TextTraining.VOCABULARY_KEY);
+        if (v == null) throw new IllegalArgumentException(file + ": the GPT model file holds no vocabulary (train it with --model gpt)");
+        Vocabulary vocab = Vocabulary.fromString(v);
+        if (vocab.size() != gpt.config.vocab()) {
+            throw new IllegalArgumentException(file + ": the stored vocabulary has " + vocab.size() + " characters, the model " + gpt.config.vocab());
+        }
+        return vocab;
+    }
+
     /** The vocabulary stored with a text model, or a clear error for other models. */
     static Vocabulary vocabulary(ModelFile.SavedModel saved, Path file) {
         String v = saved.metadata().get(TextTraining.VOCABULARY_KEY);
@@ -66,7 +82,8 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (length < 0) throw new IllegalArgumentException("--length must be ≥ 0, got " + length);
         ModelFile.SavedModel saved = ModelLoader.load(model);
-        if (saved.model().layers().size() == 1 && saved.model().layers().getFirst() instanceof Gpt gpt) return gpt(saved, gpt);
+        Gpt gpt = gptOf(saved);
+        if (gpt != null) return gpt(saved, gpt);
         Vocabulary vocab = vocabulary(saved, model);
         Sampler sampler = new Sampler(temperature, topK, seed);
         PrintWriter out = spec.commandLine().getOut();
@@ -83,12 +100,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** A GPT: the prompt (default a newline) through the key/value cache, then the text at once. */
     private int gpt(ModelFile.SavedModel saved, Gpt gpt) {
-        String v = saved.metadata().get(TextTraining.VOCABULARY_KEY);
-        if (v == null) throw new IllegalArgumentException(model + ": the GPT model file holds no vocabulary (train it with --model gpt)");
-        Vocabulary vocab = Vocabulary.fromString(v);
-        if (vocab.size() != gpt.config.vocab()) {
-            throw new IllegalArgumentException(model + ": the stored vocabulary has " + vocab.size() + " characters, the model " + gpt.config.vocab());
-        }
+        Vocabulary vocab = gptVocabulary(saved, gpt, model);
         int[] promptIds = vocab.encode(prompt.isEmpty() ? "\n" : prompt, "the prompt");
         Sampler sampler = new Sampler(temperature, topK, seed);
         long t0 = System.nanoTime();

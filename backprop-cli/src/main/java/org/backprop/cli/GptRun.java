@@ -67,6 +67,7 @@ final class GptRun {
                 TrainCommand.fmt(recipe.minLr()), recipe.iters(), TrainCommand.fmt(recipe.clip()));
         out.flush();
         Map<String, String> vocab = Map.of(TextTraining.VOCABULARY_KEY, text.vocab().asString(), TrainOutput.DATASET_KEY, text.name());
+        TextReport report = new TextReport("Training report: GPT on " + text.name());
         long t0 = System.nanoTime(), training = 0;
         int start = t.iteration();
         for (int it = start; it < recipe.iters(); it++) {
@@ -75,10 +76,10 @@ final class GptRun {
             training += System.nanoTime() - s0;
             int done = it + 1;
             if (done % evalEvery == 0 || done == recipe.iters()) {
-                double seconds = training / 1e9;
+                double seconds = training / 1e9, trainLoss = t.estimateLoss(train, EVAL_BATCHES, 2), valLoss = t.estimateLoss(val, EVAL_BATCHES, 1);
+                report.evaluated(done, trainLoss, valLoss);
                 out.printf(Locale.ROOT, "iter %d: batch loss %.4f, train loss %.4f, val loss %.4f, lr %.2e, %.0f tokens/s (training)%n", done, loss,
-                        t.estimateLoss(train, EVAL_BATCHES, 2), t.estimateLoss(val, EVAL_BATCHES, 1), t.optimizer.lr(),
-                        (double) (done - start) * recipe.batch() * config.context() / seconds);
+                        trainLoss, valLoss, t.optimizer.lr(), (double) (done - start) * recipe.batch() * config.context() / seconds);
                 out.flush();
             }
             if (c.checkpointEvery != null && done % c.checkpointEvery == 0) {
@@ -94,6 +95,16 @@ final class GptRun {
         out.println("Sample (200 characters, temperature 0.8):");
         out.println(text.vocab().decode(sample));
         out.flush();
+        if (c.plots || c.report) {
+            report.sample(text.vocab().decode(sample));
+            report.metric("validation loss", String.format(Locale.ROOT, "%.4f nats per character (perplexity %.2f)", valLoss, Math.exp(valLoss)))
+                    .setting("data", text.name() + ", " + text.length() + " characters, vocabulary of " + text.vocab().size())
+                    .setting("model", org.backprop.io.GptSpec.of(model).describe() + ", " + model.parameterCount() + " parameters")
+                    .setting("training", recipe.iters() + " iterations of batch " + recipe.batch() + ", AdamW lr " + TrainCommand.fmt(recipe.lr())
+                            + " (warm-up " + recipe.warmup() + ", cosine to " + TrainCommand.fmt(recipe.minLr()) + "), clip "
+                            + TrainCommand.fmt(recipe.clip()) + ", seed " + c.seed + (start > 0 ? ", resumed after iteration " + start : ""));
+            report.write(c.output.dir, c.plots, c.report, out);
+        }
         if (c.output.dir != null) {
             Path file = c.output.dir.resolve(ModelLoader.MODEL_FILE);
             ModelFile.save(file, new Sequential(model), List.of(config.context()), Preprocessing.none(), vocab);

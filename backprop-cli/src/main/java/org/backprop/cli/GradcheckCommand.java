@@ -2,6 +2,7 @@ package org.backprop.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -91,6 +92,7 @@ final class GradcheckCommand implements Callable<Integer> {
         if (!(step > 0)) throw new IllegalArgumentException("--step must be positive, got " + step);
         ModelOptions.Resolved m = modelOptions.resolve(seed);
         Sequential network = m.network();
+        if (m.saved() != null && m.saved().metadata().containsKey(TextTraining.VOCABULARY_KEY)) return checkText(out, m);
         int inputs = m.architecture().inputSize().orElseThrow(
                 () -> new IllegalArgumentException(m.name() + ": the network's input size is unknown (no leading linear layer "
                         + "and no recorded input shape), so there is nothing to feed it"));
@@ -142,6 +144,12 @@ final class GradcheckCommand implements Callable<Integer> {
         Function<Tensor[], Tensor> f = in -> lossFn.apply(network.forward(x), y);
         Function<Tensor[], Tensor> held = in -> lossFn.apply(switches.forward(x), y);
 
+        return check(out, names, params, chosen, f, held, switches);
+    }
+
+    /** Checks each parameter in turn and prints one line each and the verdict; 0 when all pass, else 1. */
+    private int check(PrintWriter out, List<String> names, Tensor[] params, List<int[]> chosen, Function<Tensor[], Tensor> f,
+                      Function<Tensor[], Tensor> held, HeldSwitches switches) {
         int width = names.stream().mapToInt(String::length).max().orElse(9);
         int failed = 0;
         long crossedTotal = 0;
@@ -149,9 +157,9 @@ final class GradcheckCommand implements Callable<Integer> {
             // one parameter at a time, so that the kinks its steps cross are counted for it
             List<int[]> only = new ArrayList<>();
             for (int j = 0; j < params.length; j++) only.add(j == i ? chosen.get(j) : new int[0]);
-            long before = switches.crossings();
+            long before = switches == null ? 0 : switches.crossings();
             GradCheck.Comparison c = GradCheck.compareHeld(f, held, step, atol, rtol, only, params).get(i);
-            long crossed = switches.crossings() - before;
+            long crossed = switches == null ? 0 : switches.crossings() - before;
             crossedTotal += crossed;
             boolean pass = c.passed();
             if (!pass) failed++;
@@ -174,6 +182,49 @@ final class GradcheckCommand implements Callable<Integer> {
         }
         out.flush();
         return failed == 0 ? 0 : 1;
+    }
+
+
+    /**
+     * A character language model (recurrent or GPT): {@code --samples} windows of 8 random
+     * characters of its vocabulary (fewer if its windows or context are shorter), each followed by
+     * a random next character, scored by the mean cross-entropy of every position. Its functions
+     * (tanh, sigmoid, GELU, softmax) are smooth, so nothing needs holding.
+     */
+    private int checkText(PrintWriter out, ModelOptions.Resolved m) throws IOException {
+        Sequential network = m.network();
+        org.backprop.nn.Gpt gpt = GenerateCommand.gptOf(m.saved());
+        int vocab = (gpt != null ? GenerateCommand.gptVocabulary(m.saved(), gpt, Path.of(m.name())) : GenerateCommand.vocabulary(m.saved(), Path.of(m.name()))).size();
+        int window = gpt != null ? gpt.config.context() : Integer.parseInt(m.saved().metadata().getOrDefault(TextTraining.SEQ_LEN_KEY, "8"));
+        int time = Math.min(8, window);
+        InputLimits.checkBytes("--samples " + samples, "windows of " + time + " characters", (long) samples * time * vocab * Float.BYTES * 4);
+        Random rng = new Random(seed);
+        int[] ids = new int[samples * time];
+        float[] next = new float[samples * time];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rng.nextInt(vocab);
+            next[i] = rng.nextInt(vocab);
+        }
+        Tensor y = Tensor.wrap(next, samples * time);
+        Loss ce = Losses.named("cross_entropy");
+        network.eval();
+        Function<Tensor[], Tensor> f = gpt != null ? in -> ce.apply(gpt.logits(ids, samples, time), y)
+                : in -> ce.apply(org.backprop.text.CharLanguageModel.forward(network, org.backprop.nn.Embedding.indices(ids, samples, time),
+                        org.backprop.text.CharLanguageModel.State.ZERO).logits(), y);
+        Map<String, Parameter> named = network.namedParameters();
+        List<String> names = new ArrayList<>(named.keySet());
+        Tensor[] params = names.stream().map(n -> named.get(n).value()).toArray(Tensor[]::new);
+        List<int[]> chosen = new ArrayList<>();
+        for (Tensor p : params) chosen.add(maxElements == 0 || p.numel() <= maxElements ? null : choose(p.numel(), maxElements, rng));
+        out.printf(Locale.ROOT, "Gradient check: %s (character language model%s, vocabulary of %d), cross_entropy loss on %d windows "
+                + "of %d random characters; step %s, atol %s, rtol %s%n", m.name(), gpt != null ? ", GPT" : "", vocab, samples, time,
+                fmt(step), fmt(atol), fmt(rtol));
+        if (chosen.stream().anyMatch(java.util.Objects::nonNull)) {
+            out.printf("Large parameters: %d randomly chosen elements each (--max-elements; 0 checks all)%n", maxElements);
+        }
+        out.println("Worst error: the largest |autograd − finite differences| as a multiple of the tolerance "
+                + "(atol + rtol·|finite differences|); 0.05× is well inside it, ≤ 1 passes");
+        return check(out, names, params, chosen, f, f, null);
     }
 
     /** Flat rows [N, F] reshaped to the recorded sample shape, e.g. [N, 1, 28, 28]; other inputs as they are. */

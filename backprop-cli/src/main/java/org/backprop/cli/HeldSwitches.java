@@ -3,7 +3,7 @@ package org.backprop.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.backprop.autograd.GradMode;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 import org.backprop.nn.Activation;
 import org.backprop.nn.MaxPool2d;
 import org.backprop.nn.Module;

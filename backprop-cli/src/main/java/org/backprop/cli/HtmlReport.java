@@ -180,7 +180,7 @@ record HtmlReport(String title, Map<String, String> settings, Map<String, String
         return b.toString();
     }
 
-    private static final String CSS = """
+    static final String CSS = """
             body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; margin: 2em auto;
                    max-width: 60em; padding: 0 1em; color: #222; }
             h1 { font-size: 1.6em; margin-bottom: 0.2em; }

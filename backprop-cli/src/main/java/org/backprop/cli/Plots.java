@@ -118,6 +118,32 @@ final class Plots {
         return new Chart(file, title, null, png(title, null, data, y));
     }
 
+    /**
+     * A chart of named series of (x, y) points, for runs counted in iterations or time steps rather
+     * than epochs; a log y axis when {@code logY} (points ≤ 0 are left out there).
+     */
+    static Chart lines(String file, String title, String xLabel, String yLabel, java.util.Map<String, double[][]> series, boolean logY) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        series.forEach((name, points) -> {
+            XYSeries s = new XYSeries(name);
+            for (double[] p : points) if (Double.isFinite(p[1]) && (!logY || p[1] > 0)) s.add(p[0], p[1]);
+            data.addSeries(s);
+        });
+        org.jfree.chart.axis.ValueAxis y;
+        if (logY) {
+            LogAxis log = new LogAxis(yLabel);
+            log.setBase(10);
+            log.setSmallestValue(1e-30);
+            log.setNumberFormatOverride(new PlainNumbers());
+            y = log;
+        } else {
+            NumberAxis linear = new NumberAxis(yLabel);
+            linear.setAutoRangeIncludesZero(false);
+            y = linear;
+        }
+        return new Chart(file, title, null, png(title, null, data, y, xLabel));
+    }
+
     private static void add(XYSeries s, int epoch, double v) {
         if (Double.isFinite(v)) s.add(epoch, v);
     }
@@ -125,9 +151,13 @@ final class Plots {
     /** The note under the title of a per-epoch chart of a run without a validation split. */
     static final String NO_VALIDATION = "training data only: no validation split (--val-fraction), so overfitting does not show here";
 
-    /** Epochs on the x axis (whole numbers), lines with a dot per epoch, white background; {@code note} under the title. */
     private static byte[] png(String title, String note, XYSeriesCollection data, org.jfree.chart.axis.ValueAxis y) {
-        NumberAxis x = new NumberAxis("epoch");
+        return png(title, note, data, y, "epoch");
+    }
+
+    /** Whole numbers (epochs, iterations, time steps) on the x axis, lines with a dot per point, white background; {@code note} under the title. */
+    private static byte[] png(String title, String note, XYSeriesCollection data, org.jfree.chart.axis.ValueAxis y, String xLabel) {
+        NumberAxis x = new NumberAxis(xLabel);
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         x.setAutoRangeIncludesZero(false);
         XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);

@@ -11,9 +11,14 @@ import java.util.Random;
 import org.backprop.io.ModelFile;
 import org.backprop.io.Preprocessing;
 import org.backprop.nn.Sequential;
+import org.backprop.nn.Parameter;
 import org.backprop.text.CharLanguageModel;
 import org.backprop.text.CharLmTrainer;
+import org.backprop.text.Sampler;
 import org.backprop.text.TextCorpus;
+import org.backprop.train.EpochResult;
+import org.backprop.train.GradientHealth;
+import org.backprop.train.StepInfo;
 
 /**
  * {@code train} for character language models: {@code --data shakespeare} (built in) or a UTF-8
@@ -49,6 +54,7 @@ final class TextTraining {
         };
         if (o.data.equalsIgnoreCase("digits") && !given.hasMatchedOption("--data")) o.data = TextCorpus.SHAKESPEARE;
         TextCorpus corpus = corpus(o.data);
+        o.checkRunFileOptions();
         int steps = t.seqLen != null ? t.seqLen : CharLmTrainer.Config.STEPS;
         int batch = given.hasMatchedOption("--batch-size") ? o.batchSize : CharLmTrainer.Config.BATCH;
         double lr = o.lr != null ? o.lr : CharLmTrainer.Config.LR;
@@ -70,11 +76,27 @@ final class TextTraining {
                 batch, steps, t.tbptt ? "consecutive, state carried" : "random starts, zero state", lr, clip, o.seed);
         out.flush();
         boolean bar = o.progress.resolve(ProgressDisplay.stdoutIsTerminal()) == ProgressDisplay.Mode.BAR;
+        TextReport report = new TextReport("Training report: " + kind + " on " + corpus.name());
+        // the gradient-health monitor, one "epoch" per evaluation interval
+        GradientHealth health = new GradientHealth(model).listener(w -> {
+            if (bar) out.print("\r\033[K");
+            out.println("warning: " + w.message());
+        });
         long t0 = System.nanoTime();
         double valLoss = CharLmTrainer.train(model, train, val,
                 new CharLmTrainer.Config(iters, steps, batch, lr, clip, o.seed, t.tbptt, evalEvery), new CharLmTrainer.Listener() {
+                    private int interval = 1;
+                    private long intervalStart = System.nanoTime();
+
+                    @Override
+                    public void beforeStep(int it, List<Parameter> parameters) {
+                        if ((it - 1) % evalEvery == 0) health.onEpochStart(interval);
+                        health.beforeStep(parameters);
+                    }
+
                     @Override
                     public void step(int it, double loss, double tps) {
+                        health.onBatchEnd(new StepInfo(interval, (it - 1) % evalEvery + 1, evalEvery, loss, it * batch));
                         if (bar) {
                             out.printf(Locale.ROOT, "\r%s iter %d/%d  loss %.4f  %,.0f chars/s ", ProgressBar.bar(it, iters), it, iters, loss, tps);
                             out.flush();
@@ -83,12 +105,17 @@ final class TextTraining {
 
                     @Override
                     public void evaluated(int it, double trainLoss, double v) {
+                        health.onEpochEnd(new EpochResult(interval++, null, null, lr, (System.nanoTime() - intervalStart) / 1e9));
+                        intervalStart = System.nanoTime();
+                        report.evaluated(it, trainLoss, v);
                         if (bar) out.print("\r\033[K");
                         out.printf(Locale.ROOT, "iter %d/%d: train loss %.4f, val loss %.4f nats/char (%.1f s)%n", it, iters, trainLoss, v,
                                 (System.nanoTime() - t0) / 1e9);
                         out.flush();
                     }
                 });
+        Map<String, double[]> throughTime = health.stepGradientNorms().getLast();
+        printThroughTime(out, throughTime);
         out.printf(Locale.ROOT, "val loss %.4f (perplexity %.2f)%n", valLoss, Math.exp(valLoss));
         if (o.output.dir != null) {
             Files.createDirectories(o.output.dir);
@@ -98,7 +125,34 @@ final class TextTraining {
                     SEQ_LEN_KEY, Integer.toString(steps), TrainOutput.DATASET_KEY, corpus.name()));
             out.println("Saved " + file);
         }
+        if (o.plots || o.report) {
+            StringBuilder sample = new StringBuilder();
+            CharLanguageModel.generate(model, corpus.vocab(), "", SAMPLE_LENGTH, new Sampler(0.8, 0, o.seed), sample::append);
+            report.stepNorms(throughTime);
+            report.sample(sample.toString());
+            report.metric("validation loss", String.format(Locale.ROOT, "%.4f nats per character (perplexity %.2f)", valLoss, Math.exp(valLoss)))
+                    .setting("data", corpus.name() + ", " + corpus.length() + " characters, vocabulary of " + corpus.vocab().size())
+                    .setting("model", "Embedding(" + corpus.vocab().size() + ", " + embed + ") → " + kind + " " + layers + "×" + hidden
+                            + " → Linear, " + model.parameterCount() + " parameters")
+                    .setting("training", iters + " iterations of " + batch + " windows of " + steps + " characters, Adam lr " + lr
+                            + ", clip " + clip + ", seed " + o.seed);
+            report.write(o.output.dir, o.plots, o.report, out);
+        }
         out.flush();
         return 0;
+    }
+
+    /** Characters sampled (temperature 0.8, from a newline) for the report. */
+    static final int SAMPLE_LENGTH = 300;
+
+    /** The gradient reaching every eighth step of each recurrent layer, from the last evaluation interval. */
+    private static void printThroughTime(PrintWriter out, Map<String, double[]> norms) {
+        norms.forEach((layer, n) -> {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "gradient reaching each step, ‖∂L/∂h_t‖ (layer %s):", layer));
+            int every = Math.max(1, n.length / 8);
+            for (int t = n.length; t >= 1; t -= every) line.append(String.format(Locale.ROOT, " t=%d %.2e", t, n[t - 1]));
+            if ((n.length - 1) % every != 0) line.append(String.format(Locale.ROOT, " t=1 %.2e", n[0]));
+            out.println(line);
+        });
     }
 }

@@ -128,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", defaultValue = "" + Optimizers.SGD_MOMENTUM, description = "SGD momentum (default: ${DEFAULT-VALUE}).")
     double momentum;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 penalty; decoupled for adamw (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 penalty; decoupled for adamw (default: " + TrainSetup.REGRESSION_WEIGHT_DECAY + " for a regression, else ${DEFAULT-VALUE}).")
     double weightDecay;
 
     @Option(names = "--schedule", defaultValue = "none", paramLabel = "KIND",
@@ -220,7 +220,6 @@ final class TrainCommand implements Callable<Integer> {
     private int run() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         if (modelKind.equalsIgnoreCase("gpt")) {
-            if (plots || report) throw new IllegalArgumentException("--plots and --report are not available for --model gpt yet");
             if (text.tbptt || text.seqLen != null || text.hidden != null || text.embed != null) {
                 throw new IllegalArgumentException("--tbptt, --seq-len, --hidden and --embed are for lstm, gru and rnn; a GPT takes --context, --width and --heads");
             }
@@ -234,6 +233,7 @@ final class TrainCommand implements Callable<Integer> {
         checkRunFileOptions();
         TrainSetup.Loaded loaded = setup.load();
         Task t = loaded.task();
+        setup.applyTaskDefaults(t);
         if (cv != null) return crossValidate(out, setup, loaded);
         TrainParts parts = loaded.table() != null ? TrainParts.of(loaded.table(), testFraction, seed)
                 : TrainParts.of(loaded.data(), loaded.test(), t, testFraction, seed);
@@ -258,9 +258,9 @@ final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Data: %s, %d %s, %d features → %s %s%n", loaded.name(), parts.size(),
                 loaded.table() != null ? "rows" : "samples", train.featureWidth(), parts.target(t, outputs), parts.counts());
         parts.describe("--task", "--missing").forEach(out::println);
-        out.printf(Locale.ROOT, "Model: %s, %,d parameters; %s, %s, lr %s, batch %d%n",
+        out.printf(Locale.ROOT, "Model: %s, %,d parameters; %s, %s, lr %s%s, batch %d%n",
                 setup.describe(train.featureWidth(), outputs), model.parameterCount(), lossName(lossFn), optimizer,
-                fmt(opt.lr()), batchSize);
+                fmt(opt.lr()), weightDecay > 0 ? ", weight decay " + fmt(weightDecay) : "", batchSize);
         if (recipe != null) {
             out.printf(Locale.ROOT, "Recipe for --model %s on %s: %s (options given on the command line win)%n", modelKind,
                     loaded.name(), recipe);
@@ -378,7 +378,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** --plots, --report and --checkpoint-every write into --out, which is created here. */
-    private void checkRunFileOptions() throws IOException {
+    void checkRunFileOptions() throws IOException {
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw new IllegalArgumentException("--checkpoint-every must be at least 1, got " + checkpointEvery);
         }

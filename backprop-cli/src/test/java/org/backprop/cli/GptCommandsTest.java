@@ -52,6 +52,15 @@ class GptCommandsTest {
         assertTrue(resumed.out().contains("Resuming from") && resumed.out().contains("after iteration 12"), resumed.out());
         assertEquals(valLoss(full.out()), valLoss(resumed.out()));
 
+        // interrupted after iteration 7 (the last checkpoint of --checkpoint-every 7) and resumed: the same end
+        CliRunner stopped = CliRunner.run(tiny(data, tmp.resolve("mid"), "--checkpoint-every", "7"));
+        assertEquals(0, stopped.exitCode(), stopped.err());
+        CliRunner rest = CliRunner.run(tiny(data, tmp.resolve("rest"), "--resume", tmp.resolve("mid").resolve("checkpoint.safetensors").toString()));
+        assertEquals(0, rest.exitCode(), rest.err());
+        assertTrue(rest.out().contains("after iteration 7") && rest.out().contains("Trained 5 iterations"), rest.out());
+        assertEquals(valLoss(full.out()), valLoss(rest.out()));
+        // the weights themselves are checked bit for bit by GptTrainingTest
+
         CliRunner info = CliRunner.run("info", "--model", tmp.resolve("full").toString());
         assertEquals(0, info.exitCode(), info.err());
         assertTrue(info.out().contains("GPT(vocab=18, context=8, layers=1, heads=2, width=16"), info.out());

@@ -11,7 +11,7 @@ import java.util.Random;
 import java.util.function.Function;
 import org.backprop.autograd.GradCheck;
 import org.backprop.autograd.GradMode;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 import org.backprop.loss.Loss;
 import org.backprop.loss.Losses;
 import org.backprop.nn.Activation;

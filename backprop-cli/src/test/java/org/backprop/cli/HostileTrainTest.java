@@ -54,6 +54,16 @@ class HostileTrainTest {
     }
 
     @Test
+    void aRunawayLearningRateStopsWithADiagnosisAndNoModel() throws IOException {
+        // Adam at lr 1e6 keeps every weight finite (about 1e6 each) and once ended at chance accuracy with exit 0
+        Path out = dir.resolve("runaway");
+        CliRunner r = train(csv("d.csv", 64, 2, 1), "--lr", "1e6", "--epochs", "30", "--out", out.toString());
+        assertOneLineError(r, "the updates are running away");
+        assertTrue(r.err().contains("lower learning rate (now 1000000.0)"), r.err());
+        assertFalse(Files.exists(out.resolve("model.safetensors")), "a runaway model was saved");
+    }
+
+    @Test
     void anUnusableOutIsFoundBeforeTraining() throws IOException {
         Path data = csv("d.csv", 40, 2, 1);
         Path file = Files.writeString(dir.resolve("plain.txt"), "x");

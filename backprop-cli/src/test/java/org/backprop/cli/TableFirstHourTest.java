@@ -129,4 +129,23 @@ class TableFirstHourTest {
         assertTrue(m.find(), "no match for " + regex + " in: " + text);
         return Double.parseDouble(m.group(1));
     }
+
+    @Test
+    void aRegressionTakesTheTablesWeightDecayUnlessGivenAndAClassificationNone() throws IOException {
+        StringBuilder sb = new StringBuilder("x,y,z\n");
+        Random rng = new Random(5);
+        for (int i = 0; i < 60; i++) {
+            double x = rng.nextDouble(), y = rng.nextDouble();
+            sb.append(x).append(',').append(y).append(',').append(3 * x - y + 0.1 * rng.nextGaussian()).append('\n');
+        }
+        Path data = Files.writeString(dir.resolve("reg.csv"), sb);
+        CliRunner regression = train("--data", data.toString(), "--target", "z");
+        assertEquals(0, regression.exitCode(), regression.err());
+        assertTrue(regression.out().contains("lr 0.00100, weight decay " + TrainCommand.fmt(TrainSetup.REGRESSION_WEIGHT_DECAY) + ", batch"),
+                regression.out());
+        CliRunner given = train("--data", data.toString(), "--target", "z", "--weight-decay", "0");
+        assertTrue(given.out().contains("lr 0.00100, batch"), given.out());
+        CliRunner classes = train("--data", wines(60, false).toString(), "--target", "cultivar");
+        assertTrue(classes.out().contains("lr 0.00100, batch"), classes.out());
+    }
 }

@@ -2,7 +2,7 @@ package org.backprop.io;
 
 import com.google.gson.JsonObject;
 import java.util.Random;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 import org.backprop.nn.AvgPool2d;
 
 /**

@@ -54,6 +54,13 @@ public record EmbeddingSpec(int num, int dim, int paddingIdx) implements LayerSp
     }
 
     /** Indices of any shape; a {@code dim} axis is appended. */
+    /** ONNX's Gather over the table, with the float token ids cast to int64 indices. */
+    @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        String ids = graph.node("Cast", Map.of("to", 7), input); // 7: TensorProto.INT64
+        return graph.node("Gather", Map.of("axis", 0), graph.weight(prefix + "weight"), ids);
+    }
+
     @Override
     public int[] outputShape(int[] input) {
         int[] out = Arrays.copyOf(input, input.length + 1);

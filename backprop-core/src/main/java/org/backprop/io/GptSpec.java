@@ -105,4 +105,10 @@ public record GptSpec(int vocab, int context, int layers, int heads, int width, 
         }
         return new int[] {input[0], vocab};
     }
+
+    /** The whole model as ONNX nodes: see {@link GptOnnx}. */
+    @Override
+    public String toOnnx(org.backprop.io.onnx.OnnxGraph graph, String prefix, String input, int[] inputShape) {
+        return GptOnnx.toOnnx(this, graph, prefix, input, inputShape);
+    }
 }

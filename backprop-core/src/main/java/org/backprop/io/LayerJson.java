@@ -5,7 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 
 /**
  * One layer's JSON object while it is read or written, with typed accessors whose errors name

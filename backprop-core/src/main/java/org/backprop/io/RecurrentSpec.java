@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.backprop.io.onnx.OnnxGraph;
 import org.backprop.nn.GRU;
 import org.backprop.nn.LSTM;
 import org.backprop.nn.RNN;
@@ -116,5 +117,74 @@ public record RecurrentSpec(Recurrent.Cell cell, int input, int hidden, int laye
             throw new IllegalArgumentException(describe() + " takes sequences [T, " + input + "], got " + java.util.Arrays.toString(in));
         }
         return new int[] {in[0], (bidirectional ? 2 : 1) * hidden};
+    }
+
+    /**
+     * ONNX's LSTM, GRU or RNN operator per layer. The gate blocks are reordered from PyTorch's to
+     * ONNX's (LSTM [i|f|g|o] → [i|o|f|c], GRU [r|z|n] → [z|r|h]; GRU with linear_before_reset=1,
+     * PyTorch's form), both directions stacked; the sequence goes in time-major, as ONNX wants it
+     * (a batch-first input is transposed), and each layer's [T, dirs, N, H] comes back as
+     * [T, N, dirs·H]. Dropout between layers is a training-time step and has no node.
+     */
+    @Override
+    public String toOnnx(OnnxGraph graph, String prefix, String in, int[] inputShape) {
+        int dirs = bidirectional ? 2 : 1;
+        String x = batchFirst ? graph.node("Transpose", Map.of("perm", new int[] {1, 0, 2}), in) : in;
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("hidden_size", hidden);
+        if (bidirectional) attributes.put("direction", "bidirectional");
+        if (cell == Recurrent.Cell.GRU) attributes.put("linear_before_reset", 1);
+        if (cell == Recurrent.Cell.RNN_RELU) attributes.put("activations", bidirectional ? new String[] {"Relu", "Relu"} : new String[] {"Relu"});
+        String op = switch (cell) {
+            case LSTM -> "LSTM";
+            case GRU -> "GRU";
+            case RNN_TANH, RNN_RELU -> "RNN";
+        };
+        for (int l = 0; l < layers; l++) {
+            int width = l == 0 ? input : dirs * hidden;
+            String w = graph.constant(prefix + "W_l" + l, stacked(graph, prefix, "weight_ih", l, dirs, false), dirs, cell.gates * hidden, width);
+            String r = graph.constant(prefix + "R_l" + l, stacked(graph, prefix, "weight_hh", l, dirs, false), dirs, cell.gates * hidden, hidden);
+            String b = graph.constant(prefix + "B_l" + l, stacked(graph, prefix, "bias", l, dirs, true), dirs, 2 * cell.gates * hidden);
+            String y = graph.node(op, attributes, x, w, r, b);                             // [T, dirs, N, H]
+            String t = graph.node("Transpose", Map.of("perm", new int[] {0, 2, 1, 3}), y);  // [T, N, dirs, H]
+            x = graph.node("Reshape", t, graph.constantInts("shape", new long[] {0, 0, (long) dirs * hidden}, 3));
+        }
+        return batchFirst ? graph.node("Transpose", Map.of("perm", new int[] {1, 0, 2}), x) : x;
+    }
+
+    /**
+     * Layer {@code l}'s tensors {@code name_l<l>[_reverse]} for each direction, one after the other,
+     * gate blocks in ONNX's order; for {@code biases}, each direction's bias_ih then bias_hh (ONNX's B).
+     */
+    private float[] stacked(OnnxGraph graph, String prefix, String name, int l, int dirs, boolean biases) {
+        int[] order = switch (cell) {
+            case LSTM -> new int[] {0, 3, 1, 2};
+            case GRU -> new int[] {1, 0, 2};
+            case RNN_TANH, RNN_RELU -> new int[] {0};
+        };
+        List<float[]> parts = new java.util.ArrayList<>();
+        for (int d = 0; d < dirs; d++) {
+            String suffix = "_l" + l + (d == 1 ? "_reverse" : "");
+            for (String n : biases ? List.of("bias_ih", "bias_hh") : List.of(name)) {
+                parts.add(reordered(graph.values(prefix + n + suffix), order));
+            }
+        }
+        int total = 0;
+        for (float[] p : parts) total += p.length;
+        float[] out = new float[total];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    /** The gate blocks (equal row blocks) of {@code v} in the given order. */
+    private static float[] reordered(float[] v, int[] order) {
+        int block = v.length / order.length;
+        float[] out = new float[v.length];
+        for (int i = 0; i < order.length; i++) System.arraycopy(v, order[i] * block, out, i * block, block);
+        return out;
     }
 }

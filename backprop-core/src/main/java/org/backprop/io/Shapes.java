@@ -1,7 +1,7 @@
 package org.backprop.io;
 
 import java.util.Arrays;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 
 /** Output shapes of windowed layers, for {@link LayerSpec#outputShape}. */
 final class Shapes {

@@ -1,9 +1,5 @@
 package org.backprop.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * The gate arithmetic of one time step of the recurrent layers (LSTM, GRU, tanh/ReLU RNN),
  * forward and backward, on a block of rows (batch entries) laid out row-major. The matrix
@@ -11,14 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
  * these loops do everything elementwise in one pass per row, vectorised over the hidden units.
  *
  * <p>σ(x) = 1/(1 + e^(−x)) and tanh(x) = 1 − 2/(1 + e^(2x)) on the Vector API's exp (both
- * saturate correctly at ±∞); the scalar tail and the {@code backprop.vectorBits=0} path use the
- * same formulas in float. Gate layouts are PyTorch's: LSTM [i | f | g | o], GRU [r | z | n],
+ * saturate correctly at ±∞), in {@link GatesVector}; the scalar tail and the scalar path here
+ * ({@code backprop.vectorBits=0}, or no Vector API) use the same formulas in float. Gate layouts are PyTorch's: LSTM [i | f | g | o], GRU [r | z | n],
  * each block {@code h} wide.
  */
 public final class Gates {
     private Gates() {}
-
-    private static final VectorSpecies<Float> S = Simd.SPECIES;
 
     static float sigmoid(float x) {
         return 1f / (1f + (float) Math.exp(-x));
@@ -26,20 +20,6 @@ public final class Gates {
 
     static float tanh(float x) {
         return 1f - 2f / (1f + (float) Math.exp(2f * x));
-    }
-
-    private static FloatVector tanhV(FloatVector x) {
-        FloatVector one = FloatVector.broadcast(x.species(), 1f);
-        return one.sub(one.mul(2f).div(x.mul(2f).lanewise(VectorOperators.EXP).add(1f)));
-    }
-
-    private static FloatVector sig(FloatVector x) {
-        FloatVector one = FloatVector.broadcast(x.species(), 1f);
-        return one.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
-    }
-
-    private static int bound(int h) {
-        return S == null ? 0 : S.loopBound(h);
     }
 
     // ------------------------------------------------------------------ LSTM
@@ -51,26 +31,15 @@ public final class Gates {
      */
     public static void lstmForward(int rows, int h, float[] g, int gOff, float[] cPrev, int cpOff,
                                    float[] c, int cOff, float[] tc, int tcOff, float[] hOut, int hOff) {
-        int bound = bound(h), w = 4 * h;
+        if (Simd.VECTOR) {
+            GatesVector.lstmForward(rows, h, g, gOff, cPrev, cpOff, c, cOff, tc, tcOff, hOut, hOff);
+            return;
+        }
+        int w = 4 * h;
         for (int r = 0; r < rows; r++) {
             int gi = gOff + r * w, gf = gi + h, gg = gf + h, go = gg + h;
             int cp = cpOff + r * h, co = cOff + r * h, to = tcOff + r * h, ho = hOff + r * h;
             int j = 0;
-            for (; j < bound; j += S.length()) {
-                FloatVector i = sig(FloatVector.fromArray(S, g, gi + j));
-                FloatVector f = sig(FloatVector.fromArray(S, g, gf + j));
-                FloatVector gv = tanhV(FloatVector.fromArray(S, g, gg + j));
-                FloatVector o = sig(FloatVector.fromArray(S, g, go + j));
-                FloatVector cn = f.mul(FloatVector.fromArray(S, cPrev, cp + j)).add(i.mul(gv));
-                FloatVector t = tanhV(cn);
-                i.intoArray(g, gi + j);
-                f.intoArray(g, gf + j);
-                gv.intoArray(g, gg + j);
-                o.intoArray(g, go + j);
-                cn.intoArray(c, co + j);
-                t.intoArray(tc, to + j);
-                o.mul(t).intoArray(hOut, ho + j);
-            }
             for (; j < h; j++) {
                 float i = sigmoid(g[gi + j]), f = sigmoid(g[gf + j]), gv = tanh(g[gg + j]), o = sigmoid(g[go + j]);
                 float cn = f * cPrev[cp + j] + i * gv, t = tanh(cn);
@@ -91,24 +60,16 @@ public final class Gates {
      */
     public static void lstmBackward(int rows, int h, float[] g, int gOff, float[] cPrev, int cpOff, float[] tc, int tcOff,
                                     float[] dh, int dhOff, float[] dc, int dcOff, float[] dg, int dgOff) {
-        int bound = bound(h), w = 4 * h;
+        if (Simd.VECTOR) {
+            GatesVector.lstmBackward(rows, h, g, gOff, cPrev, cpOff, tc, tcOff, dh, dhOff, dc, dcOff, dg, dgOff);
+            return;
+        }
+        int w = 4 * h;
         for (int r = 0; r < rows; r++) {
             int gi = gOff + r * w, gf = gi + h, gg = gf + h, go = gg + h;
             int di = dgOff + r * w, df = di + h, dgg = df + h, dgo = dgg + h;
             int cp = cpOff + r * h, to = tcOff + r * h, dho = dhOff + r * h, dco = dcOff + r * h;
             int j = 0;
-            for (; j < bound; j += S.length()) {
-                FloatVector i = FloatVector.fromArray(S, g, gi + j), f = FloatVector.fromArray(S, g, gf + j);
-                FloatVector gv = FloatVector.fromArray(S, g, gg + j), o = FloatVector.fromArray(S, g, go + j);
-                FloatVector t = FloatVector.fromArray(S, tc, to + j), dhv = FloatVector.fromArray(S, dh, dho + j);
-                FloatVector one = FloatVector.broadcast(S, 1f);
-                FloatVector dct = FloatVector.fromArray(S, dc, dco + j).add(dhv.mul(o).mul(one.sub(t.mul(t))));
-                dhv.mul(t).mul(o).mul(one.sub(o)).intoArray(dg, dgo + j);
-                dct.mul(gv).mul(i).mul(one.sub(i)).intoArray(dg, di + j);
-                dct.mul(FloatVector.fromArray(S, cPrev, cp + j)).mul(f).mul(one.sub(f)).intoArray(dg, df + j);
-                dct.mul(i).mul(one.sub(gv.mul(gv))).intoArray(dg, dgg + j);
-                dct.mul(f).intoArray(dc, dco + j);
-            }
             for (; j < h; j++) {
                 float i = g[gi + j], f = g[gf + j], gv = g[gg + j], o = g[go + j], t = tc[to + j], dhv = dh[dho + j];
                 float dct = dc[dco + j] + dhv * o * (1f - t * t);
@@ -130,23 +91,15 @@ public final class Gates {
      */
     public static void gruForward(int rows, int h, float[] gi, int giOff, float[] gh, int ghOff, float[] hPrev, int hpOff,
                                   float[] hn, int hnOff, float[] hOut, int hOff) {
-        int bound = bound(h), w = 3 * h;
+        if (Simd.VECTOR) {
+            GatesVector.gruForward(rows, h, gi, giOff, gh, ghOff, hPrev, hpOff, hn, hnOff, hOut, hOff);
+            return;
+        }
+        int w = 3 * h;
         for (int row = 0; row < rows; row++) {
             int ir = giOff + row * w, iz = ir + h, in = iz + h, hr = ghOff + row * w, hz = hr + h, hnn = hz + h;
             int hp = hpOff + row * h, so = hnOff + row * h, ho = hOff + row * h;
             int j = 0;
-            for (; j < bound; j += S.length()) {
-                FloatVector r = sig(FloatVector.fromArray(S, gi, ir + j).add(FloatVector.fromArray(S, gh, hr + j)));
-                FloatVector z = sig(FloatVector.fromArray(S, gi, iz + j).add(FloatVector.fromArray(S, gh, hz + j)));
-                FloatVector ghn = FloatVector.fromArray(S, gh, hnn + j);
-                FloatVector n = tanhV(FloatVector.fromArray(S, gi, in + j).add(r.mul(ghn)));
-                FloatVector prev = FloatVector.fromArray(S, hPrev, hp + j);
-                r.intoArray(gi, ir + j);
-                z.intoArray(gi, iz + j);
-                n.intoArray(gi, in + j);
-                ghn.intoArray(hn, so + j);
-                n.add(z.mul(prev.sub(n))).intoArray(hOut, ho + j);
-            }
             for (; j < h; j++) {
                 float r = sigmoid(gi[ir + j] + gh[hr + j]), z = sigmoid(gi[iz + j] + gh[hz + j]), ghn = gh[hnn + j];
                 float n = tanh(gi[in + j] + r * ghn);
@@ -167,27 +120,16 @@ public final class Gates {
     public static void gruBackward(int rows, int h, float[] gi, int giOff, float[] hn, int hnOff, float[] hPrev, int hpOff,
                                    float[] dh, int dhOff, float[] dgi, int dgiOff, float[] dgh, int dghOff,
                                    float[] dhPrev, int dpOff) {
-        int bound = bound(h), w = 3 * h;
+        if (Simd.VECTOR) {
+            GatesVector.gruBackward(rows, h, gi, giOff, hn, hnOff, hPrev, hpOff, dh, dhOff, dgi, dgiOff, dgh, dghOff, dhPrev, dpOff);
+            return;
+        }
+        int w = 3 * h;
         for (int row = 0; row < rows; row++) {
             int ir = giOff + row * w, iz = ir + h, in = iz + h;
             int dir = dgiOff + row * w, diz = dir + h, din = diz + h, dhr = dghOff + row * w, dhz = dhr + h, dhn = dhz + h;
             int so = hnOff + row * h, hp = hpOff + row * h, dho = dhOff + row * h, dpo = dpOff + row * h;
             int j = 0;
-            for (; j < bound; j += S.length()) {
-                FloatVector one = FloatVector.broadcast(S, 1f);
-                FloatVector r = FloatVector.fromArray(S, gi, ir + j), z = FloatVector.fromArray(S, gi, iz + j);
-                FloatVector n = FloatVector.fromArray(S, gi, in + j), d = FloatVector.fromArray(S, dh, dho + j);
-                FloatVector dnPre = d.mul(one.sub(z)).mul(one.sub(n.mul(n)));
-                FloatVector dzPre = d.mul(FloatVector.fromArray(S, hPrev, hp + j).sub(n)).mul(z).mul(one.sub(z));
-                FloatVector drPre = dnPre.mul(FloatVector.fromArray(S, hn, so + j)).mul(r).mul(one.sub(r));
-                drPre.intoArray(dgi, dir + j);
-                drPre.intoArray(dgh, dhr + j);
-                dzPre.intoArray(dgi, diz + j);
-                dzPre.intoArray(dgh, dhz + j);
-                dnPre.intoArray(dgi, din + j);
-                dnPre.mul(r).intoArray(dgh, dhn + j);
-                d.mul(z).intoArray(dhPrev, dpo + j);
-            }
             for (; j < h; j++) {
                 float r = gi[ir + j], z = gi[iz + j], n = gi[in + j], d = dh[dho + j];
                 float dnPre = d * (1f - z) * (1f - n * n);
@@ -208,11 +150,11 @@ public final class Gates {
 
     /** h = tanh(pre) or relu(pre), elementwise over n values; {@code pre} is left as it was. */
     public static void rnnForward(boolean relu, int n, float[] pre, int pOff, float[] hOut, int hOff) {
-        int j = 0, bound = bound(n);
-        for (; j < bound; j += S.length()) {
-            FloatVector p = FloatVector.fromArray(S, pre, pOff + j);
-            (relu ? p.max(0f) : tanhV(p)).intoArray(hOut, hOff + j);
+        if (Simd.VECTOR) {
+            GatesVector.rnnForward(relu, n, pre, pOff, hOut, hOff);
+            return;
         }
+        int j = 0;
         for (; j < n; j++) {
             float p = pre[pOff + j];
             hOut[hOff + j] = relu ? (p > 0 ? p : 0f) : tanh(p);
@@ -221,14 +163,11 @@ public final class Gates {
 
     /** dpre = dh·(1 − h²) for tanh, dh·[h &gt; 0] for ReLU, from the layer's output h. */
     public static void rnnBackward(boolean relu, int n, float[] hOut, int hOff, float[] dh, int dhOff, float[] dpre, int dpOff) {
-        int j = 0, bound = bound(n);
-        for (; j < bound; j += S.length()) {
-            FloatVector y = FloatVector.fromArray(S, hOut, hOff + j), d = FloatVector.fromArray(S, dh, dhOff + j);
-            FloatVector r = relu
-                    ? FloatVector.zero(S).blend(d, y.compare(VectorOperators.GT, 0f))
-                    : d.mul(FloatVector.broadcast(S, 1f).sub(y.mul(y)));
-            r.intoArray(dpre, dpOff + j);
+        if (Simd.VECTOR) {
+            GatesVector.rnnBackward(relu, n, hOut, hOff, dh, dhOff, dpre, dpOff);
+            return;
         }
+        int j = 0;
         for (; j < n; j++) {
             float y = hOut[hOff + j], d = dh[dhOff + j];
             dpre[dpOff + j] = relu ? (y > 0 ? d : 0f) : d * (1f - y * y);

@@ -1,20 +1,14 @@
 package org.backprop.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Exact GELU, x·Φ(x) with Φ the Gaussian CDF, and its derivative Φ(x) + x·φ(x), in float32
  * vectors. Φ comes from erf by Abramowitz and Stegun's 7.1.26 (|error| ≤ 1.5·10⁻⁷, below
  * float32's resolution of Φ near 1), which shares its one exponential, e^(−x²/2), with φ: one
- * vector exp per element, where a scalar erf in double cost more than the MLP's products around it.
+ * vector exp per element ({@link GeluVector}), where a scalar erf in double cost more than the MLP's products around it.
  */
 public final class Gelu {
     private Gelu() {}
 
-    private static final VectorSpecies<Float> S = Simd.SPECIES;
     private static final float P = 0.3275911f;
     private static final float A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f, A4 = -1.453152027f, A5 = 1.061405429f;
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
@@ -22,14 +16,11 @@ public final class Gelu {
 
     /** y[yo + i] = gelu(x[xo + i]) for i in [0, n). */
     public static void forward(float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        if (S != null) {
-            int bound = S.loopBound(n);
-            for (; i < bound; i += S.length()) {
-                FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                v.mul(cdf(v, tail(v))).intoArray(y, yo + i);
-            }
+        if (Simd.VECTOR) {
+            GeluVector.forward(x, xo, y, yo, n);
+            return;
         }
+        int i = 0;
         for (; i < n; i++) {
             float v = x[xo + i];
             y[yo + i] = v * cdf(v);
@@ -38,16 +29,11 @@ public final class Gelu {
 
     /** dx[i] = g[go + i]·(Φ(x) + x·φ(x)) with x = x[xo + i]. */
     public static void backward(float[] x, int xo, float[] g, int go, float[] dx, int n) {
-        int i = 0;
-        if (S != null) {
-            int bound = S.loopBound(n);
-            for (; i < bound; i += S.length()) {
-                FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                FloatVector e = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP);
-                FloatVector d = cdf(v, tail(v, e)).add(v.mul(e).mul(INV_SQRT_2PI));
-                FloatVector.fromArray(S, g, go + i).mul(d).intoArray(dx, i);
-            }
+        if (Simd.VECTOR) {
+            GeluVector.backward(x, xo, g, go, dx, n);
+            return;
         }
+        int i = 0;
         for (; i < n; i++) {
             float v = x[xo + i];
             float e = (float) Math.exp(-0.5f * v * v);
@@ -61,22 +47,5 @@ public final class Gelu {
         float t = 1f / (1f + P * z);
         float tailHalf = 0.5f * t * (A1 + t * (A2 + t * (A3 + t * (A4 + t * A5)))) * (float) Math.exp(-z * z);
         return x >= 0 ? 1f - tailHalf : tailHalf;
-    }
-
-    private static FloatVector tail(FloatVector v) {
-        return tail(v, v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP));
-    }
-
-    /** ½·erfc(|x|/√2) = ½·poly(t)·e^(−x²/2), given e = e^(−x²/2). */
-    private static FloatVector tail(FloatVector v, FloatVector e) {
-        FloatVector t = v.abs().mul(INV_SQRT2 * P).add(1f);
-        t = FloatVector.broadcast(S, 1f).div(t);
-        FloatVector poly = t.mul(A5).add(A4).mul(t).add(A3).mul(t).add(A2).mul(t).add(A1).mul(t);
-        return poly.mul(e).mul(0.5f);
-    }
-
-    private static FloatVector cdf(FloatVector v, FloatVector tailHalf) {
-        VectorMask<Float> negative = v.compare(VectorOperators.LT, 0f);
-        return FloatVector.broadcast(S, 1f).sub(tailHalf).blend(tailHalf, negative);
     }
 }

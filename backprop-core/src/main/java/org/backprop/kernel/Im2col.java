@@ -1,8 +1,6 @@
 package org.backprop.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
+import org.backprop.shape.Window2d;
 
 /**
  * Lowers a convolution onto a matrix product. {@code im2col} copies every window of one image
@@ -17,8 +15,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Im2col {
     private Im2col() {}
-
-    private static final VectorSpecies<Float> S = Simd.SPECIES;
 
     /**
      * Writes the columns of image {@code x[xOff ..]} (shape [channels, h, w]) into
@@ -35,7 +31,7 @@ public final class Im2col {
         // whole vector instead of a System.arraycopy call of 10 floats; the lanes past ow land on
         // the next output row's cells, which are written after (so only where a whole vector
         // still ends inside this image's part of the column row).
-        boolean vectorRuns = S != null && win.sw() == 1 && ow <= S.length();
+        boolean vectorRuns = Simd.VECTOR && win.sw() == 1 && ow <= Simd.LANES;
         int row = 0;
         for (int c = 0; c < channels; c++) {
             int plane = xOff + c * h * w;
@@ -52,8 +48,8 @@ public final class Im2col {
                             continue;
                         }
                         int run = plane + iy * w + xShift;
-                        if (wholeRuns && dst + S.length() <= end && run + S.length() <= x.length) {
-                            FloatVector.fromArray(S, x, run).intoArray(cols, dst);
+                        if (wholeRuns && dst + Simd.LANES <= end && run + Simd.LANES <= x.length) {
+                            Im2colVector.copy(x, run, cols, dst);
                             continue;
                         }
                         zero(cols, dst, dst + lo); // left padding: a cell or two, cheaper than Arrays.fill's call
@@ -80,8 +76,8 @@ public final class Im2col {
             sameCol2im(cols, colOff, ldCols, channels, h, w, win, dx, dxOff);
             return;
         }
-        if (win.sw() == 1 && win.dw() == 1 && S != null && w <= S.length()) {
-            narrowCol2im(cols, colOff, ldCols, channels, h, w, win, dx, dxOff);
+        if (win.sw() == 1 && win.dw() == 1 && Simd.VECTOR && w <= Simd.LANES) {
+            Im2colVector.narrowCol2im(cols, colOff, ldCols, channels, h, w, win, dx, dxOff);
             return;
         }
         int oh = win.outHeight(h), ow = win.outWidth(w);
@@ -107,79 +103,6 @@ public final class Im2col {
                     }
                 }
             }
-        }
-    }
-
-    /**
-     * Unit horizontal stride, an image row no wider than a vector (LeNet's 14×14 second layer):
-     * each pixel row is held in one vector while the kw column rows that add onto it are added
-     * as loads shifted by their offset, instead of kw scalar loops of OW floats.
-     *
-     * <p>No {@code indexInRange} and no masked store in the loop: HotSpot built those masks and
-     * checked those stores in plain Java here (a negative offset takes the general path; JFR put
-     * ~14% of a LeNet step in it). The masks are taken from a table built once, the loads are
-     * whole vectors (zeroed outside the mask by a blend), and a row is stored whole: the lanes
-     * past its end hold what was read there, so they are written back unchanged, except at the
-     * end of the image, whose last row goes through a buffer (the next image may be another thread's).
-     */
-    private static void narrowCol2im(float[] cols, int colOff, int ldCols, int channels, int h, int w, Window2d win,
-                                     float[] dx, int dxOff) {
-        int oh = win.outHeight(h), ow = win.outWidth(w), kw = win.kw();
-        int imageEnd = dxOff + channels * h * w;
-        FloatVector zero = FloatVector.zero(S);
-        float[] row = new float[S.length()];
-        @SuppressWarnings("unchecked")
-        VectorMask<Float>[] masks = new VectorMask[kw]; // lanes [lo + shift, hi + shift] of the pixel row, per j
-        int[] los = new int[kw];
-        for (int j = 0; j < kw; j++) {
-            int shift = j - win.pw();
-            int lo = firstInside(shift, 1), hi = lastInside(shift, w, 1, ow);
-            los[j] = lo > hi ? -1 : lo;
-            masks[j] = lo > hi ? null : PREFIX[hi + shift + 1].andNot(PREFIX[lo + shift]);
-        }
-        for (int c = 0; c < channels; c++) {
-            int plane = dxOff + c * h * w;
-            for (int i = 0; i < win.kh(); i++) {
-                int row0 = colOff + ((c * win.kh() + i) * kw) * ldCols;
-                for (int oy = 0; oy < oh; oy++) {
-                    int iy = oy * win.sh() - win.ph() + i * win.dh();
-                    if (iy < 0 || iy >= h) continue;
-                    int d = plane + iy * w;
-                    boolean whole = d + S.length() <= imageEnd;
-                    FloatVector acc;
-                    if (whole) {
-                        acc = FloatVector.fromArray(S, dx, d);
-                    } else {
-                        System.arraycopy(dx, d, row, 0, w);
-                        acc = FloatVector.fromArray(S, row, 0);
-                    }
-                    for (int j = 0; j < kw; j++) {
-                        if (los[j] < 0) continue;
-                        int shift = j - win.pw();
-                        // lane t of the row takes output column t − shift
-                        int at = row0 + j * ldCols + oy * ow - shift;
-                        FloatVector add = at >= 0 && at + S.length() <= cols.length
-                                ? FloatVector.fromArray(S, cols, at) : FloatVector.fromArray(S, cols, at, masks[j]);
-                        acc = acc.add(zero.blend(add, masks[j]));
-                    }
-                    if (whole) {
-                        acc.intoArray(dx, d);
-                    } else {
-                        acc.intoArray(row, 0);
-                        System.arraycopy(row, 0, dx, d, w);
-                    }
-                }
-            }
-        }
-    }
-
-    /** PREFIX[n]: the first n lanes, built once (see {@link #narrowCol2im}). */
-    @SuppressWarnings("unchecked")
-    private static final VectorMask<Float>[] PREFIX = S == null ? null : new VectorMask[S.length() + 1];
-
-    static {
-        if (S != null) {
-            for (int n = 0; n <= S.length(); n++) PREFIX[n] = S.indexInRange(0, n);
         }
     }
 
@@ -265,12 +188,12 @@ public final class Im2col {
     }
 
     /** The first output column ox whose input column ox·s + shift is ≥ 0. */
-    private static int firstInside(int shift, int stride) {
+    static int firstInside(int shift, int stride) {
         return shift >= 0 ? 0 : (-shift + stride - 1) / stride;
     }
 
     /** The last output column ox (< ow) whose input column ox·s + shift is < w; −1 if none. */
-    private static int lastInside(int shift, int w, int stride, int ow) {
+    static int lastInside(int shift, int w, int stride, int ow) {
         int room = w - 1 - shift;
         return room < 0 ? -1 : Math.min(ow - 1, room / stride);
     }

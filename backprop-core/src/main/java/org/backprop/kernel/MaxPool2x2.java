@@ -1,13 +1,5 @@
 package org.backprop.kernel;
 
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * 2×2 max pooling with stride 2 on one image plane, branch-free in vector lanes. Which cell of a
  * window holds the maximum is unpredictable on real activations, so a scalar loop that branches
@@ -16,27 +8,17 @@ import jdk.incubator.vector.VectorSpecies;
  * columns (two-vector rearranges), the four cells are compared in the window's row-major order
  * with masked selects, and the winning cell (0..3) is kept as a byte.
  *
+ * <p>The loops are in {@link MaxPool2x2Vector}, loaded only when there is a vector form.
+ *
  * <p>The rule is the scalar one exactly: the first cell in row-major order that beats all before
  * it (strictly), a NaN beating any number, so the first NaN wins if there is one.
  */
 public final class MaxPool2x2 {
     private MaxPool2x2() {}
 
-    private static final VectorSpecies<Float> S = Simd.SPECIES;
-    private static final int V = Simd.LANES;
-    /** Bytes with as many lanes as S, or null when there is no such shape (vectors under 8 floats). */
-    private static final VectorSpecies<Byte> B = S == null || V < 8 ? null
-            : VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * V));
-    private static final VectorShuffle<Float> EVEN = B == null ? null : VectorShuffle.fromOp(S, i -> 2 * i);
-    private static final VectorShuffle<Float> ODD = B == null ? null : VectorShuffle.fromOp(S, i -> 2 * i + 1);
-    // interleave even (first operand) and odd (second, indices ≥ V) lanes back: low and high halves
-    private static final VectorShuffle<Float> LOW = B == null ? null : VectorShuffle.fromOp(S, i -> i / 2 + (i % 2) * V);
-    private static final VectorShuffle<Float> HIGH = B == null ? null
-            : VectorShuffle.fromOp(S, i -> (V + i) / 2 + (i % 2) * V);
-
-    /** Whether the vector form runs on this machine (else callers use their scalar loop). */
+    /** Whether the vector form runs on this machine (else callers use their scalar loop): vectors of 8 floats or more. */
     public static boolean available() {
-        return B != null;
+        return Simd.VECTOR && Simd.LANES >= 8;
     }
 
     /**
@@ -50,57 +32,7 @@ public final class MaxPool2x2 {
      * a small buffer; only reads that would run off the end of the array are copied first.
      */
     public static void forward(float[] x, int xo, int h, int w, float[] out, byte[] cell, int oo) {
-        int oh = h / 2, ow = w / 2;
-        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
-        float[] rows = new float[4 * V], best1 = new float[V];
-        byte[] cell1 = new byte[V];
-        for (int oy = 0; oy < oh; oy++) {
-            int top = xo + 2 * oy * w, bottom = top + w, dst = oo + oy * ow;
-            for (int ox = 0; ox < ow; ox += V) {
-                int n = Math.min(V, ow - ox);              // windows in this step
-                int t = top + 2 * ox, b = bottom + 2 * ox;
-                FloatVector t0, t1, b0, b1;
-                if (b + 2 * V <= x.length) {
-                    t0 = FloatVector.fromArray(S, x, t);
-                    t1 = FloatVector.fromArray(S, x, t + V);
-                    b0 = FloatVector.fromArray(S, x, b);
-                    b1 = FloatVector.fromArray(S, x, b + V);
-                } else { // the last rows of the array: the vectors would run past its end
-                    System.arraycopy(x, t, rows, 0, 2 * n);
-                    System.arraycopy(x, b, rows, 2 * V, 2 * n);
-                    t0 = FloatVector.fromArray(S, rows, 0);
-                    t1 = FloatVector.fromArray(S, rows, V);
-                    b0 = FloatVector.fromArray(S, rows, 2 * V);
-                    b1 = FloatVector.fromArray(S, rows, 3 * V);
-                }
-                // keep = v ≤ best, or best is NaN: the complement of "v beats best" (v > best, or v is
-                // the first NaN), so each cell costs two compares, an or and two blends.
-                FloatVector best = t0.rearrange(EVEN, t1);
-                FloatVector at = FloatVector.zero(S);
-                FloatVector v = t0.rearrange(ODD, t1);
-                VectorMask<Float> keep = v.compare(VectorOperators.LE, best).or(best.compare(VectorOperators.NE, best));
-                best = v.blend(best, keep);
-                at = one.blend(at, keep);
-                v = b0.rearrange(EVEN, b1);
-                keep = v.compare(VectorOperators.LE, best).or(best.compare(VectorOperators.NE, best));
-                best = v.blend(best, keep);
-                at = two.blend(at, keep);
-                v = b0.rearrange(ODD, b1);
-                keep = v.compare(VectorOperators.LE, best).or(best.compare(VectorOperators.NE, best));
-                best = v.blend(best, keep);
-                at = three.blend(at, keep);
-                ByteVector cells = (ByteVector) at.convertShape(VectorOperators.F2B, B, 0);
-                if (n == V) {
-                    best.intoArray(out, dst + ox);
-                    cells.intoArray(cell, dst + ox);
-                } else {
-                    best.intoArray(best1, 0);
-                    cells.intoArray(cell1, 0);
-                    System.arraycopy(best1, 0, out, dst + ox, n);
-                    System.arraycopy(cell1, 0, cell, dst + ox, n);
-                }
-            }
-        }
+        MaxPool2x2Vector.forward(x, xo, h, w, out, cell, oo);
     }
 
     /**
@@ -109,46 +41,6 @@ public final class MaxPool2x2 {
      * alone. Unmasked, as {@link #forward}.
      */
     public static void backward(float[] g, int go, byte[] cell, int co, int h, int w, float[] dx, int dxo) {
-        int oh = h / 2, ow = w / 2;
-        FloatVector zero = FloatVector.zero(S);
-        float[] g1 = new float[V], rows = new float[4 * V];
-        byte[] cell1 = new byte[V];
-        for (int oy = 0; oy < oh; oy++) {
-            int top = dxo + 2 * oy * w, bottom = top + w, src = oy * ow;
-            for (int ox = 0; ox < ow; ox += V) {
-                int n = Math.min(V, ow - ox);
-                int gi = go + src + ox, ci = co + src + ox;
-                FloatVector gv;
-                ByteVector cv;
-                if (gi + V <= g.length && ci + V <= cell.length) { // lanes past n are read and then dropped
-                    gv = FloatVector.fromArray(S, g, gi);
-                    cv = ByteVector.fromArray(B, cell, ci);
-                } else {
-                    System.arraycopy(g, gi, g1, 0, n);
-                    System.arraycopy(cell, ci, cell1, 0, n);
-                    gv = FloatVector.fromArray(S, g1, 0);
-                    cv = ByteVector.fromArray(B, cell1, 0);
-                }
-                FloatVector at = (FloatVector) cv.convertShape(VectorOperators.B2F, S, 0);
-                FloatVector ga = zero.blend(gv, at.compare(VectorOperators.EQ, 0f));
-                FloatVector gb = zero.blend(gv, at.compare(VectorOperators.EQ, 1f));
-                FloatVector gc = zero.blend(gv, at.compare(VectorOperators.EQ, 2f));
-                FloatVector gd = zero.blend(gv, at.compare(VectorOperators.EQ, 3f));
-                int t = top + 2 * ox, b = bottom + 2 * ox;
-                if (n == V) {
-                    ga.rearrange(LOW, gb).intoArray(dx, t);
-                    ga.rearrange(HIGH, gb).intoArray(dx, t + V);
-                    gc.rearrange(LOW, gd).intoArray(dx, b);
-                    gc.rearrange(HIGH, gd).intoArray(dx, b + V);
-                } else { // 2n cells of each row: stored through the buffer so the row's neighbours stay untouched
-                    ga.rearrange(LOW, gb).intoArray(rows, 0);
-                    ga.rearrange(HIGH, gb).intoArray(rows, V);
-                    gc.rearrange(LOW, gd).intoArray(rows, 2 * V);
-                    gc.rearrange(HIGH, gd).intoArray(rows, 3 * V);
-                    System.arraycopy(rows, 0, dx, t, 2 * n);
-                    System.arraycopy(rows, 2 * V, dx, b, 2 * n);
-                }
-            }
-        }
+        MaxPool2x2Vector.backward(g, go, cell, co, h, w, dx, dxo);
     }
 }

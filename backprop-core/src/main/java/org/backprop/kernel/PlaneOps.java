@@ -1,45 +1,30 @@
 package org.backprop.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Vectorised loops over one contiguous run of floats (a channel's plane of one image), for the
  * per-channel statistics and affine maps of batch normalisation. Sums are taken in float lanes
  * over one run and returned as double, so a caller adding many runs keeps double precision
  * across them; a run is at most an image plane, where float lanes lose nothing that matters.
- * Each loop has the plain form beside it for {@code backprop.vectorBits=0}.
+ * The vector forms are in {@link PlaneOpsVector}; the plain forms here run for
+ * {@code backprop.vectorBits=0} and JVMs without the Vector API.
  */
 public final class PlaneOps {
     private PlaneOps() {}
 
-    private static final VectorSpecies<Float> S = Simd.SPECIES;
-
     /** Σ x[off .. off+len). */
     public static double sum(float[] x, int off, int len) {
+        if (Simd.VECTOR) return PlaneOpsVector.sum(x, off, len);
         int i = 0;
         double s = 0;
-        if (S != null) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int bound = S.loopBound(len); i < bound; i += S.length()) acc = acc.add(FloatVector.fromArray(S, x, off + i));
-            s = Simd.sum(acc);
-        }
         for (; i < len; i++) s += x[off + i];
         return s;
     }
 
     /** Σ (x − mean)² over x[off .. off+len): the second pass of a variance, free of cancellation. */
     public static double sumSquaredDeviations(float[] x, int off, int len, float mean) {
+        if (Simd.VECTOR) return PlaneOpsVector.sumSquaredDeviations(x, off, len, mean);
         int i = 0;
         double s = 0;
-        if (S != null) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-                FloatVector d = FloatVector.fromArray(S, x, off + i).sub(mean);
-                acc = d.fma(d, acc);
-            }
-            s = Simd.sum(acc);
-        }
         for (; i < len; i++) {
             float d = x[off + i] - mean;
             s += d * d;
@@ -52,18 +37,12 @@ public final class PlaneOps {
      * both sums batch normalisation's backward needs, in one pass.
      */
     public static void gradientSums(float[] g, int go, float[] x, int xo, int len, float mean, double[] sums) {
+        if (Simd.VECTOR) {
+            PlaneOpsVector.gradientSums(g, go, x, xo, len, mean, sums);
+            return;
+        }
         int i = 0;
         double sg = 0, sgx = 0;
-        if (S != null) {
-            FloatVector accG = FloatVector.zero(S), accGx = FloatVector.zero(S);
-            for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-                FloatVector gv = FloatVector.fromArray(S, g, go + i);
-                accG = accG.add(gv);
-                accGx = gv.fma(FloatVector.fromArray(S, x, xo + i).sub(mean), accGx);
-            }
-            sg = Simd.sum(accG);
-            sgx = Simd.sum(accGx);
-        }
         for (; i < len; i++) {
             sg += g[go + i];
             sgx += g[go + i] * (x[xo + i] - mean);
@@ -77,13 +56,11 @@ public final class PlaneOps {
      * precision when the values sit far from 0 relative to their spread.
      */
     public static void affine(float[] x, int xo, float[] y, int yo, int len, float center, float a, float b) {
-        int i = 0;
-        if (S != null) {
-            FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b);
-            for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, x, xo + i).sub(center).fma(av, bv).intoArray(y, yo + i);
-            }
+        if (Simd.VECTOR) {
+            PlaneOpsVector.affine(x, xo, y, yo, len, center, a, b);
+            return;
         }
+        int i = 0;
         for (; i < len; i++) y[yo + i] = (x[xo + i] - center) * a + b;
     }
 
@@ -93,14 +70,11 @@ public final class PlaneOps {
      */
     public static void affine2(float[] g, int go, float[] x, int xo, float[] out, int oo, int len,
                                float center, float a, float b, float c) {
-        int i = 0;
-        if (S != null) {
-            FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b), cv = FloatVector.broadcast(S, c);
-            for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-                FloatVector xb = FloatVector.fromArray(S, x, xo + i).sub(center).fma(bv, cv);
-                FloatVector.fromArray(S, g, go + i).fma(av, xb).intoArray(out, oo + i);
-            }
+        if (Simd.VECTOR) {
+            PlaneOpsVector.affine2(g, go, x, xo, out, oo, len, center, a, b, c);
+            return;
         }
+        int i = 0;
         for (; i < len; i++) out[oo + i] = g[go + i] * a + ((x[xo + i] - center) * b + c);
     }
 }

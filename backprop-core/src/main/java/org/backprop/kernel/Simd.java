@@ -1,9 +1,6 @@
 package org.backprop.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
+import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -11,62 +8,71 @@ import org.slf4j.LoggerFactory;
  * width (256 bits on AVX2, 512 on AVX-512 when HotSpot enables it); the system property
  * {@code backprop.vectorBits} overrides it, and 0 selects the scalar code paths.
  *
+ * <p>The Vector API is an incubator module, {@code jdk.incubator.vector}, that a JVM resolves only
+ * when asked ({@code --add-modules}). This class names no Vector API type: the vector loops live
+ * in classes of their own ({@link SimdVector}, {@code GemmVector}, {@code VecVector}, ...) that a
+ * kernel calls only when {@link #VECTOR} is true, so without the module those classes are never
+ * loaded, the scalar paths run, and one log line says so.
+ *
  * <p>Never hard-code a wider species than the CPU has: on an AVX2 machine SPECIES_512 does not
  * fail, it silently runs a Java fallback hundreds of times slower.
  */
 public final class Simd {
     private Simd() {}
 
-    /** The species the kernels use, or {@code null} when the scalar paths are selected. */
-    public static final VectorSpecies<Float> SPECIES = choose();
+    /** The module holding the Vector API. */
+    static final String MODULE = "jdk.incubator.vector";
+
+    /** Bits per vector the kernels use; 0 when the scalar paths are selected. */
+    public static final int BITS = choose();
+
+    /** Whether the kernels run their Vector API forms. */
+    public static final boolean VECTOR = BITS > 0;
 
     /** Floats per vector; 1 on the scalar path. */
-    public static final int LANES = SPECIES == null ? 1 : SPECIES.length();
+    public static final int LANES = VECTOR ? BITS / Float.SIZE : 1;
 
-    private static VectorSpecies<Float> choose() {
-        int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
-        int bits = Integer.getInteger("backprop.vectorBits", preferred);
-        if (bits == 0) return null;
-        if (bits != 64 && bits != 128 && bits != 256 && bits != 512) {
-            throw new IllegalArgumentException("backprop.vectorBits must be 0 (scalar), 64, 128, 256 or 512, not " + bits);
+    private static int choose() {
+        Integer asked = Integer.getInteger("backprop.vectorBits");
+        if (asked != null && asked != 0 && asked != 64 && asked != 128 && asked != 256 && asked != 512) {
+            throw new IllegalArgumentException("backprop.vectorBits must be 0 (scalar), 64, 128, 256 or 512, not " + asked);
         }
+        if (asked != null && asked == 0) return 0;
+        if (!vectorModuleReadable()) {
+            LoggerFactory.getLogger(Simd.class).warn("{} is not present (java --add-modules {} adds it): "
+                    + "the kernels run their scalar code", MODULE, MODULE);
+            return 0;
+        }
+        int preferred = Probe.preferredBits();
+        int bits = asked == null ? preferred : asked;
         if (bits > preferred) {
             // Wider than the hardware: the Vector API would fall back to slow Java code.
             LoggerFactory.getLogger(Simd.class).warn("backprop.vectorBits={} exceeds this CPU's preferred {} bits; using {}",
                     bits, preferred, preferred);
             bits = preferred;
         }
-        return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
-    }
-
-    // Shuffles that bring lane i + k to lane i, for k = lanes/2, lanes/4, ..., 1.
-    private static final VectorShuffle<Float>[] FOLDS = folds();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] folds() {
-        if (SPECIES == null) return new VectorShuffle[0];
-        int n = SPECIES.length();
-        VectorShuffle<Float>[] out = new VectorShuffle[Integer.numberOfTrailingZeros(n)];
-        int j = 0;
-        for (int k = n / 2; k >= 1; k /= 2) {
-            int shift = k;
-            out[j++] = VectorShuffle.fromOp(SPECIES, i -> (i + shift) % n);
-        }
-        return out;
+        return bits;
     }
 
     /**
-     * The sum of {@code v}'s lanes in a fixed order (halves added pairwise, then quarters, ...).
-     * {@code reduceLanes(ADD)} leaves the order to the implementation, and the interpreter, C1
-     * and C2 pick different ones, so a result would depend on when the JIT compiled the kernel.
+     * Whether the Vector API is in the boot layer and this module reads it: on the class path the
+     * unnamed module reads every module; on the module path {@code requires static} gives the
+     * read edge when the module was resolved.
      */
-    public static float sum(FloatVector v) {
-        for (VectorShuffle<Float> fold : FOLDS) v = v.add(v.rearrange(fold));
-        return v.lane(0);
+    static boolean vectorModuleReadable() {
+        Optional<Module> vector = ModuleLayer.boot().findModule(MODULE);
+        return vector.isPresent() && Simd.class.getModule().canRead(vector.get());
+    }
+
+    /** A class of its own, so that only this call, made once the module is known to be there, loads the Vector API. */
+    private static final class Probe {
+        static int preferredBits() {
+            return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        }
     }
 
     /** A one-line description for logs and benchmark reports. */
     public static String describe() {
-        return SPECIES == null ? "scalar" : SPECIES.vectorBitSize() + "-bit vectors (" + LANES + " floats)";
+        return VECTOR ? BITS + "-bit vectors (" + LANES + " floats)" : "scalar";
     }
 }

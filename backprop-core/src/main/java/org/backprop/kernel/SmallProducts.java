@@ -1,8 +1,5 @@
 package org.backprop.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Matrix products too thin for {@link Gemm}'s packing to pay: a convolution's products where
  * one dimension is a handful of channels or a 3×3 / 5×5 window of one input channel. Packing
@@ -14,9 +11,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class SmallProducts {
     private SmallProducts() {}
 
-    private static final VectorSpecies<Float> S = Simd.SPECIES;
-    private static final int V = Simd.LANES;
-
     /**
      * C[m, n] = op(A)[m, k] · B[k, n] (+ C when {@code accumulate}), B row-major with row stride
      * ldb, op(A) = A or Aᵀ as stored with row stride lda. Meant for small k or small m: four rows
@@ -24,31 +18,12 @@ public final class SmallProducts {
      */
     public static void nn(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
                           float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        int j = 0;
-        if (S != null) {
-            for (; j + 2 * V <= n; j += 2 * V) {
-                int i = 0;
-                for (; i + 4 <= m; i += 4) block4(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-                for (; i + 2 <= m; i += 2) block2(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-                for (; i < m; i++) block1(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-            }
-            if (j < n) { // the last columns: through a zero-padded copy two vectors wide, not a scalar loop
-                int w = n - j, wide = 2 * V;
-                float[] bt = new float[k * wide], ct = new float[m * wide];
-                for (int p = 0; p < k; p++) System.arraycopy(b, bOff + p * ldb + j, bt, p * wide, w);
-                if (accumulate) {
-                    for (int i = 0; i < m; i++) System.arraycopy(c, cOff + i * ldc + j, ct, i * wide, w);
-                }
-                int i = 0;
-                for (; i + 4 <= m; i += 4) block4(transA, i, 0, k, a, aOff, lda, bt, 0, wide, ct, 0, wide, accumulate);
-                for (; i + 2 <= m; i += 2) block2(transA, i, 0, k, a, aOff, lda, bt, 0, wide, ct, 0, wide, accumulate);
-                for (; i < m; i++) block1(transA, i, 0, k, a, aOff, lda, bt, 0, wide, ct, 0, wide, accumulate);
-                for (i = 0; i < m; i++) System.arraycopy(ct, i * wide, c, cOff + i * ldc + j, w);
-            }
+        if (Simd.VECTOR) {
+            SmallProductsVector.nn(transA, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        for (int i = 0; i < m; i++) { // scalar path
-            for (j = 0; j < n; j++) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
                 float s = accumulate ? c[cOff + i * ldc + j] : 0f;
                 for (int p = 0; p < k; p++) s += at(transA, a, aOff, lda, i, p) * b[bOff + p * ldb + j];
                 c[cOff + i * ldc + j] = s;
@@ -60,99 +35,6 @@ public final class SmallProducts {
         return trans ? a[off + p * ld + i] : a[off + i * ld + p];
     }
 
-    private static void block4(boolean transA, int i, int j, int k, float[] a, int aOff, int lda,
-                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        // A(i + r, p) sits at a0 + r·ri + p·pi
-        int ri = transA ? 1 : lda, pi = transA ? lda : 1, a0 = aOff + (transA ? i : i * lda);
-        for (int p = 0; p < k; p++) {
-            int bp = bOff + p * ldb + j, ap = a0 + p * pi;
-            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + V);
-            FloatVector x = FloatVector.broadcast(S, a[ap]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ap + ri]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ap + 2 * ri]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ap + 3 * ri]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-        }
-        // written out, not through a helper: vectors passed to a call that is not inlined are boxed
-        int r = cOff + i * ldc + j;
-        if (accumulate) {
-            c00 = c00.add(FloatVector.fromArray(S, c, r));
-            c01 = c01.add(FloatVector.fromArray(S, c, r + V));
-            c10 = c10.add(FloatVector.fromArray(S, c, r + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, r + ldc + V));
-            c20 = c20.add(FloatVector.fromArray(S, c, r + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, r + 2 * ldc + V));
-            c30 = c30.add(FloatVector.fromArray(S, c, r + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, r + 3 * ldc + V));
-        }
-        c00.intoArray(c, r);
-        c01.intoArray(c, r + V);
-        c10.intoArray(c, r + ldc);
-        c11.intoArray(c, r + ldc + V);
-        c20.intoArray(c, r + 2 * ldc);
-        c21.intoArray(c, r + 2 * ldc + V);
-        c30.intoArray(c, r + 3 * ldc);
-        c31.intoArray(c, r + 3 * ldc + V);
-    }
-
-    /** Two rows of C by two vectors: the rows left after the blocks of four (LeNet's 6 = 4 + 2 channels). */
-    private static void block2(boolean transA, int i, int j, int k, float[] a, int aOff, int lda,
-                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        int ri = transA ? 1 : lda, pi = transA ? lda : 1, a0 = aOff + (transA ? i : i * lda);
-        for (int p = 0; p < k; p++) {
-            int bp = bOff + p * ldb + j, ap = a0 + p * pi;
-            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + V);
-            FloatVector x = FloatVector.broadcast(S, a[ap]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ap + ri]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-        }
-        int r = cOff + i * ldc + j;
-        if (accumulate) {
-            c00 = c00.add(FloatVector.fromArray(S, c, r));
-            c01 = c01.add(FloatVector.fromArray(S, c, r + V));
-            c10 = c10.add(FloatVector.fromArray(S, c, r + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, r + ldc + V));
-        }
-        c00.intoArray(c, r);
-        c01.intoArray(c, r + V);
-        c10.intoArray(c, r + ldc);
-        c11.intoArray(c, r + ldc + V);
-    }
-
-    private static void block1(boolean transA, int i, int j, int k, float[] a, int aOff, int lda,
-                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
-        for (int p = 0; p < k; p++) {
-            int bp = bOff + p * ldb + j;
-            FloatVector x = FloatVector.broadcast(S, at(transA, a, aOff, lda, i, p));
-            c0 = x.fma(FloatVector.fromArray(S, b, bp), c0);
-            c1 = x.fma(FloatVector.fromArray(S, b, bp + V), c1);
-        }
-        int r = cOff + i * ldc + j;
-        if (accumulate) {
-            c0 = c0.add(FloatVector.fromArray(S, c, r));
-            c1 = c1.add(FloatVector.fromArray(S, c, r + V));
-        }
-        c0.intoArray(c, r);
-        c1.intoArray(c, r + V);
-    }
-
     /**
      * C[m, n] += A[m, k] · B[n, k]ᵀ, both stored row-major along k: m·n dot products of
      * contiguous rows, four rows of A against one of B at a time. For a weight gradient
@@ -160,129 +42,17 @@ public final class SmallProducts {
      */
     public static void nt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           float[] c, int cOff, int ldc) {
-        int bound = S == null ? 0 : S.loopBound(k);
-        int i = 0;
-        for (; i + 4 <= m && S != null; i += 4) {
-            int a0 = aOff + i * lda;
-            int j = 0;
-            for (; j + 2 <= n; j += 2) dots4x2(a, a0, lda, b, bOff + j * ldb, ldb, k, bound, c, cOff + i * ldc + j, ldc);
-            for (; j < n; j++) {
-                int b0 = bOff + j * ldb;
-                FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-                int p = 0;
-                for (; p < bound; p += V) {
-                    FloatVector bv = FloatVector.fromArray(S, b, b0 + p);
-                    s0 = FloatVector.fromArray(S, a, a0 + p).fma(bv, s0);
-                    s1 = FloatVector.fromArray(S, a, a0 + lda + p).fma(bv, s1);
-                    s2 = FloatVector.fromArray(S, a, a0 + 2 * lda + p).fma(bv, s2);
-                    s3 = FloatVector.fromArray(S, a, a0 + 3 * lda + p).fma(bv, s3);
-                }
-                float t0 = Simd.sum(s0), t1 = Simd.sum(s1);
-                float t2 = Simd.sum(s2), t3 = Simd.sum(s3);
-                for (; p < k; p++) {
-                    float bv = b[b0 + p];
-                    t0 += a[a0 + p] * bv;
-                    t1 += a[a0 + lda + p] * bv;
-                    t2 += a[a0 + 2 * lda + p] * bv;
-                    t3 += a[a0 + 3 * lda + p] * bv;
-                }
-                int co = cOff + i * ldc + j;
-                c[co] += t0;
-                c[co + ldc] += t1;
-                c[co + 2 * ldc] += t2;
-                c[co + 3 * ldc] += t3;
-            }
+        if (Simd.VECTOR) {
+            SmallProductsVector.nt(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            return;
         }
-        for (; i < m; i++) {
-            int a0 = aOff + i * lda;
-            int j = 0;
-            // one row of A against four of B: four accumulator chains, so the FMAs do not wait on
-            // each other's latency as a lone dot product's do (LeNet's 6 = 4 + 2 output channels)
-            for (; j + 4 <= n && S != null; j += 4) dots1x4(a, a0, b, bOff + j * ldb, ldb, k, bound, c, cOff + i * ldc + j);
-            for (; j < n; j++) {
-                int b0 = bOff + j * ldb;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                int a0 = aOff + i * lda, b0 = bOff + j * ldb;
                 float t = 0;
-                int p = 0;
-                if (S != null) {
-                    FloatVector s = FloatVector.zero(S);
-                    for (; p < bound; p += V) s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
-                    t = Simd.sum(s);
-                }
-                for (; p < k; p++) t += a[a0 + p] * b[b0 + p];
+                for (int p = 0; p < k; p++) t += a[a0 + p] * b[b0 + p];
                 c[cOff + i * ldc + j] += t;
             }
         }
-    }
-
-    /** One row of A against four rows of B: 4 accumulators, 5 loads per 4 multiply-adds. */
-    private static void dots1x4(float[] a, int a0, float[] b, int b0, int ldb, int k, int bound, float[] c, int co) {
-        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-        int p = 0;
-        for (; p < bound; p += V) {
-            FloatVector r = FloatVector.fromArray(S, a, a0 + p);
-            s0 = r.fma(FloatVector.fromArray(S, b, b0 + p), s0);
-            s1 = r.fma(FloatVector.fromArray(S, b, b0 + ldb + p), s1);
-            s2 = r.fma(FloatVector.fromArray(S, b, b0 + 2 * ldb + p), s2);
-            s3 = r.fma(FloatVector.fromArray(S, b, b0 + 3 * ldb + p), s3);
-        }
-        float t0 = Simd.sum(s0), t1 = Simd.sum(s1);
-        float t2 = Simd.sum(s2), t3 = Simd.sum(s3);
-        for (; p < k; p++) {
-            float x = a[a0 + p];
-            t0 += x * b[b0 + p];
-            t1 += x * b[b0 + ldb + p];
-            t2 += x * b[b0 + 2 * ldb + p];
-            t3 += x * b[b0 + 3 * ldb + p];
-        }
-        c[co] += t0;
-        c[co + 1] += t1;
-        c[co + 2] += t2;
-        c[co + 3] += t3;
-    }
-
-    /** Four rows of A against two rows of B: 8 accumulators, 6 loads per 8 multiply-adds. */
-    private static void dots4x2(float[] a, int a0, int lda, float[] b, int b0, int ldb, int k, int bound,
-                                float[] c, int co, int ldc) {
-        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
-        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
-        int p = 0;
-        for (; p < bound; p += V) {
-            FloatVector x0 = FloatVector.fromArray(S, b, b0 + p), x1 = FloatVector.fromArray(S, b, b0 + ldb + p);
-            FloatVector r = FloatVector.fromArray(S, a, a0 + p);
-            s00 = r.fma(x0, s00);
-            s01 = r.fma(x1, s01);
-            r = FloatVector.fromArray(S, a, a0 + lda + p);
-            s10 = r.fma(x0, s10);
-            s11 = r.fma(x1, s11);
-            r = FloatVector.fromArray(S, a, a0 + 2 * lda + p);
-            s20 = r.fma(x0, s20);
-            s21 = r.fma(x1, s21);
-            r = FloatVector.fromArray(S, a, a0 + 3 * lda + p);
-            s30 = r.fma(x0, s30);
-            s31 = r.fma(x1, s31);
-        }
-        float t00 = Simd.sum(s00), t01 = Simd.sum(s01);
-        float t10 = Simd.sum(s10), t11 = Simd.sum(s11);
-        float t20 = Simd.sum(s20), t21 = Simd.sum(s21);
-        float t30 = Simd.sum(s30), t31 = Simd.sum(s31);
-        for (; p < k; p++) {
-            float x0 = b[b0 + p], x1 = b[b0 + ldb + p];
-            t00 += a[a0 + p] * x0;
-            t01 += a[a0 + p] * x1;
-            t10 += a[a0 + lda + p] * x0;
-            t11 += a[a0 + lda + p] * x1;
-            t20 += a[a0 + 2 * lda + p] * x0;
-            t21 += a[a0 + 2 * lda + p] * x1;
-            t30 += a[a0 + 3 * lda + p] * x0;
-            t31 += a[a0 + 3 * lda + p] * x1;
-        }
-        c[co] += t00;
-        c[co + 1] += t01;
-        c[co + ldc] += t10;
-        c[co + ldc + 1] += t11;
-        c[co + 2 * ldc] += t20;
-        c[co + 2 * ldc + 1] += t21;
-        c[co + 3 * ldc] += t30;
-        c[co + 3 * ldc + 1] += t31;
     }
 }

@@ -1,48 +1,27 @@
 package org.backprop.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
-/** Softmax of one row in place, on float32 vectors (attention's rows: one exp per score). */
+/** Softmax of one row in place, on float32 vectors ({@link SoftmaxVector}; attention's rows: one exp per score). */
 public final class Softmax {
     private Softmax() {}
-
-    private static final VectorSpecies<Float> S = Simd.SPECIES;
 
     /**
      * s[off, off + n) ← exp(s − max) / Σ exp(s − max), n ≥ 1. The maximum is subtracted first,
      * so no exponential overflows; a row whose maximum is −∞ or NaN becomes all zeros.
      */
     public static void row(float[] s, int off, int n) {
-        int bound = S == null ? 0 : S.loopBound(n);
-        float max = Float.NEGATIVE_INFINITY;
-        int j = 0;
-        if (bound > 0) {
-            FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (; j < bound; j += S.length()) m = m.max(FloatVector.fromArray(S, s, off + j));
-            max = m.reduceLanes(VectorOperators.MAX);
+        if (Simd.VECTOR) {
+            SoftmaxVector.row(s, off, n);
+            return;
         }
-        for (; j < n; j++) max = Math.max(max, s[off + j]);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) max = Math.max(max, s[off + j]);
         if (!(max > Float.NEGATIVE_INFINITY)) {
             java.util.Arrays.fill(s, off, off + n, 0f);
             return;
         }
         float sum = 0;
-        j = 0;
-        if (bound > 0) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; j < bound; j += S.length()) {
-                FloatVector e = FloatVector.fromArray(S, s, off + j).sub(max).lanewise(VectorOperators.EXP);
-                e.intoArray(s, off + j);
-                acc = acc.add(e);
-            }
-            sum = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; j < n; j++) sum += s[off + j] = (float) Math.exp(s[off + j] - max);
+        for (int j = 0; j < n; j++) sum += s[off + j] = (float) Math.exp(s[off + j] - max);
         float inv = 1f / sum;
-        j = 0;
-        for (; j < bound; j += S.length()) FloatVector.fromArray(S, s, off + j).mul(inv).intoArray(s, off + j);
-        for (; j < n; j++) s[off + j] *= inv;
+        for (int j = 0; j < n; j++) s[off + j] *= inv;
     }
 }

@@ -1,6 +1,6 @@
 package org.backprop.nn;
 
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 import org.backprop.tensor.Tensor;
 
 /**

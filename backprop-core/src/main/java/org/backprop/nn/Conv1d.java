@@ -1,7 +1,7 @@
 package org.backprop.nn;
 
 import java.util.Random;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
 

@@ -6,7 +6,7 @@ import org.backprop.kernel.Im2col;
 import org.backprop.kernel.Parallel;
 import org.backprop.kernel.SmallProducts;
 import org.backprop.kernel.Vec;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
 

@@ -1,7 +1,7 @@
 package org.backprop.nn;
 
 import org.backprop.kernel.MaxPool2x2;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
 

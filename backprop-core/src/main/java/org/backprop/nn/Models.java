@@ -1,7 +1,7 @@
 package org.backprop.nn;
 
 import java.util.Random;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 
 /**
  * Ready-made classifiers: for 1×28×28 images (MNIST, Fashion-MNIST), input [N, 1, 28, 28], and

@@ -2,7 +2,7 @@ package org.backprop.nn;
 
 import java.util.function.IntConsumer;
 import org.backprop.kernel.Parallel;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 import org.backprop.tensor.Shape;
 
 /** Checks and loops shared by the pooling layers. */

@@ -43,6 +43,17 @@ public abstract sealed class Recurrent extends Module permits RNN, LSTM, GRU {
     /** What a forward pass returns: the output sequence and the final states ({@code c} only for an LSTM). */
     public record Output(Tensor output, Tensor h, Tensor c) { }
 
+    /**
+     * Receives, after each backward pass through one layer and direction, the gradient reaching
+     * every time step: {@code norms[t]} = ‖∂L/∂h_t‖ over the whole batch, in time order, where
+     * ∂L/∂h_t is the total gradient of the hidden state (the output's own plus what was carried
+     * back from the later steps). Called on the thread that runs the backward pass.
+     */
+    @FunctionalInterface
+    public interface StepGradients {
+        void onBackward(int layer, int direction, double[] norms);
+    }
+
     public final Cell cell;
     public final int inputSize;
     public final int hiddenSize;
@@ -52,6 +63,7 @@ public abstract sealed class Recurrent extends Module permits RNN, LSTM, GRU {
     public final float dropout;
     private final Parameter[][][] weights; // [layer][direction][w_ih, w_hh, b_ih, b_hh]
     private final Random dropoutRng;
+    private StepGradients stepGradients;
 
     Recurrent(Cell cell, int inputSize, int hiddenSize, int numLayers, boolean bidirectional, boolean batchFirst,
               float dropout, Random rng) {
@@ -93,6 +105,14 @@ public abstract sealed class Recurrent extends Module permits RNN, LSTM, GRU {
         return p;
     }
 
+    /**
+     * Reports the per-time-step gradient norms of every later backward pass to {@code listener}
+     * ({@code null} stops it). Off by default: the norms are then not computed at all.
+     */
+    public final void stepGradients(StepGradients listener) {
+        this.stepGradients = listener;
+    }
+
     public final int directions() {
         return bidirectional ? 2 : 1;
     }
@@ -130,7 +150,8 @@ public abstract sealed class Recurrent extends Module permits RNN, LSTM, GRU {
             RecurrentLayer.Dims d = new RecurrentLayer.Dims(steps, batch, in, hiddenSize, dirs);
             Tensor lh = layerState(h0, l, batch);
             Tensor lc = cell == Cell.LSTM ? layerState(c0, l, batch) : null;
-            Tensor packed = RecurrentLayer.apply(cell, d, x.reshape(steps * batch, in), lh, lc, weights[l], lengths);
+            Tensor packed = RecurrentLayer.apply(cell, d, x.reshape(steps * batch, in), lh, lc, weights[l], lengths,
+                    stepGradients == null ? null : new RecurrentLayer.Watch(stepGradients, l));
             Tensor out = packed.slice(0, 0, outSize).reshape(steps, batch, dirs * hiddenSize);
             hn[l] = packed.slice(0, outSize, outSize + perLayer).reshape(dirs, batch, hiddenSize);
             if (lc != null) cn[l] = packed.slice(0, outSize + perLayer, outSize + 2 * perLayer).reshape(dirs, batch, hiddenSize);

@@ -152,9 +152,11 @@ final class RecurrentDirection {
      * Backpropagation through time for this direction, from the gradient g of the layer's
      * packed result. Adds dX into dx (overwriting it when {@code accumulate} is false), writes
      * dh0/dc0 for this direction, adds the weight gradients into the parameters' buffers, and
-     * returns gradients for parameters that have none.
+     * returns gradients for parameters that have none. When {@code norms} is given, norms[t]
+     * receives ‖∂L/∂h_t‖ over the batch (dh of step t once the output's gradient is in).
      */
-    Tensor[] backward(float[] g, int go, Tensor x, Tensor[] w, float[] dx, boolean accumulate, float[] dh0, float[] dc0) {
+    Tensor[] backward(float[] g, int go, Tensor x, Tensor[] w, float[] dx, boolean accumulate, float[] dh0, float[] dc0,
+                      double[] norms) {
         int rows = steps * batch, bh = batch * hid, out = steps * batch * dirs * hid;
         gOut = g;
         gOutOff = go;
@@ -171,6 +173,7 @@ final class RecurrentDirection {
             time = forwardInTime ? s : steps - 1 - s;
             if (parts == 1) backwardRows(time, 0, batch);
             else Parallel.forEach(parts, backwardPart);
+            if (norms != null) norms[time] = norm(dh);
             float[] swap = dh;
             dh = dhPrev;
             dhPrev = swap;
@@ -224,6 +227,12 @@ final class RecurrentDirection {
                 if (!active(b, t)) System.arraycopy(frozenH, b * hid, dhPrev, b * hid, hid);
             }
         }
+    }
+
+    private static double norm(float[] v) {
+        double s = 0;
+        for (float f : v) s += (double) f * f;
+        return Math.sqrt(s);
     }
 
     /** Where parameter p's gradient goes: its own buffer, or a new array returned in grads; null if it needs none. */

@@ -37,14 +37,19 @@ final class RecurrentLayer {
         }
     }
 
+    /** Where layer {@code layer} reports its per-step gradient norms ({@link Recurrent.StepGradients}). */
+    record Watch(Recurrent.StepGradients listener, int layer) { }
+
     /**
      * @param x       the input, [T·B, I] time-major and contiguous
      * @param h0      initial hidden states [D, B, H], contiguous
      * @param c0      initial cell states [D, B, H] (LSTM), else null
      * @param weights per direction: weight_ih, weight_hh, bias_ih, bias_hh
      * @param lengths per batch entry, or null when all have T steps
+     * @param watch   who receives the per-step gradient norms of the backward pass, or null
      */
-    static Tensor apply(Recurrent.Cell cell, Dims d, Tensor x, Tensor h0, Tensor c0, Parameter[][] weights, int[] lengths) {
+    static Tensor apply(Recurrent.Cell cell, Dims d, Tensor x, Tensor h0, Tensor c0, Parameter[][] weights, int[] lengths,
+                        Watch watch) {
         int total = d.outSize() + d.stateSize() * (cell == Recurrent.Cell.LSTM ? 2 : 1);
         float[] packed = new float[total];
         RecurrentDirection[] dirs = new RecurrentDirection[d.directions()];
@@ -68,7 +73,9 @@ final class RecurrentLayer {
             float[] dc0 = c0 != null && c0.requiresGrad() ? new float[c0.numel()] : null;
             for (int k = 0; k < dirs.length; k++) {
                 Tensor[] w = Arrays.copyOfRange(inputs, 2 + extra + 4 * k, 6 + extra + 4 * k);
-                Tensor[] wg = dirs[k].backward(g.array(), g.offset(), x, w, dx, k > 0, dh0, dc0);
+                double[] norms = watch == null ? null : new double[d.steps()];
+                Tensor[] wg = dirs[k].backward(g.array(), g.offset(), x, w, dx, k > 0, dh0, dc0, norms);
+                if (norms != null) watch.listener().onBackward(watch.layer(), k, norms);
                 System.arraycopy(wg, 0, grads, 2 + extra + 4 * k, 4);
             }
             if (dx != null) grads[0] = Tensor.wrap(dx, x.shape());

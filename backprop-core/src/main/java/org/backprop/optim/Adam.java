@@ -1,6 +1,7 @@
 package org.backprop.optim;
 
 import java.util.List;
+import org.backprop.kernel.AdamLoop;
 import org.backprop.kernel.Parallel;
 import org.backprop.nn.Parameter;
 
@@ -131,43 +132,38 @@ public final class Adam extends Optimizer {
         // Scalars in double, as PyTorch computes them in Python, then used as float32 like its kernels.
         double biasCorrection1 = 1 - Math.pow(beta1, t);
         double biasCorrection2 = 1 - Math.pow(beta2, t);
-        Step step = new Step((float) (lr / biasCorrection1), (float) Math.sqrt(biasCorrection2), (float) beta1,
+        AdamLoop.Constants k = new AdamLoop.Constants((float) (lr / biasCorrection1), (float) Math.sqrt(biasCorrection2), (float) beta1,
                 (float) beta2, (float) (1 - beta1), (float) (1 - beta2), (float) eps, (float) l2,
                 (float) (1 - lr * decoupled), l2 != 0, decoupled != 0, amsgrad);
         // Elementwise, so a large parameter is split over the kernel threads with the same result.
-        Parallel.forRange(w.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> step.apply(w, g, m, v, vMax, from, to));
+        Parallel.forRange(w.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> apply(k, w, g, m, v, vMax, from, to));
     }
 
-    /**
-     * One step's constants: step size lr/(1−β₁ᵗ), √(1−β₂ᵗ), the betas and 1 − betas, eps, the L2
-     * factor and the decoupled shrink 1 − lr·λ, and which of L2, decoupled decay and AMSGrad apply.
-     */
-    private record Step(float stepSize, float bc2Sqrt, float b1, float b2, float c1, float c2, float eps, float decay,
-                        float shrink, boolean hasL2, boolean hasDecoupled, boolean amsgrad) {
+    /** The update of elements [from, to): whole vectors in the kernel (same bits as the loop here), then the rest. */
+    private static void apply(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
+        applyScalar(k, w, g, m, v, vMax, AdamLoop.vectors(k, w, g, m, v, vMax, from, to), to);
+    }
 
-        /**
-         * The update of elements [from, to). C2 vectorises this loop by itself; a hand-written
-         * Vector API loop measured no faster (it is bound by memory: seven float streams).
-         */
-        void apply(float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
-            // Locals, so the loop reads no field.
-            float stepSize = this.stepSize, bc2Sqrt = this.bc2Sqrt, b1 = this.b1, b2 = this.b2, c1 = this.c1, c2 = this.c2;
-            float e = this.eps, decay = this.decay, shrink = this.shrink;
-            boolean hasL2 = this.hasL2, hasDecoupled = this.hasDecoupled, amsgrad = this.amsgrad;
-            boolean flush = e > 0; // with ε = 0 a flushed v could divide by 0 (see Subnormals)
-            for (int i = from; i < to; i++) {
-                float wi = w[i];
-                float gi = hasL2 ? g[i] + decay * wi : g[i];
-                if (hasDecoupled) wi *= shrink;
-                // Flushed: with a zero gradient m decays by β₁ into the subnormal range (see Subnormals).
-                float mi = Subnormals.flushIf(flush, b1 * m[i] + c1 * gi);
-                float vi = Subnormals.flushIf(flush, b2 * v[i] + c2 * (gi * gi));
-                m[i] = mi;
-                v[i] = vi;
-                if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);
-                float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
-                w[i] = wi - stepSize * (mi / denom);
-            }
+    /** The rule one element at a time: the statement of the arithmetic, the tail and the scalar path. */
+    private static void applyScalar(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax,
+            int from, int to) {
+        // Locals, so the loop reads no field.
+        float stepSize = k.stepSize(), bc2Sqrt = k.bc2Sqrt(), b1 = k.b1(), b2 = k.b2(), c1 = k.c1(), c2 = k.c2();
+        float e = k.eps(), decay = k.decay(), shrink = k.shrink();
+        boolean hasL2 = k.hasL2(), hasDecoupled = k.hasDecoupled(), amsgrad = k.amsgrad();
+        boolean flush = e > 0; // with ε = 0 a flushed v could divide by 0 (see Subnormals)
+        for (int i = from; i < to; i++) {
+            float wi = w[i];
+            float gi = hasL2 ? g[i] + decay * wi : g[i];
+            if (hasDecoupled) wi *= shrink;
+            // Flushed: with a zero gradient m decays by β₁ into the subnormal range (see Subnormals).
+            float mi = Subnormals.flushIf(flush, b1 * m[i] + c1 * gi);
+            float vi = Subnormals.flushIf(flush, b2 * v[i] + c2 * (gi * gi));
+            m[i] = mi;
+            v[i] = vi;
+            if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
+            w[i] = wi - stepSize * (mi / denom);
         }
     }
 

@@ -19,9 +19,27 @@ public final class GradClip {
         double sum = 0;
         for (Parameter p : params) {
             if (p.grad() == null) continue;
-            for (float g : p.grad().array()) sum += (double) g * g;
+            sum += sumOfSquares(p.grad().array());
         }
         return Math.sqrt(sum);
+    }
+
+    /**
+     * Σ g² in double, in four interleaved partial sums added in a fixed order: one running sum
+     * waits on the previous add at every element (~1 ms for a GPT's 0.8 M gradients), four
+     * overlap. The order is fixed, so the result is the same on every run.
+     */
+    private static double sumOfSquares(float[] g) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0, end = g.length & ~3;
+        for (; i < end; i += 4) {
+            s0 += (double) g[i] * g[i];
+            s1 += (double) g[i + 1] * g[i + 1];
+            s2 += (double) g[i + 2] * g[i + 2];
+            s3 += (double) g[i + 3] * g[i + 3];
+        }
+        for (; i < g.length; i++) s0 += (double) g[i] * g[i];
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**

@@ -35,6 +35,12 @@ public final class CharLmTrainer {
 
     /** What the loop reports as it goes. */
     public interface Listener {
+        /**
+         * After the backward pass of step {@code iter} (from 1), before clipping and the optimizer's
+         * step: the gradients are as backpropagation produced them (for a gradient monitor).
+         */
+        default void beforeStep(int iter, List<Parameter> parameters) { }
+
         /** After each step: the step number (from 1), the batch's loss, tokens per second so far. */
         default void step(int iter, double loss, double tokensPerSecond) { }
 
@@ -67,6 +73,7 @@ public final class CharLmTrainer {
             CharLanguageModel.Output o = CharLanguageModel.forward(model, b.inputs(), state);
             Tensor loss = lossFn.apply(o.logits(), b.targets());
             loss.backward();
+            listener.beforeStep(it, params);
             if (c.clip() > 0) GradClip.clipGradNorm(params, c.clip());
             opt.step();
             if (c.carryState()) state = o.state().detach();

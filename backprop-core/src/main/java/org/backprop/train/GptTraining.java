@@ -169,6 +169,36 @@ public final class GptTraining {
         return sum / n;
     }
 
+    /**
+     * Mean cross-entropy over every token of {@code ids} after the first, in consecutive windows
+     * of the model's context (the last one shorter), {@code batch} windows at a time, in
+     * evaluation mode without gradients: {@code evaluate}'s validation loss of a GPT.
+     */
+    public static double meanLoss(Gpt model, int[] ids, int batch) {
+        int context = model.config.context(), full = (ids.length - 1) / context, rest = ids.length - 1 - full * context;
+        boolean training = model.isTraining();
+        double total = 0;
+        model.eval();
+        try (var noGrad = GradMode.noGrad()) {
+            for (int w0 = 0; w0 < full; w0 += batch) total += windowLoss(model, ids, w0 * context, Math.min(batch, full - w0), context);
+            if (rest > 0) total += windowLoss(model, ids, full * context, 1, rest); // the last, shorter window
+        } finally {
+            model.train(training);
+        }
+        return total / (ids.length - 1);
+    }
+
+    /** The summed cross-entropy of {@code n} consecutive windows of {@code time} tokens from {@code start}. */
+    private static double windowLoss(Gpt model, int[] ids, int start, int n, int time) {
+        int[] x = new int[n * time];
+        float[] y = new float[n * time];
+        for (int b = 0; b < n; b++) {
+            System.arraycopy(ids, start + b * time, x, b * time, time);
+            for (int t = 0; t < time; t++) y[b * time + t] = ids[start + b * time + t + 1];
+        }
+        return new CrossEntropyLoss().apply(model.logits(x, n, time), Tensor.wrap(y, n * time)).item() * n * time;
+    }
+
     private int[] windows(int[] tokens, int[] starts, int shift) {
         int[] x = new int[starts.length * context];
         for (int b = 0; b < starts.length; b++) System.arraycopy(tokens, starts[b] + shift, x, b * context, context);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.backprop.nn.Module;
 import org.backprop.nn.Parameter;
+import org.backprop.nn.Recurrent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Layer weights are the two-dimensional parameters whose name ends in {@code weight} (the weights
  * of {@code Linear} layers); biases start at zero and are compared with nothing.
+ *
+ * <p>Recurrent layers ({@link Recurrent}) also report the gradient reaching each time step,
+ * ‖∂L/∂h_t‖ of every layer and direction, averaged over the epoch's backward passes
+ * ({@link #stepGradientNorms}): how far back through time the error signal still arrives.
  */
 public final class GradientHealth implements Callback {
     private static final Logger LOG = LoggerFactory.getLogger(GradientHealth.class);
@@ -78,6 +83,10 @@ public final class GradientHealth implements Callback {
     private double sumGlobal, maxGlobal;
     private float[][] before; // the weights just before the optimizer's step
     private List<Parameter> stepped;
+    // Recurrent layers: per "module.l{k}[_reverse]", the sum of ‖∂L/∂h_t‖ over this epoch's backward passes, and their count.
+    private final Map<String, double[]> stepSums = new LinkedHashMap<>();
+    private final Map<String, Integer> stepCounts = new LinkedHashMap<>();
+    private final List<Map<String, double[]>> stepEpochs = new ArrayList<>();
 
     /** Watches the parameters of {@code model}, named as in {@link Module#namedParameters()}. */
     public GradientHealth(Module model) {
@@ -95,6 +104,44 @@ public final class GradientHealth implements Callback {
         sumRatio = new double[n];
         ratioCount = new int[n];
         before = new float[n][];
+        watchRecurrent("", model);
+    }
+
+    /** Asks every recurrent layer under {@code m} for its per-time-step gradient norms. */
+    private void watchRecurrent(String path, Module m) {
+        if (m instanceof Recurrent r) {
+            r.stepGradients((layer, direction, norms) -> {
+                String key = path + (path.isEmpty() ? "" : ".") + "l" + layer + (direction == 1 ? "_reverse" : "");
+                double[] sum = stepSums.get(key);
+                if (sum == null || sum.length != norms.length) {
+                    stepSums.put(key, sum = new double[norms.length]);
+                    stepCounts.put(key, 0);
+                }
+                for (int t = 0; t < norms.length; t++) sum[t] += norms[t];
+                stepCounts.merge(key, 1, Integer::sum);
+            });
+        }
+        for (Map.Entry<String, Module> e : m.children().entrySet()) {
+            watchRecurrent(path.isEmpty() ? e.getKey() : path + "." + e.getKey(), e.getValue());
+        }
+    }
+
+    /** "path.l{k}[_reverse]" as (path, k, reverse), zero-padded so that layer 10 sorts after layer 9. */
+    private static String layerOrder(String key) {
+        int l = key.lastIndexOf('l');
+        String rest = key.substring(l + 1);
+        boolean reverse = rest.endsWith("_reverse");
+        int k = Integer.parseInt(reverse ? rest.substring(0, rest.length() - "_reverse".length()) : rest);
+        return String.format(Locale.ROOT, "%s%06d%d", key.substring(0, l), k, reverse ? 1 : 0);
+    }
+
+    /**
+     * Per finished epoch, per recurrent layer and direction ({@code "1.l0"}, {@code "1.l0_reverse"},
+     * named by the module's path and the layer index), ‖∂L/∂h_t‖ for t = 1..T averaged over the
+     * epoch's backward passes; empty maps for a model without recurrent layers.
+     */
+    public List<Map<String, double[]>> stepGradientNorms() {
+        return List.copyOf(stepEpochs);
     }
 
     /** Adds a listener; listeners run in the order added, after the warning is logged. */
@@ -127,6 +174,8 @@ public final class GradientHealth implements Callback {
         java.util.Arrays.fill(maxNorm, 0);
         java.util.Arrays.fill(sumRatio, 0);
         java.util.Arrays.fill(ratioCount, 0);
+        stepSums.clear();
+        stepCounts.clear();
     }
 
     @Override
@@ -194,6 +243,14 @@ public final class GradientHealth implements Callback {
         GradientStats stats = new GradientStats(epoch, steps, mean, max, ratio, steps == 0 ? Double.NaN : sumGlobal / steps,
                 maxGlobal);
         epochs.add(stats);
+        Map<String, double[]> means = new LinkedHashMap<>();
+        // the backward pass reports the top layer first; list them from the input up
+        stepSums.keySet().stream().sorted(java.util.Comparator.comparing(GradientHealth::layerOrder)).forEach(key -> {
+            double[] avg = stepSums.get(key).clone();
+            for (int t = 0; t < avg.length; t++) avg[t] /= stepCounts.get(key);
+            means.put(key, avg);
+        });
+        stepEpochs.add(java.util.Collections.unmodifiableMap(means));
         checkVanishing(stats);
     }
 

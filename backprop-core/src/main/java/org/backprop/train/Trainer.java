@@ -177,6 +177,7 @@ public final class Trainer {
             resumeFrom = null; // a later fit starts afresh
         }
 
+        Divergence divergence = new Divergence(optimizer, named, first == 1 ? initialLoss(train, config) : Double.NaN, results);
         try (var _ = GradMode.enableGrad()) { // in case fit is called inside a no-grad scope
             for (int epoch = first; epoch <= config.epochs(); epoch++) {
                 long start = System.nanoTime();
@@ -196,10 +197,10 @@ public final class Trainer {
                     Tensor batchLoss = loss.apply(prediction, batch.targets());
                     batchLoss.backward();                                // chain rule back to every parameter's grad
                     double value = batchLoss.item();
-                    checkFinite(epoch, step, steps, value, named);       // before NaN reaches the weights
+                    divergence.checkStep(epoch, step, steps, value);     // before NaN reaches the weights
                     for (Callback c : callbacks) c.beforeStep(parameters); // e.g. gradient clipping
                     optimizer.step();                                    // w ← update(w, grad)
-                    if (optimizer.nonFiniteParameter() >= 0) diverged(epoch, step, steps, value, parameters, named);
+                    divergence.checkUpdate(epoch, step, steps, value, parameters);
 
                     trainScores.add(prediction.detach(), batch.targets(), value);
                     seen += batch.size();
@@ -208,6 +209,7 @@ public final class Trainer {
                 }
 
                 Evaluation trainResult = trainScores.result();
+                divergence.checkEpoch(epoch, steps, trainResult.loss());
                 Evaluation valResult = validation == null ? null
                         : evaluate(model, validation, loss, config.task(), config.batchSize());
                 EpochResult result = new EpochResult(epoch, trainResult, valResult, lr, (System.nanoTime() - start) / 1e9);
@@ -326,6 +328,14 @@ public final class Trainer {
         }
     }
 
+    /** The untrained model's loss on the first 256 training samples: the runaway check's first reference. */
+    private double initialLoss(Dataset train, FitConfig config) {
+        int n = Math.min(train.size(), 256);
+        int[] first = new int[n];
+        for (int i = 0; i < n; i++) first[i] = i;
+        return evaluate(model, train.subset(first), loss, config.task(), n).loss();
+    }
+
     /** Deep copies of every parameter and buffer, to restore later with {@code loadStateDict}. */
     private static Map<String, Tensor> snapshot(Module model) {
         Map<String, Tensor> copy = new LinkedHashMap<>();
@@ -342,57 +352,5 @@ public final class Trainer {
             if (l < b) best = r.epoch();
         }
         return best;
-    }
-
-    /** Throws when the loss or any gradient is NaN or infinite, naming the first bad parameter. */
-    private void checkFinite(int epoch, int step, int steps, double lossValue, Map<String, Parameter> named) {
-        String badGrad = null;
-        for (Map.Entry<String, Parameter> e : named.entrySet()) {
-            Tensor g = e.getValue().grad();
-            if (g != null && !allFinite(g)) {
-                badGrad = e.getKey();
-                break;
-            }
-        }
-        boolean lossOk = Double.isFinite(lossValue);
-        if (lossOk && badGrad == null) return;
-
-        StringBuilder msg = new StringBuilder("training diverged at epoch ").append(epoch).append(", step ").append(step)
-                .append(" of ").append(steps).append(": ");
-        msg.append(lossOk ? "the loss is " + lossValue + " but " : "the loss is " + lossValue + "; ");
-        if (badGrad != null) {
-            msg.append("the gradient of parameter '").append(badGrad).append("' is not finite (the first such parameter)");
-        } else {
-            msg.append("every gradient is finite");
-            for (Map.Entry<String, Parameter> e : named.entrySet()) {
-                if (!allFinite(e.getValue().value())) {
-                    msg.append(", but parameter '").append(e.getKey()).append("' already holds non-finite values");
-                    break;
-                }
-            }
-        }
-        msg.append(". Try a lower learning rate (now ").append(optimizer.lr())
-                .append("), gradient clipping, or standardised inputs and targets; check the data for extreme values.");
-        throw new TrainingDivergedException(msg.toString(), epoch, step, lossValue, badGrad);
-    }
-
-    /** A step left a parameter non-finite (an update overflowed): the loss check's diagnosis, naming it. */
-    private void diverged(int epoch, int step, int steps, double lossValue, List<Parameter> parameters,
-            Map<String, Parameter> named) {
-        Parameter bad = parameters.get(optimizer.nonFiniteParameter());
-        String name = named.entrySet().stream().filter(e -> e.getValue() == bad).map(Map.Entry::getKey).findFirst()
-                .orElse("#" + optimizer.nonFiniteParameter());
-        throw new TrainingDivergedException("training diverged at epoch " + epoch + ", step " + step + " of " + steps
-                + ": the loss was " + lossValue + " but the optimizer's update left parameter '" + name
-                + "' holding non-finite values. Try a lower learning rate (now " + optimizer.lr()
-                + "), gradient clipping, or standardised inputs and targets; check the data for extreme values.",
-                epoch, step, lossValue, name);
-    }
-
-    private static boolean allFinite(Tensor t) {
-        float[] v = t.isContiguous() && t.offset() == 0 ? t.array() : t.toFloatArray();
-        int n = t.numel();
-        for (int i = 0; i < n; i++) if (!Float.isFinite(v[i])) return false;
-        return true;
     }
 }

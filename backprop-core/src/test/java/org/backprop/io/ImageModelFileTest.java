@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 import org.backprop.nn.BatchNorm2d;
 import org.backprop.nn.Dropout;
 import org.backprop.nn.Models;

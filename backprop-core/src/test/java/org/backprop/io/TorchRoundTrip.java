@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.backprop.autograd.GradMode;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 import org.backprop.nn.Activation;
 import org.backprop.nn.AvgPool2d;
 import org.backprop.nn.BatchNorm;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import org.backprop.shape.Window2d;
 import org.junit.jupiter.api.Test;
 
 class Im2colTest {

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import org.backprop.autograd.GradCheck;
 import org.backprop.autograd.GradMode;
-import org.backprop.kernel.Window2d;
+import org.backprop.shape.Window2d;
 import org.backprop.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

@@ -11,6 +11,7 @@ import org.backprop.loss.Loss;
 import org.backprop.nn.Module;
 import org.backprop.nn.Parameter;
 import org.backprop.nn.Sequential;
+import org.backprop.optim.Adam;
 import org.backprop.optim.SGD;
 import org.backprop.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -23,11 +24,11 @@ class DivergenceTest {
 
     @Test
     void nanLossNamesEpochStepAndFirstParameterAndLeavesTheWeightsFinite() {
-        // 16 samples in batches of 4: call 7 of the loss is epoch 2, step 3
+        // 16 samples in batches of 4: call 1 of the loss scores the untrained model, call 8 is epoch 2, step 3
         int[] calls = {0};
         Loss poisoned = (h, y) -> {
             Tensor mse = TestSupport.MSE.apply(h, y);
-            return ++calls[0] == 7 ? mse.mul(Float.NaN) : mse;
+            return ++calls[0] == 8 ? mse.mul(Float.NaN) : mse;
         };
         Sequential model = TestSupport.mlp(1, 2, 3, 1);
         var e = assertThrows(TrainingDivergedException.class, () -> new Trainer(model, poisoned,
@@ -88,5 +89,40 @@ class DivergenceTest {
                 new SGD(model.parameters(), 0.1)).fit(TestSupport.linear(4, 1, 0), FitConfig.of(Task.REGRESSION)));
         assertNull(e.parameter());
         assertMentions(e, "the loss is Infinity", "every gradient is finite");
+    }
+
+    /** Two classes split by the sign of x₀: an MLP with sane settings learns it. */
+    private static Dataset signs(int n) {
+        Dataset d = TestSupport.linear(n, 3, 0);
+        float[] x = d.features().toFloatArray();
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) y[i] = x[2 * i] > 0 ? 1 : 0;
+        return new Dataset(d.features(), Tensor.wrap(y, n));
+    }
+
+    @Test
+    void adamAtAHugeLearningRateKeepsEveryValueFiniteButIsStoppedAsARunaway() {
+        Sequential model = TestSupport.mlp(4, 2, 16, 2);
+        var e = assertThrows(TrainingDivergedException.class, () -> new Trainer(model, TestSupport.CROSS_ENTROPY,
+                new Adam(model.parameters(), Adam.Options.defaults().lr(1e6))).fit(signs(128),
+                FitConfig.of(Task.CLASSIFICATION).withEpochs(20).withBatchSize(16)));
+        assertEquals(1, e.epoch(), "the first epoch already ran away");
+        assertNull(e.parameter(), "no value is non-finite");
+        assertTrue(Double.isFinite(e.loss()) && e.loss() > Divergence.RUNAWAY_FACTOR * Math.log(2), "loss " + e.loss());
+        assertMentions(e, "training diverged at epoch 1: the mean training loss rose to", "running away",
+                "lower learning rate (now 1000000.0)");
+        for (Map.Entry<String, Tensor> w : model.stateDict().entrySet()) {
+            for (float v : w.getValue().toFloatArray()) assertTrue(Float.isFinite(v), w.getKey() + " holds " + v);
+        }
+    }
+
+    @Test
+    void noisySingleSampleStepsAtASaneLearningRateAreNotARunaway() {
+        // batch 1: one sample's loss may be tiny by chance; the reference is the untrained loss over many samples
+        Sequential model = TestSupport.mlp(5, 2, 8, 2);
+        History h = new Trainer(model, TestSupport.CROSS_ENTROPY, new Adam(model.parameters(), Adam.Options.defaults()))
+                .fit(signs(64), FitConfig.of(Task.CLASSIFICATION).withEpochs(5).withBatchSize(1));
+        assertEquals(5, h.epochs().size());
+        assertTrue(h.epochs().get(4).trainLoss() < h.epochs().get(0).trainLoss(), "it learns");
     }
 }

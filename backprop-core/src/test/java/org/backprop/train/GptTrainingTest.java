@@ -45,4 +45,25 @@ class GptTrainingTest {
             assertArrayEquals(e.getValue().toFloatArray(), b.model.stateDict().get(e.getKey()).toFloatArray(), e.getKey());
         }
     }
+
+    @Test
+    void meanLossScoresEveryTokenOnceWhateverTheBatch() {
+        GptTraining t = training();
+        int[] ids = java.util.Arrays.copyOf(TOKENS, 8 * 5 + 4); // five full windows of the context 8 and a last one of 3
+        double one = GptTraining.meanLoss(t.model, ids, 1), all = GptTraining.meanLoss(t.model, ids, 32);
+        assertEquals(one, all, 1e-5);
+        // by hand: the summed loss of the six windows over the 43 scored tokens
+        double sum = 0;
+        org.backprop.loss.CrossEntropyLoss ce = new org.backprop.loss.CrossEntropyLoss();
+        try (var ignored = org.backprop.autograd.GradMode.noGrad()) {
+            for (int w = 0; w < 6; w++) {
+                int time = w < 5 ? 8 : 3;
+                int[] x = java.util.Arrays.copyOfRange(ids, w * 8, w * 8 + time);
+                float[] y = new float[time];
+                for (int k = 0; k < time; k++) y[k] = ids[w * 8 + k + 1];
+                sum += ce.apply(t.model.logits(x, 1, time), org.backprop.tensor.Tensor.wrap(y, time)).item() * time;
+            }
+        }
+        assertEquals(sum / 43, one, 1e-5);
+    }
 }

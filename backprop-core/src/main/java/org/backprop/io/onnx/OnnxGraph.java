@@ -28,7 +28,7 @@ public final class OnnxGraph {
     public static final String OUTPUT = "output";
 
     private static final int FLOAT = 1, INT64 = 7;                     // TensorProto.DataType
-    private static final int ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_FLOATS = 6, ATTR_INTS = 7;
+    private static final int ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_FLOATS = 6, ATTR_INTS = 7, ATTR_STRINGS = 8;
 
     private final Map<String, Tensor> state;
     private final List<Protobuf> nodes = new ArrayList<>();
@@ -49,7 +49,7 @@ public final class OnnxGraph {
      *
      * @param op         the ONNX operator, e.g. {@code Conv}
      * @param attributes attribute values: Integer/Long (int), Float/Double (float), String,
-     *                   int[]/long[] (ints), float[] (floats)
+     *                   int[]/long[] (ints), float[] (floats), String[] (strings)
      * @param inputs     the input value names, in the operator's order
      */
     public String node(String op, Map<String, ?> attributes, String... inputs) {
@@ -76,6 +76,13 @@ public final class OnnxGraph {
             initializers.add(tensor(n, t.toFloatArray(), t.shape()));
             return n;
         });
+    }
+
+    /** The values of the state-dict tensor {@code name}, for a layer that rearranges them into a {@link #constant}. */
+    public float[] values(String name) {
+        Tensor t = state.get(name);
+        if (t == null) throw new IllegalArgumentException("ONNX export: the model has no tensor '" + name + "'");
+        return t.toFloatArray();
     }
 
     /** The state-dict tensor {@code name}, read as a matrix and stored transposed ({@code name_T}). */
@@ -160,6 +167,10 @@ public final class OnnxGraph {
             case Float f -> a.float32(2, f).varint(20, ATTR_FLOAT);
             case Double d -> a.float32(2, d.floatValue()).varint(20, ATTR_FLOAT);
             case String s -> a.string(4, s).varint(20, ATTR_STRING);
+            case String[] strings -> {
+                for (String s : strings) a.string(9, s);
+                a.varint(20, ATTR_STRINGS);
+            }
             case int[] ints -> a.packedVarints(8, toLongs(ints)).varint(20, ATTR_INTS);
             case long[] longs -> a.packedVarints(8, longs).varint(20, ATTR_INTS);
             case float[] floats -> {

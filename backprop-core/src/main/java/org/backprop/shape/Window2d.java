@@ -1,4 +1,4 @@
-package org.backprop.kernel;
+package org.backprop.shape;
 
 /**
  * The geometry of a window sliding over the last two axes of an image, as convolutions and

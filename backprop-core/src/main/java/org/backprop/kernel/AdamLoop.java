@@ -1,0 +1,26 @@
+package org.backprop.kernel;
+
+/**
+ * Adam's and AdamW's elementwise update over whole vectors, for {@code optim.Adam}: C2 vectorised
+ * the plain loop until the subnormal flush's select stopped it (a scalar loop took ~6 ns an
+ * element). The vector loop does the scalar loop's float operations in the same order (multiply
+ * and add, never fused), so both give the same bits.
+ */
+public final class AdamLoop {
+    private AdamLoop() {}
+
+    /**
+     * One step's constants: step size lr/(1−β₁ᵗ), √(1−β₂ᵗ), the betas and 1 − betas, eps, the L2
+     * factor and the decoupled shrink 1 − lr·λ, and which of L2, decoupled decay and AMSGrad apply.
+     */
+    public record Constants(float stepSize, float bc2Sqrt, float b1, float b2, float c1, float c2, float eps, float decay,
+                            float shrink, boolean hasL2, boolean hasDecoupled, boolean amsgrad) {}
+
+    /**
+     * Updates the whole vectors of elements [from, to) of w, m, v (and vMax with AMSGrad); returns
+     * where they stop, for the caller's scalar loop to finish ({@code from} without the Vector API).
+     */
+    public static int vectors(Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
+        return Simd.VECTOR ? AdamVector.apply(k, w, g, m, v, vMax, from, to) : from;
+    }
+}

@@ -1,0 +1,139 @@
+package org.backprop.kernel;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/** {@link MaxPool2x2}'s vector form; loaded only when {@link Simd#VECTOR}. */
+final class MaxPool2x2Vector {
+    private MaxPool2x2Vector() {}
+
+    private static final VectorSpecies<Float> S = SimdVector.SPECIES;
+    private static final int V = Simd.LANES;
+    /** Bytes with as many lanes as S, or null when there is no such shape (vectors under 8 floats). */
+    private static final VectorSpecies<Byte> B = V < 8 ? null
+            : VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * V));
+    private static final VectorShuffle<Float> EVEN = B == null ? null : VectorShuffle.fromOp(S, i -> 2 * i);
+    private static final VectorShuffle<Float> ODD = B == null ? null : VectorShuffle.fromOp(S, i -> 2 * i + 1);
+    // interleave even (first operand) and odd (second, indices ≥ V) lanes back: low and high halves
+    private static final VectorShuffle<Float> LOW = B == null ? null : VectorShuffle.fromOp(S, i -> i / 2 + (i % 2) * V);
+    private static final VectorShuffle<Float> HIGH = B == null ? null
+            : VectorShuffle.fromOp(S, i -> (V + i) / 2 + (i % 2) * V);
+
+    /**
+     * Pools plane x[xo ..] ([h, w], row-major) into out[oo ..] ([h/2, w/2]) and records each
+     * window's winning cell in cell[oo ..] (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right).
+     *
+     * <p>No masked loads or stores: on the 14- and 7-wide rows of small CNNs every step of a row
+     * would be a partial vector, and a masked access there ran HotSpot's range check in plain Java
+     * (C2 gave up inlining it this deep: profiled at ~13% of a LeNet step). Rows are read with
+     * whole vectors instead (the lanes past the row are ignored) and partial results go through
+     * a small buffer; only reads that would run off the end of the array are copied first.
+     */
+    static void forward(float[] x, int xo, int h, int w, float[] out, byte[] cell, int oo) {
+        int oh = h / 2, ow = w / 2;
+        FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
+        float[] rows = new float[4 * V], best1 = new float[V];
+        byte[] cell1 = new byte[V];
+        for (int oy = 0; oy < oh; oy++) {
+            int top = xo + 2 * oy * w, bottom = top + w, dst = oo + oy * ow;
+            for (int ox = 0; ox < ow; ox += V) {
+                int n = Math.min(V, ow - ox);              // windows in this step
+                int t = top + 2 * ox, b = bottom + 2 * ox;
+                FloatVector t0, t1, b0, b1;
+                if (b + 2 * V <= x.length) {
+                    t0 = FloatVector.fromArray(S, x, t);
+                    t1 = FloatVector.fromArray(S, x, t + V);
+                    b0 = FloatVector.fromArray(S, x, b);
+                    b1 = FloatVector.fromArray(S, x, b + V);
+                } else { // the last rows of the array: the vectors would run past its end
+                    System.arraycopy(x, t, rows, 0, 2 * n);
+                    System.arraycopy(x, b, rows, 2 * V, 2 * n);
+                    t0 = FloatVector.fromArray(S, rows, 0);
+                    t1 = FloatVector.fromArray(S, rows, V);
+                    b0 = FloatVector.fromArray(S, rows, 2 * V);
+                    b1 = FloatVector.fromArray(S, rows, 3 * V);
+                }
+                // keep = v ≤ best, or best is NaN: the complement of "v beats best" (v > best, or v is
+                // the first NaN), so each cell costs two compares, an or and two blends.
+                FloatVector best = t0.rearrange(EVEN, t1);
+                FloatVector at = FloatVector.zero(S);
+                FloatVector v = t0.rearrange(ODD, t1);
+                VectorMask<Float> keep = v.compare(VectorOperators.LE, best).or(best.compare(VectorOperators.NE, best));
+                best = v.blend(best, keep);
+                at = one.blend(at, keep);
+                v = b0.rearrange(EVEN, b1);
+                keep = v.compare(VectorOperators.LE, best).or(best.compare(VectorOperators.NE, best));
+                best = v.blend(best, keep);
+                at = two.blend(at, keep);
+                v = b0.rearrange(ODD, b1);
+                keep = v.compare(VectorOperators.LE, best).or(best.compare(VectorOperators.NE, best));
+                best = v.blend(best, keep);
+                at = three.blend(at, keep);
+                ByteVector cells = (ByteVector) at.convertShape(VectorOperators.F2B, B, 0);
+                if (n == V) {
+                    best.intoArray(out, dst + ox);
+                    cells.intoArray(cell, dst + ox);
+                } else {
+                    best.intoArray(best1, 0);
+                    cells.intoArray(cell1, 0);
+                    System.arraycopy(best1, 0, out, dst + ox, n);
+                    System.arraycopy(cell1, 0, cell, dst + ox, n);
+                }
+            }
+        }
+    }
+
+    /**
+     * The backward pass: writes g[go ..] ([h/2, w/2]) onto the winning cells of plane dx[dxo ..]
+     * ([h, w]) and 0 onto the other cells of each window; cells outside every window are left
+     * alone. Unmasked, as {@link #forward}.
+     */
+    static void backward(float[] g, int go, byte[] cell, int co, int h, int w, float[] dx, int dxo) {
+        int oh = h / 2, ow = w / 2;
+        FloatVector zero = FloatVector.zero(S);
+        float[] g1 = new float[V], rows = new float[4 * V];
+        byte[] cell1 = new byte[V];
+        for (int oy = 0; oy < oh; oy++) {
+            int top = dxo + 2 * oy * w, bottom = top + w, src = oy * ow;
+            for (int ox = 0; ox < ow; ox += V) {
+                int n = Math.min(V, ow - ox);
+                int gi = go + src + ox, ci = co + src + ox;
+                FloatVector gv;
+                ByteVector cv;
+                if (gi + V <= g.length && ci + V <= cell.length) { // lanes past n are read and then dropped
+                    gv = FloatVector.fromArray(S, g, gi);
+                    cv = ByteVector.fromArray(B, cell, ci);
+                } else {
+                    System.arraycopy(g, gi, g1, 0, n);
+                    System.arraycopy(cell, ci, cell1, 0, n);
+                    gv = FloatVector.fromArray(S, g1, 0);
+                    cv = ByteVector.fromArray(B, cell1, 0);
+                }
+                FloatVector at = (FloatVector) cv.convertShape(VectorOperators.B2F, S, 0);
+                FloatVector ga = zero.blend(gv, at.compare(VectorOperators.EQ, 0f));
+                FloatVector gb = zero.blend(gv, at.compare(VectorOperators.EQ, 1f));
+                FloatVector gc = zero.blend(gv, at.compare(VectorOperators.EQ, 2f));
+                FloatVector gd = zero.blend(gv, at.compare(VectorOperators.EQ, 3f));
+                int t = top + 2 * ox, b = bottom + 2 * ox;
+                if (n == V) {
+                    ga.rearrange(LOW, gb).intoArray(dx, t);
+                    ga.rearrange(HIGH, gb).intoArray(dx, t + V);
+                    gc.rearrange(LOW, gd).intoArray(dx, b);
+                    gc.rearrange(HIGH, gd).intoArray(dx, b + V);
+                } else { // 2n cells of each row: stored through the buffer so the row's neighbours stay untouched
+                    ga.rearrange(LOW, gb).intoArray(rows, 0);
+                    ga.rearrange(HIGH, gb).intoArray(rows, V);
+                    gc.rearrange(LOW, gd).intoArray(rows, 2 * V);
+                    gc.rearrange(HIGH, gd).intoArray(rows, 3 * V);
+                    System.arraycopy(rows, 0, dx, t, 2 * n);
+                    System.arraycopy(rows, 2 * V, dx, b, 2 * n);
+                }
+            }
+        }
+    }
+}

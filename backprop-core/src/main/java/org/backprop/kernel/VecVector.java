@@ -1,0 +1,91 @@
+package org.backprop.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** The Vector API forms of {@link Vec}'s loops (whole vectors, then the scalar tail); loaded only when {@link Simd#VECTOR}. */
+final class VecVector {
+    private VecVector() {}
+
+    private static final VectorSpecies<Float> S = SimdVector.SPECIES;
+
+    static void binary(Vec.Op op, float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        // One loop per operation, so no switch sits inside the vector loop.
+        int i = 0;
+        int bound = S.loopBound(n), step = S.length();
+        switch (op) {
+            case ADD -> {
+                for (; i < bound; i += step) {
+                    FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+                }
+                for (; i < n; i++) out[oo + i] = a[ao + i] + b[bo + i];
+            }
+            case SUB -> {
+                for (; i < bound; i += step) {
+                    FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+                }
+                for (; i < n; i++) out[oo + i] = a[ao + i] - b[bo + i];
+            }
+            case MUL -> {
+                for (; i < bound; i += step) {
+                    FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+                }
+                for (; i < n; i++) out[oo + i] = a[ao + i] * b[bo + i];
+            }
+        }
+    }
+
+    static void relu(float[] x, int xo, float[] y, int n) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
+        }
+        for (; i < n; i++) {
+            float v = x[xo + i];
+            y[i] = v > 0 ? v : 0f;
+        }
+    }
+
+    static void reluBackward(float[] g, int go, float[] y, float[] gi, int n) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            VectorMask<Float> positive = FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f);
+            FloatVector.fromArray(S, g, go + i).mul(zero.blend(one, positive)).intoArray(gi, i);
+        }
+        for (; i < n; i++) gi[i] = g[go + i] * (y[i] > 0 ? 1f : 0f);
+    }
+
+    /** One block of {@link Vec#sum}: four vectors of float lanes, then the scalar tail. */
+    static float blockSum(float[] a, int start, int len) {
+        int v = S.length(), bound4 = len - len % (4 * v), i = 0;
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        for (; i < bound4; i += 4 * v) {
+            s0 = s0.add(FloatVector.fromArray(S, a, start + i));
+            s1 = s1.add(FloatVector.fromArray(S, a, start + i + v));
+            s2 = s2.add(FloatVector.fromArray(S, a, start + i + 2 * v));
+            s3 = s3.add(FloatVector.fromArray(S, a, start + i + 3 * v));
+        }
+        float block = SimdVector.sum(s0.add(s1).add(s2.add(s3)));
+        for (; i < len; i++) block += a[start + i];
+        return block;
+    }
+
+    static boolean allFinite(float[] a, int off, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            acc = acc.add(FloatVector.fromArray(S, a, off + i).mul(0f));
+        }
+        if (acc.test(VectorOperators.IS_NAN).anyTrue()) return false;
+        float tail = 0f;
+        for (; i < n; i++) tail += a[off + i] * 0f;
+        return tail == 0f;
+    }
+}
