@@ -28,6 +28,31 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
     public final Tensor runningMean;        // [C], starts at 0
     public final Tensor runningVar;         // [C], starts at 1
     public final Tensor numBatchesTracked;  // [], training steps seen
+    private BatchStatistics synchronised;   // null: the statistics of the batch this layer sees
+
+    /**
+     * Combines a training batch's statistics across the slices of a batch that is split over
+     * several machines (synchronised batch normalisation, as backprop-spark does): each slice
+     * offers its sums and receives the whole batch's, so that every slice normalises, and
+     * back-propagates, exactly as one machine holding the whole batch would.
+     */
+    public interface BatchStatistics {
+        /**
+         * This slice's value count per channel and per-channel sums of x and x² → the whole batch's
+         * statistics; {@code backward} says whether {@link Combined#combineGradients} will be called
+         * (only when x needs a gradient).
+         */
+        Combined combine(long count, double[] sum, double[] sumSquares, boolean backward);
+
+        /** The whole batch's statistics, and the combination its backward pass needs. */
+        interface Combined {
+            long count();
+            double[] mean();
+            double[] variance(); // biased, as a batch's
+            /** This slice's per-channel sums of the output gradient g and of g·x̂ → the whole batch's {Σg, Σg·x̂}. */
+            double[][] combineGradients(double[] sumG, double[] sumGXhat);
+        }
+    }
 
     BatchNorm(int numFeatures, float eps, float momentum) {
         if (numFeatures <= 0) {
@@ -50,9 +75,14 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
     /** Normalises a checked input of layout [N, C, S]; the subclasses check the rank and channel count. */
     final Tensor normalize(Tensor x) {
         Tensor y = batchNorm(x, runningMean, runningVar, weight.value(), bias.value(), isTraining(), momentum, eps,
-                getClass().getSimpleName() + "(" + numFeatures + ")");
+                getClass().getSimpleName() + "(" + numFeatures + ")", synchronised);
         if (isTraining()) numBatchesTracked.array()[0]++;
         return y;
+    }
+
+    /** Takes training statistics from {@code statistics} from now on ({@code null}: from the batch seen, the default). */
+    public final void synchronise(BatchStatistics statistics) {
+        this.synchronised = statistics;
     }
 
     @Override
@@ -68,19 +98,19 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, float momentum, float eps) {
-        return batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, "batchNorm");
+        return batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, "batchNorm", null);
     }
 
     /** {@link #batchNorm} with the name errors should give (the layer's). */
     static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-                            boolean training, float momentum, float eps, String name) {
+                            boolean training, float momentum, float eps, String name, BatchStatistics sync) {
         int[] xs = x.shape();
         if (xs.length < 2) throw new IllegalArgumentException(name + ": expected input [N, C, *], got " + Shape.str(xs));
         int spatial = 1;
         for (int i = 2; i < xs.length; i++) spatial *= xs[i];
         int n = xs[0], c = xs[1], s = spatial;
-        long m = (long) n * s; // values per channel
-        if (training && m <= 1) {
+        long local = (long) n * s; // values per channel
+        if (training && sync == null && local <= 1) {
             throw new IllegalArgumentException(name + ": expected more than 1 value per channel when training, got input "
                     + Shape.str(xs));
         }
@@ -101,6 +131,8 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
         float[] gamma = wc == null ? null : wc.toFloatArray();
         float[] beta = bc == null ? null : bc.toFloatArray();
         int cs = c * s;
+        BatchStatistics.Combined whole = training && sync != null ? combine(sync, xd, xOff, n, c, s, name, xc.requiresGrad()) : null;
+        long m = whole == null ? local : whole.count();
 
         double[] mean = new double[c];
         double[] invStd = new double[c];
@@ -113,7 +145,10 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
         Parallel.forRange(c, minChannels, (part, from, to) -> {
             for (int ch = from; ch < to; ch++) {
                 double mu, var;
-                if (training) {
+                if (whole != null) {
+                    mu = whole.mean()[ch];
+                    var = whole.variance()[ch];
+                } else if (training) {
                     double sum = 0;
                     for (int i = 0; i < n; i++) sum += PlaneOps.sum(xd, xOff + i * cs + ch * s, s);
                     mu = sum / m;
@@ -156,6 +191,7 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
             float[] dx = xc.requiresGrad() ? new float[n * cs] : null;
             float[] dGamma = new float[c];
             float[] dBeta = new float[c];
+            double[][] wholeSums = whole != null && dx != null ? combineGradients(whole, gd, gOff, xd, xOff, mean, invStd, n, c, s) : null;
             Parallel.forRange(c, minChannels, (part, from, to) -> {
                 double[] sums = new double[2];
                 for (int ch = from; ch < to; ch++) {
@@ -171,7 +207,8 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
                     double a = is * (gamma == null ? 1 : gamma[ch]);
                     // In training μ and σ² depend on x too: subtract the gradient's mean and its projection on x̂.
                     // dx = a·(g − mean(g) − x̂·mean(g·x̂)) with x̂ = (x − μ)·is, as g·a + (x − μ)·b + c:
-                    double meanG = training ? sumG / m : 0, meanGXhat = training ? sumGXhat / m : 0;
+                    double meanG = training ? (wholeSums == null ? sumG : wholeSums[0][ch]) / m : 0;
+                    double meanGXhat = training ? (wholeSums == null ? sumGXhat : wholeSums[1][ch]) / m : 0;
                     double b = -a * is * meanGXhat, c0 = -a * meanG;
                     for (int i = 0; i < n; i++) {
                         PlaneOps.affine2(gd, gOff + i * cs + ch * s, xd, xOff + i * cs + ch * s, dx, i * cs + ch * s, s,
@@ -185,5 +222,38 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
             if (bc != null) grads.add(Tensor.wrap(dBeta, c));
             return grads.toArray(Tensor[]::new);
         }, inputs);
+    }
+
+    /** A slice's sums handed to {@code sync}; the whole batch's statistics back (after checking they fit). */
+    private static BatchStatistics.Combined combine(BatchStatistics sync, float[] xd, int xOff, int n, int c, int s, String name,
+                                                    boolean backward) {
+        double[] sum = new double[c], squares = new double[c];
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = 0; i < n; i++) {
+                sum[ch] += PlaneOps.sum(xd, xOff + (i * c + ch) * s, s);
+                squares[ch] += PlaneOps.sumSquaredDeviations(xd, xOff + (i * c + ch) * s, s, 0f);
+            }
+        }
+        BatchStatistics.Combined whole = sync.combine((long) n * s, sum, squares, backward);
+        if (whole.count() <= 1) {
+            throw new IllegalArgumentException(name + ": expected more than 1 value per channel when training, got "
+                    + whole.count() + " over the whole batch");
+        }
+        return whole;
+    }
+
+    /** A slice's per-channel Σg and Σg·x̂ (with the whole batch's x̂), combined by the whole batch's statistics. */
+    private static double[][] combineGradients(BatchStatistics.Combined whole, float[] gd, int gOff, float[] xd, int xOff,
+                                               double[] mean, double[] invStd, int n, int c, int s) {
+        double[] sumG = new double[c], sumGXhat = new double[c], sums = new double[2];
+        for (int ch = 0; ch < c; ch++) {
+            sums[0] = sums[1] = 0;
+            for (int i = 0; i < n; i++) {
+                PlaneOps.gradientSums(gd, gOff + (i * c + ch) * s, xd, xOff + (i * c + ch) * s, s, (float) mean[ch], sums);
+            }
+            sumG[ch] = sums[0];
+            sumGXhat[ch] = sums[1] * invStd[ch];
+        }
+        return whole.combineGradients(sumG, sumGXhat);
     }
 }

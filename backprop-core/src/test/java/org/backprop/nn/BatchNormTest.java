@@ -191,4 +191,59 @@ class BatchNormTest {
         net.train();
         assertTrue(bn.isTraining() && drop.isTraining());
     }
+
+    /**
+     * Synchronised statistics: slices of a batch that are handed the whole batch's statistics and
+     * gradient sums normalise and back-propagate exactly as the whole batch does, and offer their
+     * own sums (what a distributed run adds up).
+     */
+    @Test
+    void slicesWithTheWholeBatchsStatisticsActAsTheWholeBatch() {
+        Random rng = new Random(12);
+        Tensor x = Tensor.randn(rng, 6, 3, 2, 2).mul(2f).requiresGrad(true);
+        Tensor w = Tensor.randn(rng, 6, 3, 2, 2);
+        BatchNorm2d whole = new BatchNorm2d(3);
+        whole.weight.value().array()[1] = 1.7f;
+        Tensor y = whole.forward(x);
+        y.mul(w).sum().backward();
+
+        double[][] st = stats(x);
+        float[] xv = x.toFloatArray(), wv = w.toFloatArray();
+        double[] sumG = new double[3], sumGXhat = new double[3], offered = new double[4];
+        for (int i = 0; i < xv.length; i++) {
+            int ch = (i / 4) % 3;
+            sumG[ch] += wv[i];
+            sumGXhat[ch] += wv[i] * (xv[i] - st[0][ch]) / Math.sqrt(st[1][ch] + 1e-5);
+        }
+        BatchNorm.BatchStatistics oracle = (count, sum, squares, backward) -> {
+            assertTrue(backward, "x needs a gradient");
+            offered[0] += count;
+            for (int ch = 0; ch < 3; ch++) offered[1 + ch] += sum[ch];
+            return new BatchNorm.BatchStatistics.Combined() {
+                public long count() { return 24; }
+                public double[] mean() { return st[0]; }
+                public double[] variance() { return st[1]; }
+                public double[][] combineGradients(double[] g, double[] gx) { return new double[][] {sumG, sumGXhat}; }
+            };
+        };
+        BatchNorm2d sliced = new BatchNorm2d(3);
+        sliced.weight.value().array()[1] = 1.7f;
+        sliced.synchronise(oracle);
+        float[] dxWhole = x.grad().toFloatArray(), yWhole = y.toFloatArray();
+        int[][] slices = {{0, 1}, {1, 6}}; // a slice of one row: too few values alone, fine with the whole batch's
+        for (int[] r : slices) {
+            Tensor xs = x.detach().slice(0, r[0], r[1]).contiguous().requiresGrad(true);
+            Tensor ys = sliced.forward(xs);
+            ys.mul(w.slice(0, r[0], r[1])).sum().backward();
+            int from = r[0] * 12;
+            float[] yv = ys.toFloatArray(), dx = xs.grad().toFloatArray();
+            for (int i = 0; i < yv.length; i++) {
+                assertEquals(yWhole[from + i], yv[i], 1e-5, "output " + i);
+                assertEquals(dxWhole[from + i], dx[i], 1e-5, "input gradient " + i);
+            }
+            if (r[0] == 0) assertArrayEquals(whole.runningVar.toFloatArray(), sliced.runningVar.toFloatArray(), 1e-6f);
+        }
+        assertEquals(24, offered[0]);
+        for (int ch = 0; ch < 3; ch++) assertEquals(st[0][ch] * 24, offered[1 + ch], 1e-4, "offered sum of channel " + ch);
+    }
 }

@@ -10,8 +10,28 @@ public sealed interface Mode {
      * computes the gradient of its share of the global batch, a tree reduction sums them, and the
      * driver's optimizer takes the step. The result is single-machine training on the same global
      * batches, up to the order of float summation.
+     *
+     * <p>{@code batchNorm} says where BatchNorm layers take their training statistics from:
+     * {@link BatchNormStatistics#SYNCHRONISED} (the default) exchanges them across partitions, so
+     * that training matches one machine, at the price of extra jobs per step (see
+     * {@link SyncBatchNorm}); {@link BatchNormStatistics#PER_PARTITION} normalises each partition's
+     * slice by its own statistics, as PyTorch's DDP without SyncBatchNorm does: one job a step, but
+     * the result depends on the partitioning and a slice of one row fails. Models without BatchNorm
+     * run the same single job either way.
      */
-    record Synchronous() implements Mode {}
+    record Synchronous(BatchNormStatistics batchNorm) implements Mode {
+        public Synchronous {
+            if (batchNorm == null) throw new IllegalArgumentException("Synchronous: batchNorm must not be null");
+        }
+
+        /** Synchronised BatchNorm statistics. */
+        public Synchronous() {
+            this(BatchNormStatistics.SYNCHRONISED);
+        }
+    }
+
+    /** Where BatchNorm layers take their training statistics from in synchronous mode. */
+    enum BatchNormStatistics { SYNCHRONISED, PER_PARTITION }
 
     /**
      * Local SGD (periodic parameter averaging): each round, every partition starts from the
@@ -39,6 +59,11 @@ public sealed interface Mode {
 
     static Mode synchronous() {
         return new Synchronous();
+    }
+
+    /** Synchronous, with BatchNorm statistics per partition (see {@link Synchronous}). */
+    static Mode synchronousPerPartitionBatchNorm() {
+        return new Synchronous(BatchNormStatistics.PER_PARTITION);
     }
 
     static Mode localSgd(int localSteps, OptimizerFactory optimizerFactory) {

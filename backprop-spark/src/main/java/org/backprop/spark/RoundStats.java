@@ -12,12 +12,30 @@ package org.backprop.spark;
  * @param computeNanos   mean time a partition spent in forward, backward and local optimizer steps
  * @param bytesOut       bytes the driver broadcast (one copy; each executor fetches one)
  * @param bytesBack      bytes of float arrays the partitions sent back (before the tree combines them)
+ * @param parts          where the wall time went
  */
 public record RoundStats(int epoch, int firstStep, int steps, long samples, double loss, long wallNanos,
-        long computeNanos, long bytesOut, long bytesBack) {
+        long computeNanos, long bytesOut, long bytesBack, Parts parts) {
+
+    /**
+     * The round's wall time, part by part, as cheap timers on the driver and in the tasks see it.
+     *
+     * @param broadcastNanos driver: flattening the state and creating the broadcast
+     * @param loadNanos      mean per partition: fetching the broadcast and loading it into the model copy
+     * @param jobNanos       driver: the Spark job(s) of the round, from submission to the reduced result
+     *                       (task launch and scheduling, load, compute, result transfer, treeReduce)
+     * @param driverNanos    driver: putting the result into the model and the optimizer's step
+     * @param jobs           Spark jobs the round ran (1, or more with synchronised BatchNorm)
+     */
+    public record Parts(long broadcastNanos, long loadNanos, long jobNanos, long driverNanos, int jobs) {}
 
     /** The part of the round not spent computing: scheduling, serialisation, transfer and reduction. */
     public long overheadNanos() {
         return Math.max(0, wallNanos - computeNanos);
+    }
+
+    /** The job's time outside the tasks' load and compute: task launch, scheduling, result transfer, treeReduce. */
+    public long schedulingNanos() {
+        return Math.max(0, parts.jobNanos() - parts.loadNanos() - computeNanos);
     }
 }

@@ -98,6 +98,52 @@ public final class SparkData {
         throw new IllegalArgumentException("SparkData.fromRows: column '" + column + "' holds an array element " + v + ", not a number");
     }
 
+    /**
+     * MNIST-style IDX files (images [N, rows, cols] and labels [N] of unsigned bytes, plain or
+     * gzipped) that the executors read themselves by URI, through Hadoop's FileSystem:
+     * {@code file:} (a path every worker sees, e.g. a shared mount), {@code hdfs:}, {@code s3a:}.
+     * Nothing but the URIs and item ranges ships from the driver, which only reads the two headers;
+     * a lost partition is read again. Features are pixels / 255, targets the labels.
+     * <pre>{@code
+     * JavaRDD<Sample> train = SparkData.fromIdx(sc, "hdfs:///data/train-images-idx3-ubyte.gz",
+     *         "hdfs:///data/train-labels-idx1-ubyte.gz", 8);
+     * }</pre>
+     *
+     * @throws java.io.UncheckedIOException naming the file when one is missing, is not IDX of the
+     *                                      expected kind, or the two counts differ
+     */
+    public static JavaRDD<Sample> fromIdx(JavaSparkContext sc, String imagesUri, String labelsUri, int partitions) {
+        try {
+            var slices = IdxFiles.split(imagesUri, labelsUri, partitions, sc.hadoopConfiguration());
+            return new FileRdd(sc.sc(), slices).toJavaRDD();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** Samples with class labels, and the class names the labels index. */
+    public record Labeled(JavaRDD<Sample> samples, List<String> classes) {}
+
+    /**
+     * An image folder that the executors read themselves by URI, through Hadoop's FileSystem as
+     * {@link #fromIdx} does: {@code root} holds one sub-folder per class (labels follow the names'
+     * order), each holding images of one size that ImageIO decodes (PNG, JPEG, GIF, BMP). Features
+     * are [channels, height, width] values / 255: 1 channel is luminance, 3 are red, green, blue.
+     * Files are dealt to the partitions in turn, so each partition holds every class.
+     *
+     * @throws java.io.UncheckedIOException naming the folder when it is missing, has no class
+     *                                      folders, or a class folder is empty; an unreadable image or
+     *                                      one of another size fails its task, naming the file
+     */
+    public static Labeled fromImageFolder(JavaSparkContext sc, String root, int channels, int partitions) {
+        try {
+            var listing = ImageFolderFiles.list(root, channels, partitions, sc.hadoopConfiguration());
+            return new Labeled(new FileRdd(sc.sc(), listing.slices()).toJavaRDD(), listing.classes());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
     /** One sample per row of a core {@link org.backprop.data.Dataset} (class indices stay class labels). */
     public static List<Sample> samples(org.backprop.data.Dataset data) {
         return samples(data.features(), data.targets());

@@ -25,4 +25,9 @@ public record SparkTrainResult(List<Double> epochLoss, long steps, List<RoundSta
     public double meanComputeMillis(int warmup) {
         return rounds.stream().skip(warmup).mapToLong(RoundStats::computeNanos).average().orElse(Double.NaN) / 1e6;
     }
+
+    /** Mean cost of the rounds part by part, leaving out the first {@code warmup} rounds. */
+    public RoundCost cost(int warmup) {
+        return RoundCost.of(rounds.subList(Math.min(warmup, rounds.size()), rounds.size()));
+    }
 }

@@ -1,12 +1,10 @@
 package org.backprop.spark;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.backprop.autograd.GradMode;
@@ -150,12 +148,14 @@ public final class SparkTrainer {
             int[] partitionSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
             BatchPlan plan = new BatchPlan(config.seed(), config.shuffle(), partitionSizes, config.globalBatchSize());
             if (plan.totalSamples() == 0) throw new IllegalArgumentException("SparkTrainer.fit: the RDD has no samples");
-            Preflight.requireBatchNormSlices(model, plan);
+            if (!(config.mode() instanceof Mode.Synchronous m && m.batchNorm() == Mode.BatchNormStatistics.SYNCHRONISED)) {
+                Preflight.requireBatchNormSlices(model, plan);
+            }
             warnIfResultsAreLarge(optLayout == null ? 0 : optLayout.length());
             var run = new Run(runId, config, blocks, plan);
             run.epochLoss.addAll(earlier);
             try (var _ = GradMode.enableGrad()) {
-                return config.mode() instanceof Mode.LocalSgd l ? run.localSgd(l, optLayout) : run.synchronous();
+                return config.mode() instanceof Mode.LocalSgd l ? run.localSgd(l, optLayout) : run.synchronous((Mode.Synchronous) config.mode());
             }
         } finally {
             blocks.unpersist(false);
@@ -194,7 +194,7 @@ public final class SparkTrainer {
         try {
             double[] r = data.mapPartitionsWithIndex((p, it) -> List.of(Block.pack(p, it)).iterator(), true)
                     .mapPartitions(new Tasks.EvaluateTask(runId, modelFactory, loss, layout, weights))
-                    .treeReduce(SparkTrainer::sumInPlace, 2);
+                    .treeReduce(Tasks::sumInPlace, 2);
             long n = (long) r[2];
             return new SparkEvaluation(n == 0 ? Double.NaN : r[0] / n, r[3] > 0 ? r[1] / n : Double.NaN, n);
         } finally {
@@ -242,8 +242,10 @@ public final class SparkTrainer {
             this.partitions = plan.partitionSizes().length;
         }
 
-        SparkTrainResult synchronous() {
+        SparkTrainResult synchronous(Mode.Synchronous mode) {
             int stepsPerEpoch = plan.stepsPerEpoch();
+            boolean syncBn = mode.batchNorm() == Mode.BatchNormStatistics.SYNCHRONISED && SyncBatchNorm.present(model);
+            long inlineLimit = Weights.inlineLimit(sc);
             for (int epoch = config.startEpoch(); epoch <= config.epochs(); epoch++) {
                 double lossSum = 0;
                 long samples = 0;
@@ -251,24 +253,38 @@ public final class SparkTrainer {
                     int global = plan.globalBatch(step);
                     if (global == 0) continue; // tiny partitions can leave a step empty: nothing to learn from
                     long t0 = System.nanoTime();
-                    Broadcast<float[]> weights = sc.broadcast(layout.flatten(model));
+                    Weights weights = Weights.of(sc, layout.flatten(model), inlineLimit, syncBn);
+                    long t1 = System.nanoTime();
                     float[] sum;
+                    int jobs = 1;
                     try {
-                        sum = blocks.mapPartitions(new Tasks.GradientTask(runId, modelFactory, loss, layout, weights, plan, epoch, step))
-                                .treeReduce(SparkTrainer::sumInPlace, config.treeDepth());
+                        SyncBatchNorm.Known known = null;
+                        if (syncBn) {
+                            final int e = epoch, s = step;
+                            int[] phases = {0};
+                            known = SyncBatchNorm.exchange(blocks, k -> {
+                                phases[0]++;
+                                return new SyncBatchNorm.PhaseTask(runId, modelFactory, loss, layout, weights, plan, e, s, k);
+                            }, config.treeDepth());
+                            jobs += phases[0];
+                        }
+                        sum = blocks.mapPartitions(new Tasks.GradientTask(runId, modelFactory, loss, layout, weights, plan, epoch, step, known))
+                                .treeReduce(Tasks::sumInPlace, config.treeDepth());
                     } finally {
-                        weights.destroy();
+                        weights.release();
                     }
+                    long t2 = System.nanoTime();
                     double stepLoss = sum[layout.length() + layout.names().length];
                     checkFinite(epoch, step, stepLoss);
                     applyGradients(sum);
                     optimizer.step();
+                    long t3 = System.nanoTime();
                     steps++;
                     lossSum += stepLoss * global;
                     samples += global;
-                    long compute = (long) (sum[sum.length - 1] * 1e6 / partitions);
-                    finishRound(new RoundStats(epoch, step, 1, global, stepLoss, System.nanoTime() - t0, compute,
-                            4L * layout.length(), 4L * sum.length * partitions));
+                    long load = (long) (sum[sum.length - 2] * 1e6 / partitions), compute = (long) (sum[sum.length - 1] * 1e6 / partitions);
+                    finishRound(new RoundStats(epoch, step, 1, global, stepLoss, t3 - t0, compute, 4L * layout.length(),
+                            4L * sum.length * partitions, new RoundStats.Parts(t1 - t0, load, t2 - t1, t3 - t2, jobs)));
                 }
                 finishEpoch(epoch, lossSum / samples);
             }
@@ -310,25 +326,28 @@ public final class SparkTrainer {
                     long t0 = System.nanoTime();
                     var input = new Tasks.RoundInput(layout.flatten(model), OptimizerStateLayout.flatten(optimizer.stateDict()), optimizer.lr());
                     Broadcast<Tasks.RoundInput> bc = sc.broadcast(input);
+                    long t1 = System.nanoTime();
                     float[] sum;
                     try {
                         sum = blocks.mapPartitions(new Tasks.LocalSgdTask(runId, modelFactory, mode.optimizerFactory(), loss, layout,
                                         optLayout, bc, plan, epoch, first, count, roundSamples))
-                                .treeReduce(SparkTrainer::sumInPlace, config.treeDepth());
+                                .treeReduce(Tasks::sumInPlace, config.treeDepth());
                     } finally {
                         bc.destroy();
                     }
+                    long t2 = System.nanoTime();
                     double roundLoss = sum[lossAt];
                     checkFinite(epoch, first, roundLoss);
                     layout.load(model, sum); // the sample-weighted average: the weights sum to 1
                     optimizer.loadStateDict(optLayout.average(sum, optBase, presenceBase));
+                    long t3 = System.nanoTime();
                     steps += count;
                     lossSum += roundLoss * roundSamples;
                     samples += roundSamples;
-                    long compute = (long) (sum[sum.length - 1] * 1e6 / partitions);
+                    long load = (long) (sum[sum.length - 2] * 1e6 / partitions), compute = (long) (sum[sum.length - 1] * 1e6 / partitions);
                     long bytesOut = 4L * (input.state().length + input.optimizer().values().length);
-                    finishRound(new RoundStats(epoch, first, count, roundSamples, roundLoss, System.nanoTime() - t0, compute,
-                            bytesOut, 4L * sum.length * partitions));
+                    finishRound(new RoundStats(epoch, first, count, roundSamples, roundLoss, t3 - t0, compute, bytesOut,
+                            4L * sum.length * partitions, new RoundStats.Parts(t1 - t0, load, t2 - t1, t3 - t2, 1)));
                 }
                 finishEpoch(epoch, lossSum / samples);
             }
@@ -368,16 +387,6 @@ public final class SparkTrainer {
     }
 
     // ---------------------------------------------------------------------------------- helpers
-
-    private static float[] sumInPlace(float[] a, float[] b) {
-        for (int i = 0; i < a.length; i++) a[i] += b[i];
-        return a;
-    }
-
-    private static double[] sumInPlace(double[] a, double[] b) {
-        for (int i = 0; i < a.length; i++) a[i] += b[i];
-        return a;
-    }
 
 
     private void warnIfResultsAreLarge(int optimizerStateLength) {

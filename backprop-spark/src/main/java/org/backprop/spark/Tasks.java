@@ -26,26 +26,33 @@ final class Tasks {
     /**
      * Synchronous step, on one partition: the gradient of its share of the global batch, scaled
      * by share/global. Result layout: [state-sized gradients (buffers: their new values, scaled) |
-     * one reached-flag per state entry | loss·share | compute milliseconds].
+     * one reached-flag per state entry | loss·share | load milliseconds | compute milliseconds]. With
+     * {@code batchNorm} (synchronised BatchNorm) its layers use the whole batch's statistics.
      */
     record GradientTask(String runId, SerializableSupplier<? extends Module> factory, Loss loss, StateLayout layout,
-            Broadcast<float[]> weights, BatchPlan plan, int epoch, int step) implements FlatMapFunction<Iterator<Block>, float[]> {
+            Weights weights, BatchPlan plan, int epoch, int step, SyncBatchNorm.Known batchNorm)
+            implements FlatMapFunction<Iterator<Block>, float[]> {
 
         @Override
         public Iterator<float[]> call(Iterator<Block> it) {
             ExecutorThreads.configure(); // before the first kernel call of this JVM
             Block block = onlyBlock(it);
             int entries = layout.names().length;
-            float[] out = new float[layout.length() + entries + 2];
+            float[] out = new float[layout.length() + entries + 3];
             int p = block.partition();
             int from = plan.sliceStart(p, step), to = plan.sliceEnd(p, step);
             if (to == from) return List.of(out).iterator();
             float share = (float) (to - from) / plan.globalBatch(step);
+            long tLoad = System.nanoTime();
             Replicas.Replica r = Replicas.borrow(runId, factory, layout);
+            if (batchNorm != null) {
+                SyncBatchNorm.Statistics.attach(r.module(), new SyncBatchNorm.Statistics(batchNorm, (double) (to - from) / plan.globalBatch(step)));
+            }
             try {
                 layout.load(r.module(), weights.value());
                 int[] order = Replicas.order(runId, plan, epoch, p);
                 long t0 = System.nanoTime();
+                out[out.length - 2] = (t0 - tLoad) / 1e6f;
                 List<Parameter> params = r.module().parameters();
                 for (Parameter q : params) q.value().clearGrad();
                 Tensor l = loss.apply(r.module().forward(block.features(order, from, to)), block.targets(order, from, to));
@@ -65,9 +72,12 @@ final class Tasks {
                     }
                     i++;
                 }
-                out[out.length - 2] = l.item() * share;
+                out[out.length - 3] = l.item() * share;
                 out[out.length - 1] = (System.nanoTime() - t0) / 1e6f;
+            } catch (SyncBatchNorm.Stop s) {
+                throw new IllegalStateException("a BatchNorm call had no whole-batch statistics in the gradient pass", s);
             } finally {
+                if (batchNorm != null) SyncBatchNorm.Statistics.attach(r.module(), null);
                 Replicas.giveBack(runId, r);
             }
             return List.of(out).iterator();
@@ -78,7 +88,7 @@ final class Tasks {
      * Local-SGD round, on one partition: {@code count} steps from the driver's weights and
      * optimizer state with its own optimizer copy. Result layout, weight = this partition's
      * samples / the round's samples: [model state·weight | optimizer state·weight | weight per
-     * optimizer key that this copy has | mean loss·weight | compute milliseconds].
+     * optimizer key that this copy has | mean loss·weight | load milliseconds | compute milliseconds].
      */
     record LocalSgdTask(String runId, SerializableSupplier<? extends Module> factory, OptimizerFactory optimizerFactory,
             Loss loss, StateLayout layout, OptimizerStateLayout optLayout, Broadcast<RoundInput> input, BatchPlan plan,
@@ -90,11 +100,12 @@ final class Tasks {
             Block block = onlyBlock(it);
             int optBase = layout.length(), presenceBase = optBase + optLayout.length();
             int lossAt = presenceBase + optLayout.keys().length;
-            float[] out = new float[lossAt + 2];
+            float[] out = new float[lossAt + 3];
             int p = block.partition();
             long mine = 0;
             for (int s = first; s < first + count; s++) mine += plan.localBatch(p, s);
             if (mine == 0) return List.of(out).iterator();
+            long tLoad = System.nanoTime();
             Replicas.Replica r = Replicas.borrow(runId, factory, layout);
             try {
                 RoundInput in = input.value();
@@ -104,6 +115,7 @@ final class Tasks {
                 opt.setLr(in.lr());
                 int[] order = Replicas.order(runId, plan, epoch, p);
                 long t0 = System.nanoTime();
+                out[lossAt + 1] = (t0 - tLoad) / 1e6f;
                 double lossSum = 0;
                 for (int s = first; s < first + count; s++) {
                     int from = plan.sliceStart(p, s), to = plan.sliceEnd(p, s);
@@ -120,7 +132,7 @@ final class Tasks {
                 for (int j = 0; j < state.length; j++) out[j] = state[j] * weight;
                 optLayout.accumulate(opt.stateDict(), weight, out, optBase, presenceBase);
                 out[lossAt] = (float) (lossSum / roundSamples);
-                out[lossAt + 1] = (System.nanoTime() - t0) / 1e6f;
+                out[lossAt + 2] = (System.nanoTime() - t0) / 1e6f;
             } finally {
                 Replicas.giveBack(runId, r);
             }
@@ -182,4 +194,13 @@ final class Tasks {
         }
     }
 
+    static float[] sumInPlace(float[] a, float[] b) {
+        for (int i = 0; i < a.length; i++) a[i] += b[i];
+        return a;
+    }
+
+    static double[] sumInPlace(double[] a, double[] b) {
+        for (int i = 0; i < a.length; i++) a[i] += b[i];
+        return a;
+    }
 }

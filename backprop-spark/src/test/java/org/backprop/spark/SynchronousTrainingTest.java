@@ -45,6 +45,16 @@ class SynchronousTrainingTest {
         assertEquals(localOpt.stepCount(), opt.stepCount());
         assertEquals(epochs, result.epochLoss().size());
         assertTrue(Fixtures.maxDifference(local, FACTORY.get()) > 0.05, "training should move the weights");
+        for (RoundStats r : result.rounds()) { // the parts are timed inside the round and add up to no more than it
+            var p = r.parts();
+            assertEquals(1, p.jobs(), "a model without BatchNorm runs one job a step");
+            assertTrue(r.computeNanos() > 0 && p.broadcastNanos() > 0 && p.jobNanos() > 0 && p.driverNanos() > 0, r.toString());
+            assertTrue(p.broadcastNanos() + p.jobNanos() + p.driverNanos() <= r.wallNanos(), r.toString());
+            assertTrue(r.computeNanos() + p.loadNanos() <= p.jobNanos(), r.toString());
+        }
+        RoundCost cost = result.cost(1);
+        assertEquals(result.rounds().size() - 1, cost.rounds());
+        assertTrue(cost.toString().contains("compute"), cost.toString());
         return Fixtures.maxDifference(distributed, local);
     }
 

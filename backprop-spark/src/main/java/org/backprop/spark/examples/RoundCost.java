@@ -14,7 +14,6 @@ import org.backprop.nn.Module;
 import org.backprop.nn.Sequential;
 import org.backprop.optim.SGD;
 import org.backprop.spark.Mode;
-import org.backprop.spark.RoundStats;
 import org.backprop.spark.Sample;
 import org.backprop.spark.SerializableSupplier;
 import org.backprop.spark.SparkTrainConfig;
@@ -27,9 +26,11 @@ import org.backprop.spark.SparkTrainer;
  * in docs/SPARK.md.
  *
  * <pre>
- * RoundCost [master=local[2]] [widths=784,256,128,10] [batch=256] [rounds=30] [localSteps=1] [partitions=0]
+ * RoundCost [master=local[2]] [widths=784,256,128,10] [batch=256] [rounds=30] [localSteps=1] [partitions=0] [inline=BYTES]
  * </pre>
  * partitions=0 uses Spark's default parallelism; localSteps &gt; 1 measures local SGD rounds.
+ * inline=BYTES sets spark.backprop.inlineWeightsBytes (0: the weights go as a broadcast of their own). Besides
+ * the readable lines it prints one {@code ROW|...} line that bench/spark-round-cost.sh tabulates.
  */
 public final class RoundCost {
     private RoundCost() {}
@@ -42,11 +43,13 @@ public final class RoundCost {
         int rounds = Integer.parseInt(opts.get("rounds", "30"));
         int localSteps = Integer.parseInt(opts.get("localSteps", "1"));
         int partitions = Integer.parseInt(opts.get("partitions", "0"));
+        String inline = opts.get("inline", ""); // spark.backprop.inlineWeightsBytes; 0: weights as a broadcast of their own
 
         SparkConf conf = new SparkConf().setAppName("backprop-round-cost").setIfMissing("spark.master", master)
                 .setIfMissing("spark.ui.enabled", "false")
                 .setIfMissing("spark.task.maxDirectResultSize", "128m")
                 .setIfMissing("spark.broadcast.compress", "false");
+        if (!inline.isEmpty()) conf.set("spark.backprop.inlineWeightsBytes", inline);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
             int parts = partitions > 0 ? partitions : sc.defaultParallelism();
@@ -64,16 +67,15 @@ public final class RoundCost {
 
     static void report(String master, int parts, long params, int batch, int localSteps, SparkTrainResult r) {
         int warmup = Math.min(5, r.rounds().size() / 3);
-        List<RoundStats> measured = r.rounds().subList(warmup, r.rounds().size());
-        double wall = measured.stream().mapToLong(RoundStats::wallNanos).average().orElse(0) / 1e6;
-        double compute = measured.stream().mapToLong(RoundStats::computeNanos).average().orElse(0) / 1e6;
-        RoundStats last = r.rounds().getLast();
+        var cost = r.cost(warmup);
         System.out.printf(Locale.ROOT, "master=%s partitions=%d params=%d batch=%d localSteps=%d rounds=%d (first %d left out)%n",
                 master, parts, params, batch, localSteps, r.rounds().size(), warmup);
-        System.out.printf(Locale.ROOT, "  per round: wall %.1f ms, compute per partition %.1f ms, overhead %.1f ms (%.0f%%)%n",
-                wall, compute, wall - compute, 100 * (wall - compute) / wall);
-        System.out.printf(Locale.ROOT, "  bytes per round: broadcast %d, results %d (all partitions)%n", last.bytesOut(), last.bytesBack());
-        System.out.printf(Locale.ROOT, "  per step: %.1f ms%n", wall / localSteps);
+        System.out.println("  per round: " + cost);
+        double samplesPerSecond = batch * localSteps * 1000.0 / cost.wallMillis();
+        System.out.printf(Locale.ROOT, "  per step: %.1f ms; %.0f samples/s%n", cost.wallMillis() / localSteps, samplesPerSecond);
+        System.out.printf(Locale.ROOT, "ROW|%d|%d|%.1f|%.1f|%.1f|%.1f|%.1f|%.1f|%.2f|%.0f%n", parts, localSteps, cost.wallMillis(),
+                cost.broadcastMillis(), cost.schedulingMillis(), cost.loadMillis(), cost.computeMillis(), cost.driverMillis(),
+                cost.overheadRatio(), samplesPerSecond);
     }
 
     static Module mlp(int[] widths, long seed) {
