@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 JAVA_HOME=$(sh .mvn/find-jdk.sh)
 CP="backprop-bench/target/classes:backprop-bench/target/lib/*"
 ENGINES=java
-if ldconfig -p 2>/dev/null | grep -q libopenblas; then ENGINES=java,native; fi
+if ldconfig -p 2>/dev/null | grep libopenblas > /dev/null; then ENGINES=java,native; fi  # not grep -q: SIGPIPE under pipefail
 run() { "$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main "$@"; }
 run GemmBench -p engine="$ENGINES" "$@"
 run MlpStepBench -prof gc "$@"

@@ -129,7 +129,8 @@ echo "side-by-side: Backprop (Java kernels) --threads $THREADS" >&2
 echo "side-by-side: Backprop charlm_lstm --threads $THREADS" >&2
 "${SEQ_JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_lstm \
   >> "$OUT/backprop-java.jsonl" 2>> "$OUT/backprop-java.log"
-if ldconfig -p 2>/dev/null | grep -q libopenblas; then
+# (grep without -q: under pipefail, grep -q leaving early makes ldconfig fail with SIGPIPE, and the run was skipped)
+if ldconfig -p 2>/dev/null | grep libopenblas > /dev/null; then
   echo "side-by-side: Backprop (-Dbackprop.blas=auto, OpenBLAS) --threads $THREADS" >&2
   "${JAVA[@]}" -Dbackprop.blas=auto -cp "$CP" org.backprop.bench.FashionBench --threads "$THREADS" --epochs "$EPOCHS" \
     --data "$DATA" > "$OUT/backprop-auto.jsonl" 2> "$OUT/backprop-auto.log"
