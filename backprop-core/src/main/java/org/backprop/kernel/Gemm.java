@@ -10,8 +10,8 @@ package org.backprop.kernel;
  * <p>The vector path ({@link GemmVector}) follows the classic packed GEMM: K in blocks; B
  * packed into zero-padded panels {@code NR} wide; A packed into panels of {@code MR} rows; a
  * register-blocked micro-kernel of MR × 2 vectors: 4 × 2 (8 accumulators, which fits the 16
- * registers of AVX2 without spilling), or 8 × 2 when a vector holds 16 floats (AVX-512 has 32
- * registers). Work is split over {@link Parallel#THREADS}. With
+ * registers of AVX2 without spilling), or 8 × 2 where the CPU has AVX-512's 32 registers (also
+ * with 8-float vectors there). Work is split over {@link Parallel#THREADS}. With
  * {@code backprop.vectorBits=0} a plain scalar loop runs instead.
  */
 public final class Gemm {

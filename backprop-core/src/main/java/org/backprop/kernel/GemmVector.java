@@ -14,12 +14,18 @@ final class GemmVector {
 
     private static final VectorSpecies<Float> S = SimdVector.SPECIES;
     private static final int V = Simd.LANES;
-    /** Rows per micro-kernel: 8 where vectors hold 16 floats (AVX-512's 32 registers), else 4. */
+    /** Rows per micro-kernel: 8 where the CPU has AVX-512's 32 registers (see {@link #chooseRows}), else 4. */
     static final int MR = chooseRows();
     /** Fewer rows than this skip packing (see {@link #smallM}). */
     static final int SMALL_M = 4;
     private static final int NR = 2 * V;
     static final int KC = 256;
+    /**
+     * Rows of A packed and swept per pass over B's panels: 128 rows × KC floats = 128 KiB stay
+     * in L2 while every B panel of the K block streams past them (a 1024-row A block, 1 MiB,
+     * fell out of L2 and the 1024³ product ran at 0.75× OpenBLAS on one thread).
+     */
+    static final int MC_PANELS = Math.max(1, 128 / MR);
     /** Below this many multiply-adds the product runs on the calling thread alone. */
     private static final long PARALLEL_WORK = 1L << 18;
 
@@ -92,30 +98,34 @@ final class GemmVector {
     }
 
     /**
-     * One K block of a share: packs its rows of A, then runs the micro-kernel over row panels
-     * [r0, r1) × column panels [p0, p1) (packed B holds panels p0.. from index 0). The kernel has
+     * One K block of a share: for each run of {@link #MC_PANELS} row panels in [r0, r1), packs
+     * those rows of A, then runs the micro-kernel over them × column panels [p0, p1) (packed B
+     * holds panels p0.. from index 0). The kernel has
      * exactly one call site: inlined twice, it pushed C2 past its node budget and vectors were
      * boxed on every call.
      */
     private static void block(boolean transA, int m, int n, int kc, int k0, float alpha, float[] a, int aOff, int lda,
                               float[] packedB, float[] c, int cOff, int ldc, int r0, int r1, int p0, int p1) {
-        float[] packedA = buffer(1, (r1 - r0) * MR * kc);
+        float[] packedA = buffer(1, Math.min(r1 - r0, MC_PANELS) * MR * kc);
         float[] tile = buffer(2, MR * NR);
-        packA(transA, a, aOff, lda, alpha, r0 * MR, Math.min(m, r1 * MR), k0, kc, packedA);
-        for (int jp = p0; jp < p1; jp++) {
-            int j = jp * NR;
-            int cols = Math.min(NR, n - j);
-            for (int ip = r0; ip < r1; ip++) {
-                int i = ip * MR;
-                int rows = Math.min(MR, m - i);
-                boolean whole = rows == MR && cols == NR;
-                if (!whole) java.util.Arrays.fill(tile, 0, MR * NR, 0f);
-                kernel(kc, packedA, (ip - r0) * MR * kc, packedB, (jp - p0) * NR * kc,
-                        whole ? c : tile, whole ? cOff + i * ldc + j : 0, whole ? ldc : NR);
-                if (!whole) {
-                    for (int r = 0; r < rows; r++) {
-                        int row = cOff + (i + r) * ldc + j;
-                        for (int q = 0; q < cols; q++) c[row + q] += tile[r * NR + q];
+        for (int q0 = r0; q0 < r1; q0 += MC_PANELS) {
+            int q1 = Math.min(r1, q0 + MC_PANELS);
+            packA(transA, a, aOff, lda, alpha, q0 * MR, Math.min(m, q1 * MR), k0, kc, packedA);
+            for (int jp = p0; jp < p1; jp++) {
+                int j = jp * NR;
+                int cols = Math.min(NR, n - j);
+                for (int ip = q0; ip < q1; ip++) {
+                    int i = ip * MR;
+                    int rows = Math.min(MR, m - i);
+                    boolean whole = rows == MR && cols == NR;
+                    if (!whole) java.util.Arrays.fill(tile, 0, MR * NR, 0f);
+                    kernel(kc, packedA, (ip - q0) * MR * kc, packedB, (jp - p0) * NR * kc,
+                            whole ? c : tile, whole ? cOff + i * ldc + j : 0, whole ? ldc : NR);
+                    if (!whole) {
+                        for (int r = 0; r < rows; r++) {
+                            int row = cOff + (i + r) * ldc + j;
+                            for (int q = 0; q < cols; q++) c[row + q] += tile[r * NR + q];
+                        }
                     }
                 }
             }
@@ -170,8 +180,8 @@ final class GemmVector {
     }
 
     /**
-     * 8 rows × 2 vectors = 16 accumulators, for 16-float (512-bit) vectors: AVX-512 has 32
-     * registers, so 16 accumulators + 2 B vectors + a broadcast fit, and each B load feeds 8 FMAs.
+     * 8 rows × 2 vectors = 16 accumulators, where the CPU has AVX-512's 32 registers: 16
+     * accumulators + 2 B vectors + a broadcast fit, and each B load feeds 8 FMAs.
      */
     private static void kernel8(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
@@ -245,11 +255,18 @@ final class GemmVector {
                               float[] out) {
         for (int jp = p0; jp < p1; jp++) {
             int j0 = jp * NR, cols = Math.min(NR, n - j0), base = (jp - p0) * NR * kc;
-            if (!transB) {
+            if (!transB && cols == NR) {
+                // Two vector moves a row: System.arraycopy of 32 floats cost a stub call each.
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (k0 + p) * ldb + j0, dst = base + p * NR;
+                    FloatVector.fromArray(S, b, src).intoArray(out, dst);
+                    FloatVector.fromArray(S, b, src + V).intoArray(out, dst + V);
+                }
+            } else if (!transB) {
                 for (int p = 0; p < kc; p++) {
                     int src = bOff + (k0 + p) * ldb + j0, dst = base + p * NR;
                     System.arraycopy(b, src, out, dst, cols);
-                    if (cols < NR) java.util.Arrays.fill(out, dst + cols, dst + NR, 0f);
+                    java.util.Arrays.fill(out, dst + cols, dst + NR, 0f);
                 }
             } else {
                 // op(B)(p, j) = b[j·ldb + p]: read each stored row once, write it down a panel column.
@@ -283,7 +300,11 @@ final class GemmVector {
                         for (int p = 0; p < kc; p++) out[base + p * MR + r] = 0f;
                     } else {
                         int src = aOff + (i + r) * lda + k0;
-                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = alpha * a[src + p];
+                        if (alpha == 1f) {
+                            for (int p = 0; p < kc; p++) out[base + p * MR + r] = a[src + p];
+                        } else {
+                            for (int p = 0; p < kc; p++) out[base + p * MR + r] = alpha * a[src + p];
+                        }
                     }
                 }
             }
@@ -331,9 +352,16 @@ final class GemmVector {
         }
     }
 
-    /** {@code backprop.gemm.mr} (4 or 8) overrides the choice, for benchmarks comparing the two. */
+    /**
+     * 8 rows where the CPU has AVX-512's 32 vector registers, whatever width the kernels use: with
+     * {@code backprop.vectorBits=256} on an AVX-512 CPU the 8 × 2 kernel on 8-float vectors ran
+     * at 55-61 GFLOP/s against 39-55 for 4 × 2 (one thread, kernel alone, alternated), and on the
+     * 1-thread MLP shapes 57-61 against 40-56. On AVX2 (16 registers) 8 × 2 would spill, so 4.
+     * {@code backprop.gemm.mr} (4 or 8) overrides the choice, for benchmarks and tests.
+     */
     private static int chooseRows() {
-        int mr = Integer.getInteger("backprop.gemm.mr", V >= 16 ? 8 : 4);
+        boolean avx512 = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+        int mr = Integer.getInteger("backprop.gemm.mr", V >= 16 || avx512 ? 8 : 4);
         if (mr != 4 && mr != 8) throw new IllegalArgumentException("backprop.gemm.mr must be 4 or 8, not " + mr);
         return mr;
     }
