@@ -17,14 +17,15 @@ public final class RowNorm {
      */
     public static void forward(int r0, int r1, int d, float eps, float[] x, int xo, float[] gamma, float[] beta,
                                float[] y, float[] mean, float[] invStd) {
+        float[] sums = new float[2];
         for (int r = r0; r < r1; r++) {
             int base = xo + r * d, yo = r * d;
-            int j = Simd.VECTOR ? RowNormVector.sum(x, base, d) : 0;
-            float s = Simd.VECTOR ? RowNormVector.lastSum() : 0f;
+            int j = Simd.VECTOR ? RowNormVector.sum(x, base, d, sums) : 0;
+            float s = Simd.VECTOR ? sums[0] : 0f;
             for (; j < d; j++) s += x[base + j];
             float mu = s / d;
-            j = Simd.VECTOR ? RowNormVector.squares(x, base, d, mu) : 0;
-            float sq = Simd.VECTOR ? RowNormVector.lastSum() : 0f;
+            j = Simd.VECTOR ? RowNormVector.squares(x, base, d, mu, sums) : 0;
+            float sq = Simd.VECTOR ? sums[0] : 0f;
             for (; j < d; j++) sq += (x[base + j] - mu) * (x[base + j] - mu);
             float is = (float) (1 / Math.sqrt(sq / d + eps));
             mean[r] = mu;
@@ -43,11 +44,12 @@ public final class RowNorm {
      */
     public static void backward(int r0, int r1, int d, float[] x, int xo, float[] gamma, float[] g, int go,
                                 float[] mean, float[] invStd, float[] dx) {
+        float[] sums = new float[2];
         for (int r = r0; r < r1; r++) {
             int base = xo + r * d, gb = go + r * d, dxo = r * d;
             float mu = mean[r], is = invStd[r];
-            int j = Simd.VECTOR ? RowNormVector.gradSums(x, base, d, mu, is, gamma, g, gb) : 0;
-            float sumD = Simd.VECTOR ? RowNormVector.lastSum() : 0f, sumDX = Simd.VECTOR ? RowNormVector.lastSum2() : 0f;
+            int j = Simd.VECTOR ? RowNormVector.gradSums(x, base, d, mu, is, gamma, g, gb, sums) : 0;
+            float sumD = Simd.VECTOR ? sums[0] : 0f, sumDX = Simd.VECTOR ? sums[1] : 0f;
             for (; j < d; j++) {
                 float xhat = (x[base + j] - mu) * is, dxhat = gamma == null ? g[gb + j] : g[gb + j] * gamma[j];
                 sumD += dxhat;
