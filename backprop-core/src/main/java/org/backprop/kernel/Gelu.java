@@ -29,15 +29,20 @@ public final class Gelu {
 
     /** dx[i] = g[go + i]·(Φ(x) + x·φ(x)) with x = x[xo + i]. */
     public static void backward(float[] x, int xo, float[] g, int go, float[] dx, int n) {
+        backward(x, xo, g, go, dx, 0, n);
+    }
+
+    /** dx[dxo + i] = g[go + i]·(Φ(x) + x·φ(x)) with x = x[xo + i]. */
+    public static void backward(float[] x, int xo, float[] g, int go, float[] dx, int dxo, int n) {
         if (Simd.VECTOR) {
-            GeluVector.backward(x, xo, g, go, dx, n);
+            GeluVector.backward(x, xo, g, go, dx, dxo, n);
             return;
         }
         int i = 0;
         for (; i < n; i++) {
             float v = x[xo + i];
             float e = (float) Math.exp(-0.5f * v * v);
-            dx[i] = g[go + i] * (cdf(v) + v * e * INV_SQRT_2PI);
+            dx[dxo + i] = g[go + i] * (cdf(v) + v * e * INV_SQRT_2PI);
         }
     }
 

@@ -30,19 +30,19 @@ final class GeluVector {
     }
 
     /** dx[i] = g[go + i]·(Φ(x) + x·φ(x)) with x = x[xo + i]. */
-    static void backward(float[] x, int xo, float[] g, int go, float[] dx, int n) {
+    static void backward(float[] x, int xo, float[] g, int go, float[] dx, int dxo, int n) {
         int i = 0;
         int bound = S.loopBound(n);
         for (; i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
             FloatVector e = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP);
             FloatVector d = cdf(v, tail(v, e)).add(v.mul(e).mul(INV_SQRT_2PI));
-            FloatVector.fromArray(S, g, go + i).mul(d).intoArray(dx, i);
+            FloatVector.fromArray(S, g, go + i).mul(d).intoArray(dx, dxo + i);
         }
         for (; i < n; i++) {
             float v = x[xo + i];
             float e = (float) Math.exp(-0.5f * v * v);
-            dx[i] = g[go + i] * (Gelu.cdf(v) + v * e * INV_SQRT_2PI);
+            dx[dxo + i] = g[go + i] * (Gelu.cdf(v) + v * e * INV_SQRT_2PI);
         }
     }
 

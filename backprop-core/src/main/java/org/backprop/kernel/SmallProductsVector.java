@@ -13,6 +13,18 @@ final class SmallProductsVector {
     static void nn(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
                    float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         int j = 0;
+        // AVX-512 (32 registers): four rows by four vectors, 16 accumulators, 8 loads per 16 multiply-adds
+        // (a recurrent step's 32 × 512 hidden product); with 16 registers it would spill
+        if (V >= 16) {
+            for (; j + 4 * V <= n && m >= 4; j += 4 * V) {
+                int i = 0;
+                for (; i + 4 <= m; i += 4) block4x4(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                for (; i < m; i++) {
+                    block1(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                    block1(transA, i, j + 2 * V, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                }
+            }
+        }
         for (; j + 2 * V <= n; j += 2 * V) {
             int i = 0;
             for (; i + 4 <= m; i += 4) block4(transA, i, j, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
@@ -82,6 +94,75 @@ final class SmallProductsVector {
         c21.intoArray(c, r + 2 * ldc + V);
         c30.intoArray(c, r + 3 * ldc);
         c31.intoArray(c, r + 3 * ldc + V);
+    }
+
+    private static void block4x4(boolean transA, int i, int j, int k, float[] a, int aOff, int lda,
+                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        int ri = transA ? 1 : lda, pi = transA ? lda : 1, a0 = aOff + (transA ? i : i * lda);
+        for (int p = 0; p < k; p++) {
+            int bp = bOff + p * ldb + j, ap = a0 + p * pi;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + V);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * V), b3 = FloatVector.fromArray(S, b, bp + 3 * V);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[ap + ri]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[ap + 2 * ri]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[ap + 3 * ri]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            c33 = x.fma(b3, c33);
+        }
+        int r = cOff + i * ldc + j;
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(S, c, r));
+            c01 = c01.add(FloatVector.fromArray(S, c, r + V));
+            c02 = c02.add(FloatVector.fromArray(S, c, r + 2 * V));
+            c03 = c03.add(FloatVector.fromArray(S, c, r + 3 * V));
+            c10 = c10.add(FloatVector.fromArray(S, c, r + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, r + ldc + V));
+            c12 = c12.add(FloatVector.fromArray(S, c, r + ldc + 2 * V));
+            c13 = c13.add(FloatVector.fromArray(S, c, r + ldc + 3 * V));
+            c20 = c20.add(FloatVector.fromArray(S, c, r + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, r + 2 * ldc + V));
+            c22 = c22.add(FloatVector.fromArray(S, c, r + 2 * ldc + 2 * V));
+            c23 = c23.add(FloatVector.fromArray(S, c, r + 2 * ldc + 3 * V));
+            c30 = c30.add(FloatVector.fromArray(S, c, r + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, r + 3 * ldc + V));
+            c32 = c32.add(FloatVector.fromArray(S, c, r + 3 * ldc + 2 * V));
+            c33 = c33.add(FloatVector.fromArray(S, c, r + 3 * ldc + 3 * V));
+        }
+        c00.intoArray(c, r);
+        c01.intoArray(c, r + V);
+        c02.intoArray(c, r + 2 * V);
+        c03.intoArray(c, r + 3 * V);
+        c10.intoArray(c, r + ldc);
+        c11.intoArray(c, r + ldc + V);
+        c12.intoArray(c, r + ldc + 2 * V);
+        c13.intoArray(c, r + ldc + 3 * V);
+        c20.intoArray(c, r + 2 * ldc);
+        c21.intoArray(c, r + 2 * ldc + V);
+        c22.intoArray(c, r + 2 * ldc + 2 * V);
+        c23.intoArray(c, r + 2 * ldc + 3 * V);
+        c30.intoArray(c, r + 3 * ldc);
+        c31.intoArray(c, r + 3 * ldc + V);
+        c32.intoArray(c, r + 3 * ldc + 2 * V);
+        c33.intoArray(c, r + 3 * ldc + 3 * V);
     }
 
     /** Two rows of C by two vectors: the rows left after the blocks of four (LeNet's 6 = 4 + 2 channels). */

@@ -1,7 +1,8 @@
 package org.backprop.nn;
 
-import org.backprop.kernel.Gemm;
 import org.backprop.kernel.Parallel;
+import org.backprop.kernel.Simd;
+import org.backprop.kernel.SmallProducts;
 import org.backprop.kernel.Softmax;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
@@ -16,9 +17,11 @@ import org.backprop.tensor.Tensor;
  * </pre>
  * Tensors are batch-first, [B, T, E], the heads side by side in the last axis, as the packed
  * projections produce them; each head's Q, K, V are read in place as strided matrices (row
- * stride = the tensor's row stride), so no transposed or per-head copy is made. The products
- * are the library's {@link Gemm}, one per batch-head pair, the pairs split over the kernel
- * threads. The backward is written by hand from the saved P:
+ * stride = the tensor's row stride); only the head's K (forward) or V (backward), 32×64 floats,
+ * is copied transposed, so every product streams rows. The products are unpacked register-blocked
+ * loops ({@link SmallProducts}) in blocks of query rows, which under a causal mask skip most of
+ * the masked upper triangle; the batch-head pairs are split over the kernel threads. The
+ * backward is written by hand from the saved P:
  * <pre>
  *   dV = Pᵀ·dY,  dP = dY·Vᵀ,  dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √d,  dQ = dS·K,  dK = dSᵀ·Q
  * </pre>
@@ -101,7 +104,9 @@ public final class Attention {
         int e = g.heads * g.d, ev = g.heads * g.dv;
         float[] probs = new float[g.pairs() * g.tq * g.tk];
         float[] y = new float[g.batch * g.tq * ev];
-        forPairs(g, (part, b, h) -> forwardPair(g, b, h, q, k, v, probs, y));
+        float[][] kt = new float[Parallel.THREADS][];
+        forPairs(g, (part, b, h) -> forwardPair(g, b, h, q, k, v, probs, y,
+                kt[part] == null ? kt[part] = new float[g.d * g.tk] : kt[part]));
         return Tensor.fromOperation(y, new int[] {g.batch, g.tq, ev}, "attention", grad -> {
             Tensor gy = grad.contiguous();
             if (separate == null) { // packed: one [B, T, 3E] gradient, laid out as qkv
@@ -131,15 +136,42 @@ public final class Attention {
         });
     }
 
-    private static void forwardPair(Geometry g, int b, int h, Operand q, Operand k, Operand v, float[] probs, float[] y) {
+    /**
+     * Rows per block of the products: under a causal mask a block of queries [i0, i0 + R) needs
+     * only the keys before i0 + R (rounded up to the product's two vectors), so the masked upper
+     * triangle is mostly not computed (¾ of the work at T = 64). The products read Q, K, V where
+     * they lie ({@link SmallProducts}): packing a 64×32 operand for a general product cost as much as
+     * its product.
+     */
+    private static final int ROWS = Math.max(8, 2 * Simd.LANES);
+
+    /** Keys a block of queries ending before {@code i1} must see: the block's last limit, rounded up to ROWS. */
+    private static int keysFor(Geometry g, int i1) {
+        return g.causal ? Math.min(g.tk, (i1 + ROWS - 1) / ROWS * ROWS) : g.tk;
+    }
+
+    /** The head's columns [col, col + w) of x for batch b, transposed and scaled into t [w, tk]. */
+    private static void transpose(Geometry g, Operand x, int b, int col, int w, float scale, float[] t) {
+        int base = x.at(b, col);
+        for (int j = 0; j < g.tk; j++) {
+            int r = base + j * x.ld;
+            for (int c = 0; c < w; c++) t[c * g.tk + j] = x.a[r + c] * scale;
+        }
+    }
+
+    private static void forwardPair(Geometry g, int b, int h, Operand q, Operand k, Operand v, float[] probs, float[] y,
+                                    float[] kt) {
         int pOff = (b * g.heads + h) * g.tq * g.tk;
-        float scale = (float) (1 / Math.sqrt(g.d));
-        Gemm.sgemm(false, true, g.tq, g.tk, g.d, scale, q.a, q.at(b, h * g.d), q.ld, k.a, k.at(b, h * g.d), k.ld,
-                0f, probs, pOff, g.tk);
-        for (int i = 0; i < g.tq; i++) softmaxRow(probs, pOff + i * g.tk, g.tk, g.limit(i), g.keyPadding, b * g.tk);
+        transpose(g, k, b, h * g.d, g.d, (float) (1 / Math.sqrt(g.d)), kt);
         int ev = g.heads * g.dv;
-        Gemm.sgemm(false, false, g.tq, g.dv, g.tk, 1f, probs, pOff, g.tk, v.a, v.at(b, h * g.dv), v.ld,
-                0f, y, (b * g.tq) * ev + h * g.dv, ev);
+        for (int i0 = 0; i0 < g.tq; i0 += ROWS) {
+            int i1 = Math.min(g.tq, i0 + ROWS), nk = keysFor(g, i1), r = pOff + i0 * g.tk;
+            // S = Q·(Kᵀ/√d) on the keys the block sees; the softmax zeroes every entry past a row's limit
+            SmallProducts.nn(false, i1 - i0, nk, g.d, q.a, q.at(b, h * g.d) + i0 * q.ld, q.ld, kt, 0, g.tk, probs, r, g.tk, false);
+            for (int i = i0; i < i1; i++) softmaxRow(probs, pOff + i * g.tk, g.tk, g.limit(i), g.keyPadding, b * g.tk);
+            SmallProducts.nn(false, i1 - i0, g.dv, nk, probs, r, g.tk, v.a, v.at(b, h * g.dv), v.ld,
+                    y, (b * g.tq + i0) * ev + h * g.dv, ev, false);
+        }
     }
 
     /**
@@ -177,26 +209,38 @@ public final class Attention {
         int go = gy.offset(), ev = g.heads * g.dv;
         float scale = (float) (1 / Math.sqrt(g.d));
         float[][] scratch = new float[Parallel.THREADS][];
+        float[][] vts = new float[Parallel.THREADS][];
         forPairs(g, (part, b, h) -> {
             float[] ds = scratch[part] == null ? scratch[part] = new float[g.tq * g.tk] : scratch[part];
+            float[] vt = vts[part] == null ? vts[part] = new float[g.dv * g.tk] : vts[part];
             int pOff = (b * g.heads + h) * g.tq * g.tk;
             int gOff = go + b * g.tq * ev + h * g.dv;
             int qc = h * g.d, vc = h * g.dv;
-            // dV = Pᵀ·dY
-            Gemm.sgemm(true, false, g.tk, g.dv, g.tq, 1f, probs, pOff, g.tk, ga, gOff, ev, 0f, dv.a, dv.at(b, vc), dv.ld);
-            // dP = dY·Vᵀ, then dS = P ⊙ (dP − Σⱼ dP·P) · scale, in place
-            Gemm.sgemm(false, true, g.tq, g.tk, g.dv, 1f, ga, gOff, ev, v.a, v.at(b, vc), v.ld, 0f, ds, 0, g.tk);
-            for (int i = 0; i < g.tq; i++) {
-                int r = i * g.tk, pr = pOff + r, limit = g.limit(i);
-                double dot = 0;
-                for (int j = 0; j < limit; j++) dot += (double) ds[r + j] * probs[pr + j];
-                float dt = (float) dot;
-                for (int j = 0; j < limit; j++) ds[r + j] = probs[pr + j] * (ds[r + j] - dt) * scale;
-                java.util.Arrays.fill(ds, r + limit, r + g.tk, 0f);
+            transpose(g, v, b, vc, g.dv, 1f, vt);
+            for (int i0 = 0; i0 < g.tq; i0 += ROWS) {
+                int i1 = Math.min(g.tq, i0 + ROWS), nk = keysFor(g, i1);
+                // dP = dY·Vᵀ, then dS = P ⊙ (dP − Σⱼ dP·P) · scale, in place
+                SmallProducts.nn(false, i1 - i0, nk, g.dv, ga, gOff + i0 * ev, ev, vt, 0, g.tk, ds, i0 * g.tk, g.tk, false);
+                for (int i = i0; i < i1; i++) {
+                    int r = i * g.tk, pr = pOff + r, limit = g.limit(i);
+                    double dot = 0;
+                    for (int j = 0; j < limit; j++) dot += (double) ds[r + j] * probs[pr + j];
+                    float dt = (float) dot;
+                    for (int j = 0; j < limit; j++) ds[r + j] = probs[pr + j] * (ds[r + j] - dt) * scale;
+                    java.util.Arrays.fill(ds, r + limit, r + g.tk, 0f);
+                }
+                // dQ = dS·K over the keys the block sees
+                SmallProducts.nn(false, i1 - i0, g.d, nk, ds, i0 * g.tk, g.tk, k.a, k.at(b, qc), k.ld,
+                        dq.a, dq.at(b, qc) + i0 * dq.ld, dq.ld, false);
             }
-            // dQ = dS·K ; dK = dSᵀ·Q
-            Gemm.sgemm(false, false, g.tq, g.d, g.tk, 1f, ds, 0, g.tk, k.a, k.at(b, qc), k.ld, 0f, dq.a, dq.at(b, qc), dq.ld);
-            Gemm.sgemm(true, false, g.tk, g.d, g.tq, 1f, ds, 0, g.tk, q.a, q.at(b, qc), q.ld, 0f, dk.a, dk.at(b, qc), dk.ld);
+            // dV = Pᵀ·dY and dK = dSᵀ·Q by blocks of keys: under the mask key j gets nothing from queries before j
+            for (int j0 = 0; j0 < g.tk; j0 += ROWS) {
+                int j1 = Math.min(g.tk, j0 + ROWS), from = g.causal ? j0 : 0, n = g.tq - from;
+                SmallProducts.nn(true, j1 - j0, g.dv, n, probs, pOff + from * g.tk + j0, g.tk, ga, gOff + from * ev, ev,
+                        dv.a, dv.at(b, vc) + j0 * dv.ld, dv.ld, false);
+                SmallProducts.nn(true, j1 - j0, g.d, n, ds, from * g.tk + j0, g.tk, q.a, q.at(b, qc) + from * q.ld, q.ld,
+                        dk.a, dk.at(b, qc) + j0 * dk.ld, dk.ld, false);
+            }
         });
     }
 

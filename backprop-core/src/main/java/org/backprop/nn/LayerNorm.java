@@ -1,6 +1,8 @@
 package org.backprop.nn;
 
 import java.util.Arrays;
+import org.backprop.kernel.Parallel;
+import org.backprop.kernel.RowNorm;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.Tensor;
 
@@ -9,7 +11,9 @@ import org.backprop.tensor.Tensor;
  * {@code normalizedShape} = [D₁, ..., Dₖ], each of the leading positions is normalised over its
  * D = ∏Dᵢ values, y = γ·(x − μ)/√(σ² + ε) + β, with μ and the biased σ² of those values and
  * γ, β of shape {@code normalizedShape} (elementwise affine, as in PyTorch). Output shape = input
- * shape. Unlike batch normalisation it behaves the same in training and evaluation.
+ * shape. Unlike batch normalisation it behaves the same in training and evaluation. The
+ * arithmetic is {@link RowNorm}'s, in float32 as PyTorch's CPU kernel, rows split over the
+ * kernel threads.
  */
 public final class LayerNorm extends Module {
     private final int[] normalizedShape;
@@ -81,62 +85,38 @@ public final class LayerNorm extends Module {
         float[] gamma = wc == null ? null : wc.toFloatArray();
         float[] beta = bc == null ? null : bc.toFloatArray();
 
-        double[] mean = new double[rows];
-        double[] invStd = new double[rows];
+        float[] mean = new float[rows];
+        float[] invStd = new float[rows];
         float[] out = new float[rows * d];
-        for (int r = 0; r < rows; r++) {
-            int base = xOff + r * d;
-            double sum = 0;
-            for (int j = 0; j < d; j++) sum += xd[base + j];
-            double mu = sum / d;
-            double sq = 0;
-            for (int j = 0; j < d; j++) sq += (xd[base + j] - mu) * (xd[base + j] - mu);
-            double is = 1 / Math.sqrt(sq / d + eps);
-            mean[r] = mu;
-            invStd[r] = is;
-            for (int j = 0; j < d; j++) {
-                double xhat = (xd[base + j] - mu) * is;
-                out[r * d + j] = (float) (xhat * (gamma == null ? 1 : gamma[j]) + (beta == null ? 0 : beta[j]));
-            }
-        }
+        // Rows are independent: split over the kernel threads (a GPT step normalises 768 rows of 128 nine times).
+        long perRow = Parallel.MIN_ELEMENTS_PER_THREAD / d + 1;
+        Parallel.forRange(rows, perRow, (part, from, to) -> RowNorm.forward(from, to, d, eps, xd, xOff, gamma, beta, out, mean, invStd));
         Tensor[] inputs = wc == null ? (bc == null ? new Tensor[] {xc} : new Tensor[] {xc, bc})
                 : (bc == null ? new Tensor[] {xc, wc} : new Tensor[] {xc, wc, bc});
-        return Tensor.fromOperation(out, xs, "layerNorm", g -> {
-            float[] gd = g.contiguous().toFloatArray();
-            float[] dx = new float[rows * d];
-            double[] dGamma = new double[d];
-            double[] dBeta = new double[d];
-            for (int r = 0; r < rows; r++) {
-                int base = xOff + r * d;
-                double mu = mean[r], is = invStd[r];
-                // dx̂ = g·γ; dx = (1/σ)·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), as μ and σ depend on every x of the row
-                double sumD = 0, sumDXhat = 0;
-                for (int j = 0; j < d; j++) {
-                    double xhat = (xd[base + j] - mu) * is;
-                    double dxhat = gd[r * d + j] * (gamma == null ? 1 : gamma[j]);
-                    sumD += dxhat;
-                    sumDXhat += dxhat * xhat;
-                    dGamma[j] += gd[r * d + j] * xhat;
-                    dBeta[j] += gd[r * d + j];
-                }
-                for (int j = 0; j < d; j++) {
-                    double xhat = (xd[base + j] - mu) * is;
-                    double dxhat = gd[r * d + j] * (gamma == null ? 1 : gamma[j]);
-                    dx[r * d + j] = (float) (is * (dxhat - sumD / d - xhat * sumDXhat / d));
-                }
-            }
+        return Tensor.fromOperation(out, xs, "layerNorm", grad -> {
+            Tensor g = grad.contiguous();
+            float[] gd = g.array();
+            int go = g.offset();
             Tensor[] grads = new Tensor[inputs.length];
-            grads[0] = Tensor.wrap(dx, xs);
+            if (xc.requiresGrad()) {
+                float[] dx = new float[rows * d];
+                Parallel.forRange(rows, perRow, (part, from, to) -> RowNorm.backward(from, to, d, xd, xOff, gamma, gd, go, mean, invStd, dx));
+                grads[0] = Tensor.wrap(dx, xs);
+            }
+            // dγ and dβ straight into the parameters' gradient arrays when they are leaves, summed in row order
+            float[] dGamma = null, dBeta = null;
             int next = 1;
-            if (wc != null) grads[next++] = Tensor.wrap(toFloat(dGamma), normalizedShape);
-            if (bc != null) grads[next] = Tensor.wrap(toFloat(dBeta), normalizedShape);
+            if (wc != null) {
+                if (wc.requiresGrad() && (dGamma = wc.leafGradBuffer()) == null) {
+                    grads[next] = Tensor.wrap(dGamma = new float[d], normalizedShape);
+                }
+                next++;
+            }
+            if (bc != null && bc.requiresGrad() && (dBeta = bc.leafGradBuffer()) == null) {
+                grads[next] = Tensor.wrap(dBeta = new float[d], normalizedShape);
+            }
+            if (dGamma != null || dBeta != null) RowNorm.paramGrads(rows, d, xd, xOff, gd, go, mean, invStd, dGamma, dBeta);
             return grads;
         }, inputs);
-    }
-
-    private static float[] toFloat(double[] v) {
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) out[i] = (float) v[i];
-        return out;
     }
 }

@@ -1,6 +1,7 @@
 package org.backprop.tensor;
 
 import java.util.Arrays;
+import org.backprop.kernel.Parallel;
 import org.backprop.kernel.Vec;
 
 /**
@@ -279,12 +280,15 @@ final class Elementwise {
         Tensor c = a.isContiguous() ? a : a.detach().contiguous();
         int n = c.numel();
         float[] y = new float[n];
-        org.backprop.kernel.Gelu.forward(c.array(), c.offset(), y, 0, n);
+        // an exp per element: a GPT's MLP (768 × 512 values a layer) is worth splitting over the kernel threads
+        Parallel.forRange(n, Parallel.MIN_ELEMENTS_PER_THREAD / 4, (p, from, to) ->
+                org.backprop.kernel.Gelu.forward(c.array(), c.offset() + from, y, from, to - from));
         Tensor out = Tensor.contiguousOver(y, a.shape());
         return Tensor.record(out, "gelu", g -> {
             Tensor gc = g.contiguous();
             float[] gi = new float[n];
-            org.backprop.kernel.Gelu.backward(c.array(), c.offset(), gc.array(), gc.offset(), gi, n);
+            Parallel.forRange(n, Parallel.MIN_ELEMENTS_PER_THREAD / 4, (p, from, to) ->
+                    org.backprop.kernel.Gelu.backward(c.array(), c.offset() + from, gc.array(), gc.offset() + from, gi, from, to - from));
             return new Tensor[] {Tensor.contiguousOver(gi, a.shape())};
         }, a);
     }

@@ -28,7 +28,7 @@ class SmallProductsTest {
     @Test
     void nnMatchesTheDefinitionWithTailsTransposesAndAccumulation() {
         Random rng = new Random(1);
-        int[][] shapes = {{6, 1568, 25}, {32, 784, 9}, {150, 200, 16}, {3, 37, 5}, {7, 33, 1}, {1, 70, 40}};
+        int[][] shapes = {{6, 1568, 25}, {32, 784, 9}, {150, 200, 16}, {3, 37, 5}, {7, 33, 1}, {1, 70, 40}, {33, 512, 128}};
         for (int[] sh : shapes) {
             int m = sh[0], n = sh[1], k = sh[2];
             for (boolean transA : new boolean[] {false, true}) {
