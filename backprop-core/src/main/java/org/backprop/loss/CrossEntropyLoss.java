@@ -2,6 +2,7 @@ package org.backprop.loss;
 
 import java.util.Objects;
 import org.backprop.autograd.GradMode;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -47,7 +48,7 @@ public record CrossEntropyLoss(double labelSmoothing, Reduction reduction) imple
         float[] z = logits.toFloatArray();
         double eps = labelSmoothing;
         boolean keepProbabilities = GradMode.isEnabled() && logits.requiresGrad();
-        float[] p = keepProbabilities ? new float[n * c] : null;
+        float[] p = keepProbabilities ? StepArena.scratch(n * c) : null; // every element written
         double total = 0;
         for (int i = 0; i < n; i++) {
             int row = i * c;
@@ -74,7 +75,7 @@ public record CrossEntropyLoss(double labelSmoothing, Reduction reduction) imple
             if (p == null) return new Tensor[] {null, null}; // only the (index) target required grad
             double s = scale * g.item();
             double off = eps / c, on = 1 - eps + eps / c;
-            float[] dz = new float[n * c];
+            float[] dz = StepArena.scratch(n * c); // every element written
             for (int i = 0; i < n; i++) {
                 for (int k = 0; k < c; k++) {
                     double q = k == classes[i] ? on : off;
