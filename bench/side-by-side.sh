@@ -59,7 +59,7 @@ JAVA_HOME=$(sh .mvn/find-jdk.sh)
 CP="backprop-bench/target/classes:backprop-bench/target/lib/*"
 # The heap is capped at a few times the data set: left to
 # itself the JVM grows its heap to gigabytes although the live data stays small, and the peak RSS
-# is compared with PyTorch's. Within the cap the young generation is fixed at 128 MB: sized by
+# is compared with PyTorch's. Within the cap the young generation is fixed (below): sized by
 # itself, it grew until the old one (the data set) had no room to take promotions and every
 # collection was a full one (LeNet: 164 full collections, 1.2 s of pauses in 3 epochs; with
 # -Xmn128m 214 young ones, 0.3 s). -Xmn192m brought the full collections back.
