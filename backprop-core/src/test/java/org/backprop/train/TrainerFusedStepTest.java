@@ -65,4 +65,38 @@ class TrainerFusedStepTest {
         // With the callback the Trainer takes the unfused path whatever the optimizer's setting.
         assertSameBits(fit(p -> new Adam(p, 1e-2), false, clip), fit(p -> new Adam(p, 1e-2), true, clip));
     }
+
+    /** Fits {@code model()} on {@code data} with Adam, fused or not; returns the weights and the state. */
+    private static Map<String, Tensor> fitModel(java.util.function.Supplier<org.backprop.nn.Module> model, Dataset data,
+            boolean fused) {
+        org.backprop.nn.Module net = model.get();
+        Optimizer opt = new Adam(net.parameters(), 1e-2).fused(fused);
+        new Trainer(net, TestSupport.MSE, opt).fit(data, FitConfig.of(Task.REGRESSION).withEpochs(2).withBatchSize(8));
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>(net.stateDict());
+        opt.stateDict().forEach((k, v) -> out.put("opt." + k, v));
+        return out;
+    }
+
+    /** Layers whose backward reads their parameters (normalisation, recurrent cells) give the same bits too. */
+    @Test
+    void normalisationAndRecurrentLayersGiveTheSameBitsFused() {
+        java.util.function.Supplier<org.backprop.nn.Module> norm = () -> {
+            java.util.Random rng = new java.util.Random(7);
+            return new Sequential(new org.backprop.nn.Linear(2, 8, rng), new org.backprop.nn.BatchNorm1d(8),
+                    new org.backprop.nn.Activation.Tanh(), new org.backprop.nn.LayerNorm(8), new org.backprop.nn.Linear(8, 1, rng));
+        };
+        assertSameBits(fitModel(norm, TestSupport.linear(48, 5, 0.1), false), fitModel(norm, TestSupport.linear(48, 5, 0.1), true));
+
+        java.util.Random d = new java.util.Random(8);
+        Dataset seq = new Dataset(Tensor.randn(d, 32, 5, 3), Tensor.randn(d, 32, 1));
+        for (boolean lstm : new boolean[] {true, false}) {
+            java.util.function.Supplier<org.backprop.nn.Module> rnn = () -> {
+                java.util.Random rng = new java.util.Random(9);
+                return new Sequential(lstm ? new org.backprop.nn.LSTM(3, 6, 1, false, true, 0f, rng)
+                        : new org.backprop.nn.GRU(3, 6, 1, false, true, 0f, rng), new org.backprop.nn.LastStep(),
+                        new org.backprop.nn.Linear(6, 1, rng));
+            };
+            assertSameBits(fitModel(rnn, seq, false), fitModel(rnn, seq, true));
+        }
+    }
 }
