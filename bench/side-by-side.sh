@@ -57,13 +57,15 @@ echo "side-by-side: results in $OUT" >&2
 ./mvnw -q -B -pl backprop-bench -am package -DskipTests
 JAVA_HOME=$(sh .mvn/find-jdk.sh)
 CP="backprop-bench/target/classes:backprop-bench/target/lib/*"
-# The heap is capped at about twice the data set (Fashion-MNIST as floats is 220 MB): left to
+# The heap is capped at a few times the data set: left to
 # itself the JVM grows its heap to gigabytes although the live data stays small, and the peak RSS
-# is compared with PyTorch's. Within the cap the young generation is fixed at 128 MB: sized by
+# is compared with PyTorch's. Within the cap the young generation is fixed (below): sized by
 # itself, it grew until the old one (the data set) had no room to take promotions and every
 # collection was a full one (LeNet: 164 full collections, 1.2 s of pauses in 3 epochs; with
 # -Xmn128m 214 young ones, 0.3 s). -Xmn192m brought the full collections back.
-JVM_FLAGS=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx448m -Xmn128m)
+# Since the bench keeps the images as bytes (55 MB, bench.Pixels) the cap is 256 MB with a 96 MB young
+# generation: MLP + LeNet-5, 1 epoch each, peak RSS 352 MiB (448m/128m: 369 MiB), 3 full collections.
+JVM_FLAGS=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx256m -Xmn96m)
 JAVA=("$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}")
 # The text workloads hold no data set (the text is 1 MB), so their heap can be much smaller; SEQ_HEAP
 # sets it (default: the Fashion-MNIST cap above). A GPT step at batch 12 allocates ~66 MB and keeps

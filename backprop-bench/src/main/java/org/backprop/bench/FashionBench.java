@@ -71,7 +71,8 @@ public final class FashionBench {
         // Must happen before any kernel class is loaded: Parallel reads it once.
         System.setProperty("backprop.threads", Integer.toString(threads));
         boolean needsData = run.stream().anyMatch(w -> w.startsWith("mlp") || w.equals("lenet5"));
-        FashionMnist ds = needsData ? FashionMnist.load(data) : null;
+        // Held as bytes (55 MB), scaled per batch, not as 220 MB of floats.
+        Pixels[] ds = needsData ? Pixels.load(data) : null;
 
         List<Map<String, Object>> out = new ArrayList<>();
         // The machine's limits, in the same run; on stderr so the JSON lines keep the peer's rows.
@@ -84,8 +85,8 @@ public final class FashionBench {
             }
         }
         if (run.contains("mlp_steps")) {
-            out.add(steps(ds.train(), 1, 2000));
-            out.add(steps(ds.train(), 32, 1000));
+            out.add(steps(ds[0], 1, 2000));
+            out.add(steps(ds[0], 32, 1000));
         }
         if (run.contains("mlp")) out.add(train("mlp_784_256_128_10_adam", Net::mlp, ds, epochs, 128));
         if (run.contains("lenet5")) out.add(train("lenet5_adam", Net::lenet5, ds, epochs, 128));
@@ -107,13 +108,13 @@ public final class FashionBench {
             + String.join(",", WORKLOADS) + "]";
 
     /** Adds each workload's fraction of its limit to its row and prints it (issue 15's efficiencies). */
-    private static void efficiencies(List<Map<String, Object>> out, Limits limits, FashionMnist ds) {
+    private static void efficiencies(List<Map<String, Object>> out, Limits limits, Pixels[] ds) {
         for (Map<String, Object> o : out) {
             if (o.get("workload").equals("mlp_784_256_128_10_adam")) {
-                double e = limits.mlpEpochEfficiency(ds.train().size(), (Double) o.get("median_epoch_s"));
+                double e = limits.mlpEpochEfficiency(ds[0].size(), (Double) o.get("median_epoch_s"));
                 o.put("gemm_limit_efficiency", e);
                 System.err.printf("efficiency: MLP epoch %.3f s, %.1f GFLOP at the GEMM limit %.3f s: %.0f%%%n",
-                        o.get("median_epoch_s"), ds.train().size() * Limits.MLP_FLOP_PER_SAMPLE / 1e9,
+                        o.get("median_epoch_s"), ds[0].size() * Limits.MLP_FLOP_PER_SAMPLE / 1e9,
                         e * (Double) o.get("median_epoch_s"), 100 * e);
             } else if (o.get("workload").equals("mlp_steps") && o.get("batch").equals(1)) {
                 double e = limits.stepEfficiency((Double) o.get("steps_per_s"));
@@ -139,7 +140,7 @@ public final class FashionBench {
     }
 
     /** Training steps per second on consecutive slices, as the peer's {@code steps}. */
-    private static Map<String, Object> steps(FashionMnist.Split train, int batch, int n) {
+    private static Map<String, Object> steps(Pixels train, int batch, int n) {
         Net mlp = Net.mlp(0);
         int rows = train.size();
         float[] x = new float[batch * 784], y = new float[batch];
@@ -158,15 +159,15 @@ public final class FashionBench {
         return row("workload", "mlp_steps", "batch", batch, "steps_per_s", n / seconds);
     }
 
-    private static void slice(FashionMnist.Split s, int from, int batch, float[] x, float[] y) {
-        System.arraycopy(s.pixels(), from * 784, x, 0, batch * 784);
+    private static void slice(Pixels s, int from, int batch, float[] x, float[] y) {
+        s.rows(from, batch, x);
         for (int i = 0; i < batch; i++) y[i] = s.labels()[from + i];
     }
 
     /** Epochs over a seeded shuffle; the epoch times exclude the test-set evaluation, as in the peer. */
-    private static Map<String, Object> train(String name, LongFunction<Net> make, FashionMnist ds, int epochs, int batch) {
+    private static Map<String, Object> train(String name, LongFunction<Net> make, Pixels[] ds, int epochs, int batch) {
         Net net = make.apply(0);
-        FashionMnist.Split train = ds.train();
+        Pixels train = ds[0];
         int rows = train.size();
         Random rng = new Random(0);
         int[] perm = new int[rows];
@@ -183,7 +184,7 @@ public final class FashionBench {
                 int b = Math.min(batch, rows - i);
                 // A fresh batch per step, as the peer's xtr[idxs] makes one.
                 float[] x = new float[b * 784], y = new float[b];
-                Net.gather(train.pixels(), 784, perm, i, b, x);
+                for (int r = 0; r < b; r++) train.row(perm[i + r], x, r * 784);
                 for (int r = 0; r < b; r++) y[r] = train.labels()[perm[i + r]];
                 net.step(net.images(x, b), Tensor.wrap(y, b));
             }
@@ -192,17 +193,17 @@ public final class FashionBench {
         List<Double> sorted = times.stream().sorted().toList();
         double median = sorted.get(sorted.size() / 2);
         return row("workload", name, "batch", batch, "epochs", epochs, "epoch_s", times,
-                "median_epoch_s", median, "samples_per_s", rows / median, "test_acc", accuracy(net, ds.test()));
+                "median_epoch_s", median, "samples_per_s", rows / median, "test_acc", accuracy(net, ds[1]));
     }
 
-    private static double accuracy(Net net, FashionMnist.Split test) {
+    private static double accuracy(Net net, Pixels test) {
         int correct = 0;
         net.model.eval();
         try (var s = GradMode.noGrad()) {
             for (int i = 0; i < test.size(); i += 1000) {
                 int b = Math.min(1000, test.size() - i);
                 float[] x = new float[b * 784];
-                System.arraycopy(test.pixels(), i * 784, x, 0, b * 784);
+                test.rows(i, b, x);
                 Tensor pred = net.model.forward(net.images(x, b)).argmax(1, false);
                 for (int r = 0; r < b; r++) if ((int) pred.get(r) == test.labels()[i + r]) correct++;
             }

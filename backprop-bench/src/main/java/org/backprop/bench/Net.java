@@ -10,6 +10,7 @@ import org.backprop.nn.Parameter;
 import org.backprop.nn.Sequential;
 import org.backprop.optim.Adam;
 import org.backprop.optim.Optimizer;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -54,13 +55,20 @@ final class Net {
 
     private static final CrossEntropyLoss CROSS_ENTROPY = new CrossEntropyLoss();
 
-    /** One step on a batch: zero the gradients, forward, loss, backward, update. Returns the loss. */
+    /** The step's activations and their gradients, reused step to step. */
+    private final StepArena arena = new StepArena();
+
+    /**
+     * One step on a batch as the Trainer takes it: forward and loss with the activations drawn
+     * from the arena, then the backward pass with Adam's update of each parameter as soon as its
+     * gradient is final (which leaves the gradients zero for the next step). Returns the loss.
+     */
     float step(Tensor images, Tensor labels) {
-        optimizer.zeroGrad();
-        Tensor loss = CROSS_ENTROPY.apply(model.forward(images), labels);
-        loss.backward();
-        optimizer.step();
-        return loss.item();
+        try (var _ = arena.open()) {
+            Tensor loss = CROSS_ENTROPY.apply(model.forward(images), labels);
+            optimizer.backwardAndStep(loss);
+            return loss.item();
+        }
     }
 
     /** Copies the rows {@code order[from .. from+count)} of a [rows, cols] array into {@code out}. */

@@ -2,6 +2,7 @@ package org.backprop.loss;
 
 import java.util.Objects;
 import org.backprop.autograd.GradMode;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -44,29 +45,31 @@ public record CrossEntropyLoss(double labelSmoothing, Reduction reduction) imple
     public Tensor apply(Tensor logits, Tensor target) {
         int[] classes = Checks.classTargets("CrossEntropyLoss", "logits", logits, target);
         int n = logits.size(0), c = logits.size(1);
-        float[] z = logits.toFloatArray();
+        Tensor lc = logits.isContiguous() ? logits : logits.contiguous(); // read in place: no per-step copy
+        float[] z = lc.array();
+        int zo = lc.offset();
         double eps = labelSmoothing;
         boolean keepProbabilities = GradMode.isEnabled() && logits.requiresGrad();
-        float[] p = keepProbabilities ? new float[n * c] : null;
+        float[] p = keepProbabilities ? StepArena.scratch(n * c) : null; // every element written
         double total = 0;
         for (int i = 0; i < n; i++) {
             int row = i * c;
             double max = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < c; k++) max = Math.max(max, z[row + k]);
+            for (int k = 0; k < c; k++) max = Math.max(max, z[zo + row + k]);
             double sumExp = 0;
-            for (int k = 0; k < c; k++) sumExp += Math.exp(z[row + k] - max);
+            for (int k = 0; k < c; k++) sumExp += Math.exp(z[zo + row + k] - max);
             double logSum = Math.log(sumExp);
             // −log p_ik = max + log Σ − z_ik, formed from differences so huge logits cancel exactly.
-            double nll = logSum - (z[row + classes[i]] - max);
+            double nll = logSum - (z[zo + row + classes[i]] - max);
             double loss = (1 - eps) * nll;
             if (eps > 0) { // skipped at ε = 0 so a −∞ logit cannot turn 0·∞ into NaN
                 double smooth = 0;
-                for (int k = 0; k < c; k++) smooth += logSum - (z[row + k] - max);
+                for (int k = 0; k < c; k++) smooth += logSum - (z[zo + row + k] - max);
                 loss += eps * smooth / c;
             }
             total += loss;
             if (p != null) {
-                for (int k = 0; k < c; k++) p[row + k] = (float) (Math.exp(z[row + k] - max) / sumExp);
+                for (int k = 0; k < c; k++) p[row + k] = (float) (Math.exp(z[zo + row + k] - max) / sumExp);
             }
         }
         double scale = reduction.scale(n);
@@ -74,7 +77,7 @@ public record CrossEntropyLoss(double labelSmoothing, Reduction reduction) imple
             if (p == null) return new Tensor[] {null, null}; // only the (index) target required grad
             double s = scale * g.item();
             double off = eps / c, on = 1 - eps + eps / c;
-            float[] dz = new float[n * c];
+            float[] dz = StepArena.scratch(n * c); // every element written
             for (int i = 0; i < n; i++) {
                 for (int k = 0; k < c; k++) {
                     double q = k == classes[i] ? on : off;

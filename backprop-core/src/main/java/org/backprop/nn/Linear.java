@@ -3,6 +3,7 @@ package org.backprop.nn;
 import java.util.Random;
 import org.backprop.kernel.Gemm;
 import org.backprop.kernel.Vec;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -78,7 +79,7 @@ public final class Linear extends Module {
         int batch = x.size(0);
         float[] w = wt.array();
         int wo = wt.offset();
-        float[] y = new float[batch * out];
+        float[] y = StepArena.scratch(batch * out); // every element written: bias rows, or beta = 0 clears
         float beta = 0f;
         if (bias != null) {
             Tensor bc = bias.contiguous();
@@ -93,7 +94,7 @@ public final class Linear extends Module {
             int go = g.offset();
             Tensor[] grads = new Tensor[inputs.length];
             if (x.requiresGrad()) { // [batch, in] = g[batch, out]·W[out, in]
-                float[] dx = new float[batch * in];
+                float[] dx = StepArena.scratch(batch * in); // beta = 0 overwrites it
                 Gemm.sgemm(false, false, batch, in, out, 1f, gd, go, out, w, wo, in, 0f, dx, 0, in);
                 grads[0] = Tensor.wrap(dx, batch, in);
             }

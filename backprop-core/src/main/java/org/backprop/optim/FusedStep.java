@@ -3,6 +3,7 @@ package org.backprop.optim;
 import java.util.List;
 import java.util.Map;
 import org.backprop.autograd.GradMode;
+import org.backprop.kernel.Vec;
 import org.backprop.nn.Parameter;
 import org.backprop.tensor.Autograd;
 import org.backprop.tensor.Tensor;
@@ -17,7 +18,9 @@ import org.backprop.tensor.Tensor;
  * <p>It is exactly the unfused step: each rule reads only its own parameter, gradient and state,
  * and nothing later in the backward pass reads a parameter whose gradient is final. A parameter
  * the graph did not reach but that has a (zeroed) gradient buffer is updated after the pass, as
- * {@link Optimizer#step()} would. Two cases need every gradient first and take the unfused path:
+ * {@link Optimizer#step()} would. A parameter whose gradient is not finite is neither updated nor
+ * zeroed ({@link Optimizer#skippedNonFiniteGradient()}), so the caller can name it and stop
+ * before a NaN reaches the weights (the others may already be updated: the step is abandoned). Two cases need every gradient first and take the unfused path:
  * clipping by global norm ({@link Optimizer#clipGradNorm}) and optimizers whose fused mode is off.
  * A model that reads a parameter's values outside the graph during backward (through a detached
  * view) must not use the fused step.
@@ -41,9 +44,15 @@ final class FusedStep {
         Autograd.backward(loss, Tensor.full(1f, loss.shape()), leaf -> {
             Integer i = index.get(leaf);
             if (i == null) return; // a tensor that requires grad but is not one of this optimizer's parameters
+            done[i] = true;
+            // A NaN or infinite gradient is left in place, unapplied, for the caller to report
+            // (Optimizer#skippedNonFiniteGradient): it never reaches the weights or the state.
+            if (!Vec.allFinite(params.get(i).grad().array(), 0, params.get(i).numel())) {
+                opt.skipNonFinite();
+                return;
+            }
             opt.updateOne(i);
             params.get(i).zeroGrad();
-            done[i] = true;
         });
         try (var s = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {

@@ -42,6 +42,7 @@ public abstract class Optimizer {
     private int nonFinite = -1;
     private boolean fused = fusedByDefault();
     private double maxGradNorm;
+    private boolean skippedNonFinite;
     private Map<Tensor, Integer> indexByTensor;
 
     protected Optimizer(List<Parameter> params, double lr) {
@@ -69,6 +70,7 @@ public abstract class Optimizer {
     public final void step() {
         steps++;
         nonFinite = -1;
+        skippedNonFinite = false;
         try (var s = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {
                 if (params.get(i).grad() != null) updateParameter(i);
@@ -141,6 +143,21 @@ public abstract class Optimizer {
     final void beginStep() {
         steps++;
         nonFinite = -1;
+        skippedNonFinite = false;
+    }
+
+    /** Records that the fused step left a non-finite gradient unapplied. */
+    final void skipNonFinite() {
+        skippedNonFinite = true;
+    }
+
+    /**
+     * Whether the last fused {@link #backwardAndStep} met a NaN or infinite gradient: that
+     * parameter was neither updated nor zeroed (its gradient still shows the bad values), so a
+     * training loop can name it and stop before it reaches the weights.
+     */
+    public boolean skippedNonFiniteGradient() {
+        return skippedNonFinite;
     }
 
     /** Updates parameter {@code i} from its gradient (which must exist) inside a step begun by {@link #beginStep}. */

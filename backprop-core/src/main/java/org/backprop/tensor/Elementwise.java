@@ -248,12 +248,12 @@ final class Elementwise {
         // output: y > 0 exactly where x > 0, so the input need not be kept.
         Tensor c = a.isContiguous() ? a : a.detach().contiguous();
         int n = c.numel();
-        float[] y = new float[n];
+        float[] y = StepArena.scratch(n); // both kernels write every element
         Vec.relu(c.array(), c.offset(), y, n);
         Tensor out = Tensor.contiguousOver(y, a.shape());
         return Tensor.record(out, "relu", g -> {
             Tensor gc = g.contiguous();
-            float[] gi = new float[n];
+            float[] gi = StepArena.scratch(n);
             Vec.reluBackward(gc.array(), gc.offset(), y, gi, n);
             return new Tensor[] {Tensor.contiguousOver(gi, a.shape())};
         }, a);

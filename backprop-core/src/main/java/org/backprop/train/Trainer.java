@@ -18,6 +18,7 @@ import org.backprop.nn.Module;
 import org.backprop.nn.Parameter;
 import org.backprop.optim.LrScheduler;
 import org.backprop.optim.Optimizer;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,6 +178,11 @@ public final class Trainer {
             resumeFrom = null; // a later fit starts afresh
         }
 
+        // The optimizer step inside the backward pass (exact, see Optimizer#backwardAndStep) unless
+        // a callback reads or changes the gradients between backward and step (e.g. clipping).
+        boolean fused = optimizer.fused() && callbacks.stream().noneMatch(Trainer::readsGradients);
+        if (fused) optimizer.zeroGrad(); // the fused step leaves them zero from here on
+        StepArena arena = new StepArena();
         Divergence divergence = new Divergence(optimizer, named, first == 1 ? initialLoss(train, config) : Double.NaN, results);
         try (var _ = GradMode.enableGrad()) { // in case fit is called inside a no-grad scope
             for (int epoch = first; epoch <= config.epochs(); epoch++) {
@@ -188,21 +194,28 @@ public final class Trainer {
                 int step = 0, seen = 0;
                 for (Batch batch : loader.epoch(epoch)) {
                     step++;
-                    // One step of backpropagation:
-                    model.train();                                       // dropout on, batch statistics
-                    optimizer.zeroGrad();                                // gradients accumulate: clear the last step's
-                    Tensor features = augmentation == null ? batch.features()
-                            : augmentation.apply(batch.features(), DataLoader.stepRandom(config.seed(), epoch, step));
-                    Tensor prediction = model.forward(features);         // forward pass, recording the graph
-                    Tensor batchLoss = loss.apply(prediction, batch.targets());
-                    batchLoss.backward();                                // chain rule back to every parameter's grad
-                    double value = batchLoss.item();
-                    divergence.checkStep(epoch, step, steps, value);     // before NaN reaches the weights
-                    for (Callback c : callbacks) c.beforeStep(parameters); // e.g. gradient clipping
-                    optimizer.step();                                    // w ← update(w, grad)
-                    divergence.checkUpdate(epoch, step, steps, value, parameters);
-
-                    trainScores.add(prediction.detach(), batch.targets(), value);
+                    double value;
+                    try (var _ = arena.open()) { // the step's activations reuse the last step's buffers
+                        // One step of backpropagation:
+                        model.train();                                   // dropout on, batch statistics
+                        if (!fused) optimizer.zeroGrad();                // gradients accumulate: clear the last step's
+                        Tensor features = augmentation == null ? batch.features()
+                                : augmentation.apply(batch.features(), DataLoader.stepRandom(config.seed(), epoch, step));
+                        Tensor prediction = model.forward(features);     // forward pass, recording the graph
+                        Tensor batchLoss = loss.apply(prediction, batch.targets());
+                        value = batchLoss.item();
+                        if (fused && Double.isFinite(value)) {           // backward, each w updated once its grad is final
+                            optimizer.backwardAndStep(batchLoss);
+                            if (optimizer.skippedNonFiniteGradient()) divergence.checkStep(epoch, step, steps, value);
+                        } else {
+                            batchLoss.backward();                        // chain rule back to every parameter's grad
+                            divergence.checkStep(epoch, step, steps, value); // before NaN reaches the weights
+                            for (Callback c : callbacks) c.beforeStep(parameters); // e.g. gradient clipping
+                            optimizer.step();                            // w ← update(w, grad)
+                        }
+                        divergence.checkUpdate(epoch, step, steps, value, parameters);
+                        trainScores.add(prediction.detach(), batch.targets(), value); // read before the arena reuses it
+                    }
                     seen += batch.size();
                     StepInfo info = new StepInfo(epoch, step, steps, value, seen);
                     for (Callback c : callbacks) c.onBatchEnd(info);
@@ -341,6 +354,15 @@ public final class Trainer {
         Map<String, Tensor> copy = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> copy.put(k, v.copy()));
         return copy;
+    }
+
+    /** Whether a callback overrides {@link Callback#beforeStep}: it needs every gradient before the step. */
+    private static boolean readsGradients(Callback c) {
+        try {
+            return c.getClass().getMethod("beforeStep", List.class).getDeclaringClass() != Callback.class;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static int lowestLossEpoch(List<EpochResult> results) {
