@@ -16,16 +16,15 @@ import scala.reflect.ClassTag$;
 /**
  * Runs a whole epoch as one Spark barrier stage ({@link SparkTrainConfig#barrier}): all tasks
  * start together, each runs every round of the epoch on its own replica of the model and
- * optimizer, and the rounds' exchanges go through {@code BarrierTaskContext.allGather} instead of
- * a job, a broadcast and a treeReduce each (see {@link BarrierTask}). The driver sends its weights
+ * optimizer, and the rounds' exchanges go over direct links between the tasks ({@link PeerLinks})
+ * instead of a job, a broadcast and a treeReduce each (see {@link BarrierTask}). The driver sends its weights
  * and optimizer state once per epoch and loads partition 0's at its end, so checkpoints, the
  * schedule and resume see what the job-per-round path gives them.
  *
  * <p>Spark runs a barrier stage only when every task has a slot at once, not with dynamic
- * allocation, and retries the whole stage on any failure (from the epoch's start: exact). Each
- * round's shares travel through the driver's RPC endpoint, every task receiving all of them, so
- * the run falls back to a job per round, with a warning, when they would pass
- * {@code spark.rpc.message.maxSize}.
+ * allocation, and retries the whole stage on any failure (from the epoch's start: exact); when it
+ * cannot, the run falls back to a job per round, with a warning. The executors must reach each
+ * other on ephemeral TCP ports (as they do for shuffles).
  */
 final class BarrierRounds {
     private static final Logger LOG = LoggerFactory.getLogger(BarrierRounds.class);
@@ -98,13 +97,30 @@ final class BarrierRounds {
     private String obstacle() {
         int partitions = plan.partitionSizes().length;
         if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) return "dynamic allocation is on";
-        var ctx = sc.sc();
-        int slots = ctx.maxNumConcurrentTasks(ctx.resourceProfileManager().defaultResourceProfile());
+        int slots = slots(partitions);
         if (slots < partitions) return partitions + " partitions need as many task slots at once; the cluster has " + slots;
-        long limit = sc.getConf().getSizeAsMb("spark.rpc.message.maxSize", "128") << 20;
-        long reply = partitions * FloatText.length(messageFloats) + (256 << 10); // every task receives every share
-        if (reply > limit) return "a round's shares, " + reply + " bytes, exceed spark.rpc.message.maxSize (" + limit + " bytes)";
         return null;
+    }
+
+    /**
+     * The cluster's task slots, waiting up to {@code spark.scheduler.maxRegisteredResourcesWaitingTime}
+     * (30 s) for executors still registering (a standalone cluster starts the first jobs with fewer;
+     * local mode has its slots from the start).
+     */
+    private int slots(int wanted) {
+        var ctx = sc.sc();
+        long waitMs = sc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s");
+        long deadline = System.nanoTime() + waitMs * 1_000_000;
+        while (true) {
+            int slots = ctx.maxNumConcurrentTasks(ctx.resourceProfileManager().defaultResourceProfile());
+            if (slots >= wanted || ctx.isLocal() || System.nanoTime() > deadline) return slots;
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return slots;
+            }
+        }
     }
 
     /** Runs {@code epoch} on the executors, loads its result into {@code model} and {@code optimizer}, and returns its rounds. */

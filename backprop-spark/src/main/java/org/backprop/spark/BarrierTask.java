@@ -17,8 +17,8 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * One epoch of training on one partition, as a task of a barrier stage (see {@link BarrierRounds}):
- * every task runs all of the epoch's rounds, exchanging its share with the others through
- * {@code allGather} each round instead of returning it to the driver. Every task sums the
+ * every task runs all of the epoch's rounds, exchanging its share with the others over direct
+ * links ({@link PeerLinks}) each round instead of returning it to the driver. Every task sums the
  * shares in partition order, so every replica computes the same bits and takes the same step:
  * the weights stay identical everywhere without the driver sending them.
  *
@@ -62,7 +62,7 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
         Block block = Tasks.onlyBlock(CollectionConverters.asJava(it));
         long tLoad = System.nanoTime();
         Replicas.Replica r = Replicas.borrow(runId, factory, layout);
-        try {
+        try (PeerLinks links = PeerLinks.open(ctx)) {
             Tasks.RoundInput in = input.value();
             layout.load(r.module(), in.state());
             int[] order = Replicas.order(runId, plan, epoch, block.partition());
@@ -71,11 +71,11 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
             Map<String, Tensor> optState;
             if (localSteps == 0) {
                 Optimizer opt = copy(r.module(), in.optimizer().toStateDict(), in.lr());
-                synchronous(ctx, r.module(), opt, block, order, trace);
+                synchronous(links, r.module(), opt, block, order, trace);
                 state = layout.flatten(r.module());
                 optState = opt.stateDict();
             } else {
-                Object[] end = localSgd(ctx, r.module(), in, block, order, trace);
+                Object[] end = localSgd(links, r.module(), in, block, order, trace);
                 state = (float[]) end[0];
                 @SuppressWarnings("unchecked") Map<String, Tensor> s = (Map<String, Tensor>) end[1];
                 optState = s;
@@ -85,6 +85,11 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
             float[] out = Arrays.copyOf(state, presenceBase + optLayout.keys().length);
             optLayout.accumulate(optState, 1f, out, layout.length(), presenceBase);
             return CollectionConverters.asScala(List.of(trace.appendTo(out)).iterator());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("barrier stage, partition " + block.partition() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("barrier stage interrupted", e);
         } finally {
             Replicas.giveBack(runId, r);
         }
@@ -98,7 +103,8 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
     }
 
     /** Every step of the epoch: the local gradient, the exchange, and the same optimizer step as every other task. */
-    private void synchronous(BarrierTaskContext ctx, Module m, Optimizer opt, Block block, int[] order, Trace trace) {
+    private void synchronous(PeerLinks links, Module m, Optimizer opt, Block block, int[] order, Trace trace)
+            throws java.io.IOException, InterruptedException {
         int p = block.partition();
         int lossAt = layout.length() + layout.names().length;
         float[] out = new float[lossAt + 3];
@@ -111,8 +117,8 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
             if (to > from) Tasks.gradient(m, loss, layout, block, order, from, to, (float) (to - from) / global, out);
             out[out.length - 1] = (System.nanoTime() - t0) / 1e6f;
             long t1 = System.nanoTime();
-            float[] sum = exchange(ctx, out);
-            trace.round(sum[lossAt], sum[sum.length - 1] / ctx.getTaskInfos().length, (System.nanoTime() - t1) / 1e6f);
+            float[] sum = links.sum(out);
+            trace.round(sum[lossAt], sum[sum.length - 1] / plan.partitionSizes().length, (System.nanoTime() - t1) / 1e6f);
             if (!Float.isFinite(sum[lossAt])) return; // every task sees the same loss and stops here; the driver reports it
             apply(m, sum);
             opt.step();
@@ -143,7 +149,8 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
     }
 
     /** Every local-SGD round of the epoch; returns the last averaged {model state, optimizer state}. */
-    private Object[] localSgd(BarrierTaskContext ctx, Module m, Tasks.RoundInput in, Block block, int[] order, Trace trace) {
+    private Object[] localSgd(PeerLinks links, Module m, Tasks.RoundInput in, Block block, int[] order, Trace trace)
+            throws java.io.IOException, InterruptedException {
         int p = block.partition();
         int optBase = layout.length(), presenceBase = optBase + optLayout.length();
         int lossAt = presenceBase + optLayout.keys().length;
@@ -166,25 +173,14 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
             }
             out[out.length - 1] = (System.nanoTime() - t0) / 1e6f;
             long t1 = System.nanoTime();
-            float[] sum = exchange(ctx, out);
-            trace.round(sum[lossAt], sum[sum.length - 1] / ctx.getTaskInfos().length, (System.nanoTime() - t1) / 1e6f);
+            float[] sum = links.sum(out);
+            trace.round(sum[lossAt], sum[sum.length - 1] / plan.partitionSizes().length, (System.nanoTime() - t1) / 1e6f);
             if (!Float.isFinite(sum[lossAt])) break;
             layout.load(m, sum); // the sample-weighted average, as the driver loads it
             optState = optLayout.average(sum, optBase, presenceBase);
             state = sum;
         }
         return new Object[] {Arrays.copyOf(state, layout.length()), optState};
-    }
-
-    /** Every task's share, summed in partition order (so every task gets the same bits). */
-    static float[] exchange(BarrierTaskContext ctx, float[] mine) {
-        String[] all = ctx.allGather(FloatText.encode(mine));
-        float[] sum = FloatText.decode(all[0]);
-        for (int i = 1; i < all.length; i++) {
-            float[] other = FloatText.decode(all[i]);
-            for (int j = 0; j < sum.length; j++) sum[j] += other[j];
-        }
-        return sum;
     }
 
     /** What partition 0 reports of each round. */

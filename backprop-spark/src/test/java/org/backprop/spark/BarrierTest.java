@@ -120,11 +120,9 @@ class BarrierTest {
     }
 
     @Test
-    void floatTextIsExactToTheBit() {
-        float[] v = {0f, -0f, 1.5e-42f, Float.NaN, Float.NEGATIVE_INFINITY, 3.14159f, -1e30f};
-        float[] back = FloatText.decode(FloatText.encode(v));
-        assertEquals(v.length, back.length);
-        for (int i = 0; i < v.length; i++) assertEquals(Float.floatToRawIntBits(v[i]), Float.floatToRawIntBits(back[i]));
-        assertEquals(FloatText.encode(v).length(), FloatText.length(v.length));
+    void peerAddressesKeepTheHost() {
+        assertEquals("10.0.0.7", PeerLinks.host("10.0.0.7"));
+        assertEquals("10.0.0.7", PeerLinks.host("10.0.0.7:35001"));
+        assertEquals("fe80::1", PeerLinks.host("fe80::1"));
     }
 }
