@@ -2,13 +2,13 @@
 # The cost of a backprop-spark round on a real standalone cluster (scripts/spark-cluster.sh: a
 # Master and two 1-core Workers on 127.0.0.1, as ClusterIT starts), printed as a Markdown table
 # for docs/SPARK.md. Each row is one spark-submit of org.backprop.spark.examples.RoundCost on
-# the Fashion-MNIST MLP (784-256-128-10) with random data, the load average beside it:
-#   - synchronous, global batch 1,024, 2 executors: weights as their own broadcast (before) and
-#     inside the tasks (after);
+# the Fashion-MNIST MLP (784-256-128-10) with random data, the load average beside it; each setting
+# a job per round (before) and one barrier stage per epoch (after, SparkTrainConfig.barrier), back to back:
+#   - synchronous, global batch 1,024, 2 executors;
 #   - local SGD (4 local steps, batch 1,024, 8 rounds) on 1 and on 2 executors, for the scaling efficiency
 #     samples/s(2) / (2 x samples/s(1)).
 # Run from the repository root after `./mvnw -o -pl backprop-spark -am package -DskipTests` (or
-# verify); ROUNDS (default 30) sets the rounds per row. Needs about 5 minutes on a quiet machine.
+# verify); ROUNDS (default 30) sets the rounds per row. Needs about 8 minutes on a quiet machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -41,7 +41,9 @@ row() { # LABEL ARGS...: one submit, one table row
 
 echo "| run | executors | wall ms/round | broadcast | scheduling + transfer + reduce | load | compute | driver step | overhead ÷ compute | samples/s | load average |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
-row "synchronous, weights broadcast (before)" batch=1024 partitions=2 inline=0
-row "synchronous, weights in the tasks (after)" batch=1024 partitions=2
-row "local SGD k=4, 1 executor" batch=1024 partitions=1 localSteps=4 rounds=8
-row "local SGD k=4, 2 executors" batch=1024 partitions=2 localSteps=4 rounds=8
+row "synchronous, a job per round" batch=1024 partitions=2
+row "synchronous, barrier stage" batch=1024 partitions=2 barrier=1
+row "local SGD k=4, 1 executor, a job per round" batch=1024 partitions=1 localSteps=4 rounds=8
+row "local SGD k=4, 2 executors, a job per round" batch=1024 partitions=2 localSteps=4 rounds=8
+row "local SGD k=4, 1 executor, barrier stage" batch=1024 partitions=1 localSteps=4 rounds=8 barrier=1
+row "local SGD k=4, 2 executors, barrier stage" batch=1024 partitions=2 localSteps=4 rounds=8 barrier=1

@@ -104,4 +104,21 @@ record OptimizerStateLayout(String[] keys, int[][] shapes, int[] offsets, int le
     private static boolean isStepCount(String key) {
         return key.equals("step") || key.endsWith(".step");
     }
+
+    /**
+     * Every key the copies built by {@code factory} can have: a copy for {@code model} (a throwaway
+     * replica) takes one step with a zero gradient for every parameter, which creates all its state.
+     * Also checks the factory builds the driver's kind of optimizer.
+     */
+    static OptimizerStateLayout probe(org.backprop.nn.Module model, OptimizerFactory factory, org.backprop.optim.Optimizer driver,
+            String what) {
+        org.backprop.optim.Optimizer probe = factory.create(model.parameters());
+        if (probe == null || probe.getClass() != driver.getClass()) {
+            throw new IllegalArgumentException(what + ": the optimizer factory builds " + (probe == null ? "null" : probe.getClass().getSimpleName())
+                    + " but the driver trains with " + driver.getClass().getSimpleName() + "; they must be the same kind (and options)");
+        }
+        for (org.backprop.nn.Parameter p : model.parameters()) p.value().accumulateGrad(Tensor.zeros(p.shape()));
+        probe.step();
+        return of(probe.stateDict());
+    }
 }

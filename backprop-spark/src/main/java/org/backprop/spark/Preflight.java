@@ -69,4 +69,15 @@ final class Preflight {
                     + " everything it captures is; capture seeds and sizes, not models or optimizers", e);
         }
     }
+
+    /** Warns when a partition's per-round result is too big for Spark's direct result path. */
+    static void warnIfResultsAreLarge(org.apache.spark.api.java.JavaSparkContext sc, StateLayout layout, int optimizerStateLength) {
+        long bytes = 4L * ((long) layout.length() + optimizerStateLength) + 64;
+        long limit = sc.getConf().getSizeAsBytes("spark.task.maxDirectResultSize", "1m");
+        if (bytes > limit) {
+            org.slf4j.LoggerFactory.getLogger(SparkTrainer.class).warn("each partition returns {} bytes per round, over"
+                    + " spark.task.maxDirectResultSize ({} bytes): results go through the block manager, which is slower."
+                    + " Raise it (below spark.rpc.message.maxSize)", bytes, limit);
+        }
+    }
 }

@@ -55,6 +55,7 @@ public final class SparkTrainer {
     private final StateLayout layout;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private LrScheduler scheduler;
+    private OptimizerFactory optimizerCopies;
     private Checkpoints.Saved resumeFrom;
 
     /**
@@ -107,6 +108,13 @@ public final class SparkTrainer {
         return this;
     }
 
+    /** Builds the executors' copies of the driver's optimizer (same kind and options) for {@link SparkTrainConfig#barrier}. */
+    public SparkTrainer optimizerCopies(OptimizerFactory factory) {
+        Preflight.requireSerializable(factory, "the optimizer copies' factory");
+        this.optimizerCopies = factory;
+        return this;
+    }
+
     /** Adds a driver-side listener (progress, checkpoints); listeners run in the order added. */
     public SparkTrainer listener(TrainingListener listener) {
         listeners.add(listener);
@@ -124,7 +132,7 @@ public final class SparkTrainer {
         OptimizerStateLayout optLayout = null;
         if (config.mode() instanceof Mode.LocalSgd l) {
             Preflight.requireSerializable(l.optimizerFactory(), "the optimizer factory of Mode.LocalSgd");
-            optLayout = probeOptimizerState(l.optimizerFactory());
+            optLayout = OptimizerStateLayout.probe(modelFactory.get(), l.optimizerFactory(), optimizer, "Mode.LocalSgd");
         }
         List<Double> earlier = List.of();
         if (resumeFrom != null) {
@@ -151,8 +159,9 @@ public final class SparkTrainer {
             if (!(config.mode() instanceof Mode.Synchronous m && m.batchNorm() == Mode.BatchNormStatistics.SYNCHRONISED)) {
                 Preflight.requireBatchNormSlices(model, plan);
             }
-            warnIfResultsAreLarge(optLayout == null ? 0 : optLayout.length());
-            var run = new Run(runId, config, blocks, plan);
+            Preflight.warnIfResultsAreLarge(sc, layout, optLayout == null ? 0 : optLayout.length());
+            var run = new Run(runId, config, blocks, plan, BarrierRounds.forRun(sc, runId, config, blocks, plan, layout, model,
+                    modelFactory, loss, optimizer, optimizerCopies, optLayout));
             run.epochLoss.addAll(earlier);
             try (var _ = GradMode.enableGrad()) {
                 return config.mode() instanceof Mode.LocalSgd l ? run.localSgd(l, optLayout) : run.synchronous((Mode.Synchronous) config.mode());
@@ -203,24 +212,6 @@ public final class SparkTrainer {
         }
     }
 
-    /**
-     * Every key the partitions' optimizer copies can have: a throwaway copy takes one step with a
-     * zero gradient for every parameter, which creates all its state. Also checks the factory
-     * builds the driver's kind of optimizer.
-     */
-    private OptimizerStateLayout probeOptimizerState(OptimizerFactory factory) {
-        Module m = modelFactory.get();
-        Optimizer probe = factory.create(m.parameters());
-        if (probe == null || probe.getClass() != optimizer.getClass()) {
-            throw new IllegalArgumentException("Mode.LocalSgd: the optimizer factory builds "
-                    + (probe == null ? "null" : probe.getClass().getSimpleName()) + " but the driver trains with "
-                    + optimizer.getClass().getSimpleName() + "; they must be the same kind (and options)");
-        }
-        for (Parameter p : m.parameters()) p.value().accumulateGrad(Tensor.zeros(p.shape()));
-        probe.step();
-        return OptimizerStateLayout.of(probe.stateDict());
-    }
-
     // ------------------------------------------------------------------------------------ driver
 
     /** The state of one call to fit, on the driver. */
@@ -230,12 +221,14 @@ public final class SparkTrainer {
         final JavaRDD<Block> blocks;
         final BatchPlan plan;
         final int partitions;
+        final BarrierRounds barrier; // null: a job per round
         final List<RoundStats> rounds = new ArrayList<>();
         final List<Double> epochLoss = new ArrayList<>();
         long steps;
 
-        Run(String runId, SparkTrainConfig config, JavaRDD<Block> blocks, BatchPlan plan) {
+        Run(String runId, SparkTrainConfig config, JavaRDD<Block> blocks, BatchPlan plan, BarrierRounds barrier) {
             this.runId = runId;
+            this.barrier = barrier;
             this.config = config;
             this.blocks = blocks;
             this.plan = plan;
@@ -247,6 +240,7 @@ public final class SparkTrainer {
             boolean syncBn = mode.batchNorm() == Mode.BatchNormStatistics.SYNCHRONISED && SyncBatchNorm.present(model);
             long inlineLimit = Weights.inlineLimit(sc);
             for (int epoch = config.startEpoch(); epoch <= config.epochs(); epoch++) {
+                if (barrierEpoch(epoch)) continue;
                 double lossSum = 0;
                 long samples = 0;
                 for (int step = 0; step < stepsPerEpoch; step++) {
@@ -316,6 +310,7 @@ public final class SparkTrainer {
             int optBase = layout.length(), presenceBase = optBase + optLayout.length();
             int lossAt = presenceBase + optLayout.keys().length;
             for (int epoch = config.startEpoch(); epoch <= config.epochs(); epoch++) {
+                if (barrierEpoch(epoch)) continue;
                 double lossSum = 0;
                 long samples = 0;
                 for (int first = 0; first < stepsPerEpoch; first += k) {
@@ -354,6 +349,22 @@ public final class SparkTrainer {
             return new SparkTrainResult(epochLoss, steps, rounds);
         }
 
+        /** Runs {@code epoch} as one barrier stage when the run has them; false: run it a job per round. */
+        private boolean barrierEpoch(int epoch) {
+            if (barrier == null) return false;
+            double lossSum = 0;
+            long samples = 0;
+            for (RoundStats s : barrier.epoch(model, optimizer, epoch)) {
+                checkFinite(epoch, s.firstStep(), s.loss());
+                steps += s.steps();
+                lossSum += s.loss() * s.samples();
+                samples += s.samples();
+                finishRound(s);
+            }
+            finishEpoch(epoch, lossSum / samples);
+            return true;
+        }
+
         private void checkFinite(int epoch, int step, double loss) {
             if (!Double.isFinite(loss)) {
                 throw new TrainingDivergedException("training diverged at epoch " + epoch + ", step " + (step + 1)
@@ -386,15 +397,4 @@ public final class SparkTrainer {
         }
     }
 
-    // ---------------------------------------------------------------------------------- helpers
-
-
-    private void warnIfResultsAreLarge(int optimizerStateLength) {
-        long bytes = 4L * ((long) layout.length() + optimizerStateLength) + 64;
-        long limit = sc.getConf().getSizeAsBytes("spark.task.maxDirectResultSize", "1m");
-        if (bytes > limit) {
-            LOG.warn("each partition returns {} bytes per round, over spark.task.maxDirectResultSize ({} bytes): results go"
-                    + " through the block manager, which is slower. Raise it (below spark.rpc.message.maxSize)", bytes, limit);
-        }
-    }
 }

@@ -53,26 +53,7 @@ final class Tasks {
                 int[] order = Replicas.order(runId, plan, epoch, p);
                 long t0 = System.nanoTime();
                 out[out.length - 2] = (t0 - tLoad) / 1e6f;
-                List<Parameter> params = r.module().parameters();
-                for (Parameter q : params) q.value().clearGrad();
-                Tensor l = loss.apply(r.module().forward(block.features(order, from, to)), block.targets(order, from, to));
-                requireScalar(l);
-                l.backward();
-                var state = r.module().stateDict();
-                var named = r.module().namedParameters();
-                int i = 0;
-                for (var e : state.entrySet()) {
-                    int off = layout.offsets()[i];
-                    Tensor src = layout.parameter()[i] ? named.get(e.getKey()).grad() : e.getValue();
-                    if (src != null) {
-                        float[] a = src.array();
-                        int base = src.offset();
-                        for (int j = 0, n = layout.size(i); j < n; j++) out[off + j] = a[base + j] * share;
-                        out[layout.length() + i] = 1;
-                    }
-                    i++;
-                }
-                out[out.length - 3] = l.item() * share;
+                gradient(r.module(), loss, layout, block, order, from, to, share, out);
                 out[out.length - 1] = (System.nanoTime() - t0) / 1e6f;
             } catch (SyncBatchNorm.Stop s) {
                 throw new IllegalStateException("a BatchNorm call had no whole-batch statistics in the gradient pass", s);
@@ -82,6 +63,32 @@ final class Tasks {
             }
             return List.of(out).iterator();
         }
+    }
+
+    /**
+     * The gradient of rows {@code order[from..to)} scaled by {@code share}, into {@code out} as
+     * {@link GradientTask} lays it out (gradients or scaled buffers, reached-flags, loss·share).
+     */
+    static void gradient(Module m, Loss loss, StateLayout layout, Block block, int[] order, int from, int to, float share,
+            float[] out) {
+        for (Parameter q : m.parameters()) q.value().clearGrad();
+        Tensor l = loss.apply(m.forward(block.features(order, from, to)), block.targets(order, from, to));
+        requireScalar(l);
+        l.backward();
+        var named = m.namedParameters();
+        int i = 0;
+        for (var e : m.stateDict().entrySet()) {
+            int off = layout.offsets()[i];
+            Tensor src = layout.parameter()[i] ? named.get(e.getKey()).grad() : e.getValue();
+            if (src != null) {
+                float[] a = src.array();
+                int base = src.offset();
+                for (int j = 0, n = layout.size(i); j < n; j++) out[off + j] = a[base + j] * share;
+                out[layout.length() + i] = 1;
+            }
+            i++;
+        }
+        out[layout.length() + layout.names().length] = l.item() * share;
     }
 
     /**
@@ -116,28 +123,39 @@ final class Tasks {
                 int[] order = Replicas.order(runId, plan, epoch, p);
                 long t0 = System.nanoTime();
                 out[lossAt + 1] = (t0 - tLoad) / 1e6f;
-                double lossSum = 0;
-                for (int s = first; s < first + count; s++) {
-                    int from = plan.sliceStart(p, s), to = plan.sliceEnd(p, s);
-                    if (to == from) continue;
-                    opt.zeroGrad();
-                    Tensor l = loss.apply(r.module().forward(block.features(order, from, to)), block.targets(order, from, to));
-                    requireScalar(l);
-                    l.backward();
-                    opt.step();
-                    lossSum += (double) l.item() * (to - from);
-                }
-                float weight = (float) ((double) mine / roundSamples);
-                float[] state = layout.flatten(r.module());
-                for (int j = 0; j < state.length; j++) out[j] = state[j] * weight;
-                optLayout.accumulate(opt.stateDict(), weight, out, optBase, presenceBase);
-                out[lossAt] = (float) (lossSum / roundSamples);
+                localSteps(r.module(), opt, loss, layout, optLayout, block, order, plan, first, count, mine, roundSamples, out);
                 out[lossAt + 2] = (System.nanoTime() - t0) / 1e6f;
             } finally {
                 Replicas.giveBack(runId, r);
             }
             return List.of(out).iterator();
         }
+    }
+
+    /**
+     * {@code count} local steps from step {@code first} of partition {@code block}, then its state
+     * weighted by mine/roundSamples into {@code out} as {@link LocalSgdTask} lays it out.
+     */
+    static void localSteps(Module m, Optimizer opt, Loss loss, StateLayout layout, OptimizerStateLayout optLayout, Block block,
+            int[] order, BatchPlan plan, int first, int count, long mine, long roundSamples, float[] out) {
+        int p = block.partition();
+        double lossSum = 0;
+        for (int s = first; s < first + count; s++) {
+            int from = plan.sliceStart(p, s), to = plan.sliceEnd(p, s);
+            if (to == from) continue;
+            opt.zeroGrad();
+            Tensor l = loss.apply(m.forward(block.features(order, from, to)), block.targets(order, from, to));
+            requireScalar(l);
+            l.backward();
+            opt.step();
+            lossSum += (double) l.item() * (to - from);
+        }
+        float weight = (float) ((double) mine / roundSamples);
+        float[] state = layout.flatten(m);
+        for (int j = 0; j < state.length; j++) out[j] = state[j] * weight;
+        int optBase = layout.length(), presenceBase = optBase + optLayout.length();
+        optLayout.accumulate(opt.stateDict(), weight, out, optBase, presenceBase);
+        out[presenceBase + optLayout.keys().length] = (float) (lossSum / roundSamples);
     }
 
     /** Loss sum, correct predictions, samples, and whether targets were class labels, of one partition. */

@@ -71,6 +71,14 @@ class ClusterIT {
             assertTrue(log.contains("epoch 3:"), log);
             // spark.executor.cores=1 on a machine with more cores: one kernel thread per executor
             assertTrue(log.contains("executor kernel threads: [1]") || Runtime.getRuntime().availableProcessors() == 1, tail(out));
+
+            // the same training in barrier stages: one stage (a job) per epoch of 8 rounds, 3 epochs
+            String barrier = run(work, WAIT_SECONDS, script.toString(), "submit", work.toString(), jar.toString(),
+                    "org.backprop.spark.examples.ClusterCheck", "data=" + work.resolve("blobs-barrier.parquet").toUri(), "rows=800",
+                    "batch=100", "barrier=1");
+            Matcher b = Pattern.compile("accuracy=([0-9.]+)").matcher(barrier);
+            assertTrue(b.find() && Double.parseDouble(b.group(1)) >= 0.9, barrier);
+            assertTrue(barrier.contains("spark jobs per round=0.125"), barrier);
         } finally {
             if (driver != null) driver.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             run(work, 60, script.toString(), "stop", work.toString());

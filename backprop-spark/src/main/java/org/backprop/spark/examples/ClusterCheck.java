@@ -36,7 +36,7 @@ import org.backprop.spark.TrainingListener;
  * scripts/spark-cluster.sh and the cluster test run it.
  * <pre>
  * data=DIR or URI    where to write the Parquet files (required)
- * rows=2000 dims=16 classes=4 hidden=32 epochs=3 batch=200 partitions=2 mode=sync|local localSteps=4 seed=1
+ * rows=2000 dims=16 classes=4 hidden=32 epochs=3 batch=200 partitions=2 mode=sync|local localSteps=4 seed=1 barrier=0|1
  * </pre>
  */
 public final class ClusterCheck {
@@ -51,7 +51,7 @@ public final class ClusterCheck {
         int epochs = Integer.parseInt(a.get("epochs", "3")), batch = Integer.parseInt(a.get("batch", "200"));
         int partitions = Integer.parseInt(a.get("partitions", "2")), localSteps = Integer.parseInt(a.get("localSteps", "4"));
         long seed = Long.parseLong(a.get("seed", "1"));
-        boolean sync = a.get("mode", "sync").equals("sync");
+        boolean sync = a.get("mode", "sync").equals("sync"), barrier = a.get("barrier", "0").equals("1");
 
         SparkSession spark = SparkSession.builder().appName("backprop-cluster-check").config("spark.log.level", "WARN")
                 .config("spark.task.maxDirectResultSize", "64m").config("spark.broadcast.compress", "false").getOrCreate();
@@ -74,9 +74,9 @@ public final class ClusterCheck {
                             System.out.printf(Locale.ROOT, "epoch %d: train loss %.4f%n", epoch, meanLoss);
                             System.out.flush();
                         }
-                    });
+                    }).optimizerCopies(p -> new Adam(p, lr));
             var config = SparkTrainConfig.defaults().epochs(epochs).globalBatchSize(batch).seed(seed)
-                    .mode(sync ? Mode.synchronous() : Mode.localSgd(localSteps, p -> new Adam(p, lr)));
+                    .mode(sync ? Mode.synchronous() : Mode.localSgd(localSteps, p -> new Adam(p, lr))).barrier(barrier);
             SparkTrainResult r = trainer.fit(samples, config);
             SparkEvaluation e = trainer.evaluate(samples);
             List<Integer> threads = sc.parallelize(List.of(0, 1, 2, 3), 4).map(i -> ExecutorThreads.threads()).collect();
@@ -84,6 +84,7 @@ public final class ClusterCheck {
             System.out.printf(Locale.ROOT, "executor kernel threads: %s%n", new TreeSet<>(threads));
             System.out.printf(Locale.ROOT, "rounds %d, %.1f ms per round, compute %.1f ms, last round %d bytes out%n",
                     r.rounds().size(), r.meanRoundMillis(3), r.meanComputeMillis(3), last.bytesOut());
+            System.out.printf(Locale.ROOT, "spark jobs per round=%.3f%n", r.cost(0).jobsPerRound());
             System.out.printf(Locale.ROOT, "accuracy=%.4f loss=%.4f%n", e.accuracy(), e.meanLoss());
         } finally {
             spark.stop();

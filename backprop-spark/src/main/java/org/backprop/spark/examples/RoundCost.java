@@ -26,10 +26,11 @@ import org.backprop.spark.SparkTrainer;
  * in docs/SPARK.md.
  *
  * <pre>
- * RoundCost [master=local[2]] [widths=784,256,128,10] [batch=256] [rounds=30] [localSteps=1] [partitions=0] [inline=BYTES]
+ * RoundCost [master=local[2]] [widths=784,256,128,10] [batch=256] [rounds=30] [localSteps=1] [partitions=0] [inline=BYTES] [barrier=0]
  * </pre>
  * partitions=0 uses Spark's default parallelism; localSteps &gt; 1 measures local SGD rounds.
- * inline=BYTES sets spark.backprop.inlineWeightsBytes (0: the weights go as a broadcast of their own). Besides
+ * inline=BYTES sets spark.backprop.inlineWeightsBytes (0: the weights go as a broadcast of their own).
+ * barrier=1 runs the epoch as one barrier stage (SparkTrainConfig.barrier). Besides
  * the readable lines it prints one {@code ROW|...} line that bench/spark-round-cost.sh tabulates.
  */
 public final class RoundCost {
@@ -43,6 +44,7 @@ public final class RoundCost {
         int rounds = Integer.parseInt(opts.get("rounds", "30"));
         int localSteps = Integer.parseInt(opts.get("localSteps", "1"));
         int partitions = Integer.parseInt(opts.get("partitions", "0"));
+        boolean barrier = opts.get("barrier", "0").equals("1");
         String inline = opts.get("inline", ""); // spark.backprop.inlineWeightsBytes; 0: weights as a broadcast of their own
 
         SparkConf conf = new SparkConf().setAppName("backprop-round-cost").setIfMissing("spark.master", master)
@@ -58,15 +60,16 @@ public final class RoundCost {
             SerializableSupplier<Module> factory = () -> mlp(widths, 1);
             Module model = factory.get();
             Loss loss = (h, y) -> h.logSoftmax(1).mul(y).sum(1, false).mean().neg();
-            var config = SparkTrainConfig.defaults().epochs(1).globalBatchSize(batch)
-                    .mode(localSteps == 1 ? Mode.synchronous() : Mode.localSgd(localSteps, p -> new SGD(p, 0.01)));
-            SparkTrainResult r = new SparkTrainer(sc, model, factory, loss, new SGD(model.parameters(), 0.01)).fit(data, config);
-            report(master, parts, model.parameterCount(), batch, localSteps, r);
+            // barrier: a stage's wall time is shared out over its rounds, so the first epoch (JIT warm-up) is left out whole
+            var config = SparkTrainConfig.defaults().epochs(barrier ? 2 : 1).globalBatchSize(batch)
+                    .mode(localSteps == 1 ? Mode.synchronous() : Mode.localSgd(localSteps, p -> new SGD(p, 0.01))).barrier(barrier);
+            SparkTrainResult r = new SparkTrainer(sc, model, factory, loss, new SGD(model.parameters(), 0.01))
+                    .optimizerCopies(p -> new SGD(p, 0.01)).fit(data, config);
+            report(master, parts, model.parameterCount(), batch, localSteps, r, barrier ? rounds : Math.min(5, rounds / 3));
         }
     }
 
-    static void report(String master, int parts, long params, int batch, int localSteps, SparkTrainResult r) {
-        int warmup = Math.min(5, r.rounds().size() / 3);
+    static void report(String master, int parts, long params, int batch, int localSteps, SparkTrainResult r, int warmup) {
         var cost = r.cost(warmup);
         System.out.printf(Locale.ROOT, "master=%s partitions=%d params=%d batch=%d localSteps=%d rounds=%d (first %d left out)%n",
                 master, parts, params, batch, localSteps, r.rounds().size(), warmup);

@@ -1,0 +1,128 @@
+package org.backprop.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.backprop.loss.CrossEntropyLoss;
+import org.backprop.nn.Module;
+import org.backprop.optim.Adam;
+import org.backprop.optim.Optimizer;
+import org.backprop.optim.SGD;
+import org.backprop.optim.StepLR;
+import org.backprop.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One barrier stage per epoch gives what a job per round gives: with two partitions the sum of two
+ * shares is the same in either order, so the results must agree to the bit; with more, to float
+ * summation order.
+ */
+class BarrierTest {
+    private static final SerializableSupplier<Module> FACTORY = Fixtures.mlp(6, 16, 3, 21);
+
+    private static SGD sgd(List<org.backprop.nn.Parameter> p) {
+        return new SGD(p, SGD.Options.defaults().lr(0.2).momentum(0.9).weightDecay(1e-4));
+    }
+
+    private record Outcome(Module model, Optimizer opt, SparkTrainResult result) {}
+
+    private static Outcome train(JavaRDD<Sample> rdd, SparkTrainConfig config, OptimizerFactory opt, boolean barrier) {
+        Module m = FACTORY.get();
+        Optimizer o = opt.create(m.parameters());
+        var r = new SparkTrainer(SharedSpark.context(), m, FACTORY, new CrossEntropyLoss(), o).scheduler(new StepLR(o, 1, 0.5))
+                .optimizerCopies(opt).fit(rdd, config.barrier(barrier));
+        return new Outcome(m, o, r);
+    }
+
+    private static void assertSameBits(Outcome a, Outcome b) {
+        assertEquals(a.result().epochLoss(), b.result().epochLoss());
+        assertEquals(a.opt().stepCount(), b.opt().stepCount());
+        StateLayout layout = StateLayout.of(a.model());
+        assertArrayEquals(layout.flatten(a.model()), layout.flatten(b.model()));
+        Map<String, Tensor> sa = a.opt().stateDict(), sb = b.opt().stateDict();
+        assertEquals(sa.keySet(), sb.keySet());
+        for (String k : sa.keySet()) assertArrayEquals(sa.get(k).toFloatArray(), sb.get(k).toFloatArray(), "optimizer state " + k);
+        assertEquals(a.opt().lr(), b.opt().lr());
+    }
+
+    private static JavaRDD<Sample> data(int partitions) {
+        return SharedSpark.context().parallelize(Fixtures.blobs(203, 6, 3, 0.8, false, 5), partitions); // ragged last batch
+    }
+
+    @Test
+    void synchronousSgdWithMomentumMatchesAJobPerRoundBitForBit() {
+        var config = SparkTrainConfig.defaults().epochs(3).globalBatchSize(32).seed(2);
+        Outcome a = train(data(2), config, BarrierTest::sgd, false), b = train(data(2), config, BarrierTest::sgd, true);
+        assertSameBits(a, b);
+        assertEquals(a.result().steps(), b.result().steps());
+        assertEquals(a.result().rounds().stream().map(RoundStats::loss).toList(), b.result().rounds().stream().map(RoundStats::loss).toList());
+    }
+
+    @Test
+    void synchronousAdamMatchesAJobPerRoundBitForBit() {
+        var config = SparkTrainConfig.defaults().epochs(2).globalBatchSize(40).seed(3);
+        OptimizerFactory adam = p -> new Adam(p, 0.01);
+        assertSameBits(train(data(2), config, adam, false), train(data(2), config, adam, true));
+    }
+
+    @Test
+    void localSgdWithAdamMatchesAJobPerRoundBitForBit() {
+        OptimizerFactory adam = p -> new Adam(p, 0.01);
+        var config = SparkTrainConfig.defaults().epochs(2).globalBatchSize(24).seed(4).mode(Mode.localSgd(3, adam));
+        assertSameBits(train(data(2), config, adam, false), train(data(2), config, adam, true));
+    }
+
+    /** One partition, a single-task barrier stage; three partitions (more than local[2]'s slots): a job per round. */
+    @Test
+    void otherPartitionCountsGiveTheSameTraining() {
+        var config = SparkTrainConfig.defaults().epochs(2).globalBatchSize(30).seed(6);
+        for (int partitions : new int[] {1, 3}) {
+            Outcome a = train(data(partitions), config, BarrierTest::sgd, false), b = train(data(partitions), config, BarrierTest::sgd, true);
+            double diff = Fixtures.maxDifference(a.model(), b.model());
+            assertTrue(diff <= 1e-6, partitions + " partitions: max weight difference " + diff);
+        }
+    }
+
+    @Test
+    void checkpointsWrittenByBarrierEpochsResumeTheRun(@TempDir Path dir) throws Exception {
+        var config = SparkTrainConfig.defaults().epochs(3).globalBatchSize(32).seed(7);
+        Outcome whole = train(data(2), config, BarrierTest::sgd, false);
+
+        Module m = FACTORY.get();
+        SGD opt = sgd(m.parameters());
+        String uri = dir.toUri().toString();
+        new SparkTrainer(SharedSpark.context(), m, FACTORY, new CrossEntropyLoss(), opt).scheduler(new StepLR(opt, 1, 0.5))
+                .optimizerCopies(BarrierTest::sgd).listener(Checkpoints.every(1, uri, "b")).fit(data(2), config.epochs(1).barrier(true));
+        Module m2 = FACTORY.get();
+        SGD opt2 = sgd(m2.parameters());
+        var rest = new SparkTrainer(SharedSpark.context(), m2, FACTORY, new CrossEntropyLoss(), opt2).scheduler(new StepLR(opt2, 1, 0.5))
+                .optimizerCopies(BarrierTest::sgd).resume(Checkpoints.load(uri + "/b-epoch1.safetensors")).fit(data(2), config.barrier(true));
+        assertSameBits(whole, new Outcome(m2, opt2, rest));
+    }
+
+    @Test
+    void synchronousBarrierStagesNeedTheOptimizerCopies() {
+        Module m = FACTORY.get();
+        var t = new SparkTrainer(SharedSpark.context(), m, FACTORY, new CrossEntropyLoss(), sgd(m.parameters()));
+        var e = assertThrows(IllegalArgumentException.class, () -> t.fit(data(2), SparkTrainConfig.defaults().barrier(true)));
+        assertTrue(e.getMessage().contains("optimizerCopies"), e.getMessage());
+        var wrongKind = t.optimizerCopies(p -> new Adam(p, 0.1));
+        e = assertThrows(IllegalArgumentException.class, () -> wrongKind.fit(data(2), SparkTrainConfig.defaults().barrier(true)));
+        assertTrue(e.getMessage().contains("same kind"), e.getMessage());
+    }
+
+    @Test
+    void peerAddressesKeepTheHost() {
+        assertEquals("10.0.0.7", PeerLinks.host("10.0.0.7"));
+        assertEquals("10.0.0.7", PeerLinks.host("10.0.0.7:35001"));
+        assertEquals("fe80::1", PeerLinks.host("fe80::1"));
+    }
+}
