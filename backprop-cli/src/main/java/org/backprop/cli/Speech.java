@@ -80,7 +80,7 @@ final class Speech {
         }
         if (!given.hasMatchedOption("--augment")) {
             o.augment = gru ? GRU_AUGMENT : CNN_AUGMENT;
-            set.add(o.augment.replace(",", " and ") + " augmentation");
+            if (!o.augment.equals("none")) set.add(o.augment.replace(",", " and ") + " augmentation");
         }
         return String.join(", ", set);
     }
