@@ -98,7 +98,7 @@ final class Speech {
      * twice {@link SpecAugment#standard}'s masks on top it ended at 0.957 test accuracy.
      */
     static final String CNN_AUGMENT = "shift";
-    static final String GRU_AUGMENT = "mask";
+    static final String GRU_AUGMENT = "none"; // masks: 0.9667 with seed 1, as without, training loss 0.155 (under-fit)
 
     /**
      * --augment for spectrograms, null for none: shift (±2 frames and bands, or shift=N; the CNN's
