@@ -14,12 +14,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.backprop.audio.Audio;
 import org.backprop.audio.AudioFeatures;
+import org.backprop.audio.SpecAugment;
 import org.backprop.audio.WavReader;
+import org.backprop.data.BatchTransform;
 import org.backprop.data.Dataset;
+import org.backprop.data.ImageAugmentation;
 import org.backprop.audio.Fsdd;
 import org.backprop.io.ModelFile;
 import org.backprop.nn.Models;
@@ -74,24 +78,66 @@ final class Speech {
             o.valFraction = 0;
             set.add("no validation split");
         }
-        if (!given.hasMatchedOption("--augment") && !gru) {
-            o.augment = "shift";
-            set.add("shift augmentation");
+        if (!given.hasMatchedOption("--augment")) {
+            o.augment = gru ? GRU_AUGMENT : CNN_AUGMENT;
+            if (!o.augment.equals("none")) set.add(o.augment.replace(",", " and ") + " augmentation");
         }
         return String.join(", ", set);
     }
 
     /** The speech networks: {@code cnn} over the log-mel image, {@code gru} over its frames. */
-    static void checkModel(String kind, String augment) {
+    static void checkModel(String kind) {
         String k = kind.toLowerCase(Locale.ROOT);
         if (!k.equals("cnn") && !k.equals("gru")) {
             throw new IllegalArgumentException("--data fsdd trains --model cnn or gru (log-mel spectrograms), not '" + kind + "'");
         }
-        String a = augment.strip().toLowerCase(Locale.ROOT);
-        if (k.equals("gru") && !a.equals("auto") && !a.equals("none")) {
-            throw new IllegalArgumentException("--augment " + augment + " shifts and mirrors images; --model gru reads "
-                    + "sequences of frames: leave it out or give none");
+    }
+
+    /**
+     * The recipes' augmentation (README's speech section). The CNN keeps shifts alone: with
+     * twice {@link SpecAugment#standard}'s masks on top it ended at 0.957 test accuracy.
+     */
+    static final String CNN_AUGMENT = "shift";
+    static final String GRU_AUGMENT = "none"; // masks: 0.9667 with seed 1, as without, training loss 0.155 (under-fit)
+
+    /**
+     * --augment for spectrograms, null for none: shift (±2 frames and bands, or shift=N; the CNN's
+     * images only), mask ({@link SpecAugment#standard}) or both; auto is the recipe's.
+     */
+    static BatchTransform augmentation(String spec, String kind) {
+        boolean gru = kind.equalsIgnoreCase("gru");
+        String s = spec.strip().toLowerCase(Locale.ROOT);
+        if (s.equals("auto")) s = gru ? GRU_AUGMENT : CNN_AUGMENT;
+        if (s.equals("none")) return null;
+        int shift = 0;
+        boolean mask = false;
+        for (String part : s.split(",")) {
+            String p = part.strip();
+            if (p.equals("mask")) {
+                mask = true;
+            } else if (p.equals("shift") || p.startsWith("shift=")) {
+                if (gru) throw new IllegalArgumentException("--augment " + spec + ": shift moves images; --model gru reads "
+                        + "sequences of frames: give mask or none");
+                shift = TrainSetup.parseAugmentation(p, true).maxShift();
+            } else {
+                throw new IllegalArgumentException("--augment for --data fsdd takes auto, none, or a list of shift, shift=N and mask; not '"
+                        + part + "'");
+            }
         }
+        ImageAugmentation image = shift > 0 ? new ImageAugmentation(shift, false) : null;
+        SpecAugment masks = mask ? SpecAugment.standard(layout(kind)) : null;
+        if (image == null || masks == null) return image != null ? image : masks;
+        return new BatchTransform() { // shifted first, then masked, from the step's one generator
+            @Override
+            public Tensor apply(Tensor features, SplittableRandom rng) {
+                return masks.apply(image.apply(features, rng), rng);
+            }
+
+            @Override
+            public String toString() {
+                return image + ", " + masks;
+            }
+        };
     }
 
     /** How the network reads a spectrogram: an image [1, mels, frames] or a sequence [frames, mels]. */

@@ -12,7 +12,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import org.backprop.autograd.GradMode;
 import org.backprop.data.Dataset;
-import org.backprop.data.ImageAugmentation;
+import org.backprop.data.BatchTransform;
 import org.backprop.data.Standardizer;
 import org.backprop.loss.Loss;
 import org.backprop.loss.Losses;
@@ -136,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
     String schedule;
 
     @Option(names = "--augment", defaultValue = "auto", paramLabel = "LIST",
-            description = "Randomly change each training batch of images: shift (up to 2 px, or shift=N), flip (mirror half left-right), "
+            description = "Randomly change each training batch of images: shift (up to 2 px, or shift=N), flip (mirror half left-right), mask (--data fsdd: SpecAugment band and frame masks), "
                     + "both as shift,flip, or none; auto is shift for --model cnn and none otherwise (default: ${DEFAULT-VALUE}).")
     String augment;
 
@@ -279,8 +279,8 @@ final class TrainCommand implements Callable<Integer> {
         Trainer trainer = new Trainer(model, lossFn, opt).callback(health).callback(display);
         // Only checkpoints use them, and the data fingerprint reads every value once.
         if (checkpointEvery != null || resume != null) trainer.runSettings(setup.runSettings(loaded, train, test));
-        ImageAugmentation augmentation = setup.augmentation();
-        if (!augmentation.isIdentity()) {
+        BatchTransform augmentation = setup.augmentation();
+        if (augmentation != null) {
             trainer.augmentation(augmentation);
             out.printf(Locale.ROOT, "Augmentation: %s (training batches only)%n", augmentation);
         }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.backprop.data.Dataset;
-import org.backprop.data.ImageAugmentation;
+import org.backprop.data.BatchTransform;
 import org.backprop.data.Standardizer;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.ConfusionMatrix;
@@ -25,7 +25,7 @@ final class TrainReport {
 
     static void write(TrainCommand c, PrintWriter console, History history, GradientHealth health, Task t, Tensor predictions,
                       Dataset test, Standardizer ys, String architecture, long parameters, String lossName,
-                      String dataName, ImageAugmentation augmentation) throws IOException {
+                      String dataName, BatchTransform augmentation) throws IOException {
         List<Plots.Chart> charts = new ArrayList<>(Plots.of(history.epochs(), t, health.epochs(), health.layerWeightNames()));
         if (c.speechPictures != null) charts.addAll(c.speechPictures);
         if (c.plots) {
@@ -53,7 +53,7 @@ final class TrainReport {
         settings.put("optimizer", c.optimizer + ", lr " + TrainCommand.fmt(c.lr == null ? history.epochs().getFirst().lr() : c.lr)
                 + (c.weightDecay > 0 ? ", weight decay " + TrainCommand.fmt(c.weightDecay) : "") + (c.clipNorm != null ? ", clip norm " + TrainCommand.fmt(c.clipNorm) : ""));
         settings.put("batch size", Integer.toString(c.batchSize));
-        settings.put("augmentation", augmentation.toString());
+        settings.put("augmentation", augmentation == null ? "none" : augmentation.toString());
         settings.put("epochs", history.epochs().size() + " of at most " + c.epochs + (c.patience > 0 ? ", patience " + c.patience : ""));
         settings.put("validation / test fraction", TrainCommand.fmt(c.valFraction) + " / " + TrainCommand.fmt(c.testFraction));
         settings.put("seed", Long.toString(c.seed));

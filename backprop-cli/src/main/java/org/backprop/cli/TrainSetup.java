@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import org.backprop.audio.LogMel;
+import org.backprop.data.BatchTransform;
 import org.backprop.data.BuiltinDatasets;
 import org.backprop.data.CsvTable;
 import org.backprop.data.Dataset;
@@ -131,7 +132,7 @@ final class TrainSetup {
             throw new IllegalArgumentException("--schedule must be none, cosine, step or plateau, not '" + o.schedule + "'");
         }
         if (Speech.isFsdd(o.data)) {
-            Speech.checkModel(o.modelKind, o.augment);
+            Speech.checkModel(o.modelKind);
         } else if (!List.of("mlp", "cnn", "lenet").contains(o.modelKind.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("--model must be mlp, cnn or lenet, not '" + o.modelKind + "'");
         }
@@ -320,15 +321,16 @@ final class TrainSetup {
         };
     }
 
-    /** --augment as a transform; images only, since flat rows have no layout to shift or mirror. */
-    ImageAugmentation augmentation() {
+    /** --augment as a transform, null for none; images only, since flat rows have no layout to shift or mirror. */
+    BatchTransform augmentation() {
+        if (Speech.isFsdd(o.data)) return Speech.augmentation(o.augment, o.modelKind);
         boolean images = !o.modelKind.equalsIgnoreCase("mlp");
         ImageAugmentation a = parseAugmentation(o.augment, o.modelKind.equalsIgnoreCase("cnn"));
         if (!a.isIdentity() && !images) {
             throw new IllegalArgumentException("--augment " + o.augment + " shifts and mirrors images: it needs --model cnn or lenet"
                     + " (--model " + o.modelKind + " takes flat rows)");
         }
-        return a;
+        return a.isIdentity() ? null : a;
     }
 
     /** The network in one phrase for the console and the report, e.g. {@code 64-64-32-10 relu}. */

@@ -97,7 +97,7 @@ class SpeechCommandsTest {
         String text = r.out();
         assertTrue(text.contains("Model: fsdd GRU (2 layers of 64 over 100 frames of 40 mel bands, last state → 10), 45,962 parameters"), text);
         assertTrue(text.contains("Recipe for --model gru on fsdd: batch 64, cosine schedule, no validation split (options"), text);
-        assertFalse(text.contains("Augmentation:"), "no image shifts for sequences: " + text);
+        assertFalse(text.contains("Augmentation:"), "no augmentation in the GRU recipe: " + text);
         assertTrue(text.contains("spectrogram-0.png"), text);
         assertTrue(javax.imageio.ImageIO.read(out.resolve("spectrogram-0.png").toFile()).getWidth() > 100,
                 "--plots writes the spectrogram pictures as PNG files");
@@ -123,7 +123,10 @@ class SpeechCommandsTest {
 
         r = CliRunner.run("train", "--data", "fsdd", "--data-dir", data.toString(), "--model", "gru", "--augment", "shift");
         assertEquals(1, r.exitCode());
-        assertTrue(r.err().contains("--augment shift shifts and mirrors images; --model gru reads sequences of frames"), r.err());
+        assertTrue(r.err().contains("--augment shift: shift moves images; --model gru reads sequences of frames"), r.err());
+        r = CliRunner.run("train", "--data", "fsdd", "--data-dir", data.toString(), "--augment", "shift,warp");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("--augment for --data fsdd takes auto, none, or a list of shift, shift=N and mask; not 'warp'"), r.err());
         r = CliRunner.run("train", "--data", "fsdd", "--data-dir", data.toString(), "--model", "lstm");
         assertEquals(1, r.exitCode());
         assertTrue(r.err().contains("--data fsdd trains --model cnn or gru (log-mel spectrograms), not 'lstm'"), r.err());
