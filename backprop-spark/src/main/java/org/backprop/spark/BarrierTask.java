@@ -9,7 +9,6 @@ import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.backprop.loss.Loss;
 import org.backprop.nn.Module;
-import org.backprop.nn.Parameter;
 import org.backprop.optim.Optimizer;
 import org.backprop.tensor.Tensor;
 import scala.jdk.javaapi.CollectionConverters;
@@ -120,31 +119,8 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
             float[] sum = links.sum(out);
             trace.round(sum[lossAt], sum[sum.length - 1] / plan.partitionSizes().length, (System.nanoTime() - t1) / 1e6f);
             if (!Float.isFinite(sum[lossAt])) return; // every task sees the same loss and stops here; the driver reports it
-            apply(m, sum);
+            layout.applySum(m, sum);
             opt.step();
-        }
-    }
-
-    /** The driver's SparkTrainer.applyGradients, on this task's replica. */
-    private void apply(Module m, float[] sum) {
-        var named = m.namedParameters();
-        int i = 0;
-        for (var e : m.stateDict().entrySet()) {
-            int off = layout.offsets()[i];
-            if (layout.parameter()[i]) {
-                Parameter q = named.get(e.getKey());
-                if (sum[layout.length() + i] > 0) {
-                    Tensor g = q.value().grad();
-                    if (g == null) q.value().accumulateGrad(Tensor.wrap(Arrays.copyOfRange(sum, off, off + q.numel()), q.shape()));
-                    else System.arraycopy(sum, off, g.array(), g.offset(), q.numel());
-                } else {
-                    q.value().clearGrad(); // no partition reached it: the optimizer skips it
-                }
-            } else {
-                Tensor t = e.getValue();
-                System.arraycopy(sum, off, t.array(), t.offset(), layout.size(i));
-            }
-            i++;
         }
     }
 

@@ -10,10 +10,8 @@ import org.apache.spark.storage.StorageLevel;
 import org.backprop.autograd.GradMode;
 import org.backprop.loss.Loss;
 import org.backprop.nn.Module;
-import org.backprop.nn.Parameter;
 import org.backprop.optim.LrScheduler;
 import org.backprop.optim.Optimizer;
-import org.backprop.tensor.Tensor;
 import org.backprop.train.TrainingDivergedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -270,7 +268,7 @@ public final class SparkTrainer {
                     long t2 = System.nanoTime();
                     double stepLoss = sum[layout.length() + layout.names().length];
                     checkFinite(epoch, step, stepLoss);
-                    applyGradients(sum);
+                    layout.applySum(model, sum);
                     optimizer.step();
                     long t3 = System.nanoTime();
                     steps++;
@@ -283,25 +281,6 @@ public final class SparkTrainer {
                 finishEpoch(epoch, lossSum / samples);
             }
             return new SparkTrainResult(epochLoss, steps, rounds);
-        }
-
-        /** Puts the summed gradients into the driver's parameters and the averaged buffers into its buffers. */
-        private void applyGradients(float[] sum) {
-            int flags = layout.length();
-            var named = model.namedParameters();
-            int i = 0;
-            for (var e : model.stateDict().entrySet()) {
-                int off = layout.offsets()[i];
-                if (layout.parameter()[i]) {
-                    Parameter p = named.get(e.getKey());
-                    if (sum[flags + i] > 0) setGrad(p, sum, off);
-                    else p.value().clearGrad(); // no partition reached it: the optimizer skips it, as on one machine
-                } else {
-                    Tensor t = e.getValue();
-                    System.arraycopy(sum, off, t.array(), t.offset(), layout.size(i));
-                }
-                i++;
-            }
         }
 
         SparkTrainResult localSgd(Mode.LocalSgd mode, OptimizerStateLayout optLayout) {
@@ -386,15 +365,4 @@ public final class SparkTrainer {
             for (TrainingListener l : listeners) l.onEpochEnd(epoch, meanLoss, model, optimizer);
         }
     }
-
-    private static void setGrad(Parameter p, float[] src, int offset) {
-        Tensor v = p.value();
-        Tensor g = v.grad();
-        if (g == null) {
-            v.accumulateGrad(Tensor.wrap(java.util.Arrays.copyOfRange(src, offset, offset + p.numel()), p.shape()));
-        } else {
-            System.arraycopy(src, offset, g.array(), g.offset(), p.numel());
-        }
-    }
-
 }

@@ -94,4 +94,30 @@ record StateLayout(String[] names, int[][] shapes, int[] offsets, boolean[] para
             i++;
         }
     }
+
+    /**
+     * Installs a reduced round result into the module: the summed gradients into its parameters'
+     * gradients, the averaged buffers into its buffers. {@code sum} is the flat state followed by
+     * one presence count per entry ({@code sum[length + i] > 0}: some partition reached entry i);
+     * a parameter no partition reached has its gradient cleared, so the optimizer skips it, as on
+     * one machine. The driver (a job per round) and every barrier task call this alike.
+     */
+    void applySum(Module module, float[] sum) {
+        Map<String, Parameter> named = module.namedParameters();
+        int i = 0;
+        for (Map.Entry<String, Tensor> e : module.stateDict().entrySet()) {
+            int off = offsets[i];
+            if (parameter[i]) {
+                Parameter p = named.get(e.getKey());
+                Tensor v = p.value(), g = v.grad();
+                if (!(sum[length + i] > 0)) v.clearGrad();
+                else if (g == null) v.accumulateGrad(Tensor.wrap(Arrays.copyOfRange(sum, off, off + p.numel()), p.shape()));
+                else System.arraycopy(sum, off, g.array(), g.offset(), p.numel());
+            } else {
+                Tensor t = e.getValue();
+                System.arraycopy(sum, off, t.array(), t.offset(), size(i));
+            }
+            i++;
+        }
+    }
 }
