@@ -14,7 +14,9 @@
 # left as it is: paste the table under its marker line).
 # Environment: PEER (path of torch_fashion.py), PYTHON (default /usr/bin/python3),
 #              THREADS (Backprop's kernel threads, default: the number of CPUs),
-#              SEQ_HEAP (heap flags of the text workloads, default "-Xmx448m -Xmn128m").
+#              SEQ_HEAP (heap flags of the text workloads, default "-Xmx448m -Xmn128m"),
+#              FSDD_HEAP (heap flags of FsddBench, default "-Xmx448m -Xmn128m").
+# A step that fails stops the script with exit 1 and the tail of its log on stderr.
 # Raw JSON lines and logs go to runs/side-by-side-<time>/ (not committed). Unattended: no prompts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +78,21 @@ read -r -a SEQ_HEAP_FLAGS <<< "${SEQ_HEAP:--Xmx448m -Xmn128m}"
 SEQ_JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC
           "${SEQ_HEAP_FLAGS[@]}")
 
+# run LOG CMD...: runs CMD (its stdout redirected by the caller) with stderr into LOG; if it fails,
+# says which step failed and shows the end of its log, then exits 1 (under set -e a failure used
+# to end the script silently, its reason only in the log).
+run() {
+  local log=$1 rc=0
+  shift
+  "$@" 2>> "$log" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "side-by-side: FAILED (exit $rc): $*" >&2
+    echo "side-by-side: last lines of $log:" >&2
+    tail -n 15 "$log" | sed 's/^/  | /' >&2
+    exit 1
+  fi
+}
+
 seq_bench() {
   [ -f "$PEER_SEQ" ] || { echo "side-by-side: $PEER_SEQ not found, GPT workloads skipped" >&2; return 0; }
   for t in 1 2; do
@@ -94,21 +111,33 @@ seq_bench() {
   "${JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --profile 100 \
     > "$OUT/profile-backprop.jsonl" 2>> "$OUT/seq-backprop.log"
 }
+# The spoken-digit workloads need more heap than the Fashion-MNIST cap: a CNN batch of 64 log-mel
+# images holds several 16 MB activations (conv 1: 64·16·40·100 floats) and their gradients at once,
+# and under -Xmx256m -Xmn96m fsdd_cnn ran out of heap in its first backward pass (exit 1).
+read -r -a FSDD_HEAP_FLAGS <<< "${FSDD_HEAP:--Xmx448m -Xmn128m}"
+FSDD_JVM_FLAGS=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC "${FSDD_HEAP_FLAGS[@]}")
 fsdd_bench() {
   [ -f "$PEER_FSDD" ] || { echo "side-by-side: $PEER_FSDD not found (set PEER_FSDD=...)" >&2; exit 1; }
   for t in 1 2; do
     echo "side-by-side: PyTorch fsdd_cnn, fsdd_gru --threads $t" >&2
-    "$PYTHON" "$PEER_FSDD" --threads "$t" --epochs "$FSDD_EPOCHS" --data "$FSDD_DATA" \
-      > "$OUT/fsdd-torch-$t.jsonl" 2> "$OUT/fsdd-torch-$t.log"
+    : > "$OUT/fsdd-torch-$t.log"
+    run "$OUT/fsdd-torch-$t.log" "$PYTHON" "$PEER_FSDD" --threads "$t" --epochs "$FSDD_EPOCHS" --data "$FSDD_DATA" \
+      > "$OUT/fsdd-torch-$t.jsonl"
   done
   echo "side-by-side: Backprop FsddBench --threads $THREADS" >&2
-  "${JAVA[@]}" -cp "$CP" org.backprop.bench.FsddBench --threads "$THREADS" --epochs "$FSDD_EPOCHS" --data "$FSDD_DATA" \
-    > "$OUT/fsdd-backprop.jsonl" 2> "$OUT/fsdd-backprop.log"
+  : > "$OUT/fsdd-backprop.log"
+  run "$OUT/fsdd-backprop.log" "$JAVA_HOME/bin/java" "${FSDD_JVM_FLAGS[@]}" -cp "$CP" org.backprop.bench.FsddBench \
+    --threads "$THREADS" --epochs "$FSDD_EPOCHS" --data "$FSDD_DATA" > "$OUT/fsdd-backprop.jsonl"
+  for w in fsdd_cnn fsdd_gru; do # a side that printed no row for a workload failed without saying so
+    for f in "$OUT/fsdd-torch-1.jsonl" "$OUT/fsdd-torch-2.jsonl" "$OUT/fsdd-backprop.jsonl"; do
+      grep -q "\"workload\": *\"$w\"" "$f" || { echo "side-by-side: FAILED: no $w row in $f" >&2; exit 1; }
+    done
+  done
 }
 if [ -n "$FSDD" ]; then
   fsdd_bench
   "$PYTHON" bench/report.py "$OUT" "$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)" unknown "$(nproc)" \
-    "bench/side-by-side.sh --fsdd --fsdd-epochs $FSDD_EPOCHS" "${JVM_FLAGS[*]}" --fsdd-only
+    "bench/side-by-side.sh --fsdd --fsdd-epochs $FSDD_EPOCHS" "${FSDD_JVM_FLAGS[*]}" --fsdd-only
   exit 0
 fi
 if [ -n "$SEQ_ONLY" ]; then
