@@ -302,11 +302,7 @@ final class GemmVector {
         return r;
     }
 
-    private static final ThreadLocal<int[]> ROW_STARTS = ThreadLocal.withInitial(() -> {
-        int[] r = new int[V + 1];
-        r[V] = -1;
-        return r;
-    });
+    private static final ThreadLocal<int[]> ROW_STARTS = ThreadLocal.withInitial(() -> new int[V + 1]); // all 0: ldb 0
 
     /** Packs alpha·op(A)[i0:i1, k0:k0+kc] into MR-row panels, each laid out [kc][MR], zero-padded. */
     private static void packA(boolean transA, float[] a, int aOff, int lda, float alpha, int i0, int i1, int k0,
