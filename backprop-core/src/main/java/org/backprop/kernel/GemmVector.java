@@ -42,6 +42,40 @@ final class GemmVector {
         }
     }
 
+    /**
+     * k = 1: C = alpha·a·bᵀ (+ C when {@code add}), the rank-1 weight gradient of a batch of one.
+     * Each element is C + (alpha·aᵢ)·bⱼ rounded as the packed kernel rounds it (the product, then
+     * the sum), so the result has the packed path's bits; with {@code add} off C is not read (the
+     * packed path would clear it first, and 0 + x gives the same value). Rows are split over the
+     * threads as {@link Parallel#forRange} splits an elementwise pass over C, so each thread writes
+     * the part of the gradient the optimizer's split then reads on the same core.
+     */
+    static void outer(boolean transA, boolean transB, int m, int n, float alpha, float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb, boolean add, float[] c, int cOff, int ldc) {
+        long minRows = Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / Math.max(1, n));
+        Parallel.forRange(m, minRows, (part, from, to) -> {
+            float[] row = buffer(1, n);
+            for (int j = 0; j < n; j++) row[j] = transB ? b[bOff + j * ldb] : b[bOff + j];
+            int bound = S.loopBound(n);
+            FloatVector zero = FloatVector.zero(S);
+            for (int i = from; i < to; i++) {
+                float ai = alpha * (transA ? a[aOff + i] : a[aOff + i * lda]);
+                FloatVector av = FloatVector.broadcast(S, ai);
+                int co = cOff + i * ldc;
+                int j = 0;
+                if (add) {
+                    for (; j < bound; j += V) {
+                        av.mul(FloatVector.fromArray(S, row, j)).add(FloatVector.fromArray(S, c, co + j)).intoArray(c, co + j);
+                    }
+                    for (; j < n; j++) c[co + j] += ai * row[j];
+                } else {
+                    for (; j < bound; j += V) av.mul(FloatVector.fromArray(S, row, j)).add(zero).intoArray(c, co + j);
+                    for (; j < n; j++) c[co + j] = 0f + ai * row[j];
+                }
+            }
+        });
+    }
+
     // ------------------------------------------------------------------ packed vector path
 
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -337,18 +371,28 @@ final class GemmVector {
                     }
                     for (; j < n; j++) c[co + j] += ap * b[bo + j];
                 }
+            } else if ((long) n * k < 2 * Parallel.MIN_ELEMENTS_PER_THREAD) {
+                dots(row, k, b, bOff, ldb, c, co, 0, n);
             } else {
-                int kb = S.loopBound(k);
-                for (int j = 0; j < n; j++) {
-                    int bo = bOff + j * ldb;
-                    FloatVector acc = FloatVector.zero(S);
-                    int p = 0;
-                    for (; p < kb; p += V) acc = FloatVector.fromArray(S, row, p).fma(FloatVector.fromArray(S, b, bo + p), acc);
-                    float s = SimdVector.sum(acc);
-                    for (; p < k; p++) s += row[p] * b[bo + p];
-                    c[co + j] += s;
-                }
+                // A batch-1 forward through a large layer: each thread streams its share of the
+                // weight rows once, the share the optimizer's split updates on the same core.
+                long minCols = Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / k);
+                Parallel.forRange(n, minCols, (part, from, to) -> dots(row, k, b, bOff, ldb, c, co, from, to));
             }
+        }
+    }
+
+    /** c[co + j] += row · B row j for j in [from, to): B transposed, read along its rows. */
+    private static void dots(float[] row, int k, float[] b, int bOff, int ldb, float[] c, int co, int from, int to) {
+        int kb = S.loopBound(k);
+        for (int j = from; j < to; j++) {
+            int bo = bOff + j * ldb;
+            FloatVector acc = FloatVector.zero(S);
+            int p = 0;
+            for (; p < kb; p += V) acc = FloatVector.fromArray(S, row, p).fma(FloatVector.fromArray(S, b, bo + p), acc);
+            float s = SimdVector.sum(acc);
+            for (; p < k; p++) s += row[p] * b[bo + p];
+            c[co + j] += s;
         }
     }
 
