@@ -51,7 +51,7 @@ public final class Gemm {
                                     float beta, float[] c, int cOff, int ldc) {
         if (Simd.VECTOR && k == 1 && m >= GemmVector.SMALL_M && (beta == 0f || beta == 1f)) {
             // A rank-1 product (a batch-1 weight gradient): written in one pass, beta = 0 with no fill first.
-            GemmVector.outer(transA, transB, m, n, alpha, a, aOff, lda, b, bOff, ldb, beta == 1f, c, cOff, ldc);
+            OuterProductVector.outer(transA, transB, m, n, alpha, a, aOff, lda, b, bOff, ldb, beta == 1f, c, cOff, ldc);
             return;
         }
         scale(beta, m, n, c, cOff, ldc);
