@@ -7,6 +7,10 @@ final class TextOptions {
     @Option(names = "--iters", paramLabel = "N", description = "Text models: training iterations (batches) (default: 2000).")
     Integer iters;
 
+    @Option(names = "--time", paramLabel = "DURATION", description = "Text models (lstm, gru, rnn): stop once training has "
+            + "taken this long, evaluations not counted, e.g. 10m, 90s, 1h30m or 600 (seconds); --iters, if given, still caps the steps.")
+    String time;
+
     @Option(names = "--eval-every", paramLabel = "N", description = "Text models: measure the validation loss every N iterations (default: 250).")
     Integer evalEvery;
 
@@ -34,6 +38,25 @@ final class TextOptions {
     static final int HIDDEN = 128;
     static final int EMBED = 128;
     static final int LAYERS = 2;
+
+    /** {@code --time} in seconds: {@code 10m}, {@code 90s}, {@code 1h30m}, {@code 1.5h} or plain seconds. */
+    static double seconds(String duration) {
+        String d = duration.trim().toLowerCase(java.util.Locale.ROOT);
+        double total = 0;
+        if (d.matches("\\d+(\\.\\d+)?")) {
+            total = Double.parseDouble(d);
+        } else if (d.matches("(\\d+(\\.\\d+)?[hms])+")) {
+            var part = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)([hms])").matcher(d);
+            while (part.find()) {
+                double v = Double.parseDouble(part.group(1));
+                total += switch (part.group(2)) { case "h" -> v * 3600; case "m" -> v * 60; default -> v; };
+            }
+        }
+        if (!(total > 0) || Double.isInfinite(total)) {
+            throw new IllegalArgumentException("--time " + duration + " is not a positive duration; write it as 10m, 90s, 1h30m or a number of seconds");
+        }
+        return total;
+    }
 
     /** Whether {@code train} runs a text model: a text dataset or a recurrent model kind. */
     static boolean applies(String data, String modelKind) {

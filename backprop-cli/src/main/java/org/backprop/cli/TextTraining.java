@@ -59,7 +59,10 @@ final class TextTraining {
         int batch = given.hasMatchedOption("--batch-size") ? o.batchSize : CharLmTrainer.Config.BATCH;
         double lr = o.lr != null ? o.lr : CharLmTrainer.Config.LR;
         double clip = o.clipNorm != null ? o.clipNorm : CharLmTrainer.Config.CLIP;
-        int iters = t.iters != null ? t.iters : TextOptions.ITERS;
+        double budget = t.time != null ? TextOptions.seconds(t.time) : 0;
+        // a time budget without --iters runs as many steps as the budget allows
+        int iters = t.iters != null ? t.iters : budget > 0 ? Integer.MAX_VALUE : TextOptions.ITERS;
+        String ofIters = iters == Integer.MAX_VALUE ? "" : "/" + iters;
         int evalEvery = t.evalEvery != null ? t.evalEvery : Math.min(TextOptions.EVAL_EVERY, iters);
         int embed = t.embed != null ? t.embed : TextOptions.EMBED, hidden = t.hidden != null ? t.hidden : TextOptions.HIDDEN;
         int layers = t.numLayers != null ? t.numLayers : TextOptions.LAYERS;
@@ -72,8 +75,10 @@ final class TextTraining {
                 corpus.length(), corpus.vocab().size(), train.length, val.length);
         out.printf(Locale.ROOT, "Model: Embedding(%d, %d) → %s %d×%d → Linear(%d, %d), %,d parameters%n", corpus.vocab().size(), embed,
                 kind, layers, hidden, hidden, corpus.vocab().size(), model.parameterCount());
-        out.printf(Locale.ROOT, "Recipe: %d iterations of %d windows of %d characters (%s), Adam lr %s, clip %s, seed %d%n", iters,
-                batch, steps, t.tbptt ? "consecutive, state carried" : "random starts, zero state", lr, clip, o.seed);
+        String length = budget > 0 ? (t.iters != null ? "at most " + iters + " batches" : "batches") : iters + " iterations";
+        String until = budget > 0 ? " for " + ProgressBar.duration(budget) + " of training" : "";
+        out.printf(Locale.ROOT, "Recipe: %s of %d windows of %d characters (%s)%s, Adam lr %s, clip %s, seed %d%n", length,
+                batch, steps, t.tbptt ? "consecutive, state carried" : "random starts, zero state", until, lr, clip, o.seed);
         out.flush();
         boolean bar = o.progress.resolve(ProgressDisplay.stdoutIsTerminal()) == ProgressDisplay.Mode.BAR;
         TextReport report = new TextReport("Training report: " + kind + " on " + corpus.name());
@@ -83,8 +88,9 @@ final class TextTraining {
             out.println("warning: " + w.message());
         });
         long t0 = System.nanoTime();
+        int[] lastIter = {0}; // the step of the last evaluation: the run's length under a time budget
         double valLoss = CharLmTrainer.train(model, train, val,
-                new CharLmTrainer.Config(iters, steps, batch, lr, clip, o.seed, t.tbptt, evalEvery), new CharLmTrainer.Listener() {
+                new CharLmTrainer.Config(iters, steps, batch, lr, clip, o.seed, t.tbptt, evalEvery, budget), new CharLmTrainer.Listener() {
                     private int interval = 1;
                     private long intervalStart = System.nanoTime();
 
@@ -98,7 +104,10 @@ final class TextTraining {
                     public void step(int it, double loss, double tps) {
                         health.onBatchEnd(new StepInfo(interval, (it - 1) % evalEvery + 1, evalEvery, loss, it * batch));
                         if (bar) {
-                            out.printf(Locale.ROOT, "\r%s iter %d/%d  loss %.4f  %,.0f chars/s ", ProgressBar.bar(it, iters), it, iters, loss, tps);
+                            double trained = (double) it * batch * steps / tps; // seconds of training so far
+                            String filled = budget > 0 && trained / budget > (double) it / iters
+                                    ? ProgressBar.bar((int) Math.min(1000, 1000 * trained / budget), 1000) : ProgressBar.bar(it, iters);
+                            out.printf(Locale.ROOT, "\r%s iter %d%s  loss %.4f  %,.0f chars/s ", filled, it, ofIters, loss, tps);
                             out.flush();
                         }
                     }
@@ -108,8 +117,9 @@ final class TextTraining {
                         health.onEpochEnd(new EpochResult(interval++, null, null, lr, (System.nanoTime() - intervalStart) / 1e9));
                         intervalStart = System.nanoTime();
                         report.evaluated(it, trainLoss, v);
+                        lastIter[0] = it;
                         if (bar) out.print("\r\033[K");
-                        out.printf(Locale.ROOT, "iter %d/%d: train loss %.4f, val loss %.4f nats/char (%.1f s)%n", it, iters, trainLoss, v,
+                        out.printf(Locale.ROOT, "iter %d%s: train loss %.4f, val loss %.4f nats/char (%.1f s)%n", it, ofIters, trainLoss, v,
                                 (System.nanoTime() - t0) / 1e9);
                         out.flush();
                     }
@@ -134,7 +144,7 @@ final class TextTraining {
                     .setting("data", corpus.name() + ", " + corpus.length() + " characters, vocabulary of " + corpus.vocab().size())
                     .setting("model", "Embedding(" + corpus.vocab().size() + ", " + embed + ") → " + kind + " " + layers + "×" + hidden
                             + " → Linear, " + model.parameterCount() + " parameters")
-                    .setting("training", iters + " iterations of " + batch + " windows of " + steps + " characters, Adam lr " + lr
+                    .setting("training", lastIter[0] + " iterations of " + batch + " windows of " + steps + " characters, Adam lr " + lr
                             + ", clip " + clip + ", seed " + o.seed);
             report.write(o.output.dir, o.plots, o.report, out);
         }

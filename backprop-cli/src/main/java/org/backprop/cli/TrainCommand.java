@@ -223,10 +223,14 @@ final class TrainCommand implements Callable<Integer> {
             if (text.tbptt || text.seqLen != null || text.hidden != null || text.embed != null) {
                 throw new IllegalArgumentException("--tbptt, --seq-len, --hidden and --embed are for lstm, gru and rnn; a GPT takes --context, --width and --heads");
             }
+            if (text.time != null) {
+                throw new IllegalArgumentException("--time is for lstm, gru and rnn; a GPT's learning-rate schedule is set by --iters");
+            }
             checkRunFileOptions();
             return new GptRun(this).run(out);
         }
         if (TextOptions.applies(data, modelKind)) return TextTraining.run(this, out);
+        if (text.time != null) throw new IllegalArgumentException("--time is for text models (lstm, gru, rnn); this model trains by --epochs");
         TrainSetup setup = new TrainSetup(this);
         String recipe = setup.applyImageRecipe();
         setup.check();

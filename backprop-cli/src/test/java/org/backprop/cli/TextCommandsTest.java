@@ -46,6 +46,32 @@ class TextCommandsTest {
     }
 
     @Test
+    void aTimeBudgetTrainsUntilItIsSpent() throws Exception {
+        Path text = tmp.resolve("poem.txt");
+        Files.writeString(text, TEXT);
+        CliRunner train = CliRunner.run("train", "--data", text.toString(), "--model", "rnn", "--time", "1s", "--eval-every", "1000000",
+                "--seq-len", "16", "--batch-size", "4", "--hidden", "8", "--embed", "4");
+        assertEquals(0, train.exitCode(), train.err());
+        assertTrue(train.out().contains("Recipe: batches of 4 windows of 16 characters (random starts, zero state) for 0:01 of training,"), train.out());
+        // one evaluation, after the step that spent the budget, then the final figure
+        assertTrue(train.out().matches("(?s).*\\niter \\d+: train loss \\d+\\.\\d+, val loss \\d+\\.\\d+ nats/char.*val loss \\d+\\.\\d{4} \\(perplexity.*"),
+                train.out());
+        assertEquals(600.0, TextOptions.seconds("10m"));
+        assertEquals(5400.0, TextOptions.seconds("1h30m"));
+        assertEquals(5400.0, TextOptions.seconds("1.5h"));
+        assertEquals(90.0, TextOptions.seconds("90"));
+        for (String bad : new String[] {"", "10x", "m", "0", "0s", "10m5", "-5"}) {
+            CliRunner r = CliRunner.run("train", "--data", text.toString(), "--model", "rnn", "--time", bad);
+            assertEquals(1, r.exitCode(), bad);
+            assertEquals("backprop: --time " + bad + " is not a positive duration; write it as 10m, 90s, 1h30m or a number of seconds", r.err().strip());
+        }
+        CliRunner gpt = CliRunner.run("train", "--data", text.toString(), "--model", "gpt", "--time", "10m");
+        assertEquals("backprop: --time is for lstm, gru and rnn; a GPT's learning-rate schedule is set by --iters", gpt.err().strip());
+        CliRunner mlp = CliRunner.run("train", "--time", "10m");
+        assertEquals("backprop: --time is for text models (lstm, gru, rnn); this model trains by --epochs", mlp.err().strip());
+    }
+
+    @Test
     void badTextInputsAreOneLineErrors() throws Exception {
         Path bad = tmp.resolve("bad.txt");
         Files.write(bad, new byte[] {'a', (byte) 0xFF, 'b'});

@@ -6,7 +6,7 @@ package org.backprop.kernel;
  * products around it (input and hidden projections) are {@link Gemm} calls made by the layer;
  * these loops do everything elementwise in one pass per row, vectorised over the hidden units.
  *
- * <p>σ(x) = 1/(1 + e^(−x)) and tanh(x) = 1 − 2/(1 + e^(2x)) on the Vector API's exp (both
+ * <p>σ(x) = 1/(1 + e^(−x)) and tanh(x) = 1 − 2/(1 + e^(2x)) on {@link Exp}, the same bits in every lane and tail (both
  * saturate correctly at ±∞), in {@link GatesVector}; the scalar tail and the scalar path here
  * ({@code backprop.vectorBits=0}, or no Vector API) use the same formulas in float. Gate layouts are PyTorch's: LSTM [i | f | g | o], GRU [r | z | n],
  * each block {@code h} wide.
@@ -15,11 +15,11 @@ public final class Gates {
     private Gates() {}
 
     static float sigmoid(float x) {
-        return 1f / (1f + (float) Math.exp(-x));
+        return 1f / (1f + Exp.exp(-x));
     }
 
     static float tanh(float x) {
-        return 1f - 2f / (1f + (float) Math.exp(2f * x));
+        return 1f - 2f / (1f + Exp.exp(2f * x));
     }
 
     // ------------------------------------------------------------------ LSTM

@@ -12,12 +12,12 @@ final class GatesVector {
 
     private static FloatVector tanhV(FloatVector x) {
         FloatVector one = FloatVector.broadcast(x.species(), 1f);
-        return one.sub(one.mul(2f).div(x.mul(2f).lanewise(VectorOperators.EXP).add(1f)));
+        return one.sub(one.mul(2f).div(ExpVector.exp(x.mul(2f)).add(1f)));
     }
 
     private static FloatVector sig(FloatVector x) {
         FloatVector one = FloatVector.broadcast(x.species(), 1f);
-        return one.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+        return one.div(ExpVector.exp(x.neg()).add(1f));
     }
 
     private static int bound(int h) {

@@ -41,7 +41,7 @@ public final class Gelu {
         int i = 0;
         for (; i < n; i++) {
             float v = x[xo + i];
-            float e = (float) Math.exp(-0.5f * v * v);
+            float e = Exp.exp(-0.5f * v * v);
             dx[dxo + i] = g[go + i] * (cdf(v) + v * e * INV_SQRT_2PI);
         }
     }
@@ -50,7 +50,7 @@ public final class Gelu {
     static float cdf(float x) {
         float z = Math.abs(x) * INV_SQRT2;
         float t = 1f / (1f + P * z);
-        float tailHalf = 0.5f * t * (A1 + t * (A2 + t * (A3 + t * (A4 + t * A5)))) * (float) Math.exp(-z * z);
+        float tailHalf = 0.5f * t * (A1 + t * (A2 + t * (A3 + t * (A4 + t * A5)))) * Exp.exp(-z * z);
         return x >= 0 ? 1f - tailHalf : tailHalf;
     }
 }

@@ -35,19 +35,19 @@ final class GeluVector {
         int bound = S.loopBound(n);
         for (; i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            FloatVector e = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP);
+            FloatVector e = ExpVector.exp(v.mul(v).mul(-0.5f));
             FloatVector d = cdf(v, tail(v, e)).add(v.mul(e).mul(INV_SQRT_2PI));
             FloatVector.fromArray(S, g, go + i).mul(d).intoArray(dx, dxo + i);
         }
         for (; i < n; i++) {
             float v = x[xo + i];
-            float e = (float) Math.exp(-0.5f * v * v);
+            float e = Exp.exp(-0.5f * v * v);
             dx[dxo + i] = g[go + i] * (Gelu.cdf(v) + v * e * INV_SQRT_2PI);
         }
     }
 
     private static FloatVector tail(FloatVector v) {
-        return tail(v, v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP));
+        return tail(v, ExpVector.exp(v.mul(v).mul(-0.5f)));
     }
 
     /** ½·erfc(|x|/√2) = ½·poly(t)·e^(−x²/2), given e = e^(−x²/2). */

@@ -49,6 +49,11 @@ public final class Gemm {
     private static void javaProduct(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                     float beta, float[] c, int cOff, int ldc) {
+        if (Simd.VECTOR && k == 1 && m >= GemmVector.SMALL_M && (beta == 0f || beta == 1f)) {
+            // A rank-1 product (a batch-1 weight gradient): written in one pass, beta = 0 with no fill first.
+            OuterProductVector.outer(transA, transB, m, n, alpha, a, aOff, lda, b, bOff, ldb, beta == 1f, c, cOff, ldc);
+            return;
+        }
         scale(beta, m, n, c, cOff, ldc);
         if (k == 0 || alpha == 0f) return;
         if (Simd.VECTOR) {

@@ -360,18 +360,28 @@ final class GemmVector {
                     }
                     for (; j < n; j++) c[co + j] += ap * b[bo + j];
                 }
+            } else if ((long) n * k < 2 * Parallel.MIN_ELEMENTS_PER_THREAD) {
+                dots(row, k, b, bOff, ldb, c, co, 0, n);
             } else {
-                int kb = S.loopBound(k);
-                for (int j = 0; j < n; j++) {
-                    int bo = bOff + j * ldb;
-                    FloatVector acc = FloatVector.zero(S);
-                    int p = 0;
-                    for (; p < kb; p += V) acc = FloatVector.fromArray(S, row, p).fma(FloatVector.fromArray(S, b, bo + p), acc);
-                    float s = SimdVector.sum(acc);
-                    for (; p < k; p++) s += row[p] * b[bo + p];
-                    c[co + j] += s;
-                }
+                // A batch-1 forward through a large layer: each thread streams its share of the
+                // weight rows once, the share the optimizer's split updates on the same core.
+                long minCols = Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / k);
+                Parallel.forRange(n, minCols, (part, from, to) -> dots(row, k, b, bOff, ldb, c, co, from, to));
             }
+        }
+    }
+
+    /** c[co + j] += row · B row j for j in [from, to): B transposed, read along its rows. */
+    private static void dots(float[] row, int k, float[] b, int bOff, int ldb, float[] c, int co, int from, int to) {
+        int kb = S.loopBound(k);
+        for (int j = from; j < to; j++) {
+            int bo = bOff + j * ldb;
+            FloatVector acc = FloatVector.zero(S);
+            int p = 0;
+            for (; p < kb; p += V) acc = FloatVector.fromArray(S, row, p).fma(FloatVector.fromArray(S, b, bo + p), acc);
+            float s = SimdVector.sum(acc);
+            for (; p < k; p++) s += row[p] * b[bo + p];
+            c[co + j] += s;
         }
     }
 

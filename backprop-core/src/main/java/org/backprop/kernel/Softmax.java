@@ -20,7 +20,7 @@ public final class Softmax {
             return;
         }
         float sum = 0;
-        for (int j = 0; j < n; j++) sum += s[off + j] = (float) Math.exp(s[off + j] - max);
+        for (int j = 0; j < n; j++) sum += s[off + j] = Exp.exp(s[off + j] - max);
         float inv = 1f / sum;
         for (int j = 0; j < n; j++) s[off + j] *= inv;
     }

@@ -33,13 +33,13 @@ final class SoftmaxVector {
         if (bound > 0) {
             FloatVector acc = FloatVector.zero(S);
             for (; j < bound; j += S.length()) {
-                FloatVector e = FloatVector.fromArray(S, s, off + j).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = ExpVector.exp(FloatVector.fromArray(S, s, off + j).sub(max));
                 e.intoArray(s, off + j);
                 acc = acc.add(e);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = SimdVector.sum(acc); // a fixed lane order: the same bits cold or compiled
         }
-        for (; j < n; j++) sum += s[off + j] = (float) Math.exp(s[off + j] - max);
+        for (; j < n; j++) sum += s[off + j] = Exp.exp(s[off + j] - max);
         float inv = 1f / sum;
         j = 0;
         for (; j < bound; j += S.length()) FloatVector.fromArray(S, s, off + j).mul(inv).intoArray(s, off + j);

@@ -95,6 +95,20 @@ public final class Vec {
         return total;
     }
 
+    /**
+     * {@link #allFinite} over a whole array, split over the kernel threads as
+     * {@link Parallel#forRange} splits every elementwise loop: each thread checks the part of a
+     * parameter or gradient it just wrote, in its own core's cache.
+     */
+    public static boolean allFiniteParallel(float[] a) {
+        int parts = Parallel.parts(a.length, Parallel.MIN_ELEMENTS_PER_THREAD);
+        if (parts == 1) return allFinite(a, 0, a.length);
+        boolean[] bad = new boolean[parts];
+        Parallel.forRange(a.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> bad[part] = !allFinite(a, from, to - from));
+        for (boolean b : bad) if (b) return false;
+        return true;
+    }
+
     /** Whether a[off .. off + n) holds only finite values: x·0 is 0 for those and NaN for NaN and ±∞. */
     public static boolean allFinite(float[] a, int off, int n) {
         if (Simd.VECTOR) return VecVector.allFinite(a, off, n);

@@ -100,9 +100,13 @@ public final class Linear extends Module {
             }
             // dW and db go straight into the parameters' gradient arrays (beta = 1): no per-step arrays.
             if (wt.requiresGrad()) { // [out, in] = gᵀ[out, batch]·x[batch, in]
-                float[] dw = wt.leafGradBuffer();
+                // Written (beta = 0) when the gradient is zero and unwritten (the fused step's
+                // markGradZero): no pass to clear it and none to read the zeros back.
+                float[] dw = wt.leafGradBufferToOverwrite();
+                float dwBeta = 0f;
+                if (dw == null && (dw = wt.leafGradBuffer()) != null) dwBeta = 1f;
                 if (dw != null) {
-                    Gemm.sgemm(true, false, out, in, batch, 1f, gd, go, out, x.array(), x.offset(), in, 1f, dw, 0, in);
+                    Gemm.sgemm(true, false, out, in, batch, 1f, gd, go, out, x.array(), x.offset(), in, dwBeta, dw, 0, in);
                 } else {
                     dw = new float[out * in];
                     Gemm.sgemm(true, false, out, in, batch, 1f, gd, go, out, x.array(), x.offset(), in, 0f, dw, 0, in);
@@ -110,8 +114,9 @@ public final class Linear extends Module {
                 }
             }
             if (bias != null && bias.requiresGrad()) {
-                float[] db = bias.leafGradBuffer();
-                if (db == null) grads[2] = Tensor.wrap(db = new float[out], out);
+                float[] db = bias.leafGradBufferToOverwrite();
+                if (db != null) java.util.Arrays.fill(db, 0f); // [out]: the fill is nothing next to the product
+                else if ((db = bias.leafGradBuffer()) == null) grads[2] = Tensor.wrap(db = new float[out], out);
                 Vec.addColumnSums(gd, go, batch, out, db, 0);
             }
             return grads;

@@ -47,12 +47,13 @@ final class FusedStep {
             done[i] = true;
             // A NaN or infinite gradient is left in place, unapplied, for the caller to report
             // (Optimizer#skippedNonFiniteGradient): it never reaches the weights or the state.
-            if (!Vec.allFinite(params.get(i).grad().array(), 0, params.get(i).numel())) {
+            if (!Vec.allFiniteParallel(params.get(i).grad().array())) {
                 opt.skipNonFinite();
                 return;
             }
             opt.updateOne(i);
-            params.get(i).zeroGrad();
+            // Zero without a pass over it: the next backward writes it whole (or fills it first).
+            leaf.markGradZero();
         });
         try (var s = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {

@@ -85,7 +85,7 @@ public abstract class Optimizer {
         state.step++;
         update(i, state, p.data(), p.grad().array());
         // One vector pass over the values just written (still in cache): an overflowed update.
-        if (nonFinite < 0 && !Vec.allFinite(p.data(), 0, p.numel())) nonFinite = i;
+        if (nonFinite < 0 && !Vec.allFiniteParallel(p.data())) nonFinite = i;
     }
 
     // ---------------------------------------------------------------- fused step (FusedStep)

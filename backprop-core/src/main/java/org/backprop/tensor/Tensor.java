@@ -26,6 +26,11 @@ public final class Tensor {
 
     private boolean requiresGrad;
     private Tensor grad;
+    /**
+     * The gradient is zero but its buffer was not written ({@link #markGradZero}): it is filled
+     * when first read, or overwritten whole by a backward that writes it ({@link #leafGradBufferToOverwrite}).
+     */
+    private boolean gradPendingZero;
     private Node gradFn;
 
     Tensor(float[] data, int offset, int[] shape, int[] strides) {
@@ -234,7 +239,18 @@ public final class Tensor {
 
     /** The accumulated gradient of a leaf, or {@code null} before any backward pass reached it. */
     public Tensor grad() {
+        materializeZeroGrad();
         return grad;
+    }
+
+    private void materializeZeroGrad() {
+        if (!gradPendingZero) return;
+        gradPendingZero = false;
+        fillZero(grad.data);
+    }
+
+    private static void fillZero(float[] d) {
+        Parallel.forRange(d.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> Arrays.fill(d, from, to, 0f));
     }
 
     /** The operation that produced this tensor, or {@code null} for a leaf. */
@@ -253,13 +269,24 @@ public final class Tensor {
      */
     public void zeroGrad() {
         if (grad == null) return;
-        float[] d = grad.data;
-        Parallel.forRange(d.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> Arrays.fill(d, from, to, 0f));
+        gradPendingZero = false;
+        fillZero(grad.data);
+    }
+
+    /**
+     * Sets the gradient to zero without writing its buffer: {@link #grad()} fills it when it is
+     * next read, and a backward that writes the whole gradient ({@link #leafGradBufferToOverwrite})
+     * writes it instead of adding to zeros, so a training step saves two passes over it (the fill
+     * and the read of the zeros). The fused optimizer step uses it.
+     */
+    public void markGradZero() {
+        if (grad != null) gradPendingZero = true;
     }
 
     /** Drops the gradient buffer. */
     public void clearGrad() {
         grad = null;
+        gradPendingZero = false;
     }
 
     /** Adds {@code g} into this leaf's gradient; used by the backward driver. */
@@ -274,6 +301,10 @@ public final class Tensor {
         // Read g in place when it is contiguous: no copy per leaf per step.
         Tensor src = g.contiguous();
         float[] acc = grad.data;
+        if (gradPendingZero) { // 0 + g, written without reading the zeros (a -0 in g becomes +0, as in the sum)
+            gradPendingZero = false;
+            Arrays.fill(acc, 0f);
+        }
         Vec.binary(Vec.Op.ADD, acc, 0, src.data, src.offset, acc, 0, acc.length);
     }
 
@@ -287,6 +318,25 @@ public final class Tensor {
     public float[] leafGradBuffer() {
         if (gradFn != null || !requiresGrad) return null;
         if (grad == null) grad = zeros(shape);
+        materializeZeroGrad();
+        return grad.data;
+    }
+
+    /**
+     * For fused backward functions that can write a leaf's whole gradient (a product with beta =
+     * 0): the gradient array when the gradient is zero and its buffer unwritten (after
+     * {@link #markGradZero}, or before the first backward), which the caller must then overwrite
+     * entirely, with the values it would have added to zeros; {@code null} otherwise (use
+     * {@link #leafGradBuffer()} and add). Call it only from inside a {@link Node.Backward}.
+     */
+    public float[] leafGradBufferToOverwrite() {
+        if (gradFn != null || !requiresGrad) return null;
+        if (grad == null) {
+            grad = zeros(shape);
+            return grad.data;
+        }
+        if (!gradPendingZero) return null;
+        gradPendingZero = false;
         return grad.data;
     }
 

@@ -15,13 +15,16 @@ import org.backprop.tensor.Tensor;
  * state; or, with {@code carryState}, consecutive windows whose recurrent state is carried from
  * batch to batch, detached, which is truncated backpropagation through time), computes the mean
  * cross-entropy, backpropagates, clips the global gradient norm and takes an Adam step. Every
- * {@code evalEvery} steps and after the last, the validation text's loss is measured.
+ * {@code evalEvery} steps and after the last, the validation text's loss is measured. With a
+ * time budget ({@code maxTrainSeconds} above 0) the loop also ends after the first step that
+ * brings the time spent training (evaluations not counted) to the budget.
  */
 public final class CharLmTrainer {
     private CharLmTrainer() {}
 
     /** char-rnn's defaults as the recipe of {@code --model lstm}: sequences of 64, batches of 32, Adam 2e-3, clip 5. */
-    public record Config(int iters, int steps, int batch, double lr, double clip, long seed, boolean carryState, int evalEvery) {
+    public record Config(int iters, int steps, int batch, double lr, double clip, long seed, boolean carryState, int evalEvery,
+                         double maxTrainSeconds) {
         public static final int STEPS = 64;
         public static final int BATCH = 32;
         public static final double LR = 2e-3;
@@ -30,6 +33,14 @@ public final class CharLmTrainer {
         public Config {
             if (iters < 1) throw new IllegalArgumentException("--iters must be positive, got " + iters);
             if (evalEvery < 1) throw new IllegalArgumentException("--eval-every must be positive, got " + evalEvery);
+            if (!(maxTrainSeconds >= 0) || Double.isInfinite(maxTrainSeconds)) {
+                throw new IllegalArgumentException("the time budget must be a positive number of seconds, got " + maxTrainSeconds);
+            }
+        }
+
+        /** No time budget: exactly {@code iters} steps. */
+        public Config(int iters, int steps, int batch, double lr, double clip, long seed, boolean carryState, int evalEvery) {
+            this(iters, steps, batch, lr, clip, seed, carryState, evalEvery, 0);
         }
     }
 
@@ -41,7 +52,7 @@ public final class CharLmTrainer {
          */
         default void beforeStep(int iter, List<Parameter> parameters) { }
 
-        /** After each step: the step number (from 1), the batch's loss, tokens per second so far. */
+        /** After each step: the step number (from 1), the batch's loss, tokens per second of training so far (evaluations not counted). */
         default void step(int iter, double loss, double tokensPerSecond) { }
 
         /** After an evaluation: the mean batch loss since the previous one and the validation loss. */
@@ -59,7 +70,8 @@ public final class CharLmTrainer {
         CharLanguageModel.State state = CharLanguageModel.State.ZERO;
         double sinceEval = 0, valLoss = Double.NaN;
         int counted = 0;
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), evalNanos = 0;
+        long budgetNanos = c.maxTrainSeconds() > 0 ? (long) (c.maxTrainSeconds() * 1e9) : Long.MAX_VALUE;
         model.train();
         for (int it = 1; it <= c.iters(); it++) {
             TextWindows.Batch b;
@@ -83,13 +95,18 @@ public final class CharLmTrainer {
             }
             sinceEval += l;
             counted++;
-            listener.step(it, l, (double) it * c.batch() * c.steps() / ((System.nanoTime() - t0) / 1e9));
-            if (it % c.evalEvery() == 0 || it == c.iters()) {
+            long trained = System.nanoTime() - t0 - evalNanos;
+            listener.step(it, l, (double) it * c.batch() * c.steps() / (trained / 1e9));
+            boolean last = it == c.iters() || trained >= budgetNanos;
+            if (it % c.evalEvery() == 0 || last) {
+                long e0 = System.nanoTime();
                 valLoss = CharLanguageModel.evaluate(model, val, c.steps(), c.batch());
                 listener.evaluated(it, sinceEval / counted, valLoss);
+                evalNanos += System.nanoTime() - e0;
                 sinceEval = 0;
                 counted = 0;
             }
+            if (last) break;
         }
         model.eval();
         return valLoss;

@@ -145,6 +145,41 @@ class GemmTest {
         allTransposes(7, 257, 300, false);
     }
 
+    /**
+     * k = 1 (a batch-1 weight gradient) takes its own one-pass path, split over the threads when
+     * C is large: the same bits as the scalar loop (product, then sum), and with beta = 0 C's old
+     * contents (NaN here) are never read.
+     */
+    @Test
+    void rankOneProductsMatchTheScalarLoopBitForBit() {
+        Random rng = new Random(3);
+        for (int m : new int[] {4, 5, 300}) {
+            int n = 257;
+            float[] a = new float[m], b = new float[n];
+            for (int i = 0; i < m; i++) a[i] = (float) rng.nextGaussian();
+            for (int j = 0; j < n; j++) b[j] = (float) rng.nextGaussian();
+            float[] init = new float[m * n];
+            for (int i = 0; i < init.length; i++) init[i] = (float) rng.nextGaussian();
+            for (boolean transA : new boolean[] {false, true}) {
+                for (boolean transB : new boolean[] {false, true}) {
+                    float[] expected = init.clone(), actual = init.clone();
+                    Gemm.scalar(transA, transB, m, n, 1, 0.7f, a, 0, transA ? m : 1, b, 0, transB ? 1 : n, expected, 0, n);
+                    Gemm.sgemmJava(transA, transB, m, n, 1, 0.7f, a, 0, transA ? m : 1, b, 0, transB ? 1 : n, 1f, actual, 0, n);
+                    for (int i = 0; i < expected.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), "beta 1, m " + m + " [" + i + "]");
+                    }
+                    float[] zeros = new float[m * n], nan = new float[m * n];
+                    Arrays.fill(nan, Float.NaN);
+                    Gemm.scalar(transA, transB, m, n, 1, 0.7f, a, 0, transA ? m : 1, b, 0, transB ? 1 : n, zeros, 0, n);
+                    Gemm.sgemmJava(transA, transB, m, n, 1, 0.7f, a, 0, transA ? m : 1, b, 0, transB ? 1 : n, 0f, nan, 0, n);
+                    for (int i = 0; i < zeros.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(zeros[i]), Float.floatToRawIntBits(nan[i]), "beta 0, m " + m + " [" + i + "]");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void alphaZeroAndEmptyK() {
         float[] a = {1, 2}, b = {3, 4};

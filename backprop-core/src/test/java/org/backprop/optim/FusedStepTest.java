@@ -109,6 +109,27 @@ class FusedStepTest {
         }
     }
 
+    /** 300-256-3: the first layer is large enough for the threaded batch-1 products. */
+    private static Sequential wide() {
+        Random rng = new Random(13);
+        return new Sequential(new Linear(300, 256, rng), new Activation.ReLU(), new Linear(256, 3, rng));
+    }
+
+    @Test
+    void fusedEqualsUnfusedBitForBitAtBatchOneThroughALargeLayer() {
+        // Batch 1: rank-1 weight gradients written over the unwritten zeros (markGradZero), the
+        // forward's dot products split over the threads; batch 2 mixes in the small-m path.
+        for (int batch : new int[] {1, 2}) {
+            List<Tensor[]> data = batches(batch, 300);
+            for (var rule : RULES.entrySet()) {
+                List<float[]> reference = train(FusedStepTest::wide, data, rule.getValue(), false, false, 0);
+                assertBitIdentical(reference, train(FusedStepTest::wide, data, rule.getValue(), true, true, 0),
+                        rule.getKey() + " batch " + batch);
+                assertFalse(java.util.Arrays.equals(reference.get(0), wide().parameters().get(0).data()), rule.getKey());
+            }
+        }
+    }
+
     @Test
     void clippingByGlobalNormFallsBackToTheUnfusedPathAndStillClips() {
         var adam = RULES.get("Adam");

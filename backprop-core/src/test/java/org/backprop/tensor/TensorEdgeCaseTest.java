@@ -9,6 +9,25 @@ import org.junit.jupiter.api.Test;
 /** IEEE special values, extreme logits, ties, and the messages of shape errors. */
 class TensorEdgeCaseTest {
 
+    /** markGradZero: zero to every reader, written whole by one overwriting backward, added to otherwise. */
+    @Test
+    void aGradientMarkedZeroReadsAsZeroOrIsOverwrittenOnce() {
+        Tensor w = Tensor.of(new float[] {1f, 2f, 3f}, 3).requiresGrad(true);
+        w.mul(w).sum().backward(); // 2w
+        float[] buffer = w.grad().array();
+        w.markGradZero();
+        assertEquals(buffer, w.leafGradBufferToOverwrite(), "the zero, unwritten buffer is handed out to overwrite");
+        assertEquals(null, w.leafGradBufferToOverwrite(), "once: a second consumer adds");
+        w.markGradZero();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[3], w.grad().array(), "read: zeros");
+        assertEquals(null, w.leafGradBufferToOverwrite(), "already written with zeros");
+        w.markGradZero();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[3], w.leafGradBuffer(), "to add into: zeros");
+        w.markGradZero();
+        w.mul(w).sum().backward(); // through the driver's accumulate: 0 + 2w
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {2f, 4f, 6f}, w.grad().array());
+    }
+
     @Test
     void logOfZeroIsMinusInfinity() {
         Tensor y = Tensor.of(new float[] {0f, 1f, -1f}, 3).log();

@@ -24,6 +24,25 @@ class CharLanguageModelTest {
     }
 
     @Test
+    void aTimeBudgetEndsTrainingWithOneFinalEvaluation() {
+        TextCorpus c = TextCorpus.of("t", TEXT);
+        Sequential m = CharLanguageModel.build(CharLanguageModel.Kind.GRU, c.vocab().size(), 4, 8, 1, 0f, new Random(5));
+        int[] steps = {0}, evaluatedAt = {0, 0}; // steps taken; evaluations and the step of the last one
+        double val = CharLmTrainer.train(m, c.train(), c.validation(),
+                new CharLmTrainer.Config(Integer.MAX_VALUE, 8, 4, 1e-2, 5, 1, false, Integer.MAX_VALUE, 0.2), new CharLmTrainer.Listener() {
+                    @Override
+                    public void step(int iter, double loss, double tokensPerSecond) { steps[0] = iter; }
+
+                    @Override
+                    public void evaluated(int iter, double trainLoss, double valLoss) { evaluatedAt[0]++; evaluatedAt[1] = iter; }
+                });
+        assertTrue(steps[0] > 0 && steps[0] < Integer.MAX_VALUE && Double.isFinite(val), steps[0] + " steps, val " + val);
+        assertEquals(1, evaluatedAt[0]);
+        assertEquals(steps[0], evaluatedAt[1]);
+        assertThrows(IllegalArgumentException.class, () -> new CharLmTrainer.Config(10, 8, 4, 1e-2, 5, 1, false, 5, -1));
+    }
+
+    @Test
     void carriedStateContinuesTheText() {
         TextCorpus c = TextCorpus.of("t", TEXT);
         Sequential m = CharLanguageModel.build(CharLanguageModel.Kind.GRU, c.vocab().size(), 4, 6, 2, 0f, new Random(2));
