@@ -272,7 +272,8 @@ final class GemmVector {
                 // op(B)(p, j) = b[j·ldb + p]: a panel row is one value from each of NR stored rows,
                 // read as two gathers and written as two vector stores (the scalar loop below wrote
                 // one float per cache line, NR floats apart: 12% of a spoken-digit CNN epoch).
-                int[] rowStarts = rowStarts(ldb);
+                int[] rowStarts = new int[V]; // gather offsets of V stored rows (80 bytes a panel of kc·NR floats)
+                for (int q = 0; q < V; q++) rowStarts[q] = q * ldb;
                 int src = bOff + j0 * ldb + k0, src2 = src + V * ldb;
                 for (int p = 0; p < kc; p++) {
                     int dst = base + p * NR;
@@ -291,18 +292,6 @@ final class GemmVector {
             }
         }
     }
-
-    /** The gather offsets {0, ldb, 2·ldb, …} of V consecutive stored rows, cached per thread for the last ldb. */
-    private static int[] rowStarts(int ldb) {
-        int[] r = ROW_STARTS.get();
-        if (r[V] != ldb) {
-            for (int q = 0; q < V; q++) r[q] = q * ldb;
-            r[V] = ldb;
-        }
-        return r;
-    }
-
-    private static final ThreadLocal<int[]> ROW_STARTS = ThreadLocal.withInitial(() -> new int[V + 1]); // all 0: ldb 0
 
     /** Packs alpha·op(A)[i0:i1, k0:k0+kc] into MR-row panels, each laid out [kc][MR], zero-padded. */
     private static void packA(boolean transA, float[] a, int aOff, int lda, float alpha, int i0, int i1, int k0,
