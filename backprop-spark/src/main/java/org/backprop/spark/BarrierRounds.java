@@ -14,7 +14,7 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Runs a whole epoch as one Spark barrier stage ({@link SparkTrainConfig#barrier}): all tasks
+ * Runs a whole epoch as one Spark barrier stage ({@link SparkTrainConfig.Rounds}): all tasks
  * start together, each runs every round of the epoch on its own replica of the model and
  * optimizer, and the rounds' exchanges go over direct links between the tasks ({@link PeerLinks})
  * instead of a job, a broadcast and a treeReduce each (see {@link BarrierTask}). The driver sends its weights
@@ -23,8 +23,10 @@ import scala.reflect.ClassTag$;
  *
  * <p>Spark runs a barrier stage only when every task has a slot at once, not with dynamic
  * allocation, and retries the whole stage on any failure (from the epoch's start: exact); when it
- * cannot, the run falls back to a job per round, with a warning. The executors must reach each
- * other on ephemeral TCP ports (as they do for shuffles).
+ * cannot, the run falls back to a job per round (a warning when barrier stages were asked for,
+ * else INFO), and an epoch whose stage fails after Spark's retries is redone a job per round by
+ * {@link SparkTrainer}. The executors must reach each other on ephemeral TCP ports (as they do
+ * for shuffles) and the driver's {@link Rendezvous}.
  */
 final class BarrierRounds implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BarrierRounds.class);

@@ -97,6 +97,10 @@ class ClusterIT {
             assertTrue(barrier.contains("epoch " + BARRIER_EPOCHS + ":"), barrier);
             Matcher jobs = Pattern.compile("spark jobs per round=([0-9.]+)").matcher(barrier);
             assertTrue(jobs.find() && Double.parseDouble(jobs.group(1)) < 1, "no epoch ran as a barrier stage:\n" + tail(barrierOut));
+            // what became of the killed executor's stage (retried, or redone a job per round), for the build log
+            System.out.println("ClusterIT, barrier run after killing executor " + second + ":\n" + barrier.lines()
+                    .filter(l -> l.contains("barrier") || l.contains("Lost") || l.contains("esubmit") || l.contains("jobs per round"))
+                    .limit(20).collect(java.util.stream.Collectors.joining("\n")));
         } finally {
             if (driver != null) driver.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             run(work, 60, script.toString(), "stop", work.toString());
