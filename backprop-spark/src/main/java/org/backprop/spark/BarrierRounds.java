@@ -22,10 +22,10 @@ import scala.reflect.ClassTag$;
  * schedule and resume see what the job-per-round path gives them.
  *
  * <p>Spark runs a barrier stage only when every task has a slot at once, not with dynamic
- * allocation, and retries the whole stage on any failure (from the epoch's start: exact); when it
- * cannot, the run falls back to a job per round (a warning when barrier stages were asked for,
- * else INFO), and an epoch whose stage fails after Spark's retries is redone a job per round by
- * {@link SparkTrainer}. The executors must reach each other on ephemeral TCP ports (as they do
+ * allocation; when it cannot, the run falls back to a job per round (a warning when barrier
+ * stages were asked for, else INFO). Spark 4.2 aborts the job when a task of a barrier result
+ * stage fails (a lost executor included: "Could not recover from a failed barrier ResultStage"),
+ * so {@link SparkTrainer} redoes that epoch a job per round from the driver's unchanged state. The executors must reach each other on ephemeral TCP ports (as they do
  * for shuffles) and the driver's {@link Rendezvous}.
  */
 final class BarrierRounds implements AutoCloseable {

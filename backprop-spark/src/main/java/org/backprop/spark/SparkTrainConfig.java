@@ -32,8 +32,9 @@ public record SparkTrainConfig(int epochs, int globalBatchSize, Mode mode, long 
          * synchronous training when {@link SparkTrainer#optimizerCopies} is given and no BatchNorm
          * has synchronised statistics; the cluster must have a task slot for every partition at once
          * (checked, waiting at most 5 s for executors still registering) and no dynamic
-         * allocation. A barrier epoch that fails after Spark's stage retries is run again a job per
-         * round, as are the epochs after it (with a warning).
+         * allocation. A barrier epoch that fails (Spark aborts a barrier stage whose task failed, a
+         * lost executor included) is run again a job per round, as are the epochs after it (with a
+         * one-line warning).
          */
         AUTO,
         /** As {@link #AUTO}, but synchronous training without optimizer copies is refused and every fallback is a warning. */

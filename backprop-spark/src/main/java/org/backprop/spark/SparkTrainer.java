@@ -337,8 +337,9 @@ public final class SparkTrainer {
             } catch (Exception e) { // Spark's SparkException, thrown past javac's checks
                 if (sc.sc().isStopped() || String.valueOf(e.getMessage()).contains("cancelled")) throw e;
                 // the driver's model and optimizer are still those of the epoch's start: a job per round redoes it exactly
-                LOG.warn("the barrier stage of epoch {} failed after Spark's retries ({}): this and the remaining epochs run one"
-                        + " Spark job per round", epoch, firstLine(e));
+                // Spark 4.2 does not retry a barrier result stage whose task failed (a lost executor included): it aborts the job
+                LOG.warn("the barrier stage of epoch {} failed ({}): this and the remaining epochs run one Spark job per round",
+                        epoch, firstLine(e));
                 barrier = null;
                 return false;
             }
