@@ -31,16 +31,16 @@ row() { # LABEL ARGS...: one submit, one table row
     2>> "$work/submit.log" | grep '^ROW|' || true)"
   after="$(cut -d' ' -f1 /proc/loadavg)"
   if [ -z "$line" ]; then
-    echo "| $label | failed: see the end of the log below | | | | | | | | | $before–$after |"
+    echo "| $label | failed: see the end of the log below | | | | | | | | | | | | $before–$after |"
     tail -n 5 "$work/submit.log" >&2
     return
   fi
-  IFS='|' read -r _ parts k wall bc sched load compute driver ratio sps <<< "$line"
-  echo "| $label | $parts | $wall | $bc | $sched | $load | $compute | $driver | $ratio | $sps | $before–$after |"
+  IFS='|' read -r _ parts k wall bc sched load compute driver ratio sps ex wt st <<< "$line"
+  echo "| $label | $parts | $wall | $bc | $sched | $load | $compute | $driver | $ratio | $sps | $ex | $wt | $st | $before–$after |"
 }
 
-echo "| run | executors | wall ms/round | broadcast | scheduling + transfer + reduce | load | compute | driver step | overhead ÷ compute | samples/s | load average |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| run | executors | wall ms/round | broadcast | scheduling + transfer + reduce | load | compute | driver step | overhead ÷ compute | samples/s | barrier: exchange | of which waiting | replica step | load average |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 row "synchronous, a job per round" batch=1024 partitions=2
 row "synchronous, barrier stage" batch=1024 partitions=2 barrier=1
 row "local SGD k=4, 1 executor, a job per round" batch=1024 partitions=1 localSteps=4 rounds=8

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
-import org.backprop.autograd.GradMode;
 import org.backprop.data.Dataset;
 import org.backprop.data.Splits;
 import org.backprop.data.Standardizer;
@@ -49,11 +48,7 @@ final class CrossValidation {
             Sequential model = r.model().apply(train);
             new Trainer(model, r.loss(), r.optimizer().apply(model.parameters()))
                     .fit(ys == null ? train : ys.transformTargets(train), r.config());
-            model.eval();
-            Tensor p;
-            try (var noGrad = GradMode.noGrad()) {
-                p = model.forward(test.features());
-            }
+            Tensor p = Trainer.predict(model, test, Math.max(r.config().batchSize(), 256));
             scores[k] = r.task() == Task.CLASSIFICATION ? Metrics.accuracy(p, test.targets())
                     : Metrics.of(Task.REGRESSION, ys.inverseTransform(p), test.targets()).r2();
             out.printf(Locale.ROOT, "fold %d/%d: test %s %.4f (%d rows)%n", k + 1, folds.size(), metric, scores[k], test.size());

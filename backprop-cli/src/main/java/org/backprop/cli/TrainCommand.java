@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import org.backprop.autograd.GradMode;
 import org.backprop.data.Dataset;
 import org.backprop.data.BatchTransform;
 import org.backprop.data.Standardizer;
@@ -316,10 +315,7 @@ final class TrainCommand implements Callable<Integer> {
         if (hint != null) out.println(hint);
 
         model.eval();
-        Tensor predictions;
-        try (var noGrad = GradMode.noGrad()) {
-            predictions = model.forward(test.features());
-        }
+        Tensor predictions = Trainer.predict(model, test, Math.max(batchSize, 256));
         if (t == Task.CLASSIFICATION) {
             out.printf(Locale.ROOT, "Test accuracy: %.4f (%d samples)%n", Metrics.accuracy(predictions, test.targets()),
                     test.size());

@@ -179,6 +179,21 @@ class TrainerTest {
     }
 
     @Test
+    void predictInBatchesGivesTheWholePassOutputsInOrder() {
+        Sequential model = TestSupport.mlp(4, 2, 5, 3); // 2 features in, 3 outputs
+        Dataset data = TestSupport.linear(11, 5, 0.2);
+        Tensor whole;
+        try (var _ = GradMode.noGrad()) {
+            whole = model.forward(data.features());
+        }
+        Tensor batched = Trainer.predict(model, data, 4); // batches 4, 4, 3
+        assertArrayEquals(whole.shape(), batched.shape());
+        assertArrayEquals(whole.toFloatArray(), batched.toFloatArray(), 1e-6f);
+        assertTrue(model.isTraining(), "the mode is left as it was");
+        for (Parameter p : model.parameters()) assertNull(p.grad(), "prediction must not backpropagate");
+    }
+
+    @Test
     void configRejectsNonsense() {
         FitConfig base = FitConfig.of(Task.CLASSIFICATION);
         assertThrows(IllegalArgumentException.class, () -> base.withEpochs(0));

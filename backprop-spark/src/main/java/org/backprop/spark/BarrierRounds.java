@@ -14,7 +14,7 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Runs a whole epoch as one Spark barrier stage ({@link SparkTrainConfig#barrier}): all tasks
+ * Runs a whole epoch as one Spark barrier stage ({@link SparkTrainConfig.Rounds}): all tasks
  * start together, each runs every round of the epoch on its own replica of the model and
  * optimizer, and the rounds' exchanges go over direct links between the tasks ({@link PeerLinks})
  * instead of a job, a broadcast and a treeReduce each (see {@link BarrierTask}). The driver sends its weights
@@ -22,11 +22,13 @@ import scala.reflect.ClassTag$;
  * schedule and resume see what the job-per-round path gives them.
  *
  * <p>Spark runs a barrier stage only when every task has a slot at once, not with dynamic
- * allocation, and retries the whole stage on any failure (from the epoch's start: exact); when it
- * cannot, the run falls back to a job per round, with a warning. The executors must reach each
- * other on ephemeral TCP ports (as they do for shuffles).
+ * allocation; when it cannot, the run falls back to a job per round (a warning when barrier
+ * stages were asked for, else INFO). Spark 4.2 aborts the job when a task of a barrier result
+ * stage fails (a lost executor included: "Could not recover from a failed barrier ResultStage"),
+ * so {@link SparkTrainer} redoes that epoch a job per round from the driver's unchanged state. The executors must reach each other on ephemeral TCP ports (as they do
+ * for shuffles) and the driver's {@link Rendezvous}.
  */
-final class BarrierRounds {
+final class BarrierRounds implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BarrierRounds.class);
     @SuppressWarnings("unchecked")
     private static final ClassTag<float[]> FLOATS = (ClassTag<float[]>) (ClassTag<?>) ClassTag$.MODULE$.apply(float[].class);
@@ -42,6 +44,7 @@ final class BarrierRounds {
     private final OptimizerFactory optimizerFactory;
     private final Loss loss;
     private final String runId;
+    private Rendezvous rendezvous; // null: the tasks swap addresses through allGather
 
     private BarrierRounds(JavaSparkContext sc, String runId, JavaRDD<Block> blocks, BatchPlan plan, StateLayout layout,
             SerializableSupplier<? extends Module> factory, OptimizerFactory optimizerFactory, OptimizerStateLayout optLayout,
@@ -64,52 +67,67 @@ final class BarrierRounds {
     static BarrierRounds forRun(JavaSparkContext sc, String runId, SparkTrainConfig config, JavaRDD<Block> blocks, BatchPlan plan,
             StateLayout layout, Module model, SerializableSupplier<? extends Module> factory, Loss loss, Optimizer optimizer,
             OptimizerFactory optimizerCopies, OptimizerStateLayout localSgdLayout) {
-        if (!config.barrier()) return null;
+        if (config.rounds() == SparkTrainConfig.Rounds.JOB_PER_ROUND) return null;
+        boolean asked = config.rounds() == SparkTrainConfig.Rounds.BARRIER;
         if (config.mode() instanceof Mode.LocalSgd l) {
-            return open(sc, runId, blocks, plan, layout, factory, l.optimizerFactory(), localSgdLayout, loss, l.localSteps());
+            return open(sc, runId, blocks, plan, layout, factory, l.optimizerFactory(), localSgdLayout, loss, l.localSteps(), asked);
         }
         if (optimizerCopies == null) {
-            throw new IllegalArgumentException("SparkTrainConfig.barrier: synchronous training in barrier stages steps the optimizer"
-                    + " on every executor; give SparkTrainer.optimizerCopies(params -> new ...) the driver optimizer's kind and options");
+            if (asked) {
+                throw new IllegalArgumentException("SparkTrainConfig.barrier: synchronous training in barrier stages steps the optimizer"
+                        + " on every executor; give SparkTrainer.optimizerCopies(params -> new ...) the driver optimizer's kind and options");
+            }
+            LOG.info("synchronous training without SparkTrainer.optimizerCopies: one Spark job per round (barrier stages need the copies)");
+            return null;
         }
         if (((Mode.Synchronous) config.mode()).batchNorm() == Mode.BatchNormStatistics.SYNCHRONISED && SyncBatchNorm.present(model)) {
-            LOG.warn("barrier stages do not synchronise BatchNorm statistics: training with one Spark job per round instead");
+            say(asked, "barrier stages do not synchronise BatchNorm statistics: training with one Spark job per round instead", null);
             return null;
         }
         var optLayout = OptimizerStateLayout.probe(factory.get(), optimizerCopies, optimizer, "SparkTrainer.optimizerCopies");
-        return open(sc, runId, blocks, plan, layout, factory, optimizerCopies, optLayout, loss, 0);
+        return open(sc, runId, blocks, plan, layout, factory, optimizerCopies, optLayout, loss, 0, asked);
+    }
+
+    /** A warning when barrier stages were asked for explicitly, else an INFO line. */
+    private static void say(boolean asked, String message, String why) {
+        if (asked) LOG.warn(message, why);
+        else LOG.info(message, why);
     }
 
     /**
-     * The barrier rounds of a run, or null (after a warning saying why) when Spark cannot run them
-     * here: the run then takes a job per round. {@code localSteps} 0 is synchronous training.
+     * The barrier rounds of a run, or null (after a warning saying why, INFO unless {@code asked})
+     * when Spark cannot run them here: the run then takes a job per round. {@code localSteps} 0 is
+     * synchronous training.
      */
     static BarrierRounds open(JavaSparkContext sc, String runId, JavaRDD<Block> blocks, BatchPlan plan, StateLayout layout,
             SerializableSupplier<? extends Module> factory, OptimizerFactory optimizerFactory, OptimizerStateLayout optLayout,
-            Loss loss, int localSteps) {
+            Loss loss, int localSteps, boolean asked) {
         var b = new BarrierRounds(sc, runId, blocks, plan, layout, factory, optimizerFactory, optLayout, loss, localSteps);
-        String why = b.obstacle();
-        if (why == null) return b;
-        LOG.warn("barrier stages are not possible here ({}): training with one Spark job per round instead", why);
+        String why = b.obstacle(asked);
+        if (why == null) {
+            if (plan.partitionSizes().length > 1) b.rendezvous = Rendezvous.open(sc.getConf());
+            return b;
+        }
+        say(asked, "barrier stages are not possible here ({}): training with one Spark job per round instead", why);
         return null;
     }
 
-    private String obstacle() {
+    private String obstacle(boolean asked) {
         int partitions = plan.partitionSizes().length;
         if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) return "dynamic allocation is on";
-        int slots = slots(partitions);
+        int slots = slots(partitions, asked ? Long.MAX_VALUE : 5_000);
         if (slots < partitions) return partitions + " partitions need as many task slots at once; the cluster has " + slots;
         return null;
     }
 
     /**
      * The cluster's task slots, waiting up to {@code spark.scheduler.maxRegisteredResourcesWaitingTime}
-     * (30 s) for executors still registering (a standalone cluster starts the first jobs with fewer;
-     * local mode has its slots from the start).
+     * (30 s), and at most {@code capMs}, for executors still registering (a standalone cluster starts
+     * the first jobs with fewer; local mode has its slots from the start).
      */
-    private int slots(int wanted) {
+    private int slots(int wanted, long capMs) {
         var ctx = sc.sc();
-        long waitMs = sc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s");
+        long waitMs = Math.min(capMs, sc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s"));
         long deadline = System.nanoTime() + waitMs * 1_000_000;
         while (true) {
             int slots = ctx.maxNumConcurrentTasks(ctx.resourceProfileManager().defaultResourceProfile());
@@ -131,7 +149,8 @@ final class BarrierRounds {
         long t1 = System.nanoTime();
         List<float[]> results;
         try {
-            var task = new BarrierTask(runId, factory, optimizerFactory, loss, layout, optLayout, bc, plan, epoch, localSteps);
+            var task = new BarrierTask(runId, factory, optimizerFactory, loss, layout, optLayout, bc, plan, epoch, localSteps,
+                    rendezvous == null ? Rendezvous.Ticket.ALL_GATHER : rendezvous.ticket());
             results = new JavaRDD<>(blocks.rdd().barrier().mapPartitions(task, false, FLOATS), FLOATS).collect();
         } finally {
             bc.destroy();
@@ -147,6 +166,11 @@ final class BarrierRounds {
                 4L * (input.state().length + input.optimizer().values().length));
     }
 
+    @Override
+    public void close() {
+        if (rendezvous != null) rendezvous.close();
+    }
+
     /** One RoundStats per round done, the stage's wall time shared out evenly (means are what the cost tables use). */
     private List<RoundStats> stats(float[] r, int at, int done, int epoch, float loadMillis, long[] t, long bytesOut) {
         List<RoundStats> out = new ArrayList<>(done);
@@ -157,10 +181,11 @@ final class BarrierRounds {
             long samples = 0;
             for (int s = first; s < first + count; s++) samples += plan.globalBatch(s);
             if (samples == 0) continue;
-            long compute = (long) (r[at + 3 * i + 1] * 1e6);
+            int a = at + 5 * i; // BarrierTask.Trace: loss, compute, exchange, wait, replica step (ms)
+            long compute = (long) (r[a + 1] * 1e6);
             var parts = new RoundStats.Parts((t[1] - t[0]) / n, (long) (loadMillis * 1e6 / n), (t[2] - t[1]) / n, (t[3] - t[2]) / n,
-                    i == 0 ? 1 : 0);
-            out.add(new RoundStats(epoch, first, count, samples, r[at + 3 * i], (t[3] - t[0]) / n, compute, i == 0 ? bytesOut : 0,
+                    i == 0 ? 1 : 0, (long) (r[a + 2] * 1e6), (long) (r[a + 3] * 1e6), (long) (r[a + 4] * 1e6));
+            out.add(new RoundStats(epoch, first, count, samples, r[a], (t[3] - t[0]) / n, compute, i == 0 ? bytesOut : 0,
                     4L * messageFloats * partitions, parts));
             i++;
         }

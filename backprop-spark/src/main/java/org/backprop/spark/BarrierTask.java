@@ -24,7 +24,8 @@ import scala.runtime.AbstractFunction1;
  * <p>The round's share and its sum are laid out as {@link Tasks.GradientTask}'s (synchronous) or
  * {@link Tasks.LocalSgdTask}'s (local SGD) results, so the arithmetic is theirs. Partition 0
  * returns [model state | optimizer state | presence per optimizer key | rounds done | load ms |
- * per round: loss, mean compute ms, exchange ms]; the others return nothing.
+ * per round: loss, mean compute ms, and partition 0's exchange ms, of which waiting ms, and replica step ms]; the
+ * others return nothing.
  */
 final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Block>, scala.collection.Iterator<float[]>>
         implements Serializable {
@@ -38,10 +39,12 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
     private final BatchPlan plan;
     private final int epoch;
     private final int localSteps; // 0: synchronous
+    private final Rendezvous.Ticket rendezvous;
 
     BarrierTask(String runId, SerializableSupplier<? extends Module> factory, OptimizerFactory optimizerFactory, Loss loss,
             StateLayout layout, OptimizerStateLayout optLayout, Broadcast<Tasks.RoundInput> input, BatchPlan plan, int epoch,
-            int localSteps) {
+            int localSteps, Rendezvous.Ticket rendezvous) {
+        this.rendezvous = rendezvous;
         this.runId = runId;
         this.factory = factory;
         this.optimizerFactory = optimizerFactory;
@@ -61,7 +64,7 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
         Block block = Tasks.onlyBlock(CollectionConverters.asJava(it));
         long tLoad = System.nanoTime();
         Replicas.Replica r = Replicas.borrow(runId, factory, layout);
-        try (PeerLinks links = PeerLinks.open(ctx)) {
+        try (PeerLinks links = PeerLinks.open(ctx, rendezvous, epoch)) {
             Tasks.RoundInput in = input.value();
             layout.load(r.module(), in.state());
             int[] order = Replicas.order(runId, plan, epoch, block.partition());
@@ -117,10 +120,15 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
             out[out.length - 1] = (System.nanoTime() - t0) / 1e6f;
             long t1 = System.nanoTime();
             float[] sum = links.sum(out);
-            trace.round(sum[lossAt], sum[sum.length - 1] / plan.partitionSizes().length, (System.nanoTime() - t1) / 1e6f);
-            if (!Float.isFinite(sum[lossAt])) return; // every task sees the same loss and stops here; the driver reports it
+            long t2 = System.nanoTime();
+            if (!Float.isFinite(sum[lossAt])) { // every task sees the same loss and stops here; the driver reports it
+                trace.round(sum[lossAt], sum[sum.length - 1] / plan.partitionSizes().length, t2 - t1, links.waitNanos(), 0);
+                return;
+            }
             layout.applySum(m, sum);
             opt.step();
+            trace.round(sum[lossAt], sum[sum.length - 1] / plan.partitionSizes().length, t2 - t1, links.waitNanos(),
+                    System.nanoTime() - t2);
         }
     }
 
@@ -131,7 +139,7 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
         int optBase = layout.length(), presenceBase = optBase + optLayout.length();
         int lossAt = presenceBase + optLayout.keys().length;
         float[] out = new float[lossAt + 3];
-        float[] state = in.state();
+        float[] state = in.state().clone(); // the last average (the links reuse their sum's array)
         Map<String, Tensor> optState = in.optimizer().toStateDict();
         for (int first = 0; first < plan.stepsPerEpoch(); first += localSteps) {
             int count = Math.min(localSteps, plan.stepsPerEpoch() - first);
@@ -150,38 +158,49 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
             out[out.length - 1] = (System.nanoTime() - t0) / 1e6f;
             long t1 = System.nanoTime();
             float[] sum = links.sum(out);
-            trace.round(sum[lossAt], sum[sum.length - 1] / plan.partitionSizes().length, (System.nanoTime() - t1) / 1e6f);
-            if (!Float.isFinite(sum[lossAt])) break;
+            long t2 = System.nanoTime();
+            if (!Float.isFinite(sum[lossAt])) {
+                trace.round(sum[lossAt], sum[sum.length - 1] / plan.partitionSizes().length, t2 - t1, links.waitNanos(), 0);
+                break;
+            }
             layout.load(m, sum); // the sample-weighted average, as the driver loads it
             optState = optLayout.average(sum, optBase, presenceBase);
-            state = sum;
+            System.arraycopy(sum, 0, state, 0, layout.length());
+            trace.round(sum[lossAt], sum[sum.length - 1] / plan.partitionSizes().length, t2 - t1, links.waitNanos(),
+                    System.nanoTime() - t2);
         }
         return new Object[] {Arrays.copyOf(state, layout.length()), optState};
     }
 
-    /** What partition 0 reports of each round. */
+    /**
+     * What partition 0 reports of each round: the loss and the mean compute over the tasks (from
+     * the sum), and its own exchange, wait for the slowest peer, and replica step.
+     */
     private static final class Trace {
+        static final int PER_ROUND = 5;
         private final float loadMillis;
-        private float[] rounds = new float[48];
+        private float[] rounds = new float[16 * PER_ROUND];
         private int done;
 
         Trace(float loadMillis) {
             this.loadMillis = loadMillis;
         }
 
-        void round(float loss, float computeMillis, float exchangeMillis) {
-            if (3 * done + 3 > rounds.length) rounds = Arrays.copyOf(rounds, 2 * rounds.length);
-            rounds[3 * done] = loss;
-            rounds[3 * done + 1] = computeMillis;
-            rounds[3 * done + 2] = exchangeMillis;
-            done++;
+        void round(float loss, float computeMillis, long exchangeNanos, long waitNanos, long stepNanos) {
+            if (PER_ROUND * (done + 1) > rounds.length) rounds = Arrays.copyOf(rounds, 2 * rounds.length);
+            int at = PER_ROUND * done++;
+            rounds[at] = loss;
+            rounds[at + 1] = computeMillis;
+            rounds[at + 2] = exchangeNanos / 1e6f;
+            rounds[at + 3] = waitNanos / 1e6f;
+            rounds[at + 4] = stepNanos / 1e6f;
         }
 
         float[] appendTo(float[] head) {
-            float[] out = Arrays.copyOf(head, head.length + 2 + 3 * done);
+            float[] out = Arrays.copyOf(head, head.length + 2 + PER_ROUND * done);
             out[head.length] = done;
             out[head.length + 1] = loadMillis;
-            System.arraycopy(rounds, 0, out, head.length + 2, 3 * done);
+            System.arraycopy(rounds, 0, out, head.length + 2, PER_ROUND * done);
             return out;
         }
     }

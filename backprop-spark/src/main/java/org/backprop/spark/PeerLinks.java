@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.spark.BarrierTaskContext;
@@ -16,10 +15,12 @@ import org.apache.spark.BarrierTaskContext;
  * Direct links between the tasks of a barrier stage, for the rounds' exchanges. Spark's own
  * {@code BarrierTaskContext.allGather} waits for its reply by polling once a second (Spark 4.2's
  * {@code runBarrier} sleeps 1 s between checks), so a round through it costs about a second
- * whatever the payload. Instead each task opens a server socket, one {@code allGather} per stage
- * swaps the addresses, and every round each task sends its share (raw little-endian floats) to
- * every other task over TCP and sums all shares in partition order: every task gets the same bits.
- * Reads wake every second to give up when Spark kills the task (a failed peer fails the stage).
+ * whatever the payload. Instead each task opens a server socket, the tasks swap the addresses once
+ * per stage through the driver's {@link Rendezvous} (or one {@code allGather} where configured),
+ * and every round each task sends its share (raw little-endian floats) to every other task over
+ * TCP and sums all shares in partition order: every task gets the same bits. The byte and float
+ * buffers are the link's own, reused every round. Reads wake every second to give up when Spark
+ * kills the task (a failed peer fails the stage).
  */
 final class PeerLinks implements AutoCloseable {
     private static final int CONNECT_MILLIS = 120_000;
@@ -27,30 +28,42 @@ final class PeerLinks implements AutoCloseable {
     private final BarrierTaskContext ctx;
     private final int me;
     private final Socket[] sockets; // by partition; null at {@code me}
-    private final DataOutputStream[] out;
+    private final java.io.OutputStream[] out;
     private final InputStream[] in;
+    private byte[] message = new byte[0];
+    private byte[][] received;
+    private float[] share = new float[0], sum = new float[0];
+    private long wait;
 
     private PeerLinks(BarrierTaskContext ctx, Socket[] sockets) throws IOException {
         this.ctx = ctx;
         this.me = ctx.partitionId();
         this.sockets = sockets;
-        this.out = new DataOutputStream[sockets.length];
+        this.out = new java.io.OutputStream[sockets.length];
         this.in = new InputStream[sockets.length];
+        this.received = new byte[sockets.length][];
         for (int j = 0; j < sockets.length; j++) {
             if (sockets[j] == null) continue;
             sockets[j].setTcpNoDelay(true);
             sockets[j].setSoTimeout(1000);
-            out[j] = new DataOutputStream(new java.io.BufferedOutputStream(sockets[j].getOutputStream(), 1 << 16));
+            out[j] = sockets[j].getOutputStream(); // one write of a whole message: no buffering needed
             in[j] = sockets[j].getInputStream();
         }
     }
 
-    /** Connects every task of the stage to every other (task i dials the lower partitions, accepts the higher ones). */
-    static PeerLinks open(BarrierTaskContext ctx) throws IOException {
+    /**
+     * Connects every task of the stage to every other (task i dials the lower partitions, accepts
+     * the higher ones), swapping addresses through {@code ticket}'s rendezvous (its host null:
+     * through {@code allGather}) for the stage of {@code epoch}.
+     */
+    static PeerLinks open(BarrierTaskContext ctx, Rendezvous.Ticket ticket, int epoch) throws IOException {
         int n = ctx.getTaskInfos().length, me = ctx.partitionId();
         Socket[] sockets = new Socket[n];
+        if (n == 1) return new PeerLinks(ctx, sockets);
         try (ServerSocket server = new ServerSocket(0, n)) {
-            String[] peers = ctx.allGather(host(ctx.getTaskInfos()[me].address()) + " " + server.getLocalPort());
+            String mine = host(ctx.getTaskInfos()[me].address()) + " " + server.getLocalPort();
+            String[] peers = ticket.host() == null ? ctx.allGather(mine)
+                    : Rendezvous.swap(ticket, Rendezvous.key(epoch, ctx.stageAttemptNumber()), n, me, mine, ctx::isInterrupted);
             for (int j = 0; j < me; j++) {
                 String[] a = peers[j].split(" ");
                 Socket s = new Socket();
@@ -79,12 +92,23 @@ final class PeerLinks implements AutoCloseable {
         return colon > 0 && colon == address.lastIndexOf(':') ? address.substring(0, colon) : address;
     }
 
-    /** Sends {@code mine} to every other task and returns every task's share summed in partition order. */
+    /**
+     * Sends {@code mine} to every other task and returns every task's share summed in partition
+     * order, in an array of this link's that the next call overwrites.
+     */
     float[] sum(float[] mine) throws IOException, InterruptedException {
-        ByteBuffer bytes = ByteBuffer.allocate(4 * mine.length).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(mine);
-        byte[] message = bytes.array();
-        int n = sockets.length;
+        int n = sockets.length, bytes = 4 * mine.length;
+        if (sum.length != mine.length) {
+            sum = new float[mine.length];
+            share = new float[mine.length];
+            message = new byte[4 + bytes];
+            for (int j = 0; j < n; j++) received[j] = j == me ? null : new byte[4 + bytes];
+        }
+        if (n == 1) {
+            System.arraycopy(mine, 0, sum, 0, mine.length);
+            return sum;
+        }
+        ByteBuffer.wrap(message).putInt(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(mine);
         Thread[] writers = new Thread[n];
         IOException[] failed = new IOException[n];
         for (int j = 0; j < n; j++) {
@@ -92,7 +116,6 @@ final class PeerLinks implements AutoCloseable {
             int peer = j;
             writers[j] = Thread.ofVirtual().start(() -> { // both ends write before reading: never block on a full buffer
                 try {
-                    out[peer].writeInt(message.length);
                     out[peer].write(message);
                     out[peer].flush();
                 } catch (IOException e) {
@@ -100,11 +123,17 @@ final class PeerLinks implements AutoCloseable {
                 }
             });
         }
-        float[] sum = null;
+        long start = System.nanoTime();
+        wait = 0;
         for (int j = 0; j < n; j++) {
-            float[] share = j == me ? mine : read(j, message.length);
-            if (sum == null) sum = share.clone();
-            else for (int i = 0; i < sum.length; i++) sum[i] += share[i];
+            float[] s = mine;
+            if (j != me) {
+                read(j, received[j], bytes, start);
+                ByteBuffer.wrap(received[j], 4, bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(share);
+                s = share;
+            }
+            if (j == 0) System.arraycopy(s, 0, sum, 0, s.length);
+            else for (int i = 0; i < sum.length; i++) sum[i] += s[i];
         }
         for (int j = 0; j < n; j++) {
             if (writers[j] != null) writers[j].join();
@@ -113,31 +142,18 @@ final class PeerLinks implements AutoCloseable {
         return sum;
     }
 
-    private float[] read(int peer, int expected) throws IOException {
-        byte[] head = new byte[4];
-        readFully(peer, head);
-        int length = ByteBuffer.wrap(head).getInt();
-        if (length != expected) throw new IOException("task " + peer + " sent " + length + " bytes, expected " + expected);
-        byte[] body = new byte[length];
-        readFully(peer, body);
-        float[] out = new float[length / 4];
-        ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
-        return out;
+    /** Nanoseconds the last {@link #sum} waited for the slowest peer's share to start arriving. */
+    long waitNanos() {
+        return wait;
     }
 
-    private void readFully(int peer, byte[] into) throws IOException {
-        int at = 0;
-        while (at < into.length) {
-            int r;
-            try {
-                r = in[peer].read(into, at, into.length - at);
-            } catch (SocketTimeoutException e) {
-                if (ctx.isInterrupted()) throw new IOException("the task was killed while waiting for task " + peer);
-                continue;
-            }
-            if (r < 0) throw new IOException("task " + peer + " closed its link (it failed or was killed)");
-            at += r;
-        }
+    private void read(int peer, byte[] into, int expected, long start) throws IOException {
+        String from = "task " + peer;
+        Rendezvous.readFully(in[peer], into, 0, 4, ctx::isInterrupted, from);
+        wait = Math.max(wait, System.nanoTime() - start);
+        Rendezvous.readFully(in[peer], into, 4, into.length - 4, ctx::isInterrupted, from); // the peers' layouts are the same
+        int length = ByteBuffer.wrap(into).getInt();
+        if (length != expected) throw new IOException(from + " sent " + length + " bytes, expected " + expected);
     }
 
     @Override

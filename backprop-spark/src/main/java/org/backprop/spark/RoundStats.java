@@ -25,9 +25,22 @@ public record RoundStats(int epoch, int firstStep, int steps, long samples, doub
      * @param jobNanos       driver: the Spark job(s) of the round, from submission to the reduced result
      *                       (task launch and scheduling, load, compute, result transfer, treeReduce)
      * @param driverNanos    driver: putting the result into the model and the optimizer's step
-     * @param jobs           Spark jobs the round ran (1, or more with synchronised BatchNorm)
+     * @param jobs           Spark jobs the round ran (1, or more with synchronised BatchNorm; in barrier
+     *                       stages 1 in the epoch's first round, else 0)
+     * @param exchangeNanos  barrier stages, mean per partition: the round's exchange between the tasks
+     *                       ({@link PeerLinks}: encode, send, wait, receive, sum); 0 a job per round
+     * @param waitNanos      barrier stages, mean per partition: the part of the exchange spent waiting
+     *                       for the slowest peer's share to start arriving (its compute ran longer)
+     * @param replicaStepNanos barrier stages, mean per partition: installing the sum in the task's
+     *                       replica and its optimizer step (synchronous) or loading the average (local SGD)
      */
-    public record Parts(long broadcastNanos, long loadNanos, long jobNanos, long driverNanos, int jobs) {}
+    public record Parts(long broadcastNanos, long loadNanos, long jobNanos, long driverNanos, int jobs, long exchangeNanos,
+            long waitNanos, long replicaStepNanos) {
+        /** A job per round's parts (nothing exchanged between tasks). */
+        public Parts(long broadcastNanos, long loadNanos, long jobNanos, long driverNanos, int jobs) {
+            this(broadcastNanos, loadNanos, jobNanos, driverNanos, jobs, 0, 0, 0);
+        }
+    }
 
     /** The part of the round not spent computing: scheduling, serialisation, transfer and reduction. */
     public long overheadNanos() {

@@ -12,12 +12,36 @@ package org.backprop.spark;
  * @param treeDepth       depth of Spark's {@code treeReduce} (2 suits tens of partitions; more for hundreds)
  * @param startEpoch      the first epoch to run (1; a later one continues a run whose model and optimizer
  *                        were restored by hand; {@link SparkTrainer#resume} sets it from a checkpoint)
- * @param barrier         run each epoch as one Spark barrier stage whose tasks exchange every round's
- *                        gradients (or averages) among themselves, instead of one Spark job per round
- *                        (see {@link #barrier(boolean)})
+ * @param rounds          how the rounds run: one Spark barrier stage per epoch whose tasks exchange every
+ *                        round's gradients (or averages) among themselves, or one Spark job per round
+ *                        (see {@link Rounds}; {@link Rounds#AUTO} by default)
  */
 public record SparkTrainConfig(int epochs, int globalBatchSize, Mode mode, long seed, boolean shuffle, int treeDepth,
-        int startEpoch, boolean barrier) {
+        int startEpoch, Rounds rounds) {
+
+    /**
+     * How a run's rounds reach Spark. In a barrier stage ({@code rdd.barrier()}) every task keeps a
+     * replica of the model and the optimizer for the whole epoch and the tasks exchange each
+     * round's shares directly over TCP, summed in partition order, so every replica takes the same
+     * step: the results of a job per round (bit for bit with two partitions), without a task
+     * launch, broadcast and reduction per round.
+     */
+    public enum Rounds {
+        /**
+         * Barrier stages where they apply, else a job per round (logged at INFO): local SGD, and
+         * synchronous training when {@link SparkTrainer#optimizerCopies} is given and no BatchNorm
+         * has synchronised statistics; the cluster must have a task slot for every partition at once
+         * (checked, waiting at most 5 s for executors still registering) and no dynamic
+         * allocation. A barrier epoch that fails (Spark aborts a barrier stage whose task failed, a
+         * lost executor included) is run again a job per round, as are the epochs after it (with a
+         * one-line warning).
+         */
+        AUTO,
+        /** As {@link #AUTO}, but synchronous training without optimizer copies is refused and every fallback is a warning. */
+        BARRIER,
+        /** One Spark job per round (broadcast, tasks, {@code treeReduce}, the driver's step). */
+        JOB_PER_ROUND
+    }
 
     public SparkTrainConfig {
         if (epochs < 0) throw new IllegalArgumentException("SparkTrainConfig: epochs must be >= 0, got " + epochs);
@@ -25,52 +49,52 @@ public record SparkTrainConfig(int epochs, int globalBatchSize, Mode mode, long 
         if (mode == null) throw new IllegalArgumentException("SparkTrainConfig: mode must not be null");
         if (treeDepth < 1) throw new IllegalArgumentException("SparkTrainConfig: tree depth must be >= 1, got " + treeDepth);
         if (startEpoch < 1) throw new IllegalArgumentException("SparkTrainConfig: the start epoch must be >= 1, got " + startEpoch);
+        if (rounds == null) throw new IllegalArgumentException("SparkTrainConfig: rounds must not be null");
     }
 
-    /** One epoch, global batch 64, synchronous, seed 0, shuffled, tree depth 2, a job per round. */
+    /** One epoch, global batch 64, synchronous, seed 0, shuffled, tree depth 2, barrier stages where they apply. */
     public static SparkTrainConfig defaults() {
-        return new SparkTrainConfig(1, 64, new Mode.Synchronous(), 0, true, 2, 1, false);
+        return new SparkTrainConfig(1, 64, new Mode.Synchronous(), 0, true, 2, 1, Rounds.AUTO);
     }
 
     public SparkTrainConfig epochs(int epochs) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, barrier);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, rounds);
     }
 
     public SparkTrainConfig globalBatchSize(int globalBatchSize) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, barrier);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, rounds);
     }
 
     public SparkTrainConfig mode(Mode mode) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, barrier);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, rounds);
     }
 
     public SparkTrainConfig seed(long seed) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, barrier);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, rounds);
     }
 
     public SparkTrainConfig shuffle(boolean shuffle) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, barrier);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, rounds);
     }
 
     public SparkTrainConfig treeDepth(int treeDepth) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, barrier);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, rounds);
     }
 
     public SparkTrainConfig startEpoch(int startEpoch) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, barrier);
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, rounds);
+    }
+
+    public SparkTrainConfig rounds(Rounds rounds) {
+        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, rounds);
     }
 
     /**
-     * One barrier stage per epoch ({@code true}) instead of one Spark job per round: every task
-     * keeps a replica of the model and the optimizer for the whole epoch and the tasks exchange
-     * each round's shares through {@code BarrierTaskContext.allGather}, summed in partition order,
-     * so every replica takes the same step. Same results as the job-per-round path (bit for bit
-     * with two partitions), without a task launch, broadcast and reduction per round. Synchronous
-     * mode needs {@link SparkTrainer#optimizerCopies}; synchronised BatchNorm, dynamic allocation,
-     * fewer task slots than partitions, or shares over {@code spark.rpc.message.maxSize} fall back to
-     * a job per round, with a warning.
+     * {@code true}: {@link Rounds#BARRIER}, one barrier stage per epoch, asked for explicitly
+     * (synchronous mode then needs {@link SparkTrainer#optimizerCopies}); {@code false}:
+     * {@link Rounds#JOB_PER_ROUND}.
      */
     public SparkTrainConfig barrier(boolean barrier) {
-        return new SparkTrainConfig(epochs, globalBatchSize, mode, seed, shuffle, treeDepth, startEpoch, barrier);
+        return rounds(barrier ? Rounds.BARRIER : Rounds.JOB_PER_ROUND);
     }
 }

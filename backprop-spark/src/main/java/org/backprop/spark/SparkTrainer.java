@@ -158,10 +158,10 @@ public final class SparkTrainer {
                 Preflight.requireBatchNormSlices(model, plan);
             }
             Preflight.warnIfResultsAreLarge(sc, layout, optLayout == null ? 0 : optLayout.length());
-            var run = new Run(runId, config, blocks, plan, BarrierRounds.forRun(sc, runId, config, blocks, plan, layout, model,
-                    modelFactory, loss, optimizer, optimizerCopies, optLayout));
-            run.epochLoss.addAll(earlier);
-            try (var _ = GradMode.enableGrad()) {
+            try (BarrierRounds barrier = BarrierRounds.forRun(sc, runId, config, blocks, plan, layout, model, modelFactory, loss,
+                    optimizer, optimizerCopies, optLayout); var _ = GradMode.enableGrad()) {
+                var run = new Run(runId, config, blocks, plan, barrier);
+                run.epochLoss.addAll(earlier);
                 return config.mode() instanceof Mode.LocalSgd l ? run.localSgd(l, optLayout) : run.synchronous((Mode.Synchronous) config.mode());
             }
         } finally {
@@ -219,7 +219,7 @@ public final class SparkTrainer {
         final JavaRDD<Block> blocks;
         final BatchPlan plan;
         final int partitions;
-        final BarrierRounds barrier; // null: a job per round
+        BarrierRounds barrier; // null: a job per round
         final List<RoundStats> rounds = new ArrayList<>();
         final List<Double> epochLoss = new ArrayList<>();
         long steps;
@@ -331,9 +331,21 @@ public final class SparkTrainer {
         /** Runs {@code epoch} as one barrier stage when the run has them; false: run it a job per round. */
         private boolean barrierEpoch(int epoch) {
             if (barrier == null) return false;
+            List<RoundStats> stats;
+            try {
+                stats = barrier.epoch(model, optimizer, epoch);
+            } catch (Exception e) { // Spark's SparkException, thrown past javac's checks
+                if (sc.sc().isStopped() || String.valueOf(e.getMessage()).contains("cancelled")) throw e;
+                // the driver's model and optimizer are still those of the epoch's start: a job per round redoes it exactly
+                // Spark 4.2 does not retry a barrier result stage whose task failed (a lost executor included): it aborts the job
+                LOG.warn("the barrier stage of epoch {} failed ({}): this and the remaining epochs run one Spark job per round",
+                        epoch, firstLine(e));
+                barrier = null;
+                return false;
+            }
             double lossSum = 0;
             long samples = 0;
-            for (RoundStats s : barrier.epoch(model, optimizer, epoch)) {
+            for (RoundStats s : stats) {
                 checkFinite(epoch, s.firstStep(), s.loss());
                 steps += s.steps();
                 lossSum += s.loss() * s.samples();
@@ -342,6 +354,13 @@ public final class SparkTrainer {
             }
             finishEpoch(epoch, lossSum / samples);
             return true;
+        }
+
+        private static String firstLine(Throwable e) {
+            String m = String.valueOf(e.getMessage()).strip();
+            int nl = m.indexOf('\n');
+            if (nl >= 0) m = m.substring(0, nl);
+            return m.length() > 300 ? m.substring(0, 300) + "..." : m;
         }
 
         private void checkFinite(int epoch, int step, double loss) {

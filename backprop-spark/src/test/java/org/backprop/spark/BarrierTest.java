@@ -119,6 +119,74 @@ class BarrierTest {
         assertTrue(e.getMessage().contains("same kind"), e.getMessage());
     }
 
+    /** The default (Rounds.AUTO): barrier stages where they apply, the same bits as a job per round; a job per round elsewhere. */
+    @Test
+    void theDefaultRunsBarrierStagesWhereTheyApply() {
+        var config = SparkTrainConfig.defaults().epochs(2).globalBatchSize(32).seed(8);
+        assertEquals(SparkTrainConfig.Rounds.AUTO, config.rounds());
+        Module m = FACTORY.get();
+        SGD opt = sgd(m.parameters());
+        var auto = new SparkTrainer(SharedSpark.context(), m, FACTORY, new CrossEntropyLoss(), opt).scheduler(new StepLR(opt, 1, 0.5))
+                .optimizerCopies(BarrierTest::sgd).fit(data(2), config);
+        assertEquals(2, auto.rounds().stream().mapToInt(r -> r.parts().jobs()).sum(), "one barrier stage per epoch");
+        assertSameBits(train(data(2), config, BarrierTest::sgd, false), new Outcome(m, opt, auto));
+
+        Module m2 = FACTORY.get(); // no optimizer copies: synchronous training takes a job per round
+        var perRound = new SparkTrainer(SharedSpark.context(), m2, FACTORY, new CrossEntropyLoss(), sgd(m2.parameters())).fit(data(2), config);
+        assertTrue(perRound.rounds().stream().allMatch(r -> r.parts().jobs() == 1));
+    }
+
+    /** A barrier stage that keeps failing (here the loss refuses to run in one) is redone a job per round, exactly. */
+    @Test
+    void aFailedBarrierEpochIsRunAgainAJobPerRound() {
+        var config = SparkTrainConfig.defaults().epochs(2).globalBatchSize(32).seed(9);
+        org.backprop.loss.Loss ce = new CrossEntropyLoss();
+        org.backprop.loss.Loss notInBarrierStages = (h, y) -> {
+            if (org.apache.spark.TaskContext.get() instanceof org.apache.spark.BarrierTaskContext) {
+                throw new IllegalStateException("no barrier stages here");
+            }
+            return ce.apply(h, y);
+        };
+        Module m = FACTORY.get();
+        SGD opt = sgd(m.parameters());
+        var r = new SparkTrainer(SharedSpark.context(), m, FACTORY, notInBarrierStages, opt).scheduler(new StepLR(opt, 1, 0.5))
+                .optimizerCopies(BarrierTest::sgd).fit(data(2), config);
+        assertTrue(r.rounds().stream().allMatch(s -> s.parts().jobs() == 1), "every round a job");
+        assertSameBits(train(data(2), config, BarrierTest::sgd, false), new Outcome(m, opt, r));
+    }
+
+    @Test
+    void theDriversRendezvousSwapsAddressesPerStageAttempt() throws Exception {
+        var conf = new org.apache.spark.SparkConf().set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        try (Rendezvous r = Rendezvous.open(conf)) {
+            var t = r.ticket();
+            // attempt 0 of epoch 3 never completes (its second task is lost); attempt 1 does, and lets attempt 0's task go
+            var stale = java.util.concurrent.CompletableFuture.supplyAsync(() -> swap(t, 3, 0, 0, "a 1"));
+            Thread.sleep(200);
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> swap(t, 3, 1, 1, "b 2"));
+            String[] zero = swap(t, 3, 1, 0, "c 3");
+            assertArrayEquals(new String[] {"c 3", "b 2"}, zero);
+            assertArrayEquals(zero, first.get());
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, stale::get);
+            assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());
+            // a wrong secret is turned away
+            var bad = new Rendezvous.Ticket(t.host(), t.port(), t.secret() + 1);
+            assertThrows(java.io.UncheckedIOException.class, () -> swap(bad, 4, 0, 0, "d 4"));
+        }
+        assertEquals(null, Rendezvous.open(new org.apache.spark.SparkConf().set(Rendezvous.MODE_KEY, "allGather")));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Rendezvous.open(new org.apache.spark.SparkConf().set(Rendezvous.MODE_KEY, "gossip")));
+        assertTrue(e.getMessage().contains(Rendezvous.MODE_KEY), e.getMessage());
+    }
+
+    private static String[] swap(Rendezvous.Ticket t, int epoch, int attempt, int partition, String address) {
+        try {
+            return Rendezvous.swap(t, Rendezvous.key(epoch, attempt), 2, partition, address, () -> false);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void peerAddressesKeepTheHost() {
         assertEquals("10.0.0.7", PeerLinks.host("10.0.0.7"));

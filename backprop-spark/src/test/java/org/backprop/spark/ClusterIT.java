@@ -21,13 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * trains from a Parquet file through a {@code Dataset<Row>}, kills one executor JVM by its PID
  * after the first epoch, and checks that the job recovers (Spark reruns the lost tasks, reads the
  * lost partition's rows again, the Worker starts a new executor) and reaches the accuracy. Every
- * JVM the script started is stopped in {@code finally}. Runs after {@code package} (it needs the
+ * JVM the script started is stopped in {@code finally}. Then the same training in barrier stages
+ * ({@link SparkTrainConfig#barrier}), with an executor killed again mid-run. Runs after {@code package} (it needs the
  * -all jar), in {@code ./mvnw verify}.
  */
 class ClusterIT {
     // per phase (start, first epoch, the rest): a 2-core machine at load average 25 needed ~80 s, ~270 s
     // and ~60 s; a quiet one needs a fraction
     private static final long WAIT_SECONDS = 600;
+    private static final int BARRIER_EPOCHS = 30;
 
     @Test
     void trainsOnAStandaloneClusterAndRecoversFromALostExecutor(@TempDir Path work) throws Exception {
@@ -72,13 +74,33 @@ class ClusterIT {
             // spark.executor.cores=1 on a machine with more cores: one kernel thread per executor
             assertTrue(log.contains("executor kernel threads: [1]") || Runtime.getRuntime().availableProcessors() == 1, tail(out));
 
-            // the same training in barrier stages: one stage (a job) per epoch of 8 rounds, 3 epochs
-            String barrier = run(work, WAIT_SECONDS, script.toString(), "submit", work.toString(), jar.toString(),
+            // the same training in barrier stages (one stage per epoch of 8 rounds), enough epochs that the executor
+            // killed after the first lands inside a stage: Spark retries the whole stage from the epoch's start, or, when
+            // its retries run out, fit redoes the epoch a job per round; either way the run finishes
+            Path barrierOut = work.resolve("driver-barrier.out");
+            driver = new ProcessBuilder(script.toString(), "submit", work.toString(), jar.toString(),
                     "org.backprop.spark.examples.ClusterCheck", "data=" + work.resolve("blobs-barrier.parquet").toUri(), "rows=800",
-                    "batch=100", "barrier=1");
+                    "batch=100", "epochs=" + BARRIER_EPOCHS, "barrier=1")
+                    .redirectErrorStream(true).redirectOutput(barrierOut.toFile()).start();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (!Files.readString(barrierOut).contains("epoch 1:") && driver.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(Files.readString(barrierOut).contains("epoch 1:"), "no barrier epoch finished:\n" + tail(barrierOut));
+            String second = run(work, 30, script.toString(), "kill-executor", work.toString()).strip();
+            assertTrue(second.matches("\\d+"), "killed executor PID: " + second);
+            assertTrue(driver.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "the barrier job did not finish:\n" + tail(barrierOut));
+            String barrier = Files.readString(barrierOut);
+            assertEquals(0, driver.exitValue(), "the barrier job failed after executor " + second + " was killed:\n" + tail(barrierOut));
             Matcher b = Pattern.compile("accuracy=([0-9.]+)").matcher(barrier);
             assertTrue(b.find() && Double.parseDouble(b.group(1)) >= 0.9, barrier);
-            assertTrue(barrier.contains("spark jobs per round=0.125"), barrier);
+            assertTrue(barrier.contains("epoch " + BARRIER_EPOCHS + ":"), barrier);
+            Matcher jobs = Pattern.compile("spark jobs per round=([0-9.]+)").matcher(barrier);
+            assertTrue(jobs.find() && Double.parseDouble(jobs.group(1)) < 1, "no epoch ran as a barrier stage:\n" + tail(barrierOut));
+            // what became of the killed executor's stage (retried, or redone a job per round), for the build log
+            System.out.println("ClusterIT, barrier run after killing executor " + second + ":\n" + barrier.lines()
+                    .filter(l -> l.contains("barrier") || l.contains("Lost") || l.contains("esubmit") || l.contains("jobs per round"))
+                    .limit(20).collect(java.util.stream.Collectors.joining("\n")));
         } finally {
             if (driver != null) driver.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             run(work, 60, script.toString(), "stop", work.toString());

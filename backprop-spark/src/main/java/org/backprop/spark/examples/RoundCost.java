@@ -76,9 +76,10 @@ public final class RoundCost {
         System.out.println("  per round: " + cost);
         double samplesPerSecond = batch * localSteps * 1000.0 / cost.wallMillis();
         System.out.printf(Locale.ROOT, "  per step: %.1f ms; %.0f samples/s%n", cost.wallMillis() / localSteps, samplesPerSecond);
-        System.out.printf(Locale.ROOT, "ROW|%d|%d|%.1f|%.1f|%.1f|%.1f|%.1f|%.1f|%.2f|%.0f%n", parts, localSteps, cost.wallMillis(),
-                cost.broadcastMillis(), cost.schedulingMillis(), cost.loadMillis(), cost.computeMillis(), cost.driverMillis(),
-                cost.overheadRatio(), samplesPerSecond);
+        System.out.printf(Locale.ROOT, "ROW|%d|%d|%.1f|%.1f|%.1f|%.1f|%.1f|%.1f|%.2f|%.0f|%.1f|%.1f|%.1f%n", parts, localSteps,
+                cost.wallMillis(), cost.broadcastMillis(), cost.schedulingMillis(), cost.loadMillis(), cost.computeMillis(),
+                cost.driverMillis(), cost.overheadRatio(), samplesPerSecond, cost.exchangeMillis(), cost.waitMillis(),
+                cost.replicaStepMillis());
     }
 
     static Module mlp(int[] widths, long seed) {
