@@ -14,6 +14,7 @@ import org.backprop.optim.Optimizer;
 import org.backprop.tensor.Tensor;
 import org.backprop.train.FitConfig;
 import org.backprop.train.Metrics;
+import org.backprop.train.Predictions;
 import org.backprop.train.Task;
 import org.backprop.train.Trainer;
 
@@ -48,7 +49,7 @@ final class CrossValidation {
             Sequential model = r.model().apply(train);
             new Trainer(model, r.loss(), r.optimizer().apply(model.parameters()))
                     .fit(ys == null ? train : ys.transformTargets(train), r.config());
-            Tensor p = Trainer.predict(model, test, Math.max(r.config().batchSize(), 256));
+            Tensor p = Predictions.of(model, test, Math.max(r.config().batchSize(), 256));
             scores[k] = r.task() == Task.CLASSIFICATION ? Metrics.accuracy(p, test.targets())
                     : Metrics.of(Task.REGRESSION, ys.inverseTransform(p), test.targets()).r2();
             out.printf(Locale.ROOT, "fold %d/%d: test %s %.4f (%d rows)%n", k + 1, folds.size(), metric, scores[k], test.size());

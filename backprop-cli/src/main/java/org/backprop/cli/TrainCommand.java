@@ -32,6 +32,7 @@ import org.backprop.train.Evaluation;
 import org.backprop.train.GradientHealth;
 import org.backprop.train.History;
 import org.backprop.train.Metrics;
+import org.backprop.train.Predictions;
 import org.backprop.train.Task;
 import org.backprop.train.Trainer;
 import picocli.CommandLine.Command;
@@ -315,7 +316,7 @@ final class TrainCommand implements Callable<Integer> {
         if (hint != null) out.println(hint);
 
         model.eval();
-        Tensor predictions = Trainer.predict(model, test, Math.max(batchSize, 256));
+        Tensor predictions = Predictions.of(model, test, Math.max(batchSize, 256));
         if (t == Task.CLASSIFICATION) {
             out.printf(Locale.ROOT, "Test accuracy: %.4f (%d samples)%n", Metrics.accuracy(predictions, test.targets()),
                     test.size());

@@ -304,38 +304,6 @@ public final class Trainer {
         return scores.result();
     }
 
-    /**
-     * The model's outputs for every sample of {@code data}, in order, computed {@code batchSize}
-     * samples at a time in evaluation mode without recording gradients: only one batch's
-     * activations are ever held (a whole test set through a CNN in one pass held hundreds of MB).
-     * The model's training/evaluation mode is left as it was.
-     */
-    public static Tensor predict(Module model, Dataset data, int batchSize) {
-        if (data.isEmpty()) throw new IllegalArgumentException("predict: the dataset is empty");
-        boolean wasTraining = model.isTraining();
-        float[] all = null;
-        int[] shape = null;
-        int at = 0;
-        try (var _ = GradMode.noGrad()) {
-            model.eval();
-            for (Batch batch : DataLoader.sequential(data, batchSize).epoch(0)) {
-                Tensor prediction = model.forward(batch.features());
-                if (all == null) {
-                    shape = prediction.shape().clone();
-                    int per = prediction.numel() / shape[0];
-                    shape[0] = data.size();
-                    all = new float[Math.multiplyExact(per, data.size())];
-                }
-                float[] part = prediction.toFloatArray();
-                System.arraycopy(part, 0, all, at, part.length);
-                at += part.length;
-            }
-        } finally {
-            model.train(wasTraining);
-        }
-        return Tensor.wrap(all, shape);
-    }
-
     /** Puts the model, optimizer and schedule back to where {@code c} left them, after checking it fits. */
     private void restore(Checkpoint c, FitConfig config) {
         Checkpoint.Settings now = Checkpoint.Settings.of(config);

@@ -186,7 +186,7 @@ class TrainerTest {
         try (var _ = GradMode.noGrad()) {
             whole = model.forward(data.features());
         }
-        Tensor batched = Trainer.predict(model, data, 4); // batches 4, 4, 3
+        Tensor batched = Predictions.of(model, data, 4); // batches 4, 4, 3
         assertArrayEquals(whole.shape(), batched.shape());
         assertArrayEquals(whole.toFloatArray(), batched.toFloatArray(), 1e-6f);
         assertTrue(model.isTraining(), "the mode is left as it was");
