@@ -14,7 +14,8 @@
 # left as it is: paste the table under its marker line).
 # Environment: PEER (path of torch_fashion.py), PYTHON (default /usr/bin/python3),
 #              THREADS (Backprop's kernel threads, default: the number of CPUs),
-#              SEQ_HEAP (heap flags of the text workloads, default "-Xmx192m -Xmn64m").
+#              SEQ_HEAP (heap flags of charlm_lstm, default "-Xmx448m -Xmn128m"),
+#              GPT_HEAP (heap flags of charlm_gpt and gpt_steps, default "-Xmx192m -Xmn64m").
 # Raw JSON lines and logs go to runs/side-by-side-<time>/ (not committed). Unattended: no prompts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,7 +68,7 @@ CP="backprop-bench/target/classes:backprop-bench/target/lib/*"
 # generation: MLP + LeNet-5, 1 epoch each, peak RSS 352 MiB (448m/128m: 369 MiB), 3 full collections.
 JVM_FLAGS=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx256m -Xmn96m)
 JAVA=("$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}")
-# The text workloads hold no data set (the text is 1 MB), so their heap can be much smaller; SEQ_HEAP
+# The text workloads hold no data set (the text is 1 MB), so their heap can be much smaller; GPT_HEAP
 # sets it. Since GptTraining.step draws its activations from a StepArena, a warm GPT step at batch 12
 # allocates little and the young generation no longer has to hold a whole step's garbage.
 # Busy machine, 150 charlm_gpt iterations, 2 threads, user+sys CPU (±1 s between runs) and peak RSS:
@@ -75,9 +76,14 @@ JAVA=("$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}")
 # 30.3 s, 290 MB; -Xmx256m -Xmn96m 29.8 s, 260 MB; -Xmx192m -Xmn64m 30.3 s, 227 MB (no full
 # collection); -Xmx128m -Xmn48m 30.4 s, 202 MB (63 full); -Xmx96m -Xmn32m 32.2 s, 172 MB (233 full).
 # The cap bounds the heap of a long run (the old generation grows until its first full collection).
-read -r -a SEQ_HEAP_FLAGS <<< "${SEQ_HEAP:--Xmx192m -Xmn64m}"
+# charlm_lstm (no arena in its loop) keeps 448m/128m: at 192m/64m it made 34 full collections in 150
+# iterations (peak RSS 397 -> 277 MB, CPU within the busy machine's noise).
+read -r -a SEQ_HEAP_FLAGS <<< "${SEQ_HEAP:--Xmx448m -Xmn128m}"
+read -r -a GPT_HEAP_FLAGS <<< "${GPT_HEAP:--Xmx192m -Xmn64m}"
 SEQ_JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC
           "${SEQ_HEAP_FLAGS[@]}")
+GPT_JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC
+          "${GPT_HEAP_FLAGS[@]}")
 
 seq_bench() {
   [ -f "$PEER_SEQ" ] || { echo "side-by-side: $PEER_SEQ not found, GPT workloads skipped" >&2; return 0; }
@@ -87,7 +93,7 @@ seq_bench() {
       > "$OUT/seq-torch-$t.jsonl" 2> "$OUT/seq-torch-$t.log"
   done
   echo "side-by-side: Backprop GPT workloads --threads $THREADS" >&2
-  "${SEQ_JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_gpt,gpt_steps \
+  "${GPT_JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_gpt,gpt_steps \
     > "$OUT/seq-backprop.jsonl" 2> "$OUT/seq-backprop.log"
   # No peer rows: generation throughput with the key/value cache on one thread (issue 12 asks for
   # 2,000 tokens/s), and where a charlm_gpt training step's time goes (JFR samples, 100 steps).
