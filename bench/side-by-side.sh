@@ -14,7 +14,8 @@
 # left as it is: paste the table under its marker line).
 # Environment: PEER (path of torch_fashion.py), PYTHON (default /usr/bin/python3),
 #              THREADS (Backprop's kernel threads, default: the number of CPUs),
-#              SEQ_HEAP (heap flags of the text workloads, default "-Xmx448m -Xmn128m"),
+#              SEQ_HEAP (heap flags of charlm_lstm, default "-Xmx448m -Xmn128m"),
+#              GPT_HEAP (heap flags of charlm_gpt and gpt_steps, default "-Xmx192m -Xmn64m"),
 #              FSDD_HEAP (heap flags of FsddBench, default "-Xmx448m -Xmn128m").
 # A step that fails stops the script with exit 1 and the tail of its log on stderr.
 # Raw JSON lines and logs go to runs/side-by-side-<time>/ (not committed). Unattended: no prompts.
@@ -69,14 +70,22 @@ CP="backprop-bench/target/classes:backprop-bench/target/lib/*"
 # generation: MLP + LeNet-5, 1 epoch each, peak RSS 352 MiB (448m/128m: 369 MiB), 3 full collections.
 JVM_FLAGS=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx256m -Xmn96m)
 JAVA=("$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}")
-# The text workloads hold no data set (the text is 1 MB), so their heap can be much smaller; SEQ_HEAP
-# sets it (default: the Fashion-MNIST cap above). A GPT step at batch 12 allocates ~66 MB and keeps
-# much of it live until its backward pass, so a young generation under ~100 MB collects every step.
-# Busy machine, 150 charlm_gpt iterations, 2 threads: -Xmx448m -Xmn128m peak RSS 514 MB, 49.6 s user;
-# -Xmx192m -Xmn64m 256 MB, 55.1 s; -Xmx128m -Xmn48m 198 MB, 55.9 s (to be repeated on a quiet machine).
+# The text workloads hold no data set (the text is 1 MB), so their heap can be much smaller; GPT_HEAP
+# sets it. Since GptTraining.step draws its activations from a StepArena, a warm GPT step at batch 12
+# allocates little and the young generation no longer has to hold a whole step's garbage.
+# Busy machine, 150 charlm_gpt iterations, 2 threads, user+sys CPU (±1 s between runs) and peak RSS:
+# before the arena -Xmx448m -Xmn128m 31.3 s, 524 MB (245 collections); with it -Xmx448m -Xmn128m
+# 30.3 s, 290 MB; -Xmx256m -Xmn96m 29.8 s, 260 MB; -Xmx192m -Xmn64m 30.3 s, 227 MB (no full
+# collection); -Xmx128m -Xmn48m 30.4 s, 202 MB (63 full); -Xmx96m -Xmn32m 32.2 s, 172 MB (233 full).
+# The cap bounds the heap of a long run (the old generation grows until its first full collection).
+# charlm_lstm (no arena in its loop) keeps 448m/128m: at 192m/64m it made 34 full collections in 150
+# iterations (peak RSS 397 -> 277 MB, CPU within the busy machine's noise).
 read -r -a SEQ_HEAP_FLAGS <<< "${SEQ_HEAP:--Xmx448m -Xmn128m}"
+read -r -a GPT_HEAP_FLAGS <<< "${GPT_HEAP:--Xmx192m -Xmn64m}"
 SEQ_JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC
           "${SEQ_HEAP_FLAGS[@]}")
+GPT_JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC
+          "${GPT_HEAP_FLAGS[@]}")
 
 # run LOG CMD...: runs CMD (its stdout redirected by the caller) with stderr into LOG; if it fails,
 # says which step failed and shows the end of its log, then exits 1 (under set -e a failure used
@@ -101,7 +110,7 @@ seq_bench() {
       > "$OUT/seq-torch-$t.jsonl" 2> "$OUT/seq-torch-$t.log"
   done
   echo "side-by-side: Backprop GPT workloads --threads $THREADS" >&2
-  "${SEQ_JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_gpt,gpt_steps \
+  "${GPT_JAVA[@]}" -cp "$CP" org.backprop.bench.SeqBench --threads "$THREADS" --iters "$ITERS" --workloads charlm_gpt,gpt_steps \
     > "$OUT/seq-backprop.jsonl" 2> "$OUT/seq-backprop.log"
   # No peer rows: generation throughput with the key/value cache on one thread (issue 12 asks for
   # 2,000 tokens/s), and where a charlm_gpt training step's time goes (JFR samples, 100 steps).

@@ -109,6 +109,22 @@ public final class Vec {
         return true;
     }
 
+    /**
+     * Σ a[i]² over a[off .. off + n) in double precision, in a fixed order (the same result on
+     * every run and JIT tier): whole vectors in lane-wise partial sums, then the lanes and the
+     * tail in index order.
+     */
+    public static double sumOfSquares(float[] a, int off, int n) {
+        double[] sum = SUMS.get();
+        sum[0] = 0;
+        int i = Simd.VECTOR ? VecVector.sumOfSquares(a, off, n, sum) : 0;
+        double s = sum[0];
+        for (; i < n; i++) s += (double) a[off + i] * a[off + i];
+        return s;
+    }
+
+    private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[1]);
+
     /** Whether a[off .. off + n) holds only finite values: x·0 is 0 for those and NaN for NaN and ±∞. */
     public static boolean allFinite(float[] a, int off, int n) {
         if (Simd.VECTOR) return VecVector.allFinite(a, off, n);

@@ -1,8 +1,10 @@
 package org.backprop.kernel;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The Vector API forms of {@link Vec}'s loops (whole vectors, then the scalar tail); loaded only when {@link Simd#VECTOR}. */
@@ -87,5 +89,30 @@ final class VecVector {
         float tail = 0f;
         for (; i < n; i++) tail += a[off + i] * 0f;
         return tail == 0f;
+    }
+
+    /** Doubles of the kernels' width, and floats of as many lanes: each load widens to one double vector. */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, VectorShape.forBitSize(S.vectorBitSize()));
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+
+    /**
+     * Σ a² over whole vectors of a[off .. off + n) into sum[0]: each float widened to double,
+     * squared and added lane-wise into two accumulators (fused multiply-add, exact in every JIT
+     * tier), whose lanes are then added in index order. Returns where the scalar tail starts.
+     */
+    static int sumOfSquares(float[] a, int off, int n, double[] sum) {
+        int step = HALF.length(), i = 0;
+        DoubleVector acc0 = DoubleVector.zero(D), acc1 = DoubleVector.zero(D);
+        for (int bound = n - 2 * step; i <= bound; i += 2 * step) {
+            DoubleVector x0 = (DoubleVector) FloatVector.fromArray(HALF, a, off + i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector x1 = (DoubleVector) FloatVector.fromArray(HALF, a, off + i + step).convertShape(VectorOperators.F2D, D, 0);
+            acc0 = x0.fma(x0, acc0);
+            acc1 = x1.fma(x1, acc1);
+        }
+        double[] lanes = acc0.add(acc1).toArray();
+        double s = 0;
+        for (double l : lanes) s += l;
+        sum[0] = s;
+        return i;
     }
 }

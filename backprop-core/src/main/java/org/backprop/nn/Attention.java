@@ -5,6 +5,7 @@ import org.backprop.kernel.Simd;
 import org.backprop.kernel.SmallProducts;
 import org.backprop.kernel.Softmax;
 import org.backprop.tensor.Shape;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -102,15 +103,16 @@ public final class Attention {
 
     private static Tensor attend(Geometry g, Operand q, Operand k, Operand v, SeparateGrads separate, Tensor... inputs) {
         int e = g.heads * g.d, ev = g.heads * g.dv;
-        float[] probs = new float[g.pairs() * g.tq * g.tk];
-        float[] y = new float[g.batch * g.tq * ev];
+        // Per-step buffers (StepArena): every element is written (products with accumulate off; softmax rows zero past their limit)
+        float[] probs = StepArena.scratch(g.pairs() * g.tq * g.tk);
+        float[] y = StepArena.scratch(g.batch * g.tq * ev);
         float[][] kt = new float[Parallel.THREADS][];
         forPairs(g, (part, b, h) -> forwardPair(g, b, h, q, k, v, probs, y,
                 kt[part] == null ? kt[part] = new float[g.d * g.tk] : kt[part]));
         return Tensor.fromOperation(y, new int[] {g.batch, g.tq, ev}, "attention", grad -> {
             Tensor gy = grad.contiguous();
             if (separate == null) { // packed: one [B, T, 3E] gradient, laid out as qkv
-                float[] dqkv = new float[g.batch * g.tq * 3 * e];
+                float[] dqkv = StepArena.scratch(g.batch * g.tq * 3 * e); // every element written: dQ, dK, dV of every head and row
                 int ld = 3 * e, bs = g.tq * ld;
                 Operand dq = new Operand(dqkv, 0, bs, ld), dk = new Operand(dqkv, e, bs, ld), dv = new Operand(dqkv, 2 * e, bs, ld);
                 backward(g, gy, q, k, v, probs, dq, dk, dv);

@@ -3,6 +3,7 @@ package org.backprop.nn;
 import java.util.Arrays;
 import java.util.Random;
 import org.backprop.tensor.Shape;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -129,7 +130,7 @@ public final class Gpt extends Module {
     private Tensor embed(int[] tokens, int batch, int time) {
         int c = config.width();
         float[] te = wte.weight.data(), pe = wpe.weight.data();
-        float[] y = new float[batch * time * c];
+        float[] y = StepArena.scratch(batch * time * c); // every element written
         for (int r = 0; r < tokens.length; r++) {
             int to = tokens[r] * c, po = (r % time) * c, yo = r * c;
             for (int j = 0; j < c; j++) y[yo + j] = te[to + j] + pe[po + j];

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.backprop.kernel.Parallel;
 import org.backprop.kernel.RowNorm;
 import org.backprop.tensor.Shape;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -85,9 +86,10 @@ public final class LayerNorm extends Module {
         float[] gamma = wc == null ? null : wc.toFloatArray();
         float[] beta = bc == null ? null : bc.toFloatArray();
 
-        float[] mean = new float[rows];
-        float[] invStd = new float[rows];
-        float[] out = new float[rows * d];
+        // Per-step buffers (StepArena): RowNorm writes every row of each
+        float[] mean = StepArena.scratch(rows);
+        float[] invStd = StepArena.scratch(rows);
+        float[] out = StepArena.scratch(rows * d);
         // Rows are independent: split over the kernel threads (a GPT step normalises 768 rows of 128 nine times).
         long perRow = Parallel.MIN_ELEMENTS_PER_THREAD / d + 1;
         Parallel.forRange(rows, perRow, (part, from, to) -> RowNorm.forward(from, to, d, eps, xd, xOff, gamma, beta, out, mean, invStd));
@@ -99,7 +101,7 @@ public final class LayerNorm extends Module {
             int go = g.offset();
             Tensor[] grads = new Tensor[inputs.length];
             if (xc.requiresGrad()) {
-                float[] dx = new float[rows * d];
+                float[] dx = StepArena.scratch(rows * d);
                 Parallel.forRange(rows, perRow, (part, from, to) -> RowNorm.backward(from, to, d, xd, xOff, gamma, gd, go, mean, invStd, dx));
                 grads[0] = Tensor.wrap(dx, xs);
             }

@@ -1,6 +1,7 @@
 package org.backprop.optim;
 
 import java.util.List;
+import org.backprop.kernel.Vec;
 import org.backprop.nn.Parameter;
 
 /**
@@ -24,22 +25,9 @@ public final class GradClip {
         return Math.sqrt(sum);
     }
 
-    /**
-     * Σ g² in double, in four interleaved partial sums added in a fixed order: one running sum
-     * waits on the previous add at every element (~1 ms for a GPT's 0.8 M gradients), four
-     * overlap. The order is fixed, so the result is the same on every run.
-     */
+    /** Σ g² in double, vectorised in a fixed order (the same result on every run): ~0.3 ms → memory speed for a GPT's 0.8 M gradients. */
     private static double sumOfSquares(float[] g) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = 0, end = g.length & ~3;
-        for (; i < end; i += 4) {
-            s0 += (double) g[i] * g[i];
-            s1 += (double) g[i + 1] * g[i + 1];
-            s2 += (double) g[i + 2] * g[i + 2];
-            s3 += (double) g[i + 3] * g[i + 3];
-        }
-        for (; i < g.length; i++) s0 += (double) g[i] * g[i];
-        return (s0 + s1) + (s2 + s3);
+        return Vec.sumOfSquares(g, 0, g.length);
     }
 
     /**

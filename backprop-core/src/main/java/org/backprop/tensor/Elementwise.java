@@ -279,14 +279,14 @@ final class Elementwise {
         // GELU(x) = x·Φ(x); d/dx = Φ(x) + x·φ(x); vectorised in kernel.Gelu
         Tensor c = a.isContiguous() ? a : a.detach().contiguous();
         int n = c.numel();
-        float[] y = new float[n];
+        float[] y = StepArena.scratch(n); // the kernel writes every element
         // an exp per element: a GPT's MLP (768 × 512 values a layer) is worth splitting over the kernel threads
         Parallel.forRange(n, Parallel.MIN_ELEMENTS_PER_THREAD / 4, (p, from, to) ->
                 org.backprop.kernel.Gelu.forward(c.array(), c.offset() + from, y, from, to - from));
         Tensor out = Tensor.contiguousOver(y, a.shape());
         return Tensor.record(out, "gelu", g -> {
             Tensor gc = g.contiguous();
-            float[] gi = new float[n];
+            float[] gi = StepArena.scratch(n);
             Parallel.forRange(n, Parallel.MIN_ELEMENTS_PER_THREAD / 4, (p, from, to) ->
                     org.backprop.kernel.Gelu.backward(c.array(), c.offset() + from, gc.array(), gc.offset() + from, gi, from, to - from));
             return new Tensor[] {Tensor.contiguousOver(gi, a.shape())};

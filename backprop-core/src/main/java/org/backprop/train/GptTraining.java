@@ -7,6 +7,7 @@ import org.backprop.nn.Gpt;
 import org.backprop.optim.AdamW;
 import org.backprop.optim.GradClip;
 import org.backprop.optim.WarmupCosineLR;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -52,6 +53,7 @@ public final class GptTraining {
     public final AdamW optimizer;
     public final WarmupCosineLR schedule;
     private final CrossEntropyLoss loss = new CrossEntropyLoss();
+    private final StepArena arena = new StepArena();
     private final int context;
     private final float[] ys;
 
@@ -76,16 +78,21 @@ public final class GptTraining {
         Tensor target = targets(tokens, starts);
         model.train();
         optimizer.zeroGrad();
-        Tensor l = loss.apply(model.logits(x, starts.length, context), target);
-        l.backward();
+        float value;
+        // The step's activations and their gradients reuse the last step's buffers (no tensor of it outlives the scope).
+        try (var ignored = arena.open()) {
+            Tensor l = loss.apply(model.logits(x, starts.length, context), target);
+            l.backward();
+            value = l.item();
+        }
         double norm = GradClip.clipGradNorm(optimizer.parameters(), recipe.clip());
         if (!Double.isFinite(norm)) {
             throw new TrainingDivergedException("GPT training: the gradient norm is " + norm + " at iteration "
-                    + (schedule.iteration() + 1) + " (loss " + l.item() + ")", 0, schedule.iteration() + 1, l.item(), null);
+                    + (schedule.iteration() + 1) + " (loss " + value + ")", 0, schedule.iteration() + 1, value, null);
         }
         optimizer.step();
         schedule.step(0);
-        return l.item();
+        return value;
     }
 
     /**

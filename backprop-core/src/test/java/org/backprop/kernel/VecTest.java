@@ -97,4 +97,21 @@ class VecTest {
         float[] y = {1f, Float.POSITIVE_INFINITY, 2f};
         assertEquals(Double.POSITIVE_INFINITY, Vec.sum(y, 0, 3));
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 7, 16, 33, 100, 257, 4099})
+    void sumOfSquaresMatchesTheDoubleSumAndRepeats(int n) {
+        Random rng = new Random(n);
+        float[] a = new float[n + 2];
+        for (int i = 0; i < a.length; i++) a[i] = (float) rng.nextGaussian() * (i % 3 == 0 ? 1e-3f : 1f);
+        double expected = 0;
+        for (int i = 0; i < n; i++) expected += (double) a[2 + i] * a[2 + i];
+        double got = Vec.sumOfSquares(a, 2, n);
+        assertEquals(expected, got, 1e-12 * Math.max(1, expected), "n=" + n);
+        assertEquals(Double.doubleToRawLongBits(got), Double.doubleToRawLongBits(Vec.sumOfSquares(a, 2, n)), "same bits again");
+        if (n > 0) {
+            a[2 + n / 2] = Float.NaN;
+            assertEquals(Double.NaN, Vec.sumOfSquares(a, 2, n), "a NaN gradient gives a NaN sum");
+        }
+    }
 }

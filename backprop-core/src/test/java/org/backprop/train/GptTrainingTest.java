@@ -47,6 +47,36 @@ class GptTrainingTest {
     }
 
     @Test
+    void stepsOnTheArenaGiveTheBitsOfAPlainLoop() {
+        // GptTraining.step reuses the last step's activation buffers; a buffer handed out again
+        // while still in use would change the losses or the weights of the plain loop below.
+        GptTraining a = training(), b = training();
+        for (int it = 0; it < 6; it++) {
+            int[] starts = a.startsAt(3, it, TOKENS.length);
+            float la = a.step(TOKENS, starts);
+            int[] x = new int[4 * 8];
+            float[] y = new float[4 * 8];
+            for (int r = 0; r < 4; r++) {
+                for (int t = 0; t < 8; t++) {
+                    x[r * 8 + t] = TOKENS[starts[r] + t];
+                    y[r * 8 + t] = TOKENS[starts[r] + t + 1];
+                }
+            }
+            b.optimizer.zeroGrad();
+            org.backprop.tensor.Tensor l = new org.backprop.loss.CrossEntropyLoss().apply(b.model.logits(x, 4, 8),
+                    org.backprop.tensor.Tensor.wrap(y, 4 * 8));
+            l.backward();
+            org.backprop.optim.GradClip.clipGradNorm(b.optimizer.parameters(), b.recipe.clip());
+            b.optimizer.step();
+            b.schedule.step(0);
+            assertEquals(Float.floatToIntBits(l.item()), Float.floatToIntBits(la), "loss at iteration " + it);
+        }
+        for (var e : a.model.stateDict().entrySet()) {
+            assertArrayEquals(b.model.stateDict().get(e.getKey()).toFloatArray(), e.getValue().toFloatArray(), e.getKey());
+        }
+    }
+
+    @Test
     void meanLossScoresEveryTokenOnceWhateverTheBatch() {
         GptTraining t = training();
         int[] ids = java.util.Arrays.copyOf(TOKENS, 8 * 5 + 4); // five full windows of the context 8 and a last one of 3
