@@ -98,9 +98,19 @@ public final class GptTraining {
     /**
      * The window starts of iteration {@code it} of a run seeded with {@code seed}: a generator of
      * their own per iteration, so a resumed run draws exactly the windows the uninterrupted one would.
+     * The per-iteration seed goes through a mixing function first: java.util.Random seeded with
+     * consecutive numbers gives first draws that step by a near-constant amount (a lattice, not
+     * independent windows), which left the training windows overlapping more than random ones.
      */
     public int[] startsAt(long seed, int it, int length) {
-        return starts(new Random(seed * 0x9E3779B97F4A7C15L + it), length, context, recipe.batch());
+        return starts(new Random(mix64(seed * 0x9E3779B97F4A7C15L + it)), length, context, recipe.batch());
+    }
+
+    /** A bijective 64-bit mixer (the finaliser of SplitMix64): nearby inputs give unrelated outputs. */
+    static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** Iterations done so far. */

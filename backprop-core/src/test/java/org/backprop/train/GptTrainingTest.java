@@ -77,6 +77,21 @@ class GptTrainingTest {
     }
 
     @Test
+    void theWindowsOfConsecutiveIterationsAreUnrelated() {
+        // Random seeded with consecutive numbers made each window's start step by one of ~11 fixed
+        // amounts from one iteration to the next; independent draws give ~200 distinct steps.
+        GptTraining t = training();
+        int length = 1_000_000, iters = 201, batch = t.recipe.batch();
+        int[][] s = new int[iters][];
+        for (int it = 0; it < iters; it++) s[it] = t.startsAt(42, it, length);
+        for (int b = 0; b < batch; b++) {
+            java.util.Set<Integer> steps = new java.util.HashSet<>();
+            for (int it = 1; it < iters; it++) steps.add(Math.floorMod(s[it][b] - s[it - 1][b], length));
+            assertTrue(steps.size() > 190, "window " + b + ": " + steps.size() + " distinct steps in 200 iterations");
+        }
+    }
+
+    @Test
     void meanLossScoresEveryTokenOnceWhateverTheBatch() {
         GptTraining t = training();
         int[] ids = java.util.Arrays.copyOf(TOKENS, 8 * 5 + 4); // five full windows of the context 8 and a last one of 3
