@@ -108,7 +108,11 @@ public final class DataLoader {
      * or epochs do not give related streams.
      */
     private static long mix(long seed, int epoch) {
-        long z = seed + 0x9E3779B97F4A7C15L * (epoch + 1L);
+        return mix64(seed + 0x9E3779B97F4A7C15L * (epoch + 1L));
+    }
+
+    /** SplitMix64's finaliser, a bijection of 64-bit values: nearby inputs give unrelated outputs. */
+    public static long mix64(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);

@@ -253,6 +253,7 @@ final class GemmVector {
      */
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int k0, int kc, int n, int p0, int p1,
                               float[] out) {
+        int[] rowStarts = null;
         for (int jp = p0; jp < p1; jp++) {
             int j0 = jp * NR, cols = Math.min(NR, n - j0), base = (jp - p0) * NR * kc;
             if (!transB && cols == NR) {
@@ -272,8 +273,10 @@ final class GemmVector {
                 // op(B)(p, j) = b[j·ldb + p]: a panel row is one value from each of NR stored rows,
                 // read as two gathers and written as two vector stores (the scalar loop below wrote
                 // one float per cache line, NR floats apart: 12% of a spoken-digit CNN epoch).
-                int[] rowStarts = new int[V]; // gather offsets of V stored rows (80 bytes a panel of kc·NR floats)
-                for (int q = 0; q < V; q++) rowStarts[q] = q * ldb;
+                if (rowStarts == null) { // gather offsets of V stored rows, once per call
+                    rowStarts = new int[V];
+                    for (int q = 0; q < V; q++) rowStarts[q] = q * ldb;
+                }
                 int src = bOff + j0 * ldb + k0, src2 = src + V * ldb;
                 for (int p = 0; p < kc; p++) {
                     int dst = base + p * NR;

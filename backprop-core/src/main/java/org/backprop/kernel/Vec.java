@@ -115,15 +115,11 @@ public final class Vec {
      * tail in index order.
      */
     public static double sumOfSquares(float[] a, int off, int n) {
-        double[] sum = SUMS.get();
-        sum[0] = 0;
-        int i = Simd.VECTOR ? VecVector.sumOfSquares(a, off, n, sum) : 0;
-        double s = sum[0];
-        for (; i < n; i++) s += (double) a[off + i] * a[off + i];
+        if (Simd.VECTOR) return VecVector.sumOfSquares(a, off, n);
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (double) a[off + i] * a[off + i];
         return s;
     }
-
-    private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[1]);
 
     /** Whether a[off .. off + n) holds only finite values: x·0 is 0 for those and NaN for NaN and ±∞. */
     public static boolean allFinite(float[] a, int off, int n) {

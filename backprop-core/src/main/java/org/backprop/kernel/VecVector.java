@@ -96,11 +96,11 @@ final class VecVector {
     private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
 
     /**
-     * Σ a² over whole vectors of a[off .. off + n) into sum[0]: each float widened to double,
-     * squared and added lane-wise into two accumulators (fused multiply-add, exact in every JIT
-     * tier), whose lanes are then added in index order. Returns where the scalar tail starts.
+     * Σ a² over a[off .. off + n): each float widened to double, squared and added lane-wise into
+     * two accumulators (fused multiply-add, exact in every JIT tier), whose lanes are then added in
+     * index order, then the scalar tail.
      */
-    static int sumOfSquares(float[] a, int off, int n, double[] sum) {
+    static double sumOfSquares(float[] a, int off, int n) {
         int step = HALF.length(), i = 0;
         DoubleVector acc0 = DoubleVector.zero(D), acc1 = DoubleVector.zero(D);
         for (int bound = n - 2 * step; i <= bound; i += 2 * step) {
@@ -112,7 +112,7 @@ final class VecVector {
         double[] lanes = acc0.add(acc1).toArray();
         double s = 0;
         for (double l : lanes) s += l;
-        sum[0] = s;
-        return i;
+        for (; i < n; i++) s += (double) a[off + i] * a[off + i];
+        return s;
     }
 }

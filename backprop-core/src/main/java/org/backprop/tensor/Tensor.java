@@ -301,7 +301,7 @@ public final class Tensor {
         // Read g in place when it is contiguous: no copy per leaf per step.
         Tensor src = g.contiguous();
         float[] acc = grad.data;
-        if (gradPendingZero) { // 0 + g, written without reading the zeros (a -0 in g becomes +0, as in the sum)
+        if (gradPendingZero) { // filled here, then 0 + g: the same bits as after zeroGrad (a -0 in g becomes +0)
             gradPendingZero = false;
             Arrays.fill(acc, 0f);
         }

@@ -2,6 +2,7 @@ package org.backprop.train;
 
 import java.util.Random;
 import org.backprop.autograd.GradMode;
+import org.backprop.data.DataLoader;
 import org.backprop.loss.CrossEntropyLoss;
 import org.backprop.nn.Gpt;
 import org.backprop.optim.AdamW;
@@ -103,14 +104,7 @@ public final class GptTraining {
      * independent windows), which left the training windows overlapping more than random ones.
      */
     public int[] startsAt(long seed, int it, int length) {
-        return starts(new Random(mix64(seed * 0x9E3779B97F4A7C15L + it)), length, context, recipe.batch());
-    }
-
-    /** A bijective 64-bit mixer (the finaliser of SplitMix64): nearby inputs give unrelated outputs. */
-    static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return starts(new Random(DataLoader.mix64(seed * 0x9E3779B97F4A7C15L + it)), length, context, recipe.batch());
     }
 
     /** Iterations done so far. */
