@@ -1,6 +1,7 @@
 package org.backprop.cli;
 
 import java.util.List;
+import org.backprop.data.BytePixels;
 import org.backprop.data.Dataset;
 import org.backprop.tensor.Tensor;
 
@@ -14,7 +15,16 @@ final class DataFingerprint {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 << 16);
             for (Dataset d : test == null ? List.of(data) : List.of(data, test)) {
-                for (Tensor t : List.of(d.features(), d.targets())) {
+                if (d.pixels() != null) { // byte features hashed as the floats they stand for, without widening them all
+                    byte[] v = d.pixels().values();
+                    for (int s : d.featureShape()) md.update(java.nio.ByteBuffer.allocate(4).putInt(s).array());
+                    for (int i = 0; i < v.length; ) {
+                        b.clear();
+                        while (i < v.length && b.remaining() >= 4) b.putInt(Float.floatToRawIntBits(BytePixels.value(v[i++])));
+                        md.update(b.flip());
+                    }
+                }
+                for (Tensor t : d.pixels() != null ? List.of(d.targets()) : List.of(d.features(), d.targets())) {
                     for (int s : t.shape()) md.update(java.nio.ByteBuffer.allocate(4).putInt(s).array());
                     float[] v = t.toFloatArray();
                     for (int i = 0; i < v.length; ) {

@@ -189,8 +189,8 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     private static FashionMnist.Split concat(FashionMnist.Split a, FashionMnist.Split b) {
-        float[] pixels = java.util.Arrays.copyOf(a.pixels(), a.pixels().length + b.pixels().length);
-        System.arraycopy(b.pixels(), 0, pixels, a.pixels().length, b.pixels().length);
+        byte[] pixels = java.util.Arrays.copyOf(a.bytes(), a.bytes().length + b.bytes().length);
+        System.arraycopy(b.bytes(), 0, pixels, a.bytes().length, b.bytes().length);
         int[] labels = java.util.Arrays.copyOf(a.labels(), a.labels().length + b.labels().length);
         System.arraycopy(b.labels(), 0, labels, a.labels().length, b.labels().length);
         return new FashionMnist.Split(pixels, labels);

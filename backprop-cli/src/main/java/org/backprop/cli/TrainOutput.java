@@ -184,7 +184,7 @@ final class TrainOutput {
      * so that readers of the file can reshape flat rows; empty for flat rows.
      */
     static List<Integer> inputShape(Dataset data) {
-        int[] shape = data.features().shape();
+        int[] shape = data.featureShape();
         if (shape.length <= 2) return List.of();
         return java.util.Arrays.stream(shape, 1, shape.length).boxed().toList();
     }

@@ -87,7 +87,7 @@ public final class DataLoader {
                 int from = next * batchSize;
                 int to = Math.min(from + batchSize, order.length);
                 next++;
-                return new Batch(Dataset.gatherRows(data.features(), order, from, to),
+                return new Batch(data.gatherFeatures(order, from, to),
                         Dataset.gatherRows(data.targets(), order, from, to),
                         java.util.Arrays.copyOfRange(order, from, to));
             }

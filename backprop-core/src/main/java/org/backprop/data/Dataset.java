@@ -15,24 +15,33 @@ import org.backprop.tensor.Tensor;
  * <p>Both tensors are kept dense (a non-dense input is copied), so that rows can be gathered with
  * {@link System#arraycopy}. Names are optional: empty lists, or one name per feature value
  * (per row of the flattened features) and one per target column.
+ *
+ * <p>Features may instead be kept as bytes ({@link BytePixels}, {@code features} then {@code null}):
+ * batches and subsets are made from the bytes, and {@link #features()} widens all of them to a new
+ * float tensor, so code that needs only the shape asks {@link #featureShape()}.
  */
-public record Dataset(Tensor features, Tensor targets, List<String> featureNames, List<String> targetNames) {
+public record Dataset(Tensor features, Tensor targets, List<String> featureNames, List<String> targetNames,
+                      BytePixels pixels) {
 
     public Dataset {
-        if (features.dim() < 1 || targets.dim() < 1) {
-            throw new IllegalArgumentException("Dataset: features and targets need a first (sample) axis; got shapes "
-                    + Shape.str(features.shape()) + " and " + Shape.str(targets.shape()));
+        if ((features == null) == (pixels == null)) {
+            throw new IllegalArgumentException("Dataset: give the features either as a tensor or as bytes");
         }
-        if (features.size(0) != targets.size(0)) {
-            throw new IllegalArgumentException("Dataset: " + features.size(0) + " feature rows but " + targets.size(0)
-                    + " target rows (shapes " + Shape.str(features.shape()) + " and " + Shape.str(targets.shape()) + ")");
+        int[] fs = features != null ? features.shape() : pixels.shape();
+        if (fs.length < 1 || targets.dim() < 1) {
+            throw new IllegalArgumentException("Dataset: features and targets need a first (sample) axis; got shapes "
+                    + Shape.str(fs) + " and " + Shape.str(targets.shape()));
+        }
+        if (fs[0] != targets.size(0)) {
+            throw new IllegalArgumentException("Dataset: " + fs[0] + " feature rows but " + targets.size(0)
+                    + " target rows (shapes " + Shape.str(fs) + " and " + Shape.str(targets.shape()) + ")");
         }
         // copy() also cuts the tensors from any autograd graph they came from
-        features = features.isDense() && !features.requiresGrad() ? features : features.copy();
+        if (features != null) features = features.isDense() && !features.requiresGrad() ? features : features.copy();
         targets = targets.isDense() && !targets.requiresGrad() ? targets : targets.copy();
         featureNames = List.copyOf(featureNames);
         targetNames = List.copyOf(targetNames);
-        int featureWidth = rowWidth(features);
+        int featureWidth = features != null ? rowWidth(features) : pixels.rowWidth();
         int targetWidth = rowWidth(targets);
         if (!featureNames.isEmpty() && featureNames.size() != featureWidth) {
             throw new IllegalArgumentException("Dataset: " + featureNames.size() + " feature names for " + featureWidth
@@ -44,9 +53,35 @@ public record Dataset(Tensor features, Tensor targets, List<String> featureNames
         }
     }
 
+    /** A dataset with float features. */
+    public Dataset(Tensor features, Tensor targets, List<String> featureNames, List<String> targetNames) {
+        this(features, targets, featureNames, targetNames, null);
+    }
+
     /** A dataset without names. */
     public Dataset(Tensor features, Tensor targets) {
         this(features, targets, List.of(), List.of());
+    }
+
+    /** A dataset without names whose features are kept as bytes. */
+    public Dataset(BytePixels pixels, Tensor targets) {
+        this(null, targets, List.of(), List.of(), pixels);
+    }
+
+    /** The features as floats: for byte features a new tensor of all of them (see {@link #featureShape()}). */
+    @Override
+    public Tensor features() {
+        return features != null ? features : pixels.toTensor();
+    }
+
+    /** The shape of the features, {@code [N, ...]}, without widening byte features. */
+    public int[] featureShape() {
+        return features != null ? features.shape() : pixels.shape();
+    }
+
+    /** Rows {@code indices[from..to)} of the features as a new dense float tensor (a batch). */
+    public Tensor gatherFeatures(int[] indices, int from, int to) {
+        return features != null ? gatherRows(features, indices, from, to) : pixels.gatherRows(indices, from, to);
     }
 
     /** The two parts of a split. */
@@ -54,7 +89,7 @@ public record Dataset(Tensor features, Tensor targets, List<String> featureNames
 
     /** Number of samples N. */
     public int size() {
-        return features.size(0);
+        return featureShape()[0];
     }
 
     public boolean isEmpty() {
@@ -63,7 +98,7 @@ public record Dataset(Tensor features, Tensor targets, List<String> featureNames
 
     /** Feature values per sample (the product of every feature axis after the first). */
     public int featureWidth() {
-        return rowWidth(features);
+        return features != null ? rowWidth(features) : pixels.rowWidth();
     }
 
     /** Target values per sample: 1 for {@code [N]} targets, k for {@code [N, k]}. */
@@ -103,13 +138,14 @@ public record Dataset(Tensor features, Tensor targets, List<String> featureNames
     /** The same features and names with new targets of the same sample count. */
     public Dataset withTargets(Tensor newTargets) {
         boolean sameWidth = rowWidth(newTargets) == targetWidth();
-        return new Dataset(features, newTargets, featureNames, sameWidth ? targetNames : List.of());
+        return new Dataset(features, newTargets, featureNames, sameWidth ? targetNames : List.of(), pixels);
     }
 
     /** A new dataset holding copies of the given rows, in the given order (repeats allowed). */
     public Dataset subset(int[] indices) {
-        return new Dataset(gatherRows(features, indices, 0, indices.length),
-                gatherRows(targets, indices, 0, indices.length), featureNames, targetNames);
+        Tensor y = gatherRows(targets, indices, 0, indices.length);
+        if (pixels != null) return new Dataset(null, y, featureNames, targetNames, pixels.subset(indices));
+        return new Dataset(gatherRows(features, indices, 0, indices.length), y, featureNames, targetNames);
     }
 
     /**
@@ -184,7 +220,7 @@ public record Dataset(Tensor features, Tensor targets, List<String> featureNames
     public String toString() {
         List<String> parts = new ArrayList<>();
         parts.add(size() + " samples");
-        parts.add("features " + Shape.str(features.shape()));
+        parts.add("features " + Shape.str(featureShape()) + (pixels != null ? " (bytes)" : ""));
         parts.add("targets " + Shape.str(targets.shape()));
         if (!targetNames.isEmpty()) parts.add("target " + String.join(",", targetNames));
         return "Dataset(" + String.join(", ", parts) + ")";

@@ -60,17 +60,30 @@ public final class FashionMnist {
             "bb300cfdad3c16e7a12a480ee83cd310", "15d484375f8d13e6eb1aabb0c3f46965");
 
     /**
-     * One split: {@code pixels} is [size, 784] row-major, scaled to [0, 1] (byte / 255);
-     * {@code labels} holds the class of each image, 0..9.
+     * One split: {@code bytes} holds the images' pixels as the files store them, [size, 784]
+     * row-major, one byte each (a quarter of the memory of floats); {@code labels} holds the class
+     * of each image, 0..9. As floats a pixel is scaled to [0, 1], byte / 255.
      */
-    public record Split(float[] pixels, int[] labels) {
+    public record Split(byte[] bytes, int[] labels) {
         public int size() {
             return labels.length;
         }
 
-        /** The pixels as a [size, 784] tensor sharing this split's array. */
+        /** The pixels scaled to [0, 1], a new [size × 784] array. */
+        public float[] pixels() {
+            float[] p = new float[bytes.length];
+            for (int i = 0; i < p.length; i++) p[i] = BytePixels.value(bytes[i]);
+            return p;
+        }
+
+        /** The pixels as a new [size, 784] float tensor. */
         public Tensor images() {
-            return Tensor.wrap(pixels, labels.length, PIXELS);
+            return Tensor.wrap(pixels(), labels.length, PIXELS);
+        }
+
+        /** The pixels as [size, 784] bytes, sharing this split's array, widened to floats batch by batch. */
+        public BytePixels imageBytes() {
+            return new BytePixels(bytes, new int[] {labels.length, PIXELS});
         }
 
         /** The labels as a [size] tensor of class indices (0.0 .. 9.0). */
@@ -145,9 +158,6 @@ public final class FashionMnist {
                     + " images in " + imageSpec.name());
         }
         int n = images.count();
-        float[] pixels = new float[n * PIXELS];
-        byte[] iv = images.values();
-        for (int i = 0; i < pixels.length; i++) pixels[i] = (iv[i] & 0xff) / 255f;
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             y[i] = labels.unsigned(i);
@@ -155,7 +165,7 @@ public final class FashionMnist {
                 throw new IOException(labelSpec.name() + ": label " + i + " is " + y[i] + ", expected 0.." + (CLASSES - 1));
             }
         }
-        return new Split(pixels, y);
+        return new Split(images.values(), y);
     }
 
     /** The verified bytes of one file (gzipped or plain), found in {@code dirs} or downloaded. */
