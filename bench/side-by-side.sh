@@ -14,9 +14,9 @@
 # left as it is: paste the table under its marker line).
 # Environment: PEER (path of torch_fashion.py), PYTHON (default /usr/bin/python3),
 #              THREADS (Backprop's kernel threads, default: the number of CPUs),
-#              SEQ_HEAP (heap flags of charlm_lstm, default "-Xmx448m -Xmn128m"),
-#              GPT_HEAP (heap flags of charlm_gpt and gpt_steps, default "-Xmx192m -Xmn64m"),
-#              FSDD_HEAP (heap flags of FsddBench, default "-Xmx448m -Xmn128m").
+#              SEQ_HEAP (heap flags of charlm_lstm), GPT_HEAP (of charlm_gpt and gpt_steps),
+#              FSDD_HEAP (of FsddBench); by default the flags ./backprop gives the same training run
+#              (.mvn/jvm-flags.sh, the one place they are set).
 # A step that fails stops the script with exit 1 and the tail of its log on stderr.
 # Raw JSON lines and logs go to runs/side-by-side-<time>/ (not committed). Unattended: no prompts.
 set -euo pipefail
@@ -68,7 +68,10 @@ CP="backprop-bench/target/classes:backprop-bench/target/lib/*"
 # -Xmn128m 214 young ones, 0.3 s). -Xmn192m brought the full collections back.
 # Since the bench keeps the images as bytes (55 MB, bench.Pixels) the cap is 256 MB with a 96 MB young
 # generation: MLP + LeNet-5, 1 epoch each, peak RSS 352 MiB (448m/128m: 369 MiB), 3 full collections.
-JVM_FLAGS=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx256m -Xmn96m)
+# The flags come from .mvn/jvm-flags.sh, which ./backprop reads too: each workload runs with the flags
+# the launcher gives `backprop train` on the same data and model.
+. .mvn/jvm-flags.sh
+read -r -a JVM_FLAGS <<< "$(backprop_jvm_flags "" train --data fashion-mnist)"
 JAVA=("$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}")
 # The text workloads hold no data set (the text is 1 MB), so their heap can be much smaller; GPT_HEAP
 # sets it. Since GptTraining.step draws its activations from a StepArena, a warm GPT step at batch 12
@@ -80,12 +83,11 @@ JAVA=("$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}")
 # The cap bounds the heap of a long run (the old generation grows until its first full collection).
 # charlm_lstm (no arena in its loop) keeps 448m/128m: at 192m/64m it made 34 full collections in 150
 # iterations (peak RSS 397 -> 277 MB, CPU within the busy machine's noise).
-read -r -a SEQ_HEAP_FLAGS <<< "${SEQ_HEAP:--Xmx448m -Xmn128m}"
-read -r -a GPT_HEAP_FLAGS <<< "${GPT_HEAP:--Xmx192m -Xmn64m}"
-SEQ_JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC
-          "${SEQ_HEAP_FLAGS[@]}")
-GPT_JAVA=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC
-          "${GPT_HEAP_FLAGS[@]}")
+read -r -a SEQ_HEAP_FLAGS <<< "${SEQ_HEAP:-$(backprop_jvm_heap train --data shakespeare --model lstm)}"
+read -r -a GPT_HEAP_FLAGS <<< "${GPT_HEAP:-$(backprop_jvm_heap train --data shakespeare --model gpt)}"
+read -r -a BASE_FLAGS <<< "$BACKPROP_JVM_BASE"
+SEQ_JAVA=("$JAVA_HOME/bin/java" "${BASE_FLAGS[@]}" "${SEQ_HEAP_FLAGS[@]}")
+GPT_JAVA=("$JAVA_HOME/bin/java" "${BASE_FLAGS[@]}" "${GPT_HEAP_FLAGS[@]}")
 
 # run LOG CMD...: runs CMD (its stdout redirected by the caller) with stderr into LOG; if it fails,
 # says which step failed and shows the end of its log, then exits 1 (under set -e a failure used
@@ -123,8 +125,8 @@ seq_bench() {
 # The spoken-digit workloads need more heap than the Fashion-MNIST cap: a CNN batch of 64 log-mel
 # images holds several 16 MB activations (conv 1: 64·16·40·100 floats) and their gradients at once,
 # and under -Xmx256m -Xmn96m fsdd_cnn ran out of heap in its first backward pass (exit 1).
-read -r -a FSDD_HEAP_FLAGS <<< "${FSDD_HEAP:--Xmx448m -Xmn128m}"
-FSDD_JVM_FLAGS=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC "${FSDD_HEAP_FLAGS[@]}")
+read -r -a FSDD_HEAP_FLAGS <<< "${FSDD_HEAP:-$(backprop_jvm_heap train --data fsdd)}"
+FSDD_JVM_FLAGS=("${BASE_FLAGS[@]}" "${FSDD_HEAP_FLAGS[@]}")
 fsdd_bench() {
   [ -f "$PEER_FSDD" ] || { echo "side-by-side: $PEER_FSDD not found (set PEER_FSDD=...)" >&2; exit 1; }
   for t in 1 2; do
