@@ -12,7 +12,6 @@ import java.util.Random;
 import org.backprop.audio.LogMel;
 import org.backprop.data.BatchTransform;
 import org.backprop.data.BuiltinDatasets;
-import org.backprop.data.BytePixels;
 import org.backprop.data.CsvTable;
 import org.backprop.data.Dataset;
 import org.backprop.data.FashionMnist;
@@ -34,7 +33,6 @@ import org.backprop.optim.Optimizer;
 import org.backprop.optim.Optimizers;
 import org.backprop.optim.ReduceLROnPlateau;
 import org.backprop.optim.StepLR;
-import org.backprop.tensor.Tensor;
 import org.backprop.train.Task;
 
 /**
@@ -254,12 +252,9 @@ final class TrainSetup {
         return settings;
     }
 
-    /**
-     * Flat [N, 784] rows for an MLP, [N, 1, 28, 28] images for the convolutional models; kept as the
-     * files' bytes (47 MB for the training images instead of 188 MB of floats), widened batch by batch.
-     */
+    /** Flat [N, 784] rows for an MLP, [N, 1, 28, 28] images for the CNNs; as bytes (47 MB, not 188 of floats). */
     private Dataset imageDataset(FashionMnist.Split split) {
-        BytePixels images = split.imageBytes();
+        var images = split.imageBytes();
         if (!o.modelKind.equalsIgnoreCase("mlp")) images = images.reshape(split.size(), 1, 28, 28);
         return new Dataset(images, split.labelTensor());
     }

@@ -65,6 +65,23 @@ public final class FashionMnist {
      * of each image, 0..9. As floats a pixel is scaled to [0, 1], byte / 255.
      */
     public record Split(byte[] bytes, int[] labels) {
+        /** A split from pixels in [0, 1] that are bytes / 255 (as {@link #pixels()} gives them), kept as those bytes. */
+        public Split(float[] pixels, int[] labels) {
+            this(toBytes(pixels), labels);
+        }
+
+        private static byte[] toBytes(float[] pixels) {
+            byte[] b = new byte[pixels.length];
+            for (int i = 0; i < b.length; i++) {
+                long v = Math.round(pixels[i] * 255.0);
+                if (v < 0 || v > 255 || BytePixels.value((byte) v) != pixels[i]) {
+                    throw new IllegalArgumentException("FashionMnist.Split: pixel " + i + " is " + pixels[i] + ", not a byte / 255");
+                }
+                b[i] = (byte) v;
+            }
+            return b;
+        }
+
         public int size() {
             return labels.length;
         }
