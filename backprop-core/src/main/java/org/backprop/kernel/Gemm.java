@@ -54,11 +54,14 @@ public final class Gemm {
             OuterProductVector.outer(transA, transB, m, n, alpha, a, aOff, lda, b, bOff, ldb, beta == 1f, c, cOff, ldc);
             return;
         }
-        scale(beta, m, n, c, cOff, ldc);
-        if (k == 0 || alpha == 0f) return;
-        if (Simd.VECTOR) {
-            GemmVector.product(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (k == 0 || alpha == 0f) {
+            scale(beta, m, n, c, cOff, ldc);
+        } else if (Simd.VECTOR) {
+            // beta = 0: the kernels write C without a pass to clear it first
+            if (beta != 0f) scale(beta, m, n, c, cOff, ldc);
+            GemmVector.product(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, beta == 0f);
         } else {
+            scale(beta, m, n, c, cOff, ldc);
             scalar(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         }
     }

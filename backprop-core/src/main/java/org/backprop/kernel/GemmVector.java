@@ -1,5 +1,7 @@
 package org.backprop.kernel;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,7 +20,7 @@ final class GemmVector {
     static final int MR = chooseRows();
     /** Fewer rows than this skip packing (see {@link #smallM}). */
     static final int SMALL_M = 4;
-    private static final int NR = 2 * V;
+    static final int NR = 2 * V;
     static final int KC = 256;
     /**
      * Rows of A packed and swept per pass over B's panels: 128 rows × KC floats = 128 KiB stay
@@ -29,16 +31,23 @@ final class GemmVector {
     /** Below this many multiply-adds the product runs on the calling thread alone. */
     private static final long PARALLEL_WORK = 1L << 18;
 
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[3][]);
+    /** What the kernel adds its sums to where C is to be overwritten (beta = 0), or for a part-tile: never written. */
+    private static final float[] ZEROS = new float[MR * 2 * Simd.LANES];
 
-    /** C += alpha·op(A)·op(B) on the vector kernels. */
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[4][]);
+
+    /**
+     * C += alpha·op(A)·op(B) on the vector kernels, or C := alpha·op(A)·op(B) with
+     * {@code overwrite} (beta = 0: C is written without being cleared or read first).
+     */
     static void product(boolean transA, boolean transB, int m, int n, int k, float alpha,
                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                        float[] c, int cOff, int ldc) {
+                        float[] c, int cOff, int ldc, boolean overwrite) {
         if (m < SMALL_M) {
+            if (overwrite) Gemm.scale(0f, m, n, c, cOff, ldc);
             smallM(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         } else {
-            packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, overwrite);
         }
     }
 
@@ -46,71 +55,113 @@ final class GemmVector {
 
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                               float[] c, int cOff, int ldc) {
+                               float[] c, int cOff, int ldc, boolean overwrite) {
         int nPanels = (n + NR - 1) / NR;
         int mPanels = (m + MR - 1) / MR;
-        long work = (long) m * n * k;
-        int threads = work < PARALLEL_WORK ? 1 : Parallel.THREADS;
-        boolean splitRows = threads > 1 && splitRows(transB, m, n, k, mPanels, nPanels, threads);
-        // One dispatch per product: each thread walks all K blocks over its own rows or columns of panels.
-        Parallel.forRange(splitRows ? mPanels : nPanels, threads > 1 ? 1 : Long.MAX_VALUE, (i, from, to) -> {
-            if (splitRows) {
-                part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, from, to, 0, nPanels);
-            } else {
-                part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, 0, mPanels, from, to);
+        int threads = (long) m * n * k < PARALLEL_WORK ? 1 : Parallel.THREADS;
+        if (threads > 1 && splitRows(transB, m, n, k, mPanels, nPanels, threads)) {
+            // Each thread its share of C's rows, over B's panels packed once, a share by each thread.
+            int kBlocks = (k + KC - 1) / KC, blockSize = nPanels * NR * ((k + kBlocks - 1) / kBlocks);
+            // The caller's scratch: while the call holds the workers no other product on it runs.
+            SharedB shared = new SharedB(buffer(3, 2 * blockSize), blockSize, threads, new AtomicInteger(), new AtomicBoolean());
+            int parts = threads;
+            if (Parallel.together(parts, t -> part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                    c, cOff, ldc, mPanels * t / parts, mPanels * (t + 1) / parts, 0, nPanels, shared, t, overwrite))) {
+                return;
             }
-        });
+            threads = 1; // inside another parallel loop: this thread alone
+        }
+        // One dispatch per product: each thread walks all K blocks over its own columns of panels.
+        Parallel.forRange(nPanels, threads > 1 ? 1 : Long.MAX_VALUE, (i, from, to) ->
+                part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, 0, mPanels, from, to, null, 0, overwrite));
     }
 
     /**
      * Whether to give each thread a share of C's rows (else of its columns): the split whose
-     * busiest thread has least to do. Each thread packs all of the operand it shares (all of B
-     * when rows are split, all of A when columns are), so the estimate counts its share of the
+     * busiest thread has least to do. With rows split the threads pack B's panels a share each;
+     * with columns split each packs all of A. The estimate counts a thread's share of the
      * multiply-adds (16 a cycle), including the imbalance when panels do not divide evenly, plus
-     * the packing, with a transposed B ~4× slower to pack (strided stores).
+     * its packing, with a transposed B ~4× slower to pack (gathers).
      */
     private static boolean splitRows(boolean transB, int m, int n, int k, int mPanels, int nPanels, int threads) {
         if (mPanels < threads) return false;
         if (nPanels < threads) return true;
         double packA = 0.25, packB = transB ? 1 : 0.25; // cycles per element, roughly
         double rows = (double) ((mPanels + threads - 1) / threads) * MR, cols = (double) ((nPanels + threads - 1) / threads) * NR;
-        double byRows = rows * n * k / 16 + (double) k * n * packB + rows * k * packA;
+        double byRows = rows * n * k / 16 + (double) k * n * packB / threads + rows * k * packA;
         double byCols = m * cols * k / 16 + (double) m * k * packA + k * cols * packB;
         return byRows <= byCols;
     }
 
     /**
+     * B's packed panels shared by the threads of one product: room for two K blocks (the threads
+     * read one while they pack the next), and a barrier counting the threads' arrivals.
+     */
+    private record SharedB(float[] panels, int blockSize, int parts, AtomicInteger arrived, AtomicBoolean failed) {
+        /** Waits until every thread has packed its share of K block {@code kb}; gives up if one failed. */
+        void await(int kb) {
+            arrived.incrementAndGet();
+            int target = (kb + 1) * parts;
+            long start = System.nanoTime();
+            while (arrived.get() < target) {
+                if (failed.get()) throw new IllegalStateException("sgemm: another thread's share failed");
+                if (System.nanoTime() - start < 20_000) Thread.onSpinWait();
+                else Thread.yield(); // the other thread was descheduled: give the core up
+            }
+        }
+    }
+
+    /**
      * One thread's share: row panels [r0, r1) × column panels [p0, p1) of C, over all K blocks
-     * in order. The thread packs the B panels it needs itself (when rows are split, each thread
-     * packs all of B: cheaper than a hand-over between threads at every K block).
+     * in order. Without {@code shared} the thread packs the B panels it needs itself; with it,
+     * thread {@code t} packs its share of all B's panels per K block, into the half of the shared
+     * buffer that no thread still reads (every thread has passed the previous block's barrier, so
+     * it is done with the block before that). The bits do not depend on the split: every element
+     * of C sums the same K blocks in the same order.
      */
     private static void part(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, int r0, int r1, int p0, int p1) {
+                             float[] c, int cOff, int ldc, int r0, int r1, int p0, int p1, SharedB shared, int t,
+                             boolean overwrite) {
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks; // balanced blocks: no thin last block
-        float[] packedB = buffer(0, (p1 - p0) * NR * kcMax);
-        for (int k0 = 0; k0 < k; k0 += kcMax) {
-            int kc = Math.min(kcMax, k - k0);
-            packB(transB, b, bOff, ldb, k0, kc, n, p0, p1, packedB);
-            block(transA, m, n, kc, k0, alpha, a, aOff, lda, packedB, c, cOff, ldc, r0, r1, p0, p1);
+        float[] packedB = shared != null ? shared.panels() : buffer(0, (p1 - p0) * NR * kcMax);
+        boolean done = false;
+        try {
+            for (int k0 = 0, kb = 0; k0 < k; k0 += kcMax, kb++) {
+                int kc = Math.min(kcMax, k - k0), bStart = 0;
+                if (shared == null) {
+                    GemmPack.packB(transB, b, bOff, ldb, k0, kc, n, p0, p1, packedB, 0);
+                } else {
+                    bStart = (kb & 1) * shared.blockSize();
+                    int s0 = p1 * t / shared.parts(), s1 = p1 * (t + 1) / shared.parts();
+                    GemmPack.packB(transB, b, bOff, ldb, k0, kc, n, s0, s1, packedB, bStart + s0 * NR * kc);
+                    shared.await(kb);
+                }
+                block(transA, m, n, kc, k0, alpha, a, aOff, lda, packedB, bStart, c, cOff, ldc, r0, r1, p0, p1,
+                        overwrite && k0 == 0);
+            }
+            done = true;
+        } finally {
+            if (!done && shared != null) shared.failed().set(true);
         }
     }
 
     /**
      * One K block of a share: for each run of {@link #MC_PANELS} row panels in [r0, r1), packs
      * those rows of A, then runs the micro-kernel over them × column panels [p0, p1) (packed B
-     * holds panels p0.. from index 0). The kernel has
+     * holds panels p0.. from index {@code bStart}). The kernel has
      * exactly one call site: inlined twice, it pushed C2 past its node budget and vectors were
      * boxed on every call.
      */
     private static void block(boolean transA, int m, int n, int kc, int k0, float alpha, float[] a, int aOff, int lda,
-                              float[] packedB, float[] c, int cOff, int ldc, int r0, int r1, int p0, int p1) {
+                              float[] packedB, int bStart, float[] c, int cOff, int ldc, int r0, int r1, int p0, int p1,
+                              boolean overwrite) {
         float[] packedA = buffer(1, Math.min(r1 - r0, MC_PANELS) * MR * kc);
         float[] tile = buffer(2, MR * NR);
         for (int q0 = r0; q0 < r1; q0 += MC_PANELS) {
             int q1 = Math.min(r1, q0 + MC_PANELS);
-            packA(transA, a, aOff, lda, alpha, q0 * MR, Math.min(m, q1 * MR), k0, kc, packedA);
+            GemmPack.packA(transA, a, aOff, lda, alpha, q0 * MR, Math.min(m, q1 * MR), k0, kc, packedA);
             for (int jp = p0; jp < p1; jp++) {
                 int j = jp * NR;
                 int cols = Math.min(NR, n - j);
@@ -118,13 +169,13 @@ final class GemmVector {
                     int i = ip * MR;
                     int rows = Math.min(MR, m - i);
                     boolean whole = rows == MR && cols == NR;
-                    if (!whole) java.util.Arrays.fill(tile, 0, MR * NR, 0f);
-                    kernel(kc, packedA, (ip - q0) * MR * kc, packedB, (jp - p0) * NR * kc,
-                            whole ? c : tile, whole ? cOff + i * ldc + j : 0, whole ? ldc : NR);
-                    if (!whole) {
+                    int co = whole ? cOff + i * ldc + j : 0, ld = whole ? ldc : NR;
+                    kernel(kc, packedA, (ip - q0) * MR * kc, packedB, bStart + (jp - p0) * NR * kc,
+                            whole ? c : tile, co, ld, whole && !overwrite ? c : ZEROS, whole && !overwrite ? co : 0, whole && !overwrite ? ldc : NR);
+                    if (!whole) { // 0 + sum, as in the tile; C's own value added, or overwritten
                         for (int r = 0; r < rows; r++) {
                             int row = cOff + (i + r) * ldc + j;
-                            for (int q = 0; q < cols; q++) c[row + q] += tile[r * NR + q];
+                            for (int q = 0; q < cols; q++) c[row + q] = overwrite ? tile[r * NR + q] : c[row + q] + tile[r * NR + q];
                         }
                     }
                 }
@@ -132,17 +183,22 @@ final class GemmVector {
         }
     }
 
-    /** C[MR×NR] += Apanel[kc×MR]ᵀ·Bpanel[kc×NR]; the shape is fixed at start-up, so C2 keeps one. */
-    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
+    /**
+     * C[MR×NR] := S[MR×NR] + Apanel[kc×MR]ᵀ·Bpanel[kc×NR], S read from {@code s} (C itself, or
+     * {@link #ZEROS} where C is to be overwritten); the shape is fixed at start-up, so C2 keeps one.
+     */
+    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
+                               float[] s, int so, int lds) {
         if (MR == 8) {
-            kernel8(kc, pa, ao, pb, bo, c, co, ldc);
+            kernel8(kc, pa, ao, pb, bo, c, co, ldc, s, so, lds);
         } else {
-            kernel4(kc, pa, ao, pb, bo, c, co, ldc);
+            kernel4(kc, pa, ao, pb, bo, c, co, ldc, s, so, lds);
         }
     }
 
     /** 4 rows × 2 vectors = 8 accumulators: fits AVX2's 16 registers without spilling. */
-    private static void kernel4(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
+    private static void kernel4(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
+                                float[] s, int so, int lds) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -165,25 +221,29 @@ final class GemmVector {
             c31 = a3.fma(b1, c31);
         }
         // Stores written out here, not through a helper: a vector passed to a call C2 does not inline is boxed.
-        int r = co;
-        c00.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c01.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
+        int r = co, q = so;
+        c00.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c01.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
         r += ldc;
-        c10.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c11.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
+        q += lds;
+        c10.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c11.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
         r += ldc;
-        c20.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c21.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
+        q += lds;
+        c20.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c21.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
         r += ldc;
-        c30.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c31.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
+        q += lds;
+        c30.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c31.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
     }
 
     /**
      * 8 rows × 2 vectors = 16 accumulators, where the CPU has AVX-512's 32 registers: 16
      * accumulators + 2 B vectors + a broadcast fit, and each B load feeds 8 FMAs.
      */
-    private static void kernel8(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
+    private static void kernel8(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
+                                float[] s, int so, int lds) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -221,109 +281,37 @@ final class GemmVector {
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
-        int r = co;
-        c00.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c01.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
+        int r = co, q = so;
+        c00.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c01.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
         r += ldc;
-        c10.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c11.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
+        q += lds;
+        c10.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c11.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
         r += ldc;
-        c20.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c21.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
+        q += lds;
+        c20.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c21.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
         r += ldc;
-        c30.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c31.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
+        q += lds;
+        c30.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c31.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
         r += ldc;
-        c40.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c41.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
+        q += lds;
+        c40.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c41.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
         r += ldc;
-        c50.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c51.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
+        q += lds;
+        c50.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c51.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
         r += ldc;
-        c60.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c61.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
+        q += lds;
+        c60.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c61.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
         r += ldc;
-        c70.add(FloatVector.fromArray(S, c, r)).intoArray(c, r);
-        c71.add(FloatVector.fromArray(S, c, r + V)).intoArray(c, r + V);
-    }
-
-    /**
-     * Packs column panels [p0, p1) of op(B)[k0:k0+kc, :] into NR-wide panels from index 0, each
-     * laid out [kc][NR], zero-padded.
-     */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int k0, int kc, int n, int p0, int p1,
-                              float[] out) {
-        int[] rowStarts = null;
-        for (int jp = p0; jp < p1; jp++) {
-            int j0 = jp * NR, cols = Math.min(NR, n - j0), base = (jp - p0) * NR * kc;
-            if (!transB && cols == NR) {
-                // Two vector moves a row: System.arraycopy of 32 floats cost a stub call each.
-                for (int p = 0; p < kc; p++) {
-                    int src = bOff + (k0 + p) * ldb + j0, dst = base + p * NR;
-                    FloatVector.fromArray(S, b, src).intoArray(out, dst);
-                    FloatVector.fromArray(S, b, src + V).intoArray(out, dst + V);
-                }
-            } else if (!transB) {
-                for (int p = 0; p < kc; p++) {
-                    int src = bOff + (k0 + p) * ldb + j0, dst = base + p * NR;
-                    System.arraycopy(b, src, out, dst, cols);
-                    java.util.Arrays.fill(out, dst + cols, dst + NR, 0f);
-                }
-            } else if (cols == NR) {
-                // op(B)(p, j) = b[j·ldb + p]: a panel row is one value from each of NR stored rows,
-                // read as two gathers and written as two vector stores (the scalar loop below wrote
-                // one float per cache line, NR floats apart: 12% of a spoken-digit CNN epoch).
-                if (rowStarts == null) { // gather offsets of V stored rows, once per call
-                    rowStarts = new int[V];
-                    for (int q = 0; q < V; q++) rowStarts[q] = q * ldb;
-                }
-                int src = bOff + j0 * ldb + k0, src2 = src + V * ldb;
-                for (int p = 0; p < kc; p++) {
-                    int dst = base + p * NR;
-                    FloatVector.fromArray(S, b, src + p, rowStarts, 0).intoArray(out, dst);
-                    FloatVector.fromArray(S, b, src2 + p, rowStarts, 0).intoArray(out, dst + V);
-                }
-            } else {
-                // op(B)(p, j) = b[j·ldb + p]: read each stored row once, write it down a panel column.
-                for (int q = 0; q < cols; q++) {
-                    int src = bOff + (j0 + q) * ldb + k0;
-                    for (int p = 0; p < kc; p++) out[base + p * NR + q] = b[src + p];
-                }
-                for (int q = cols; q < NR; q++) {
-                    for (int p = 0; p < kc; p++) out[base + p * NR + q] = 0f;
-                }
-            }
-        }
-    }
-
-    /** Packs alpha·op(A)[i0:i1, k0:k0+kc] into MR-row panels, each laid out [kc][MR], zero-padded. */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, float alpha, int i0, int i1, int k0,
-                              int kc, float[] out) {
-        for (int i = i0; i < i1; i += MR) {
-            int base = (i - i0) * kc;
-            int rows = Math.min(MR, i1 - i);
-            if (transA) {
-                // op(A)(row, p) = a[p·lda + row]: the panel's MR values for one p lie side by side.
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (k0 + p) * lda + i, dst = base + p * MR;
-                    for (int r = 0; r < rows; r++) out[dst + r] = alpha * a[src + r];
-                    for (int r = rows; r < MR; r++) out[dst + r] = 0f;
-                }
-            } else {
-                for (int r = 0; r < MR; r++) {
-                    if (r >= rows) {
-                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = 0f;
-                    } else {
-                        int src = aOff + (i + r) * lda + k0;
-                        if (alpha == 1f) {
-                            for (int p = 0; p < kc; p++) out[base + p * MR + r] = a[src + p];
-                        } else {
-                            for (int p = 0; p < kc; p++) out[base + p * MR + r] = alpha * a[src + p];
-                        }
-                    }
-                }
-            }
-        }
+        q += lds;
+        c70.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
+        c71.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
     }
 
     // ------------------------------------------------------------------ few rows (batch of 1)

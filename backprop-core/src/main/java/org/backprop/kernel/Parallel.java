@@ -69,34 +69,59 @@ public final class Parallel {
             return;
         }
         try {
-            int helpers = Math.min(WORKERS.length, parts - 1);
-            Call call = new Call(current.id() + 1, body, parts, helpers + 1, new AtomicInteger(helpers), new AtomicReference<>());
-            current = call; // volatile write: publishes the call to the workers
-            for (int w = 0; w < helpers; w++) {
-                if (WORKERS[w].sleeping) LockSupport.unpark(WORKERS[w]);
-            }
-            inPart[0] = true;
-            try {
-                for (int i = 0; i < parts; i += call.stride()) body.accept(i);
-            } catch (Throwable t) {
-                call.failure().compareAndSet(null, t);
-            } finally {
-                inPart[0] = false;
-            }
-            // Parts are of a size, so the wait is short; if a worker was parked or descheduled it
-            // can be long, and then the core is given up rather than spun on.
-            long waitStart = System.nanoTime();
-            while (call.remaining().get() > 0) {
-                if (System.nanoTime() - waitStart < SPIN_NANOS) Thread.onSpinWait();
-                else Thread.yield();
-            }
-            Throwable first = call.failure().get();
-            if (first instanceof RuntimeException e) throw e;
-            if (first instanceof Error e) throw e;
-            if (first != null) throw new IllegalStateException(first);
+            run(parts, body, Math.min(WORKERS.length, parts - 1), inPart);
         } finally {
             BUSY.set(false);
         }
+    }
+
+    /**
+     * Runs {@code body.accept(i)} for i in [0, parts) with every part on a thread of its own at the
+     * same time (part 0 on the caller), so that parts may wait for one another (a barrier), and
+     * returns true; returns false having run nothing where that cannot be had: more parts than
+     * {@link #THREADS}, a call from inside a part or from a kernel thread, or the workers held by
+     * another thread's call. A part that waits for another must also give up if that one fails.
+     */
+    public static boolean together(int parts, IntConsumer body) {
+        boolean[] inPart = IN_PART.get();
+        if (parts < 2 || parts > THREADS || inPart[0] || Thread.currentThread() instanceof Worker
+                || !BUSY.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            run(parts, body, parts - 1, inPart);
+        } finally {
+            BUSY.set(false);
+        }
+        return true;
+    }
+
+    /** Publishes a call to {@code helpers} workers, runs the caller's parts, waits for the rest; BUSY is held. */
+    private static void run(int parts, IntConsumer body, int helpers, boolean[] inPart) {
+        Call call = new Call(current.id() + 1, body, parts, helpers + 1, new AtomicInteger(helpers), new AtomicReference<>());
+        current = call; // volatile write: publishes the call to the workers
+        for (int w = 0; w < helpers; w++) {
+            if (WORKERS[w].sleeping) LockSupport.unpark(WORKERS[w]);
+        }
+        inPart[0] = true;
+        try {
+            for (int i = 0; i < parts; i += call.stride()) body.accept(i);
+        } catch (Throwable t) {
+            call.failure().compareAndSet(null, t);
+        } finally {
+            inPart[0] = false;
+        }
+        // Parts are of a size, so the wait is short; if a worker was parked or descheduled it
+        // can be long, and then the core is given up rather than spun on.
+        long waitStart = System.nanoTime();
+        while (call.remaining().get() > 0) {
+            if (System.nanoTime() - waitStart < SPIN_NANOS) Thread.onSpinWait();
+            else Thread.yield();
+        }
+        Throwable first = call.failure().get();
+        if (first instanceof RuntimeException e) throw e;
+        if (first instanceof Error e) throw e;
+        if (first != null) throw new IllegalStateException(first);
     }
 
     /**

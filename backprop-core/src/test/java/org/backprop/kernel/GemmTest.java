@@ -146,6 +146,37 @@ class GemmTest {
     }
 
     /**
+     * The thread split does not change the bits: a product split over the threads (rows with B's
+     * panels packed a share by each thread, or columns) equals the same product run inside a
+     * part of another parallel loop, where it runs on one thread; beta = 0 over NaN as well.
+     */
+    @Test
+    void theThreadSplitDoesNotChangeTheBits() {
+        int[][] shapes = {{128, 256, 784}, {300, 257, 513}, {32, 256, 784}, {256, 784, 32}, {5, 300, 257}};
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                int m = s[0], n = s[1], k = s[2];
+                float[] a = matrix(m * k, 1, 1, 0, 0f), b = matrix(k * n, 1, 1, 0, 0f);
+                float beta = t == 3 ? 0.5f : 0f;
+                float[] split = new float[m * n], alone = new float[m * n];
+                if (beta == 0f) Arrays.fill(split, Float.NaN);
+                Arrays.fill(alone, split[0]);
+                Gemm.sgemmJava(ta, tb, m, n, k, 1.5f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, split, 0, n);
+                Parallel.forEach(2, part -> {
+                    if (part == 0) Gemm.sgemmJava(ta, tb, m, n, k, 1.5f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, alone, 0, n);
+                });
+                for (int i = 0; i < split.length; i++) {
+                    if (Float.floatToRawIntBits(split[i]) != Float.floatToRawIntBits(alone[i])) {
+                        fail("m=" + m + " n=" + n + " k=" + k + " ta=" + ta + " tb=" + tb + ": element " + i + " is " + split[i]
+                                + " split over the threads, " + alone[i] + " on one");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * k = 1 (a batch-1 weight gradient) takes its own one-pass path, split over the threads when
      * C is large: the same bits as the scalar loop (product, then sum), and with beta = 0 C's old
      * contents (NaN here) are never read.

@@ -120,4 +120,29 @@ class ParallelTest {
         }
         assertEquals(Math.min(Parallel.THREADS, 4), Parallel.parts(4 * 1000, 1000));
     }
+
+    /**
+     * together: every part on a thread of its own at once (so a barrier between the parts
+     * completes), or nothing run and false: more parts than threads, or from inside a part.
+     */
+    @Test
+    void togetherRunsThePartsAtOnceOrNotAtAll() throws InterruptedException {
+        assertFalse(Parallel.together(Parallel.THREADS + 1, i -> { throw new AssertionError("ran part " + i); }));
+        if (Parallel.THREADS < 2) return;
+        CountDownLatch barrier = new CountDownLatch(2);
+        AtomicIntegerArray ran = new AtomicIntegerArray(2);
+        boolean[] nested = {true};
+        assertTrue(Parallel.together(2, i -> {
+            barrier.countDown();
+            try {
+                assertTrue(barrier.await(30, java.util.concurrent.TimeUnit.SECONDS), "the other part never ran alongside");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            ran.incrementAndGet(i);
+            if (i == 0) nested[0] = Parallel.together(2, j -> { throw new AssertionError("nested part ran"); });
+        }));
+        assertArrayEquals(new int[] {1, 1}, new int[] {ran.get(0), ran.get(1)});
+        assertFalse(nested[0], "a call from inside a part cannot have the threads");
+    }
 }
