@@ -27,6 +27,23 @@ public final class Gelu {
         }
     }
 
+    /**
+     * y[yo + i] = gelu(x) and slope[so + i] = gelu'(x) = Φ(x) + x·φ(x), x = x[xo + i], from one
+     * exponential per element: a training step's backward then only multiplies by the slope, where
+     * recomputing it cost a second exp and division per element (the same bits as {@link #backward}).
+     */
+    public static void forwardWithSlope(float[] x, int xo, float[] y, int yo, float[] slope, int so, int n) {
+        if (Simd.VECTOR) {
+            GeluVector.forwardWithSlope(x, xo, y, yo, slope, so, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            float v = x[xo + i], c = cdf(v);
+            y[yo + i] = v * c;
+            slope[so + i] = c + v * Exp.exp(-0.5f * v * v) * INV_SQRT_2PI;
+        }
+    }
+
     /** dx[i] = g[go + i]·(Φ(x) + x·φ(x)) with x = x[xo + i]. */
     public static void backward(float[] x, int xo, float[] g, int go, float[] dx, int n) {
         backward(x, xo, g, go, dx, 0, n);

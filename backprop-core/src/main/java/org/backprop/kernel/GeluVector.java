@@ -29,6 +29,24 @@ final class GeluVector {
         }
     }
 
+    /** {@link Gelu#forwardWithSlope}: y as {@link #forward}, the slope as {@link #backward}'s factor, one exp. */
+    static void forwardWithSlope(float[] x, int xo, float[] y, int yo, float[] slope, int so, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector e = ExpVector.exp(v.mul(v).mul(-0.5f));
+            FloatVector c = cdf(v, tail(v, e));
+            v.mul(c).intoArray(y, yo + i);
+            c.add(v.mul(e).mul(INV_SQRT_2PI)).intoArray(slope, so + i);
+        }
+        for (; i < n; i++) {
+            float v = x[xo + i], c = Gelu.cdf(v);
+            y[yo + i] = v * c;
+            slope[so + i] = c + v * Exp.exp(-0.5f * v * v) * INV_SQRT_2PI;
+        }
+    }
+
     /** dx[i] = g[go + i]·(Φ(x) + x·φ(x)) with x = x[xo + i]. */
     static void backward(float[] x, int xo, float[] g, int go, float[] dx, int dxo, int n) {
         int i = 0;

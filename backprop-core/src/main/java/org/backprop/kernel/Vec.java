@@ -59,15 +59,33 @@ public final class Vec {
         for (int i = 0; i < n; i++) gi[i] = g[go + i] * (y[i] > 0 ? 1f : 0f);
     }
 
-    /** sums[j] += Σ_r x[r, j] for a row-major [rows, cols] matrix, adding row after row. */
+    /**
+     * sums[j] += Σ_r x[r, j] for a row-major [rows, cols] matrix, adding row after row. A large
+     * matrix (a bias gradient over a GPT step's 768 rows) is split by columns over the kernel
+     * threads: each column is still summed in row order, so the bits do not depend on the split.
+     */
     public static void addColumnSums(float[] x, int xo, int rows, int cols, float[] sums, int so) {
+        int parts = Math.min(Parallel.parts((int) Math.min((long) rows * cols, Integer.MAX_VALUE), Parallel.MIN_ELEMENTS_PER_THREAD),
+                Math.max(1, cols / (4 * Simd.LANES)));
+        if (parts == 1) {
+            addColumnSums(x, xo, rows, cols, cols, sums, so);
+            return;
+        }
+        Parallel.forEach(parts, p -> {
+            int c0 = (int) ((long) cols * p / parts), c1 = (int) ((long) cols * (p + 1) / parts);
+            addColumnSums(x, xo + c0, rows, c1 - c0, cols, sums, so + c0);
+        });
+    }
+
+    /** sums[j] += Σ_r x[xo + r·ld + j] for j in [0, cols). */
+    private static void addColumnSums(float[] x, int xo, int rows, int cols, int ld, float[] sums, int so) {
         if (!Simd.VECTOR || cols < Simd.LANES) {
             for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < cols; j++) sums[so + j] += x[xo + r * cols + j];
+                for (int j = 0; j < cols; j++) sums[so + j] += x[xo + r * ld + j];
             }
             return;
         }
-        for (int r = 0; r < rows; r++) binary(Op.ADD, sums, so, x, xo + r * cols, sums, so, cols);
+        for (int r = 0; r < rows; r++) binary(Op.ADD, sums, so, x, xo + r * ld, sums, so, cols);
     }
 
     /** Values summed in float lanes before their total joins the double sum (see {@link #sum}). */

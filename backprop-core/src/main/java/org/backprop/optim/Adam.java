@@ -105,6 +105,12 @@ public final class Adam extends Optimizer {
         return true;
     }
 
+    /** Each update reads only its parameter, gradient and state: a step splits over the parameters. */
+    @Override
+    protected boolean updatesIndependent() {
+        return true;
+    }
+
     @Override
     protected List<String> stateNames() {
         return stateNames(options.amsgrad());

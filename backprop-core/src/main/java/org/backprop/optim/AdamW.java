@@ -100,6 +100,12 @@ public final class AdamW extends Optimizer {
         return true;
     }
 
+    /** Each update reads only its parameter, gradient and state: a step splits over the parameters. */
+    @Override
+    protected boolean updatesIndependent() {
+        return true;
+    }
+
     @Override
     protected List<String> stateNames() {
         return Adam.stateNames(options.amsgrad());

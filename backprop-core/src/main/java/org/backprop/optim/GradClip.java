@@ -17,11 +17,11 @@ public final class GradClip {
 
     /** The L2 norm of all gradients taken together, √(Σ g²) over every element of every gradient; 0 if none. */
     public static double globalGradNorm(List<Parameter> params) {
+        // Each parameter's sum on some kernel thread, then added in parameter order: the same bits as one loop
+        double[] sums = new double[params.size()];
+        ParameterSplit.forEach(params, i -> sums[i] = sumOfSquares(params.get(i).grad().array()));
         double sum = 0;
-        for (Parameter p : params) {
-            if (p.grad() == null) continue;
-            sum += sumOfSquares(p.grad().array());
-        }
+        for (double s : sums) sum += s;
         return Math.sqrt(sum);
     }
 
@@ -50,11 +50,10 @@ public final class GradClip {
         double coef = maxNorm / (norm + NORM_EPS);
         if (coef < 1) {
             float c = (float) coef;
-            for (Parameter p : params) {
-                if (p.grad() == null) continue;
-                float[] g = p.grad().array();
+            ParameterSplit.forEach(params, k -> {
+                float[] g = params.get(k).grad().array();
                 for (int i = 0; i < g.length; i++) g[i] *= c;
-            }
+            });
         }
         return norm;
     }

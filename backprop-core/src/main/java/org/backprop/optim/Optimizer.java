@@ -72,20 +72,39 @@ public abstract class Optimizer {
         nonFinite = -1;
         skippedNonFinite = false;
         try (var s = GradMode.noGrad()) {
+            if (updatesIndependent()) {
+                boolean[] bad = new boolean[params.size()];
+                ParameterSplit.forEach(params, i -> bad[i] = !updateFinite(i));
+                for (int i = 0; i < bad.length && nonFinite < 0; i++) if (bad[i]) nonFinite = i;
+                return;
+            }
             for (int i = 0; i < params.size(); i++) {
                 if (params.get(i).grad() != null) updateParameter(i);
             }
         }
     }
 
+    /**
+     * Whether {@link #update} of different parameters may run at once on the kernel threads (it
+     * touches only that parameter and its state): {@link #step()} then runs as one parallel region.
+     */
+    protected boolean updatesIndependent() {
+        return false;
+    }
+
     private void updateParameter(int i) {
+        if (!updateFinite(i) && nonFinite < 0) nonFinite = i;
+    }
+
+    /** Updates parameter i; whether its values are all finite afterwards. */
+    private boolean updateFinite(int i) {
         Parameter p = params.get(i);
         State state = states[i];
         if (state == null) state = states[i] = new State(p.numel());
         state.step++;
         update(i, state, p.data(), p.grad().array());
         // One vector pass over the values just written (still in cache): an overflowed update.
-        if (nonFinite < 0 && !Vec.allFiniteParallel(p.data())) nonFinite = i;
+        return Vec.allFiniteParallel(p.data());
     }
 
     // ---------------------------------------------------------------- fused step (FusedStep)

@@ -280,15 +280,22 @@ final class Elementwise {
         Tensor c = a.isContiguous() ? a : a.detach().contiguous();
         int n = c.numel();
         float[] y = StepArena.scratch(n); // the kernel writes every element
-        // an exp per element: a GPT's MLP (768 × 512 values a layer) is worth splitting over the kernel threads
-        Parallel.forRange(n, Parallel.MIN_ELEMENTS_PER_THREAD / 4, (p, from, to) ->
-                org.backprop.kernel.Gelu.forward(c.array(), c.offset() + from, y, from, to - from));
         Tensor out = Tensor.contiguousOver(y, a.shape());
+        // an exp per element: a GPT's MLP (768 × 512 values a layer) is worth splitting over the kernel threads
+        long perThread = Parallel.MIN_ELEMENTS_PER_THREAD / 4;
+        if (!Tensor.isGradEnabled() || !a.requiresGrad()) {
+            Parallel.forRange(n, perThread, (p, from, to) -> org.backprop.kernel.Gelu.forward(c.array(), c.offset() + from, y, from, to - from));
+            return out;
+        }
+        // The slope is kept from the forward pass (same exp), so the backward is one multiply per element.
+        float[] slope = StepArena.scratch(n);
+        Parallel.forRange(n, perThread, (p, from, to) ->
+                org.backprop.kernel.Gelu.forwardWithSlope(c.array(), c.offset() + from, y, from, slope, from, to - from));
         return Tensor.record(out, "gelu", g -> {
             Tensor gc = g.contiguous();
             float[] gi = StepArena.scratch(n);
-            Parallel.forRange(n, Parallel.MIN_ELEMENTS_PER_THREAD / 4, (p, from, to) ->
-                    org.backprop.kernel.Gelu.backward(c.array(), c.offset() + from, gc.array(), gc.offset() + from, gi, from, to - from));
+            Parallel.forRange(n, Parallel.MIN_ELEMENTS_PER_THREAD, (p, from, to) ->
+                    Vec.binary(Vec.Op.MUL, gc.array(), gc.offset() + from, slope, from, gi, from, to - from));
             return new Tensor[] {Tensor.contiguousOver(gi, a.shape())};
         }, a);
     }

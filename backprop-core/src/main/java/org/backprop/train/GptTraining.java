@@ -78,7 +78,8 @@ public final class GptTraining {
         int[] x = windows(tokens, starts, 0);
         Tensor target = targets(tokens, starts);
         model.train();
-        optimizer.zeroGrad();
+        // Zero without a pass: each backward product overwrites its weight's gradient whole (or fills it first), as the fused step does
+        for (org.backprop.nn.Parameter p : optimizer.parameters()) p.value().markGradZero();
         float value;
         // The step's activations and their gradients reuse the last step's buffers (no tensor of it outlives the scope).
         try (var ignored = arena.open()) {

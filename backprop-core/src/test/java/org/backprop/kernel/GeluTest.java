@@ -37,4 +37,22 @@ class GeluTest {
         assertEquals(100f, out[1]);
         assertEquals(Float.NaN, out[2]);
     }
+
+    @Test
+    void forwardWithSlopeGivesTheBitsOfForwardAndBackward() {
+        int n = 1003;
+        float[] x = new float[n], ones = new float[n], y = new float[n], dx = new float[n], y2 = new float[n + 1], slope = new float[n + 2];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextGaussian() * 3);
+            ones[i] = 1f;
+        }
+        Gelu.forward(x, 0, y, 0, n);
+        Gelu.backward(x, 0, ones, 0, dx, n);
+        Gelu.forwardWithSlope(x, 0, y2, 1, slope, 2, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToRawIntBits(y[i]), Float.floatToRawIntBits(y2[i + 1]), "gelu(" + x[i] + ")");
+            assertEquals(Float.floatToRawIntBits(dx[i]), Float.floatToRawIntBits(slope[i + 2]), "gelu'(" + x[i] + ")");
+        }
+    }
 }
