@@ -6,7 +6,9 @@
 # a job per round (before) and one barrier stage per epoch (after, SparkTrainConfig.barrier), back to back:
 #   - synchronous, global batch 1,024, 2 executors;
 #   - local SGD (4 local steps, batch 1,024, 8 rounds) on 1 and on 2 executors, for the scaling efficiency
-#     samples/s(2) / (2 x samples/s(1)).
+#     samples/s(2) / (2 x samples/s(1)); barrier rows report epoch 2 (as before) and, in the last two rows,
+#     epoch WARM (default 5: after 4 epochs of JIT warm-up; on 2 cores the executors' compilers share the
+#     cores with the two computing tasks, and 32 steps an epoch leave them compiling into epoch 5).
 # Run from the repository root after `./mvnw -o -pl backprop-spark -am package -DskipTests` (or
 # verify); ROUNDS (default 30) sets the rounds per row. Needs about 8 minutes on a quiet machine.
 set -euo pipefail
@@ -19,6 +21,7 @@ if [ ! -f "$cp" ] || [ -z "$jar" ]; then
   exit 1
 fi
 rounds="${ROUNDS:-30}"
+warm="${WARM:-5}"
 work="$(mktemp -d)"
 trap 'scripts/spark-cluster.sh stop "$work" || true; rm -rf "$work"' EXIT
 scripts/spark-cluster.sh start "$work" "$cp" > /dev/null
@@ -47,3 +50,5 @@ row "local SGD k=4, 1 executor, a job per round" batch=1024 partitions=1 localSt
 row "local SGD k=4, 2 executors, a job per round" batch=1024 partitions=2 localSteps=4 rounds=8
 row "local SGD k=4, 1 executor, barrier stage" batch=1024 partitions=1 localSteps=4 rounds=8 barrier=1
 row "local SGD k=4, 2 executors, barrier stage" batch=1024 partitions=2 localSteps=4 rounds=8 barrier=1
+row "local SGD k=4, 1 executor, barrier stage, epoch $warm" batch=1024 partitions=1 localSteps=4 rounds=8 barrier=1 epochs="$warm"
+row "local SGD k=4, 2 executors, barrier stage, epoch $warm" batch=1024 partitions=2 localSteps=4 rounds=8 barrier=1 epochs="$warm"

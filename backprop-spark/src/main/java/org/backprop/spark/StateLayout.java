@@ -85,6 +85,17 @@ record StateLayout(String[] names, int[][] shapes, int[] offsets, boolean[] para
         return out;
     }
 
+    /** The module's state values times {@code weight}, into {@code out[0, length)} (same bits as flatten, then scale). */
+    void flattenScaled(Module module, float weight, float[] out) {
+        int i = 0;
+        for (Tensor t : module.stateDict().values()) {
+            float[] a = t.isContiguous() ? t.array() : t.toFloatArray();
+            int from = t.isContiguous() ? t.offset() : 0, off = offsets[i], n = size(i);
+            for (int j = 0; j < n; j++) out[off + j] = a[from + j] * weight;
+            i++;
+        }
+    }
+
     /** Writes {@code flat} into the module's parameters and buffers, in place. */
     void load(Module module, float[] flat) {
         int i = 0;

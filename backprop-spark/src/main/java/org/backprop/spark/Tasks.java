@@ -151,8 +151,7 @@ final class Tasks {
             lossSum += (double) l.item() * (to - from);
         }
         float weight = (float) ((double) mine / roundSamples);
-        float[] state = layout.flatten(m);
-        for (int j = 0; j < state.length; j++) out[j] = state[j] * weight;
+        layout.flattenScaled(m, weight, out); // straight into the share: no state-sized array per round
         int optBase = layout.length(), presenceBase = optBase + optLayout.length();
         optLayout.accumulate(opt.stateDict(), weight, out, optBase, presenceBase);
         out[presenceBase + optLayout.keys().length] = (float) (lossSum / roundSamples);

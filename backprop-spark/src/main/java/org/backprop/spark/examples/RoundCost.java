@@ -19,6 +19,7 @@ import org.backprop.spark.SerializableSupplier;
 import org.backprop.spark.SparkTrainConfig;
 import org.backprop.spark.SparkTrainResult;
 import org.backprop.spark.SparkTrainer;
+import org.backprop.spark.TrainingListener;
 
 /**
  * Measures what one round of distributed training costs: wall time, per-partition compute, and
@@ -26,11 +27,12 @@ import org.backprop.spark.SparkTrainer;
  * in docs/SPARK.md.
  *
  * <pre>
- * RoundCost [master=local[2]] [widths=784,256,128,10] [batch=256] [rounds=30] [localSteps=1] [partitions=0] [inline=BYTES] [barrier=0]
+ * RoundCost [master=local[2]] [widths=784,256,128,10] [batch=256] [rounds=30] [localSteps=1] [partitions=0] [inline=BYTES] [barrier=0] [epochs=2]
  * </pre>
  * partitions=0 uses Spark's default parallelism; localSteps &gt; 1 measures local SGD rounds.
  * inline=BYTES sets spark.backprop.inlineWeightsBytes (0: the weights go as a broadcast of their own).
- * barrier=1 runs the epoch as one barrier stage (SparkTrainConfig.barrier). Besides
+ * barrier=1 runs the epoch as one barrier stage (SparkTrainConfig.barrier); its rows train {@code epochs} epochs (default
+ * 2) and report the last (the earlier ones are JIT warm-up). Besides
  * the readable lines it prints one {@code ROW|...} line that bench/spark-round-cost.sh tabulates.
  */
 public final class RoundCost {
@@ -45,6 +47,7 @@ public final class RoundCost {
         int localSteps = Integer.parseInt(opts.get("localSteps", "1"));
         int partitions = Integer.parseInt(opts.get("partitions", "0"));
         boolean barrier = opts.get("barrier", "0").equals("1");
+        int epochs = barrier ? Integer.parseInt(opts.get("epochs", "2")) : 1;
         String inline = opts.get("inline", ""); // spark.backprop.inlineWeightsBytes; 0: weights as a broadcast of their own
 
         SparkConf conf = new SparkConf().setAppName("backprop-round-cost").setIfMissing("spark.master", master)
@@ -60,12 +63,22 @@ public final class RoundCost {
             SerializableSupplier<Module> factory = () -> mlp(widths, 1);
             Module model = factory.get();
             Loss loss = (h, y) -> h.logSoftmax(1).mul(y).sum(1, false).mean().neg();
-            // barrier: a stage's wall time is shared out over its rounds, so the first epoch (JIT warm-up) is left out whole
-            var config = SparkTrainConfig.defaults().epochs(barrier ? 2 : 1).globalBatchSize(batch)
+            // barrier: a stage's wall time is shared out over its rounds, so the first epochs (JIT warm-up) are left out whole
+            var config = SparkTrainConfig.defaults().epochs(epochs).globalBatchSize(batch)
                     .mode(localSteps == 1 ? Mode.synchronous() : Mode.localSgd(localSteps, p -> new SGD(p, 0.01))).barrier(barrier);
             SparkTrainResult r = new SparkTrainer(sc, model, factory, loss, new SGD(model.parameters(), 0.01))
-                    .optimizerCopies(p -> new SGD(p, 0.01)).fit(data, config);
-            report(master, parts, model.parameterCount(), batch, localSteps, r, barrier ? rounds : Math.min(5, rounds / 3));
+                    .optimizerCopies(p -> new SGD(p, 0.01)).listener(new TrainingListener() {
+                        @Override
+                        public void onStart(SparkTrainConfig c, List<Double> earlier) {
+                            System.out.printf(Locale.ROOT, "EPOCH|0|%d%n", System.currentTimeMillis());
+                        }
+
+                        @Override
+                        public void onEpochEnd(int epoch, double meanLoss, Module m, org.backprop.optim.Optimizer o) {
+                            System.out.printf(Locale.ROOT, "EPOCH|%d|%d%n", epoch, System.currentTimeMillis()); // for CPU samplers
+                        }
+                    }).fit(data, config);
+            report(master, parts, model.parameterCount(), batch, localSteps, r, barrier ? (epochs - 1) * rounds : Math.min(5, rounds / 3));
         }
     }
 
