@@ -186,6 +186,7 @@ public final class Conv2d extends Module {
                 double[] db = needB ? new double[outC] : null;
                 float[] cols = g.identity() ? null : scratch(0, g.k() * g.chunk() * g.l());
                 float[] dcols = g.identity() ? null : scratch(1, g.k() * g.chunk() * g.l());
+                float[] dwT = null; // [in·kh·kw, out]
                 for (int c0 = i0; c0 < i1; c0 += g.chunk()) {
                     int images = Math.min(g.chunk(), i1 - c0), cn = images * g.l();
                     // dY of the chunk as [out, chunk·L], the layout of the forward product
@@ -218,8 +219,9 @@ public final class Conv2d extends Module {
                         }
                         if ((long) outC * g.k() <= SMALL_MN) { // few dot products, long ones: no packing
                             SmallProducts.nt(outC, g.k(), cn, gy, gyOff, cn, b, bOff, cn, dw, 0, g.k());
-                        } else {
-                            Gemm.sgemm(false, true, outC, g.k(), cn, 1f, gy, gyOff, cn, b, bOff, cn, 1f, dw, 0, g.k());
+                        } else { // dWᵀ += cols · dYᵀ: the transposing pack gathers the few dY rows, not all the columns
+                            if (dwT == null) dwT = new float[g.k() * outC];
+                            Gemm.sgemm(false, true, g.k(), outC, cn, 1f, b, bOff, cn, gy, gyOff, cn, 1f, dwT, 0, outC);
                         }
                     }
                     if (dx != null) { // dcols = Wᵀ · dY, folded back onto the images
@@ -231,6 +233,11 @@ public final class Conv2d extends Module {
                                 Im2col.col2im(dcols, (i - c0) * g.l(), cn, inC, h, w, win, dx, i * g.imageSize());
                             }
                         }
+                    }
+                }
+                if (dwT != null) {
+                    for (int o = 0; o < outC; o++) {
+                        for (int q = 0; q < g.k(); q++) dw[o * g.k() + q] += dwT[q * outC + o];
                     }
                 }
                 dwParts[part] = dw;

@@ -183,11 +183,10 @@ final class RecurrentDirection {
         if (dx != null) Gemm.sgemm(false, false, rows, in, width, 1f, dgi, 0, width, wih, 0, in, accumulate ? 1f : 0f, dx, 0, in);
         Tensor[] grads = new Tensor[4];
         float[] dwih = target(w, 0, grads);
-        if (dwih != null) Gemm.sgemm(true, false, width, in, rows, 1f, dgi, 0, width, x.array(), x.offset(), in, 1f, dwih, 0, in);
+        if (dwih != null) addWeightGradient(rows, in, dgi, x.array(), x.offset(), dwih);
         float[] dwhh = target(w, 1, grads);
-        if (dwhh != null) { // H_prev: the T state blocks before each step, contiguous in hs
-            Gemm.sgemm(true, false, width, hid, rows, 1f, dgh, 0, width, hs, forwardInTime ? 0 : bh, hid, 1f, dwhh, 0, hid);
-        }
+        // H_prev: the T state blocks before each step, contiguous in hs
+        if (dwhh != null) addWeightGradient(rows, hid, dgh, hs, forwardInTime ? 0 : bh, dwhh);
         float[] dbih = target(w, 2, grads);
         if (dbih != null) Vec.addColumnSums(dgi, 0, rows, width, dbih, 0);
         float[] dbhh = target(w, 3, grads);
@@ -226,6 +225,19 @@ final class RecurrentDirection {
             for (int b = b0; b < b1; b++) {
                 if (!active(b, t)) System.arraycopy(frozenH, b * hid, dhPrev, b * hid, hid);
             }
+        }
+    }
+
+    /**
+     * dw[width, cols] += dGᵀ·v for dG [rows, width] and v [rows, cols], taken as (vᵀ·dG)ᵀ: the
+     * product then packs the thin vᵀ (cols × rows) and reads dG as stored, where dGᵀ·v packed all
+     * of dG transposed, a strided copy that cost as much as the product itself.
+     */
+    private void addWeightGradient(int rows, int cols, float[] dg, float[] v, int vOff, float[] dw) {
+        float[] t = new float[cols * width];
+        Gemm.sgemm(true, false, cols, width, rows, 1f, v, vOff, cols, dg, 0, width, 0f, t, 0, width);
+        for (int r = 0; r < width; r++) {
+            for (int c = 0; c < cols; c++) dw[r * cols + c] += t[c * width + r];
         }
     }
 

@@ -160,6 +160,7 @@ class Conv2dTest {
     void gradientsOfASumHaveTheirClosedForms() {
         sumGradients(2, 2, 5, 3, 21);
         sumGradients(5, 2, 40, 3, 22); // several chunks of images, the last one partial
+        sumGradients(3, 16, 12, 32, 23); // a weight gradient of 32 × 144 entries: the packed product, not dot products
     }
 
     @Test
