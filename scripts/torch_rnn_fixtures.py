@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Records PyTorch's values for Backprop's parity tests of Embedding, RNN, LSTM and GRU.
+"""Records PyTorch's values for Backprop's parity tests of Conv1d, Conv2d, Embedding, RNN, LSTM and GRU.
 
 Usage: /usr/bin/python3 scripts/torch_rnn_fixtures.py [OUT_DIR]
 (default: backprop-core/src/test/resources/org/backprop/nn/torch, relative to the repository)
@@ -101,8 +101,21 @@ def conv1d_case():
             "grads": {k: enc(p.grad) for k, p in conv.named_parameters()}, "grad_input": enc(x.grad)}
 
 
+def conv2d_case():
+    """Conv2d(16, 32, 3, padding 1): 4,608 weights, so the weight gradient takes the packed GEMM path."""
+    torch.manual_seed(3)
+    conv = nn.Conv2d(16, 32, 3, padding=1)
+    x = torch.randn(2, 16, 3, 3, requires_grad=True)
+    y = conv(x)
+    w = torch.randn(y.shape)
+    (y * w).sum().backward()
+    return {"params": {k: enc(v) for k, v in conv.state_dict().items()}, "input": enc(x), "w_out": enc(w),
+            "output": enc(y), "grads": {k: enc(p.grad) for k, p in conv.named_parameters()}, "grad_input": enc(x.grad)}
+
+
 CASES = {
     "conv1d": conv1d_case,
+    "conv2d_wide": conv2d_case,
     "embedding": embedding_case,
     "lstm": lambda: recurrent_case("lstm", 11),
     "gru": lambda: recurrent_case("gru", 12),

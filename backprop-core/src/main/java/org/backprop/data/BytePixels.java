@@ -27,6 +27,13 @@ public record BytePixels(byte[] values, int[] shape) {
         return (b & 0xff) / 255f;
     }
 
+    /** Every byte as the float it stands for, in a new array. */
+    public static float[] floats(byte[] bytes) {
+        float[] out = new float[bytes.length];
+        for (int i = 0; i < out.length; i++) out[i] = value(bytes[i]);
+        return out;
+    }
+
     /** Values per row. */
     int rowWidth() {
         return Shape.numel(Arrays.copyOfRange(shape, 1, shape.length));
@@ -34,9 +41,7 @@ public record BytePixels(byte[] values, int[] shape) {
 
     /** All values as a new dense float tensor of {@link #shape}. */
     public Tensor toTensor() {
-        float[] out = new float[values.length];
-        for (int i = 0; i < out.length; i++) out[i] = value(values[i]);
-        return Tensor.wrap(out, shape.clone());
+        return Tensor.wrap(floats(values), shape.clone());
     }
 
     /** Rows {@code indices[from..to)} as a new dense float tensor. */

@@ -88,9 +88,7 @@ public final class FashionMnist {
 
         /** The pixels scaled to [0, 1], a new [size × 784] array. */
         public float[] pixels() {
-            float[] p = new float[bytes.length];
-            for (int i = 0; i < p.length; i++) p[i] = BytePixels.value(bytes[i]);
-            return p;
+            return BytePixels.floats(bytes);
         }
 
         /** The pixels as a new [size, 784] float tensor. */

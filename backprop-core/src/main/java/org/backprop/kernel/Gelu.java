@@ -40,8 +40,13 @@ public final class Gelu {
         for (int i = 0; i < n; i++) {
             float v = x[xo + i], c = cdf(v);
             y[yo + i] = v * c;
-            slope[so + i] = c + v * Exp.exp(-0.5f * v * v) * INV_SQRT_2PI;
+            slope[so + i] = slope(v, c);
         }
+    }
+
+    /** gelu'(v) = Φ(v) + v·φ(v), given c = Φ(v). */
+    static float slope(float v, float c) {
+        return c + v * Exp.exp(-0.5f * v * v) * INV_SQRT_2PI;
     }
 
     /** dx[i] = g[go + i]·(Φ(x) + x·φ(x)) with x = x[xo + i]. */

@@ -43,7 +43,7 @@ final class GeluVector {
         for (; i < n; i++) {
             float v = x[xo + i], c = Gelu.cdf(v);
             y[yo + i] = v * c;
-            slope[so + i] = c + v * Exp.exp(-0.5f * v * v) * INV_SQRT_2PI;
+            slope[so + i] = Gelu.slope(v, c);
         }
     }
 

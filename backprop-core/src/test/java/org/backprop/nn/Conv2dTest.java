@@ -15,6 +15,21 @@ import org.junit.jupiter.api.Test;
 
 class Conv2dTest {
 
+    /** PyTorch's values (scripts/torch_rnn_fixtures.py): 16 → 32 channels, so dW goes through the packed GEMM. */
+    @Test
+    void wideLayerMatchesPyTorch() {
+        TorchFixture f = TorchFixture.load("conv2d_wide");
+        Conv2d conv = new Conv2d(16, 32, 3, 1, 1, new Random(0));
+        conv.loadStateDict(f.tensors("params"));
+        Tensor x = f.tensor("input").requiresGrad(true);
+        Tensor y = conv.forward(x);
+        TorchFixture.assertClose(f.tensor("output"), y, 1e-5, "conv2d");
+        y.mul(f.tensor("w_out")).sum().backward();
+        TorchFixture.assertClose(f.tensors("grads").get("weight"), conv.weight.grad(), 1e-4, "d weight");
+        TorchFixture.assertClose(f.tensors("grads").get("bias"), conv.bias.grad(), 1e-4, "d bias");
+        TorchFixture.assertClose(f.tensor("grad_input"), x.grad(), 1e-4, "d input");
+    }
+
     /** The definition, in double: seven nested loops, zero padding by bounds checks. */
     static double[] naiveConv(float[] x, int n, int c, int h, int w, float[] wt, int outC, float[] b, Window2d win) {
         int oh = (h + 2 * win.ph() - win.dh() * (win.kh() - 1) - 1) / win.sh() + 1;
