@@ -2,8 +2,6 @@ package org.backprop.tensor;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.backprop.kernel.Parallel;
-import org.backprop.kernel.Vec;
 
 /**
  * An n-dimensional array of float32 values that records the operations applied to it, so that
@@ -25,12 +23,8 @@ public final class Tensor {
     private final int[] strides;
 
     private boolean requiresGrad;
-    private Tensor grad;
-    /**
-     * The gradient is zero but its buffer was not written ({@link #markGradZero}): it is filled
-     * when first read, or overwritten whole by a backward that writes it ({@link #leafGradBufferToOverwrite}).
-     */
-    private boolean gradPendingZero;
+    /** A leaf's accumulated gradient; created when a gradient first reaches it. */
+    private LeafGradient grad;
     private Node gradFn;
 
     Tensor(float[] data, int offset, int[] shape, int[] strides) {
@@ -239,18 +233,7 @@ public final class Tensor {
 
     /** The accumulated gradient of a leaf, or {@code null} before any backward pass reached it. */
     public Tensor grad() {
-        materializeZeroGrad();
-        return grad;
-    }
-
-    private void materializeZeroGrad() {
-        if (!gradPendingZero) return;
-        gradPendingZero = false;
-        fillZero(grad.data);
-    }
-
-    private static void fillZero(float[] d) {
-        Parallel.forRange(d.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> Arrays.fill(d, from, to, 0f));
+        return grad == null ? null : grad.read();
     }
 
     /** The operation that produced this tensor, or {@code null} for a leaf. */
@@ -268,9 +251,7 @@ public final class Tensor {
      * a training step.
      */
     public void zeroGrad() {
-        if (grad == null) return;
-        gradPendingZero = false;
-        fillZero(grad.data);
+        if (grad != null) grad.zero();
     }
 
     /**
@@ -280,13 +261,12 @@ public final class Tensor {
      * and the read of the zeros). The fused optimizer step uses it.
      */
     public void markGradZero() {
-        if (grad != null) gradPendingZero = true;
+        if (grad != null) grad.markZero();
     }
 
     /** Drops the gradient buffer. */
     public void clearGrad() {
-        grad = null;
-        gradPendingZero = false;
+        if (grad != null) grad.clear();
     }
 
     /** Adds {@code g} into this leaf's gradient; used by the backward driver. */
@@ -295,17 +275,7 @@ public final class Tensor {
             throw new IllegalArgumentException("accumulateGrad: gradient shape " + Shape.str(g.shape)
                     + " does not match tensor shape " + Shape.str(shape));
         }
-        if (grad == null) {
-            grad = zeros(shape);
-        }
-        // Read g in place when it is contiguous: no copy per leaf per step.
-        Tensor src = g.contiguous();
-        float[] acc = grad.data;
-        if (gradPendingZero) { // filled here, then 0 + g: the same bits as after zeroGrad (a -0 in g becomes +0)
-            gradPendingZero = false;
-            Arrays.fill(acc, 0f);
-        }
-        Vec.binary(Vec.Op.ADD, acc, 0, src.data, src.offset, acc, 0, acc.length);
+        leafGradient().accumulate(g);
     }
 
     /**
@@ -317,9 +287,7 @@ public final class Tensor {
      */
     public float[] leafGradBuffer() {
         if (gradFn != null || !requiresGrad) return null;
-        if (grad == null) grad = zeros(shape);
-        materializeZeroGrad();
-        return grad.data;
+        return leafGradient().buffer();
     }
 
     /**
@@ -331,13 +299,12 @@ public final class Tensor {
      */
     public float[] leafGradBufferToOverwrite() {
         if (gradFn != null || !requiresGrad) return null;
-        if (grad == null) {
-            grad = zeros(shape);
-            return grad.data;
-        }
-        if (!gradPendingZero) return null;
-        gradPendingZero = false;
-        return grad.data;
+        return leafGradient().bufferToOverwrite();
+    }
+
+    private LeafGradient leafGradient() {
+        if (grad == null) grad = new LeafGradient(shape);
+        return grad;
     }
 
     /** Backpropagates from a scalar (one-element) tensor, seeding its gradient with 1. */

@@ -1,0 +1,88 @@
+package org.backprop.tensor;
+
+import java.util.Arrays;
+import org.backprop.kernel.Parallel;
+import org.backprop.kernel.Vec;
+
+/**
+ * The gradient a leaf tensor accumulates over backward passes, with one saving on top: it can be
+ * marked zero without writing its buffer ({@link #markZero}). The buffer is then filled when it
+ * is next read, or overwritten whole by a backward that writes every element
+ * ({@link #bufferToOverwrite}), so a training step saves two passes over it (the fill and the
+ * read of the zeros). Kept apart from {@link Tensor} so that class stays the public face of the
+ * operations; a tensor creates one only when a gradient first reaches it.
+ */
+final class LeafGradient {
+    private final int[] shape;
+    private Tensor value;
+    /** The gradient is zero but {@link #value}'s buffer was not written. */
+    private boolean pendingZero;
+
+    LeafGradient(int[] shape) {
+        this.shape = shape;
+    }
+
+    /** The gradient, or {@code null} before any backward pass reached the leaf. */
+    Tensor read() {
+        materializeZero();
+        return value;
+    }
+
+    /** Sets it to zero in place, keeping the buffer. */
+    void zero() {
+        if (value == null) return;
+        pendingZero = false;
+        fillZero(value.array());
+    }
+
+    void markZero() {
+        if (value != null) pendingZero = true;
+    }
+
+    /** Drops the buffer. */
+    void clear() {
+        value = null;
+        pendingZero = false;
+    }
+
+    /** Adds {@code g} (already checked to have the leaf's shape) into the gradient. */
+    void accumulate(Tensor g) {
+        if (value == null) value = Tensor.zeros(shape);
+        // Read g in place when it is contiguous: no copy per leaf per step.
+        Tensor src = g.contiguous();
+        float[] acc = value.array();
+        if (pendingZero) { // filled here, then 0 + g: the same bits as after zero() (a -0 in g becomes +0)
+            pendingZero = false;
+            Arrays.fill(acc, 0f);
+        }
+        Vec.binary(Vec.Op.ADD, acc, 0, src.array(), src.offset(), acc, 0, acc.length);
+    }
+
+    /** The buffer to add into, zero-filled if new or pending zero. */
+    float[] buffer() {
+        if (value == null) value = Tensor.zeros(shape);
+        materializeZero();
+        return value.array();
+    }
+
+    /** The buffer when its values are zero but unwritten (the caller overwrites it whole); else {@code null}. */
+    float[] bufferToOverwrite() {
+        if (value == null) {
+            value = Tensor.zeros(shape);
+            return value.array();
+        }
+        if (!pendingZero) return null;
+        pendingZero = false;
+        return value.array();
+    }
+
+    private void materializeZero() {
+        if (!pendingZero) return;
+        pendingZero = false;
+        fillZero(value.array());
+    }
+
+    private static void fillZero(float[] d) {
+        Parallel.forRange(d.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> Arrays.fill(d, from, to, 0f));
+    }
+}
