@@ -10,16 +10,6 @@ final class GatesVector {
 
     private static final VectorSpecies<Float> S = SimdVector.SPECIES;
 
-    private static FloatVector tanhV(FloatVector x) {
-        FloatVector one = FloatVector.broadcast(x.species(), 1f);
-        return one.sub(one.mul(2f).div(ExpVector.exp(x.mul(2f)).add(1f)));
-    }
-
-    private static FloatVector sig(FloatVector x) {
-        FloatVector one = FloatVector.broadcast(x.species(), 1f);
-        return one.div(ExpVector.exp(x.neg()).add(1f));
-    }
-
     private static int bound(int h) {
         return S.loopBound(h);
     }
@@ -37,33 +27,27 @@ final class GatesVector {
         for (int r = 0; r < rows; r++) {
             int gi = gOff + r * w, gf = gi + h, gg = gf + h, go = gg + h;
             int cp = cpOff + r * h, co = cOff + r * h, to = tcOff + r * h, ho = hOff + r * h;
+            // σ on i|f, tanh on g, σ on o, then tanh(c) once c is known: one activate call site (see gruForward)
+            for (int part = 0; part < 4; part++) {
+                if (part == 3) {
+                    int j = 0;
+                    for (; j < bound; j += S.length()) {
+                        FloatVector cn = FloatVector.fromArray(S, g, gf + j).mul(FloatVector.fromArray(S, cPrev, cp + j))
+                                .add(FloatVector.fromArray(S, g, gi + j).mul(FloatVector.fromArray(S, g, gg + j)));
+                        cn.intoArray(c, co + j);
+                        cn.intoArray(tc, to + j);
+                    }
+                    for (; j < h; j++) tc[to + j] = c[co + j] = g[gf + j] * cPrev[cp + j] + g[gi + j] * g[gg + j];
+                }
+                boolean sig = part == 0 || part == 2;
+                activate(part == 3 ? tc : g, part == 0 ? gi : part == 1 ? gg : part == 2 ? go : to, part == 0 ? 2 * h : h,
+                        sig ? 0f : 1f, sig ? -1f : 2f, sig ? -1f : 2f);
+            }
             int j = 0;
             for (; j < bound; j += S.length()) {
-                FloatVector i = sig(FloatVector.fromArray(S, g, gi + j));
-                FloatVector f = sig(FloatVector.fromArray(S, g, gf + j));
-                FloatVector gv = tanhV(FloatVector.fromArray(S, g, gg + j));
-                FloatVector o = sig(FloatVector.fromArray(S, g, go + j));
-                FloatVector cn = f.mul(FloatVector.fromArray(S, cPrev, cp + j)).add(i.mul(gv));
-                FloatVector t = tanhV(cn);
-                i.intoArray(g, gi + j);
-                f.intoArray(g, gf + j);
-                gv.intoArray(g, gg + j);
-                o.intoArray(g, go + j);
-                cn.intoArray(c, co + j);
-                t.intoArray(tc, to + j);
-                o.mul(t).intoArray(hOut, ho + j);
+                FloatVector.fromArray(S, g, go + j).mul(FloatVector.fromArray(S, tc, to + j)).intoArray(hOut, ho + j);
             }
-            for (; j < h; j++) {
-                float i = Gates.sigmoid(g[gi + j]), f = Gates.sigmoid(g[gf + j]), gv = Gates.tanh(g[gg + j]), o = Gates.sigmoid(g[go + j]);
-                float cn = f * cPrev[cp + j] + i * gv, t = Gates.tanh(cn);
-                g[gi + j] = i;
-                g[gf + j] = f;
-                g[gg + j] = gv;
-                g[go + j] = o;
-                c[co + j] = cn;
-                tc[to + j] = t;
-                hOut[ho + j] = o * t;
-            }
+            for (; j < h; j++) hOut[ho + j] = g[go + j] * tc[to + j];
         }
     }
 
@@ -109,36 +93,63 @@ final class GatesVector {
      * One GRU step. {@code gi} holds x·W_ihᵀ + b_ih [r|z|n] and is overwritten with the activated
      * r, z, n; {@code gh} holds h_prev·W_hhᵀ + b_hh [r|z|n]. r = σ(gi_r + gh_r), z = σ(gi_z + gh_z),
      * n = tanh(gi_n + r⊙gh_n), h = (1 − z)⊙n + z⊙h_prev. gh_n is kept in {@code hn} for the backward.
+     *
+     * <p>In passes over a row, with the activations in one {@link #activate} call site: when the
+     * three gates' exps were inlined here, C2's inlining budget ran out at the third and the
+     * vectors crossed a real call boxed (48 KB allocated per 64×64 step, ~1.5× the time).
      */
     static void gruForward(int rows, int h, float[] gi, int giOff, float[] gh, int ghOff, float[] hPrev, int hpOff,
                                   float[] hn, int hnOff, float[] hOut, int hOff) {
         int bound = bound(h), w = 3 * h;
-        for (int row = 0; row < rows; row++) {
-            int ir = giOff + row * w, iz = ir + h, in = iz + h, hr = ghOff + row * w, hz = hr + h, hnn = hz + h;
-            int hp = hpOff + row * h, so = hnOff + row * h, ho = hOff + row * h;
-            int j = 0;
-            for (; j < bound; j += S.length()) {
-                FloatVector r = sig(FloatVector.fromArray(S, gi, ir + j).add(FloatVector.fromArray(S, gh, hr + j)));
-                FloatVector z = sig(FloatVector.fromArray(S, gi, iz + j).add(FloatVector.fromArray(S, gh, hz + j)));
-                FloatVector ghn = FloatVector.fromArray(S, gh, hnn + j);
-                FloatVector n = tanhV(FloatVector.fromArray(S, gi, in + j).add(r.mul(ghn)));
-                FloatVector prev = FloatVector.fromArray(S, hPrev, hp + j);
-                r.intoArray(gi, ir + j);
-                z.intoArray(gi, iz + j);
-                n.intoArray(gi, in + j);
-                ghn.intoArray(hn, so + j);
-                n.add(z.mul(prev.sub(n))).intoArray(hOut, ho + j);
-            }
-            for (; j < h; j++) {
-                float r = Gates.sigmoid(gi[ir + j] + gh[hr + j]), z = Gates.sigmoid(gi[iz + j] + gh[hz + j]), ghn = gh[hnn + j];
-                float n = Gates.tanh(gi[in + j] + r * ghn);
-                gi[ir + j] = r;
-                gi[iz + j] = z;
-                gi[in + j] = n;
-                hn[so + j] = ghn;
-                hOut[ho + j] = n + z * (hPrev[hp + j] - n);
+        for (int pass = 0; pass < 2; pass++) {
+            for (int row = 0; row < rows; row++) {
+                int ir = giOff + row * w, iz = ir + h, in = iz + h, hr = ghOff + row * w, hnn = hr + 2 * h;
+                int hp = hpOff + row * h, so = hnOff + row * h, ho = hOff + row * h;
+                if (pass == 0) { // r|z pre-activations, 2h values side by side
+                    int j = 0, bound2 = bound(2 * h);
+                    for (; j < bound2; j += S.length()) {
+                        FloatVector.fromArray(S, gi, ir + j).add(FloatVector.fromArray(S, gh, hr + j)).intoArray(gi, ir + j);
+                    }
+                    for (; j < 2 * h; j++) gi[ir + j] += gh[hr + j];
+                } else { // n's pre-activation from the activated r; gh_n kept for the backward
+                    int j = 0;
+                    for (; j < bound; j += S.length()) {
+                        FloatVector ghn = FloatVector.fromArray(S, gh, hnn + j);
+                        FloatVector.fromArray(S, gi, in + j).add(FloatVector.fromArray(S, gi, ir + j).mul(ghn)).intoArray(gi, in + j);
+                        ghn.intoArray(hn, so + j);
+                    }
+                    for (; j < h; j++) {
+                        hn[so + j] = gh[hnn + j];
+                        gi[in + j] = gi[in + j] + gi[ir + j] * gh[hnn + j];
+                    }
+                }
+                boolean sig = pass == 0;
+                activate(gi, sig ? ir : in, sig ? 2 * h : h, sig ? 0f : 1f, sig ? -1f : 2f, sig ? -1f : 2f);
+                if (sig) continue;
+                int j = 0;
+                for (; j < bound; j += S.length()) {
+                    FloatVector n = FloatVector.fromArray(S, gi, in + j), z = FloatVector.fromArray(S, gi, iz + j);
+                    n.add(z.mul(FloatVector.fromArray(S, hPrev, hp + j).sub(n))).intoArray(hOut, ho + j);
+                }
+                for (; j < h; j++) hOut[ho + j] = gi[in + j] + gi[iz + j] * (hPrev[hp + j] - gi[in + j]);
             }
         }
+    }
+
+    /**
+     * v = a − b/(1 + e^(c·v)) in place over {@code len} values: σ with (a, b, c) = (0, −1, −1) and
+     * tanh with (1, 2, 2), bit for bit {@link Gates#sigmoid} and {@link Gates#tanh} ((−1)·x = −x,
+     * (−1)/d = −(1/d) and 0 − (−q) = q are exact). It takes arrays, not vectors: where C2 leaves
+     * a call to it un-inlined, nothing is boxed.
+     */
+    private static void activate(float[] v, int off, int len, float a, float b, float c) {
+        FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b), cv = FloatVector.broadcast(S, c);
+        int j = 0, bound = bound(len);
+        for (; j < bound; j += S.length()) {
+            FloatVector x = FloatVector.fromArray(S, v, off + j);
+            av.sub(bv.div(ExpVector.exp(x.mul(cv)).add(1f))).intoArray(v, off + j);
+        }
+        for (; j < len; j++) v[off + j] = a - b / (1f + Exp.exp(c * v[off + j]));
     }
 
     /**
@@ -190,15 +201,14 @@ final class GatesVector {
 
     /** h = tanh(pre) or relu(pre), elementwise over n values; {@code pre} is left as it was. */
     static void rnnForward(boolean relu, int n, float[] pre, int pOff, float[] hOut, int hOff) {
+        if (!relu) {
+            System.arraycopy(pre, pOff, hOut, hOff, n);
+            activate(hOut, hOff, n, 1f, 2f, 2f);
+            return;
+        }
         int j = 0, bound = bound(n);
-        for (; j < bound; j += S.length()) {
-            FloatVector p = FloatVector.fromArray(S, pre, pOff + j);
-            (relu ? p.max(0f) : tanhV(p)).intoArray(hOut, hOff + j);
-        }
-        for (; j < n; j++) {
-            float p = pre[pOff + j];
-            hOut[hOff + j] = relu ? (p > 0 ? p : 0f) : Gates.tanh(p);
-        }
+        for (; j < bound; j += S.length()) FloatVector.fromArray(S, pre, pOff + j).max(0f).intoArray(hOut, hOff + j);
+        for (; j < n; j++) hOut[hOff + j] = pre[pOff + j] > 0 ? pre[pOff + j] : 0f;
     }
 
     /** dpre = dh·(1 − h²) for tanh, dh·[h &gt; 0] for ReLU, from the layer's output h. */
