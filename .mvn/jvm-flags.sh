@@ -8,7 +8,17 @@
 # live data (FashionBench, 1 epoch of each workload, peak RSS: -Xmx256m -Xmn96m 356 MiB; -Xmn96m
 # alone 524 MiB; the serial collector uncapped 493 MiB, capped 351 MiB; G1 with -XX:MaxNewSize=96m
 # 964 MiB, with -XX:GCTimeRatio=4 -XX:SoftMaxHeapSize=256m 450 MiB; ZGC with SoftMaxHeapSize=256m
-# 606 MiB). So nobody should have to tune it, the cap is chosen per run from the command line:
+# 606 MiB). A smaller young generation alone does not help (-Xmx256m -Xmn64m 375 MiB: the old one
+# just gets the room); the cap has to come down with it, and the old generation (cap - young) must
+# keep more free room than the young generation above the live data (Fashion-MNIST's bytes and a
+# LeNet-5's state: ~85 MB), or the collector stops risking young collections and every one is full
+# (-Xmx208m -Xmn96m: 279 full collections). Since the loader streams the IDX files into their arrays
+# (loading no longer peaks at ~140 MB of heap): -Xmx192m -Xmn48m 283 MiB (6 full collections, 5 of
+# them in LeNet-5's test pass at 1000 images; 3 epochs of every workload 284 MiB, 6 full; the MLP's
+# CPU time as under 256m/96m), -Xmx160m -Xmn40m 261 MiB (12 full, ~2x the pauses).
+# The batch-norm CNN keeps ~112 MB live (data included) and a step's activations outgrow a 48 MB
+# young generation: under 192m/48m it made 45 full collections in its first 70 s (256m/96m: 14).
+# So nobody should have to tune it, the cap is chosen per run from the command line:
 #   - train on a built-in data set: the cap measured to fit it (Fashion-MNIST's images are kept as
 #     bytes, 55 MB); the spoken digits' CNN and the LSTM need more room for their activations, the
 #     GPT less (its steps reuse an arena);
@@ -37,7 +47,8 @@ backprop_jvm_heap() {
     fsdd:*) echo "-Xmx448m -Xmn128m" ;;
     *:gpt) echo "-Xmx192m -Xmn64m" ;;
     shakespeare:*|*.txt:*|*:lstm|*:gru|*:rnn) echo "-Xmx448m -Xmn128m" ;;
-    fashion-mnist:*|fashion:*|digits:*|housing:*) echo "-Xmx256m -Xmn96m" ;;
+    fashion-mnist:cnn|fashion:cnn) echo "-Xmx256m -Xmn96m" ;;
+    fashion-mnist:*|fashion:*|digits:*|housing:*) echo "-Xmx192m -Xmn48m" ;;
     *) echo "-Xmn96m" ;;
   esac
 }

@@ -66,8 +66,8 @@ CP="backprop-bench/target/classes:backprop-bench/target/lib/*"
 # itself, it grew until the old one (the data set) had no room to take promotions and every
 # collection was a full one (LeNet: 164 full collections, 1.2 s of pauses in 3 epochs; with
 # -Xmn128m 214 young ones, 0.3 s). -Xmn192m brought the full collections back.
-# Since the bench keeps the images as bytes (55 MB, bench.Pixels) the cap is 256 MB with a 96 MB young
-# generation: MLP + LeNet-5, 1 epoch each, peak RSS 352 MiB (448m/128m: 369 MiB), 3 full collections.
+# Since the bench keeps the images as bytes (55 MB, bench.Pixels) and the loader streams them into
+# their array, the cap is 192 MB with a 48 MB young generation (.mvn/jvm-flags.sh has the measurements).
 # The flags come from .mvn/jvm-flags.sh, which ./backprop reads too: each workload runs with the flags
 # the launcher gives `backprop train` on the same data and model.
 . .mvn/jvm-flags.sh

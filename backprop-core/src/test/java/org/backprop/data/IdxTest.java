@@ -77,11 +77,13 @@ class IdxTest {
     }
 
     @Test
-    void trailingBytesAreAnErrorToo() {
+    void trailingBytesAreAnErrorToo() throws IOException {
         byte[] raw = Arrays.copyOf(idx(Idx.LABELS, 3), 4 + 4 + 3 + 2);
-        IOException e = assertThrows(IOException.class, () -> Idx.parse(raw, "labels", Idx.LABELS));
-        assertTrue(e.getMessage().contains("trailing") && e.getMessage().contains("need 11 bytes, found 13"),
-                e.getMessage());
+        for (byte[] bytes : new byte[][] {raw, gzip(raw)}) { // gzipped: past the streamed read's end, same message
+            IOException e = assertThrows(IOException.class, () -> Idx.parse(bytes, "labels", Idx.LABELS));
+            assertTrue(e.getMessage().contains("trailing") && e.getMessage().contains("need 11 bytes, found 13"),
+                    e.getMessage());
+        }
     }
 
     @Test
