@@ -52,6 +52,7 @@ final class BarrierRounds implements AutoCloseable {
     private final Loss loss;
     private final String runId;
     private Rendezvous rendezvous; // null: the tasks swap addresses through allGather, a stage per epoch
+    static final String EPOCHS_PER_STAGE = "spark.backprop.epochsPerStage";
     private int next; // the first epoch whose result the driver does not hold yet
 
     private BarrierRounds(JavaSparkContext sc, String runId, JavaRDD<Block> blocks, BatchPlan plan, StateLayout layout,
@@ -163,8 +164,10 @@ final class BarrierRounds implements AutoCloseable {
      */
     int run(Module model, Optimizer optimizer, int from, int last, EpochEnd end) {
         next = from;
+        // epochs per stage: 0 all (the default); 1 a stage per epoch, as before (for A/B measurements of the stage's cost)
+        int perStage = rendezvous == null ? 1 : sc.getConf().getInt(EPOCHS_PER_STAGE, 0);
         while (next <= last) {
-            Exception failure = rendezvous == null ? stage(model, optimizer, next, end) : stage(model, optimizer, last, end);
+            Exception failure = stage(model, optimizer, perStage > 0 ? Math.min(last, next + perStage - 1) : last, end);
             if (failure == null) continue;
             if (sc.sc().isStopped() || String.valueOf(failure.getMessage()).contains("cancelled")) throw BarrierRounds.<RuntimeException>sneaky(failure);
             // Spark 4.2 does not retry a barrier result stage whose task failed (a lost executor included): it aborts the job
