@@ -15,17 +15,20 @@ import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractFunction1;
 
 /**
- * One epoch of training on one partition, as a task of a barrier stage (see {@link BarrierRounds}):
- * every task runs all of the epoch's rounds, exchanging its share with the others over direct
+ * The epochs of a run on one partition, as a task of one barrier stage (see {@link BarrierRounds}):
+ * every task runs all of an epoch's rounds, exchanging its share with the others over direct
  * links ({@link PeerLinks}) each round instead of returning it to the driver. Every task sums the
  * shares in partition order, so every replica computes the same bits and takes the same step:
  * the weights stay identical everywhere without the driver sending them.
  *
  * <p>The round's share and its sum are laid out as {@link Tasks.GradientTask}'s (synchronous) or
- * {@link Tasks.LocalSgdTask}'s (local SGD) results, so the arithmetic is theirs. Partition 0
- * returns [model state | optimizer state | presence per optimizer key | rounds done | load ms |
- * per round: loss, mean compute ms, and partition 0's exchange ms, of which waiting ms, and replica step ms]; the
- * others return nothing.
+ * {@link Tasks.LocalSgdTask}'s (local SGD) results, so the arithmetic is theirs. At the end of each
+ * epoch partition 0 sends the driver [model state | optimizer state | presence per optimizer key |
+ * rounds done | load ms | per round: loss, mean compute ms, and partition 0's exchange ms, of which
+ * waiting ms, and replica step ms] over its {@link StageControl} line, and every task waits for the
+ * driver's go-ahead (the next learning rate) before the next epoch, which starts from exactly what
+ * a stage per epoch would broadcast ({@link StageControl#next}). Without the driver's rendezvous
+ * (allGather) a stage covers one epoch and partition 0 returns that array instead.
  */
 final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Block>, scala.collection.Iterator<float[]>>
         implements Serializable {
@@ -37,13 +40,13 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
     private final OptimizerStateLayout optLayout;
     private final Broadcast<Tasks.RoundInput> input;
     private final BatchPlan plan;
-    private final int epoch;
+    private final int firstEpoch, lastEpoch;
     private final int localSteps; // 0: synchronous
     private final Rendezvous.Ticket rendezvous;
 
     BarrierTask(String runId, SerializableSupplier<? extends Module> factory, OptimizerFactory optimizerFactory, Loss loss,
-            StateLayout layout, OptimizerStateLayout optLayout, Broadcast<Tasks.RoundInput> input, BatchPlan plan, int epoch,
-            int localSteps, Rendezvous.Ticket rendezvous) {
+            StateLayout layout, OptimizerStateLayout optLayout, Broadcast<Tasks.RoundInput> input, BatchPlan plan, int firstEpoch,
+            int lastEpoch, int localSteps, Rendezvous.Ticket rendezvous) {
         this.rendezvous = rendezvous;
         this.runId = runId;
         this.factory = factory;
@@ -53,7 +56,8 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
         this.optLayout = optLayout;
         this.input = input;
         this.plan = plan;
-        this.epoch = epoch;
+        this.firstEpoch = firstEpoch;
+        this.lastEpoch = lastEpoch;
         this.localSteps = localSteps;
     }
 
@@ -64,29 +68,43 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
         Block block = Tasks.onlyBlock(CollectionConverters.asJava(it));
         long tLoad = System.nanoTime();
         Replicas.Replica r = Replicas.borrow(runId, factory, layout);
-        try (PeerLinks links = PeerLinks.open(ctx, rendezvous, epoch)) {
+        try (PeerLinks links = PeerLinks.open(ctx, rendezvous, firstEpoch)) {
+            var control = links.control() == null ? null : new StageControl.TaskSide(links.control(), ctx::isInterrupted);
             Tasks.RoundInput in = input.value();
-            layout.load(r.module(), in.state());
-            int[] order = Replicas.order(runId, plan, epoch, block.partition());
-            Trace trace = new Trace((System.nanoTime() - tLoad) / 1e6f);
-            float[] state;
-            Map<String, Tensor> optState;
-            if (localSteps == 0) {
-                Optimizer opt = copy(r.module(), in.optimizer().toStateDict(), in.lr());
-                synchronous(links, r.module(), opt, block, order, trace);
-                state = layout.flatten(r.module());
-                optState = opt.stateDict();
-            } else {
-                Object[] end = localSgd(links, r.module(), in, block, order, trace);
-                state = (float[]) end[0];
-                @SuppressWarnings("unchecked") Map<String, Tensor> s = (Map<String, Tensor>) end[1];
-                optState = s;
+            for (int epoch = firstEpoch; ; epoch++) {
+                layout.load(r.module(), in.state());
+                int[] order = Replicas.order(runId, plan, epoch, block.partition());
+                Trace trace = new Trace((System.nanoTime() - tLoad) / 1e6f);
+                float[] state;
+                Map<String, Tensor> optState;
+                if (localSteps == 0) {
+                    Optimizer opt = copy(r.module(), in.optimizer().toStateDict(), in.lr());
+                    synchronous(links, r.module(), opt, block, order, trace);
+                    state = layout.flatten(r.module());
+                    optState = opt.stateDict();
+                } else {
+                    Object[] end = localSgd(links, r.module(), in, block, order, trace);
+                    state = (float[]) end[0];
+                    @SuppressWarnings("unchecked") Map<String, Tensor> s = (Map<String, Tensor>) end[1];
+                    optState = s;
+                }
+                boolean more = control != null && epoch < lastEpoch && !trace.diverged;
+                float[] out = null;
+                if (ctx.partitionId() == 0 || more) { // partition 0's result; the others start the next epoch from the same
+                    int presenceBase = layout.length() + optLayout.length();
+                    out = Arrays.copyOf(state, presenceBase + optLayout.keys().length);
+                    optLayout.accumulate(optState, 1f, out, layout.length(), presenceBase);
+                }
+                if (control == null) { // a stage per epoch: the result goes back through collect
+                    return CollectionConverters.asScala(ctx.partitionId() != 0 ? Collections.<float[]>emptyIterator()
+                            : List.of(trace.appendTo(out)).iterator());
+                }
+                if (ctx.partitionId() == 0) control.send(epoch, trace.appendTo(out));
+                if (!more) return CollectionConverters.asScala(Collections.<float[]>emptyIterator());
+                tLoad = System.nanoTime(); // the epoch's "load": waiting for the driver's listeners, then loading
+                StageControl.Reply reply = control.await();
+                in = reply.input() != null ? reply.input() : StageControl.next(out, layout, optLayout, reply.lr());
             }
-            if (ctx.partitionId() != 0) return CollectionConverters.asScala(Collections.<float[]>emptyIterator());
-            int presenceBase = layout.length() + optLayout.length();
-            float[] out = Arrays.copyOf(state, presenceBase + optLayout.keys().length);
-            optLayout.accumulate(optState, 1f, out, layout.length(), presenceBase);
-            return CollectionConverters.asScala(List.of(trace.appendTo(out)).iterator());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("barrier stage, partition " + block.partition() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -181,6 +199,7 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
         private final float loadMillis;
         private float[] rounds = new float[16 * PER_ROUND];
         private int done;
+        boolean diverged; // a round's loss was not finite: every task stopped there
 
         Trace(float loadMillis) {
             this.loadMillis = loadMillis;
@@ -189,6 +208,7 @@ final class BarrierTask extends AbstractFunction1<scala.collection.Iterator<Bloc
         void round(float loss, float computeMillis, long exchangeNanos, long waitNanos, long stepNanos) {
             if (PER_ROUND * (done + 1) > rounds.length) rounds = Arrays.copyOf(rounds, 2 * rounds.length);
             int at = PER_ROUND * done++;
+            if (!Float.isFinite(loss)) diverged = true;
             rounds[at] = loss;
             rounds[at + 1] = computeMillis;
             rounds[at + 2] = exchangeNanos / 1e6f;

@@ -17,6 +17,7 @@ import org.apache.spark.BarrierTaskContext;
  * {@code runBarrier} sleeps 1 s between checks), so a round through it costs about a second
  * whatever the payload. Instead each task opens a server socket, the tasks swap the addresses once
  * per stage through the driver's {@link Rendezvous} (or one {@code allGather} where configured),
+ * (keeping the line to the driver open for the stage's epoch ends, {@link StageControl}),
  * and every round each task sends its share (raw little-endian floats) to every other task over
  * TCP and sums all shares in partition order: every task gets the same bits. The byte and float
  * buffers are the link's own, reused every round. Reads wake every second to give up when Spark
@@ -34,9 +35,11 @@ final class PeerLinks implements AutoCloseable {
     private byte[][] received;
     private float[] share = new float[0], sum = new float[0];
     private long wait;
+    private final Socket control;
 
-    private PeerLinks(BarrierTaskContext ctx, Socket[] sockets) throws IOException {
+    private PeerLinks(BarrierTaskContext ctx, Socket[] sockets, Socket control) throws IOException {
         this.ctx = ctx;
+        this.control = control;
         this.me = ctx.partitionId();
         this.sockets = sockets;
         this.out = new java.io.OutputStream[sockets.length];
@@ -54,16 +57,24 @@ final class PeerLinks implements AutoCloseable {
     /**
      * Connects every task of the stage to every other (task i dials the lower partitions, accepts
      * the higher ones), swapping addresses through {@code ticket}'s rendezvous (its host null:
-     * through {@code allGather}) for the stage of {@code epoch}.
+     * through {@code allGather}) for the stage attempt {@code key}. Through the rendezvous, the
+     * links also hold this task's open line to the driver ({@link #control()}), one task alone included.
      */
-    static PeerLinks open(BarrierTaskContext ctx, Rendezvous.Ticket ticket, int epoch) throws IOException {
+    static PeerLinks open(BarrierTaskContext ctx, Rendezvous.Ticket ticket, int firstEpoch) throws IOException {
         int n = ctx.getTaskInfos().length, me = ctx.partitionId();
         Socket[] sockets = new Socket[n];
-        if (n == 1) return new PeerLinks(ctx, sockets);
-        try (ServerSocket server = new ServerSocket(0, n)) {
-            String mine = host(ctx.getTaskInfos()[me].address()) + " " + server.getLocalPort();
-            String[] peers = ticket.host() == null ? ctx.allGather(mine)
-                    : Rendezvous.swap(ticket, Rendezvous.key(epoch, ctx.stageAttemptNumber()), n, me, mine, ctx::isInterrupted);
+        if (n == 1 && ticket.host() == null) return new PeerLinks(ctx, sockets, null);
+        Socket control = null;
+        try (ServerSocket server = n == 1 ? null : new ServerSocket(0, n)) {
+            String mine = server == null ? "-" : host(ctx.getTaskInfos()[me].address()) + " " + server.getLocalPort();
+            String[] peers;
+            if (ticket.host() == null) {
+                peers = ctx.allGather(mine);
+            } else {
+                var joined = Rendezvous.swap(ticket, Rendezvous.key(firstEpoch, ctx.stageAttemptNumber()), n, me, mine, ctx::isInterrupted);
+                control = joined.control();
+                peers = joined.addresses();
+            }
             for (int j = 0; j < me; j++) {
                 String[] a = peers[j].split(" ");
                 Socket s = new Socket();
@@ -71,7 +82,7 @@ final class PeerLinks implements AutoCloseable {
                 new DataOutputStream(s.getOutputStream()).writeInt(me);
                 sockets[j] = s;
             }
-            server.setSoTimeout(CONNECT_MILLIS);
+            if (server != null) server.setSoTimeout(CONNECT_MILLIS);
             for (int k = me + 1; k < n; k++) {
                 Socket s = server.accept();
                 s.setSoTimeout(CONNECT_MILLIS);
@@ -81,9 +92,15 @@ final class PeerLinks implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             for (Socket s : sockets) if (s != null) s.close();
+            if (control != null) control.close();
             throw e;
         }
-        return new PeerLinks(ctx, sockets);
+        return new PeerLinks(ctx, sockets, control);
+    }
+
+    /** This task's line to the driver (null: addresses swapped through allGather, a stage per epoch). */
+    Socket control() {
+        return control;
     }
 
     /** The host part of a task's address ("host" or "host:port"). */
@@ -159,5 +176,6 @@ final class PeerLinks implements AutoCloseable {
     @Override
     public void close() throws IOException {
         for (Socket s : sockets) if (s != null) s.close();
+        if (control != null) control.close();
     }
 }

@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
  * (36 ms a round at 30 rounds an epoch, more than the exchanges themselves). Here each task
  * sends (stage, attempt, partition, address) and gets every partition's address back as soon as
  * the last task of its stage attempt has registered: one round trip to the driver per task and
- * epoch, and no work on the driver beyond that.
+ * stage. The sockets stay open: they are the stage's lines between the driver and its tasks at
+ * every epoch's end ({@link StageControl}, {@link #awaitStage}).
  *
  * <p>The executors reach the driver at {@code spark.driver.host} as they do for Spark's own RPC;
  * where only Spark's ports are open, set {@code spark.backprop.barrierRendezvous=allGather} to
- * swap through Spark (a second per epoch). A per-run random secret keeps stray connections out.
+ * swap through Spark (a second per stage, and a stage per epoch). A per-run random secret keeps stray connections out.
  */
 final class Rendezvous implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Rendezvous.class);
@@ -44,6 +45,8 @@ final class Rendezvous implements AutoCloseable {
     private final long secret;
     private final Ticket ticket;
     private final Map<Long, Group> groups = new HashMap<>(); // by stage key (epoch, attempt)
+    // complete stage attempts, their tasks' sockets by partition, kept open as the stage's control lines
+    private final java.util.concurrent.BlockingQueue<Socket[]> joined = new java.util.concurrent.LinkedBlockingQueue<>();
     private final Thread acceptor;
 
     private Rendezvous(SparkConf conf) throws IOException {
@@ -73,6 +76,18 @@ final class Rendezvous implements AutoCloseable {
 
     Ticket ticket() {
         return ticket;
+    }
+
+    /**
+     * The control lines (by partition) of the next stage attempt whose tasks have all registered,
+     * or null once {@code ended} says the job is over (its tasks failed before registering).
+     */
+    Socket[] awaitStage(BooleanSupplier ended) throws InterruptedException {
+        while (true) {
+            Socket[] s = joined.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (s != null) return s;
+            if (ended.getAsBoolean()) return joined.poll();
+        }
     }
 
     private void acceptLoop() {
@@ -119,7 +134,10 @@ final class Rendezvous implements AutoCloseable {
                     }
                 }
             }
-            if (done != null) done.answer();
+            if (done != null) {
+                done.answer();
+                joined.add(done.sockets.values().toArray(new Socket[0]));
+            }
         } catch (IOException | RuntimeException e) {
             try {
                 s.close();
@@ -144,13 +162,13 @@ final class Rendezvous implements AutoCloseable {
             for (String a : addresses.values()) body.writeUTF(a);
             body.flush();
             for (Socket s : sockets.values()) {
-                try (s) {
+                try {
                     var out = new DataOutputStream(s.getOutputStream());
                     out.writeInt(bytes.size());
                     bytes.writeTo(out);
                     out.flush();
                 } catch (IOException e) {
-                    // that task is gone; its stage attempt fails on its own
+                    // that task is gone; its stage attempt fails on its own (and the driver sees its line closed)
                 }
             }
         }
@@ -171,12 +189,17 @@ final class Rendezvous implements AutoCloseable {
         return ((long) epoch << 16) | (attempt & 0xFFFF);
     }
 
+    /** Every partition's link address, and this task's open line to the driver ({@link StageControl}). */
+    record Joined(String[] addresses, Socket control) {}
+
     /**
      * Task side: registers {@code address} for {@code partition} of {@code n} and returns every
-     * partition's address, waking every second to give up when {@code killed} says so.
+     * partition's address, waking every second to give up when {@code killed} says so. The socket
+     * stays open: the caller closes it.
      */
-    static String[] swap(Ticket t, long key, int n, int partition, String address, BooleanSupplier killed) throws IOException {
-        try (Socket s = new Socket()) {
+    static Joined swap(Ticket t, long key, int n, int partition, String address, BooleanSupplier killed) throws IOException {
+        Socket s = new Socket();
+        try {
             try {
                 s.connect(new InetSocketAddress(t.host(), t.port()), 30_000);
             } catch (IOException e) {
@@ -199,7 +222,10 @@ final class Rendezvous implements AutoCloseable {
             var in = new DataInputStream(new java.io.ByteArrayInputStream(body));
             String[] all = new String[n];
             for (int j = 0; j < n; j++) all[j] = in.readUTF();
-            return all;
+            return new Joined(all, s);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
         }
     }
 
@@ -235,6 +261,15 @@ final class Rendezvous implements AutoCloseable {
         synchronized (groups) {
             for (Group g : groups.values()) g.drop();
             groups.clear();
+        }
+        for (Socket[] stage; (stage = joined.poll()) != null; ) {
+            for (Socket s : stage) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
         }
         try {
             acceptor.join(1000);

@@ -12,7 +12,7 @@ package org.backprop.spark;
  * @param treeDepth       depth of Spark's {@code treeReduce} (2 suits tens of partitions; more for hundreds)
  * @param startEpoch      the first epoch to run (1; a later one continues a run whose model and optimizer
  *                        were restored by hand; {@link SparkTrainer#resume} sets it from a checkpoint)
- * @param rounds          how the rounds run: one Spark barrier stage per epoch whose tasks exchange every
+ * @param rounds          how the rounds run: one Spark barrier stage for the run whose tasks exchange every
  *                        round's gradients (or averages) among themselves, or one Spark job per round
  *                        (see {@link Rounds}; {@link Rounds#AUTO} by default)
  */
@@ -21,10 +21,11 @@ public record SparkTrainConfig(int epochs, int globalBatchSize, Mode mode, long 
 
     /**
      * How a run's rounds reach Spark. In a barrier stage ({@code rdd.barrier()}) every task keeps a
-     * replica of the model and the optimizer for the whole epoch and the tasks exchange each
+     * replica of the model and the optimizer for the whole run and the tasks exchange each
      * round's shares directly over TCP, summed in partition order, so every replica takes the same
      * step: the results of a job per round (bit for bit with two partitions), without a task
-     * launch, broadcast and reduction per round.
+     * launch, broadcast and reduction per round. At each epoch's end the driver receives the
+     * state and runs the schedule and listeners (checkpoints) before the tasks go on.
      */
     public enum Rounds {
         /**
@@ -32,9 +33,9 @@ public record SparkTrainConfig(int epochs, int globalBatchSize, Mode mode, long 
          * synchronous training when {@link SparkTrainer#optimizerCopies} is given and no BatchNorm
          * has synchronised statistics; the cluster must have a task slot for every partition at once
          * (checked, waiting at most 5 s for executors still registering) and no dynamic
-         * allocation. A barrier epoch that fails (Spark aborts a barrier stage whose task failed, a
-         * lost executor included) is run again a job per round, as are the epochs after it (with a
-         * one-line warning).
+         * allocation. When the stage fails (Spark aborts a barrier stage whose task failed, a lost
+         * executor included), the epoch it was in is run again a job per round from the last epoch
+         * the driver received, as are the epochs after it (with a one-line warning).
          */
         AUTO,
         /** As {@link #AUTO}, but synchronous training without optimizer copies is refused and every fallback is a warning. */
@@ -90,7 +91,7 @@ public record SparkTrainConfig(int epochs, int globalBatchSize, Mode mode, long 
     }
 
     /**
-     * {@code true}: {@link Rounds#BARRIER}, one barrier stage per epoch, asked for explicitly
+     * {@code true}: {@link Rounds#BARRIER}, one barrier stage for the run, asked for explicitly
      * (synchronous mode then needs {@link SparkTrainer#optimizerCopies}); {@code false}:
      * {@link Rounds#JOB_PER_ROUND}.
      */

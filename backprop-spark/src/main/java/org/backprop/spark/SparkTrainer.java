@@ -237,8 +237,7 @@ public final class SparkTrainer {
             int stepsPerEpoch = plan.stepsPerEpoch();
             boolean syncBn = mode.batchNorm() == Mode.BatchNormStatistics.SYNCHRONISED && SyncBatchNorm.present(model);
             long inlineLimit = Weights.inlineLimit(sc);
-            for (int epoch = config.startEpoch(); epoch <= config.epochs(); epoch++) {
-                if (barrierEpoch(epoch)) continue;
+            for (int epoch = barrierEpochs(); epoch <= config.epochs(); epoch++) {
                 double lossSum = 0;
                 long samples = 0;
                 for (int step = 0; step < stepsPerEpoch; step++) {
@@ -288,8 +287,7 @@ public final class SparkTrainer {
             int k = mode.localSteps();
             int optBase = layout.length(), presenceBase = optBase + optLayout.length();
             int lossAt = presenceBase + optLayout.keys().length;
-            for (int epoch = config.startEpoch(); epoch <= config.epochs(); epoch++) {
-                if (barrierEpoch(epoch)) continue;
+            for (int epoch = barrierEpochs(); epoch <= config.epochs(); epoch++) {
                 double lossSum = 0;
                 long samples = 0;
                 for (int first = 0; first < stepsPerEpoch; first += k) {
@@ -328,39 +326,23 @@ public final class SparkTrainer {
             return new SparkTrainResult(epochLoss, steps, rounds);
         }
 
-        /** Runs {@code epoch} as one barrier stage when the run has them; false: run it a job per round. */
-        private boolean barrierEpoch(int epoch) {
-            if (barrier == null) return false;
-            List<RoundStats> stats;
-            try {
-                stats = barrier.epoch(model, optimizer, epoch);
-            } catch (Exception e) { // Spark's SparkException, thrown past javac's checks
-                if (sc.sc().isStopped() || String.valueOf(e.getMessage()).contains("cancelled")) throw e;
-                // the driver's model and optimizer are still those of the epoch's start: a job per round redoes it exactly
-                // Spark 4.2 does not retry a barrier result stage whose task failed (a lost executor included): it aborts the job
-                LOG.warn("the barrier stage of epoch {} failed ({}): this and the remaining epochs run one Spark job per round",
-                        epoch, firstLine(e));
-                barrier = null;
-                return false;
-            }
-            double lossSum = 0;
-            long samples = 0;
-            for (RoundStats s : stats) {
-                checkFinite(epoch, s.firstStep(), s.loss());
-                steps += s.steps();
-                lossSum += s.loss() * s.samples();
-                samples += s.samples();
-                finishRound(s);
-            }
-            finishEpoch(epoch, lossSum / samples);
-            return true;
-        }
-
-        private static String firstLine(Throwable e) {
-            String m = String.valueOf(e.getMessage()).strip();
-            int nl = m.indexOf('\n');
-            if (nl >= 0) m = m.substring(0, nl);
-            return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+        /** Trains as many epochs as barrier stages can and returns the first left for a job per round. */
+        private int barrierEpochs() {
+            if (barrier == null) return config.startEpoch();
+            int next = barrier.run(model, optimizer, config.startEpoch(), config.epochs(), (epoch, stats) -> {
+                double lossSum = 0;
+                long samples = 0;
+                for (RoundStats s : stats) {
+                    checkFinite(epoch, s.firstStep(), s.loss());
+                    steps += s.steps();
+                    lossSum += s.loss() * s.samples();
+                    samples += s.samples();
+                    finishRound(s);
+                }
+                finishEpoch(epoch, lossSum / samples);
+            });
+            if (next <= config.epochs()) barrier = null; // a stage failed: the rest a job per round
+            return next;
         }
 
         private void checkFinite(int epoch, int step, double loss) {

@@ -74,9 +74,9 @@ class ClusterIT {
             // spark.executor.cores=1 on a machine with more cores: one kernel thread per executor
             assertTrue(log.contains("executor kernel threads: [1]") || Runtime.getRuntime().availableProcessors() == 1, tail(out));
 
-            // the same training in barrier stages (one stage per epoch of 8 rounds), enough epochs that the executor
-            // killed after the first lands inside a stage: Spark retries the whole stage from the epoch's start, or, when
-            // its retries run out, fit redoes the epoch a job per round; either way the run finishes
+            // the same training in one barrier stage for the run (8 rounds an epoch), enough epochs that the executor
+            // killed after the first lands inside the stage: Spark aborts it, the driver keeps the epochs whose results
+            // it received, and fit trains the rest a job per round from there; the run finishes with the accuracy
             Path barrierOut = work.resolve("driver-barrier.out");
             driver = new ProcessBuilder(script.toString(), "submit", work.toString(), jar.toString(),
                     "org.backprop.spark.examples.ClusterCheck", "data=" + work.resolve("blobs-barrier.parquet").toUri(), "rows=800",

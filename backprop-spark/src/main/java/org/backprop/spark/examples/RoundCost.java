@@ -27,10 +27,11 @@ import org.backprop.spark.TrainingListener;
  * in docs/SPARK.md.
  *
  * <pre>
- * RoundCost [master=local[2]] [widths=784,256,128,10] [batch=256] [rounds=30] [localSteps=1] [partitions=0] [inline=BYTES] [barrier=0] [epochs=2]
+ * RoundCost [master=local[2]] [widths=784,256,128,10] [batch=256] [rounds=30] [localSteps=1] [partitions=0] [inline=BYTES] [barrier=0] [epochs=2] [epochsPerStage=0]
  * </pre>
  * partitions=0 uses Spark's default parallelism; localSteps &gt; 1 measures local SGD rounds.
- * inline=BYTES sets spark.backprop.inlineWeightsBytes (0: the weights go as a broadcast of their own).
+ * inline=BYTES sets spark.backprop.inlineWeightsBytes (0: the weights go as a broadcast of their own);
+ * epochsPerStage=N sets spark.backprop.epochsPerStage (barrier: 1 launches a stage per epoch, as before one stage ran the whole run).
  * barrier=1 runs the epoch as one barrier stage (SparkTrainConfig.barrier); its rows train {@code epochs} epochs (default
  * 2) and report the last (the earlier ones are JIT warm-up). Besides
  * the readable lines it prints one {@code ROW|...} line that bench/spark-round-cost.sh tabulates.
@@ -55,6 +56,8 @@ public final class RoundCost {
                 .setIfMissing("spark.task.maxDirectResultSize", "128m")
                 .setIfMissing("spark.broadcast.compress", "false");
         if (!inline.isEmpty()) conf.set("spark.backprop.inlineWeightsBytes", inline);
+        String perStage = opts.get("epochsPerStage", ""); // barrier: epochs per stage (default all; 1: a stage per epoch, as before)
+        if (!perStage.isEmpty()) conf.set("spark.backprop.epochsPerStage", perStage);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
             int parts = partitions > 0 ? partitions : sc.defaultParallelism();
@@ -66,6 +69,7 @@ public final class RoundCost {
             // barrier: a stage's wall time is shared out over its rounds, so the first epochs (JIT warm-up) are left out whole
             var config = SparkTrainConfig.defaults().epochs(epochs).globalBatchSize(batch)
                     .mode(localSteps == 1 ? Mode.synchronous() : Mode.localSgd(localSteps, p -> new SGD(p, 0.01))).barrier(barrier);
+            List<Long> epochEnds = new ArrayList<>();
             SparkTrainResult r = new SparkTrainer(sc, model, factory, loss, new SGD(model.parameters(), 0.01))
                     .optimizerCopies(p -> new SGD(p, 0.01)).listener(new TrainingListener() {
                         @Override
@@ -75,24 +79,31 @@ public final class RoundCost {
 
                         @Override
                         public void onEpochEnd(int epoch, double meanLoss, Module m, org.backprop.optim.Optimizer o) {
+                            epochEnds.add(System.nanoTime());
                             System.out.printf(Locale.ROOT, "EPOCH|%d|%d%n", epoch, System.currentTimeMillis()); // for CPU samplers
                         }
                     }).fit(data, config);
-            report(master, parts, model.parameterCount(), batch, localSteps, r, barrier ? (epochs - 1) * rounds : Math.min(5, rounds / 3));
+            // the last epoch end to end on the driver's clock (epoch end to epoch end: launches, transfers, listeners, all of it)
+            double lastEpochSps = epochEnds.size() < 2 ? Double.NaN
+                    : n * 1e9 / (epochEnds.getLast() - epochEnds.get(epochEnds.size() - 2));
+            report(master, parts, model.parameterCount(), batch, localSteps, r, barrier ? (epochs - 1) * rounds : Math.min(5, rounds / 3),
+                    lastEpochSps);
         }
     }
 
-    static void report(String master, int parts, long params, int batch, int localSteps, SparkTrainResult r, int warmup) {
+    static void report(String master, int parts, long params, int batch, int localSteps, SparkTrainResult r, int warmup,
+            double lastEpochSps) {
         var cost = r.cost(warmup);
         System.out.printf(Locale.ROOT, "master=%s partitions=%d params=%d batch=%d localSteps=%d rounds=%d (first %d left out)%n",
                 master, parts, params, batch, localSteps, r.rounds().size(), warmup);
         System.out.println("  per round: " + cost);
         double samplesPerSecond = batch * localSteps * 1000.0 / cost.wallMillis();
-        System.out.printf(Locale.ROOT, "  per step: %.1f ms; %.0f samples/s%n", cost.wallMillis() / localSteps, samplesPerSecond);
-        System.out.printf(Locale.ROOT, "ROW|%d|%d|%.1f|%.1f|%.1f|%.1f|%.1f|%.1f|%.2f|%.0f|%.1f|%.1f|%.1f%n", parts, localSteps,
+        System.out.printf(Locale.ROOT, "  per step: %.1f ms; %.0f samples/s; last epoch end to end %.0f samples/s; %d stage/job launches%n",
+                cost.wallMillis() / localSteps, samplesPerSecond, lastEpochSps, r.rounds().stream().mapToInt(x -> x.parts().jobs()).sum());
+        System.out.printf(Locale.ROOT, "ROW|%d|%d|%.1f|%.1f|%.1f|%.1f|%.1f|%.1f|%.2f|%.0f|%.1f|%.1f|%.1f|%.0f%n", parts, localSteps,
                 cost.wallMillis(), cost.broadcastMillis(), cost.schedulingMillis(), cost.loadMillis(), cost.computeMillis(),
                 cost.driverMillis(), cost.overheadRatio(), samplesPerSecond, cost.exchangeMillis(), cost.waitMillis(),
-                cost.replicaStepMillis());
+                cost.replicaStepMillis(), lastEpochSps);
     }
 
     static Module mlp(int[] widths, long seed) {
