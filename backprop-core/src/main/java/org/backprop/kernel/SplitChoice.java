@@ -14,11 +14,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * those are depends on the host and the hour, so no fixed threshold suits every machine.
  *
  * <p>Each (site, bucket) keeps an exponentially weighted mean of nanoseconds per unit for both
- * choices, tries each a few times first, then takes the faster and, on a random 1 call in
- * {@value #EXPLORE_ONE_IN}, the other, so a host that turns noisy (or quiet again) moves the
- * choice within some hundreds of calls. The random pick avoids aliasing with call sequences that
- * repeat (two layers alternating at one site). A sample counts at most 4× the current mean: a
- * GC pause inside one call must not flip the choice for hundreds of calls.
+ * choices, tries each a few times first, then takes the faster and, on a random call, the other,
+ * so a host that turns noisy (or quiet again) moves the choice. The other is tried on 1 call in
+ * {@value #EXPLORE_ONE_IN} where the two are close, less often the further behind it is (trying
+ * a split that is 50× slower on a stolen vCPU once in 16 calls cost 3× the time of the calls
+ * themselves), at least once in 1,024; its rare samples weigh 1/2 each, so one fast sample
+ * after the host quietens brings it back within a few tries. The random pick avoids aliasing
+ * with call sequences that repeat (two layers alternating at one site). A sample counts at most
+ * 4× the current mean: a GC pause inside one call must not flip a clear choice.
  *
  * <p>The choice never changes results: the parts are the same either way (see {@link Parallel}).
  * The statistics are plain fields, written by whichever thread calls; two trainers in one JVM
@@ -31,6 +34,8 @@ final class SplitChoice {
     private static final int WARMUP = 4;
     private static final int EXPLORE_ONE_IN = 16;
     private static final double ALPHA = 1.0 / 8;
+    private static final double ALPHA_BEHIND = 1.0 / 2;
+    private static final double EXPLORE_COST = 0.05;
 
     private static final List<SplitChoice> ALL = new ArrayList<>();
 
@@ -77,8 +82,13 @@ final class SplitChoice {
         if (m != Parallel.Split.ADAPTIVE) return m == Parallel.Split.FIXED;
         long alone = taken[2 * bucket], split = taken[2 * bucket + 1];
         if (alone < WARMUP || split < WARMUP) return split <= alone;
-        boolean best = mean[2 * bucket + 1] <= mean[2 * bucket];
-        return ThreadLocalRandom.current().nextInt(EXPLORE_ONE_IN) == 0 ? !best : best;
+        double a = mean[2 * bucket], p = mean[2 * bucket + 1];
+        boolean best = p <= a;
+        // Trying the other choice costs its excess over the best; keep that near EXPLORE_COST of
+        // the time, so a split 50x slower on a stolen vCPU is tried about once in 1,000 calls.
+        double excess = (best ? a / p : p / a) - 1; // NaN where both are 0: then explore at the most
+        double explore = excess > EXPLORE_COST * EXPLORE_ONE_IN ? Math.max(1.0 / 1024, EXPLORE_COST / excess) : 1.0 / EXPLORE_ONE_IN;
+        return ThreadLocalRandom.current().nextDouble() < explore ? !best : best;
     }
 
     /** Counts a call of {@code work} units that took {@code nanos}, split or not. */
@@ -90,7 +100,9 @@ final class SplitChoice {
         if (n == 0) {
             mean[i] = perUnit;
         } else {
-            mean[i] = old + ALPHA * (Math.min(perUnit, 4 * old) - old);
+            // the choice not taken is sampled rarely: each of its samples weighs more
+            boolean behind = old > mean[i ^ 1] && taken[i ^ 1] > 0;
+            mean[i] = old + (behind ? ALPHA_BEHIND : ALPHA) * (Math.min(perUnit, 4 * old) - old);
         }
     }
 

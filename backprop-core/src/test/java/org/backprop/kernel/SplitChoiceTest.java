@@ -43,6 +43,21 @@ class SplitChoiceTest {
     }
 
     @Test
+    void aFarSlowerChoiceIsTriedRarelyAndWinsBackWhenTheHostQuietens() {
+        Parallel.Split old = Parallel.setSplit(Parallel.Split.ADAPTIVE);
+        try {
+            SplitChoice site = new SplitChoice("test");
+            run(site, 4, 1000, 10_000, 500_000); // a stolen vCPU: each split 50x slower
+            int tried = run(site, 4, 20_000, 10_000, 500_000); // ~20 expected
+            assertTrue(tried > 0 && tried < 120, "a split 50x slower tried " + tried + " times in 20,000 calls");
+            run(site, 4, 20_000, 30_000, 10_000); // quiet again: the split 3x faster
+            assertTrue(run(site, 4, 1000, 30_000, 10_000) > 900);
+        } finally {
+            Parallel.setSplit(old);
+        }
+    }
+
+    @Test
     void fixedAlwaysSplitsAndSerialNever() {
         Parallel.Split old = Parallel.setSplit(Parallel.Split.FIXED);
         try {
