@@ -16,10 +16,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Each (site, bucket) keeps an exponentially weighted mean of nanoseconds per unit for both
  * choices, tries each a few times first, then takes the faster and, on a random call, the other,
  * so a host that turns noisy (or quiet again) moves the choice. The other is tried on 1 call in
- * {@value #EXPLORE_ONE_IN} where the two are close, less often the further behind it is (trying
- * a split that is 50× slower on a stolen vCPU once in 16 calls cost 3× the time of the calls
- * themselves), at least once in 1,024; its rare samples weigh 1/2 each, so one fast sample
- * after the host quietens brings it back within a few tries. The random pick avoids aliasing
+ * {@value #EXPLORE_ONE_IN} where the two are close, less often the further behind it is (a split
+ * 100-1,000× slower per unit was measured on a loaded 2-vCPU host; tried once in 16 calls it cost
+ * 3× the time of the calls themselves), and at least once a second; its rare samples weigh 1/2
+ * each, so after the host quietens it comes back within a few tries. The random pick avoids aliasing
  * with call sequences that repeat (two layers alternating at one site). A sample counts at most
  * 4× the current mean: a GC pause inside one call must not flip a clear choice.
  *
@@ -32,10 +32,11 @@ final class SplitChoice {
 
     private static final int BUCKETS = 64;
     private static final int WARMUP = 4;
-    private static final int EXPLORE_ONE_IN = 16;
+    private static final int EXPLORE_ONE_IN = 32;
+    private static final long EXPLORE_NANOS = 1_000_000_000L;
     private static final double ALPHA = 1.0 / 8;
     private static final double ALPHA_BEHIND = 1.0 / 2;
-    private static final double EXPLORE_COST = 0.05;
+    private static final double EXPLORE_COST = 0.02;
 
     private static final List<SplitChoice> ALL = new ArrayList<>();
 
@@ -59,6 +60,8 @@ final class SplitChoice {
     /** Per bucket: [2b] the caller alone, [2b + 1] the split. */
     private final double[] mean = new double[2 * BUCKETS];
     private final long[] taken = new long[2 * BUCKETS];
+    /** Per bucket: when the choice that is behind was last tried. */
+    private final long[] tried = new long[BUCKETS];
 
     SplitChoice(String name) {
         this.name = name;
@@ -84,11 +87,17 @@ final class SplitChoice {
         if (alone < WARMUP || split < WARMUP) return split <= alone;
         double a = mean[2 * bucket], p = mean[2 * bucket + 1];
         boolean best = p <= a;
-        // Trying the other choice costs its excess over the best; keep that near EXPLORE_COST of
-        // the time, so a split 50x slower on a stolen vCPU is tried about once in 1,000 calls.
+        // Trying the other choice costs its excess over the best: keep that near EXPLORE_COST of
+        // the time (a split 50x slower on a stolen vCPU: 1 call in 2,500), but try it at least
+        // once a second, so that a host that quietens is noticed.
         double excess = (best ? a / p : p / a) - 1; // NaN where both are 0: then explore at the most
-        double explore = excess > EXPLORE_COST * EXPLORE_ONE_IN ? Math.max(1.0 / 1024, EXPLORE_COST / excess) : 1.0 / EXPLORE_ONE_IN;
-        return ThreadLocalRandom.current().nextDouble() < explore ? !best : best;
+        double explore = excess > EXPLORE_COST * EXPLORE_ONE_IN ? EXPLORE_COST / excess : 1.0 / EXPLORE_ONE_IN;
+        long now = System.nanoTime();
+        if (ThreadLocalRandom.current().nextDouble() < explore || now - tried[bucket] > EXPLORE_NANOS) {
+            tried[bucket] = now;
+            return !best;
+        }
+        return best;
     }
 
     /** Counts a call of {@code work} units that took {@code nanos}, split or not. */
