@@ -56,20 +56,13 @@ final class GemmVector {
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float[] c, int cOff, int ldc, boolean overwrite) {
-        long work = (long) m * n * k;
-        if (work < PARALLEL_WORK || Parallel.THREADS == 1 || !Parallel.mayChoose()) {
-            packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, overwrite, 1);
-            return;
-        }
+        long work = (long) m * n * k, start = System.nanoTime();
         int bucket = SplitChoice.bucket(work);
-        boolean split = SPLIT.split(bucket);
-        long start = System.nanoTime();
+        boolean chosen = work >= PARALLEL_WORK && Parallel.THREADS > 1 && Parallel.mayChoose(), split = chosen && SPLIT.split(bucket);
         packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, overwrite, split ? Parallel.THREADS : 1);
-        SPLIT.record(bucket, split, System.nanoTime() - start, work);
+        if (chosen) SPLIT.record(bucket, split, System.nanoTime() - start, work);
     }
-
-    /** Whether the products large enough to split do, by their multiply-adds (see {@link SplitChoice}). */
-    private static final SplitChoice SPLIT = new SplitChoice("gemm");
+    private static final SplitChoice SPLIT = new SplitChoice("gemm"); // keyed by multiply-adds
 
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
