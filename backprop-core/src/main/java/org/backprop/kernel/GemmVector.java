@@ -56,9 +56,19 @@ final class GemmVector {
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float[] c, int cOff, int ldc, boolean overwrite) {
+        long work = (long) m * n * k, start = System.nanoTime();
+        int bucket = SplitChoice.bucket(work);
+        boolean chosen = work >= PARALLEL_WORK && Parallel.THREADS > 1 && Parallel.mayChoose(), split = chosen && SPLIT.split(bucket);
+        packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, overwrite, split ? Parallel.THREADS : 1);
+        if (chosen) SPLIT.record(bucket, split, System.nanoTime() - start, work);
+    }
+    private static final SplitChoice SPLIT = new SplitChoice("gemm"); // keyed by multiply-adds
+
+    private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                               float[] c, int cOff, int ldc, boolean overwrite, int threads) {
         int nPanels = (n + NR - 1) / NR;
         int mPanels = (m + MR - 1) / MR;
-        int threads = (long) m * n * k < PARALLEL_WORK ? 1 : Parallel.THREADS;
         if (threads > 1 && splitRows(transB, m, n, k, mPanels, nPanels, threads)) {
             // Each thread its share of C's rows, over B's panels packed once, a share by each thread.
             int kBlocks = (k + KC - 1) / KC, blockSize = nPanels * NR * ((k + kBlocks - 1) / kBlocks);
@@ -72,7 +82,7 @@ final class GemmVector {
             threads = 1; // inside another parallel loop: this thread alone
         }
         // One dispatch per product: each thread walks all K blocks over its own columns of panels.
-        Parallel.forRange(nPanels, threads > 1 ? 1 : Long.MAX_VALUE, (i, from, to) ->
+        Parallel.forRangeSplit(nPanels, threads > 1 ? 1 : Long.MAX_VALUE, (i, from, to) ->
                 part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, 0, mPanels, from, to, null, 0, overwrite));
     }
 

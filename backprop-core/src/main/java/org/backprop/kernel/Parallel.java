@@ -22,6 +22,13 @@ import java.util.function.IntConsumer;
  * with yields, six runs in six were fast (MLP epoch 0.70 → 0.53–0.60 s, Adam steps at batch 32
  * 1,400 → 2,200 a second, LeNet epoch 2.8–3.2 → 2.5–2.6 s).
  *
+ * <p>Whether a call worth splitting (by the caller's size rule) does split is chosen per call
+ * site and size at run time ({@link SplitChoice}): on a host where the other vCPU is often
+ * stolen, a hand-off costs more than the small calls of a batch-1 step save, and which calls
+ * those are differs by host and hour. A call that does not split runs the same parts in order on
+ * the calling thread, with the loops inside them, so the results are the same bits either way.
+ * {@code backprop.threads} caps the threads; {@code backprop.split=fixed} always splits (A/B).
+ *
  * <p>A {@code forEach} inside a part of another (a layer splitting over images whose parts call
  * {@link Gemm}) runs serially on its thread: the outer split already uses every core. So does a
  * {@code forEach} from a second thread while another thread's call holds the workers (two
@@ -62,17 +69,93 @@ public final class Parallel {
 
     /** Runs {@code body.accept(i)} for i in [0, parts), in parallel; returns when all are done. */
     public static void forEach(int parts, IntConsumer body) {
+        forEach(parts, 0, body);
+    }
+
+    /**
+     * {@link #forEach(int, IntConsumer)} with the caller's estimate of the call's work (elements,
+     * multiply-adds: any unit, the same at one call site), which keys the choice of
+     * {@link SplitChoice} by size: a site's small calls may run on the caller while its large
+     * ones split.
+     */
+    public static void forEach(int parts, long work, IntConsumer body) {
+        split(parts, body, SplitChoice.of(body), work);
+    }
+
+    /**
+     * Runs the parts on the workers or, where {@code site} finds that faster (or the workers are
+     * not to be had), all on the calling thread in order: the same parts either way, so the
+     * same bits. Only calls that could have split are timed for the choice.
+     */
+    private static void split(int parts, IntConsumer body, SplitChoice site, long work) {
         boolean[] inPart = IN_PART.get();
-        if (parts <= 1 || WORKERS.length == 0 || inPart[0] || Thread.currentThread() instanceof Worker
-                || !BUSY.compareAndSet(false, true)) {
+        if (parts <= 1 || !mayChoose(inPart)) {
             for (int i = 0; i < parts; i++) body.accept(i);
             return;
         }
-        try {
-            run(parts, body, Math.min(WORKERS.length, parts - 1), inPart);
-        } finally {
-            BUSY.set(false);
+        if (site == null) { // the caller has chosen to split
+            if (!BUSY.compareAndSet(false, true)) {
+                for (int i = 0; i < parts; i++) body.accept(i);
+                return;
+            }
+            try {
+                run(parts, body, Math.min(WORKERS.length, parts - 1), inPart);
+            } finally {
+                BUSY.set(false);
+            }
+            return;
         }
+        int bucket = SplitChoice.bucket(work);
+        boolean split = site.split(bucket);
+        long start = System.nanoTime();
+        if (split && BUSY.compareAndSet(false, true)) {
+            try {
+                run(parts, body, Math.min(WORKERS.length, parts - 1), inPart);
+            } finally {
+                BUSY.set(false);
+            }
+        } else if (split) { // another thread's call holds the workers: run alone, no sample
+            for (int i = 0; i < parts; i++) body.accept(i);
+            return;
+        } else {
+            // The whole call on this thread, the loops inside its parts too, as on a worker
+            inPart[0] = true;
+            try {
+                for (int i = 0; i < parts; i++) body.accept(i);
+            } finally {
+                inPart[0] = false;
+            }
+        }
+        site.record(bucket, split, System.nanoTime() - start, work);
+    }
+
+    /**
+     * How a call that is large enough to split chooses: {@code ADAPTIVE} (the default) by what it
+     * measured on this host ({@link SplitChoice}), {@code FIXED} always splits (the rule before
+     * the adaptation, for A/B runs), {@code SERIAL} never does. The property {@code backprop.split}
+     * (adaptive, fixed, serial) sets it at start-up; the parts, and so the bits, are the same in all three.
+     */
+    public enum Split { ADAPTIVE, FIXED, SERIAL }
+
+    /** Sets how calls choose (for tests and benchmarks); returns the previous setting. */
+    public static Split setSplit(Split mode) {
+        Split old = SplitChoice.mode;
+        SplitChoice.mode = java.util.Objects.requireNonNull(mode);
+        return old;
+    }
+
+    /** Per call site and size: how often a call ran alone and split, and the time per unit each took. */
+    public static String splitReport() {
+        return SplitChoice.report();
+    }
+
+    /** Whether a call from this thread may split at all: not from inside a part, not from a worker. */
+    static boolean mayChoose() {
+        return mayChoose(IN_PART.get());
+    }
+
+    private static boolean mayChoose(boolean[] inPart) {
+        return WORKERS.length > 0 && !inPart[0] && !(Thread.currentThread() instanceof Worker);
     }
 
     /**
@@ -152,7 +235,19 @@ public final class Parallel {
             body.run(0, 0, n);
             return;
         }
-        forEach(parts, p -> body.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)));
+        // keyed by the caller's body, sized in thread-worths of items
+        split(parts, p -> body.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)),
+                SplitChoice.of(body), n / Math.max(1, minPerThread));
+    }
+
+    /** {@link #forRange} for a caller that has made its own {@link SplitChoice}: splits wherever it can. */
+    static void forRangeSplit(int n, long minPerThread, Range body) {
+        int parts = parts(n, minPerThread);
+        if (parts == 1) {
+            body.run(0, 0, n);
+            return;
+        }
+        split(parts, p -> body.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)), null, 0);
     }
 
     /** One part of a {@link #forRange} loop: items [from, to), part index {@code part} (for per-part scratch). */

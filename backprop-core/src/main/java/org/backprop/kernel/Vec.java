@@ -71,7 +71,7 @@ public final class Vec {
             addColumnSums(x, xo, rows, cols, cols, sums, so);
             return;
         }
-        Parallel.forEach(parts, p -> {
+        Parallel.forEach(parts, (long) rows * cols, p -> {
             int c0 = (int) ((long) cols * p / parts), c1 = (int) ((long) cols * (p + 1) / parts);
             addColumnSums(x, xo + c0, rows, c1 - c0, cols, sums, so + c0);
         });

@@ -37,7 +37,7 @@ final class ParameterSplit {
             if (params.get(i).grad() != null) seen += params.get(i).numel();
             while (k < parts && seen * parts >= total * k) cut[k++] = i + 1;
         }
-        Parallel.forEach(parts, part -> {
+        Parallel.forEach(parts, total, part -> {
             for (int i = cut[part]; i < cut[part + 1]; i++) if (params.get(i).grad() != null) body.accept(i);
         });
     }

@@ -1,0 +1,106 @@
+package org.backprop.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+/** The adaptive choice follows the faster of its two options, moves when they swap, and obeys the modes. */
+class SplitChoiceTest {
+
+    /** Decisions of {@code site} over {@code calls} calls fed the given costs (ns per call); returns the calls split. */
+    private static int run(SplitChoice site, int bucket, int calls, long aloneNanos, long splitNanos) {
+        int split = 0;
+        for (int i = 0; i < calls; i++) {
+            boolean s = site.split(bucket);
+            if (s) split++;
+            site.record(bucket, s, s ? splitNanos : aloneNanos, 1000);
+        }
+        return split;
+    }
+
+    @Test
+    void takesTheFasterChoiceExploresTheOtherAndMovesWhenTheyCross() {
+        Parallel.Split old = Parallel.setSplit(Parallel.Split.ADAPTIVE);
+        try {
+            SplitChoice site = new SplitChoice("test");
+            int split = run(site, 10, 2000, 30_000, 10_000);
+            assertTrue(split > 1850, "split " + split + " of 2000 where splitting is 3x faster");
+            assertTrue(split < 2000, "the other choice is never tried again");
+            // the host turns noisy: the split becomes slower; within a few hundred calls the choice follows
+            run(site, 10, 500, 30_000, 90_000);
+            int later = run(site, 10, 2000, 30_000, 90_000);
+            assertTrue(later < 300, "split " + later + " of 2000 where running alone is 3x faster");
+            // another size at the same site learns on its own
+            assertTrue(run(site, 11, 2000, 30_000, 10_000) > 1700);
+            // one GC pause in a call does not flip a clear choice for long
+            site.record(11, true, 1_000_000_000L, 1000);
+            assertTrue(run(site, 11, 200, 30_000, 10_000) > 120);
+        } finally {
+            Parallel.setSplit(old);
+        }
+    }
+
+    @Test
+    void aFarSlowerChoiceIsTriedRarelyAndWinsBackWhenTheHostQuietens() {
+        Parallel.Split old = Parallel.setSplit(Parallel.Split.ADAPTIVE);
+        try {
+            SplitChoice site = new SplitChoice("test");
+            run(site, 4, 1000, 10_000, 500_000); // a stolen vCPU: each split 50x slower
+            int tried = run(site, 4, 20_000, 10_000, 500_000); // ~8 expected
+            assertTrue(tried < 60, "a split 50x slower tried " + tried + " times in 20,000 calls");
+            run(site, 4, 100_000, 30_000, 10_000); // quiet again: the split 3x faster
+            assertTrue(run(site, 4, 1000, 30_000, 10_000) > 900);
+        } finally {
+            Parallel.setSplit(old);
+        }
+    }
+
+    @Test
+    void fixedAlwaysSplitsAndSerialNever() {
+        Parallel.Split old = Parallel.setSplit(Parallel.Split.FIXED);
+        try {
+            SplitChoice site = new SplitChoice("test");
+            assertEquals(100, run(site, 3, 100, 1, 1_000_000));
+            Parallel.setSplit(Parallel.Split.SERIAL);
+            assertEquals(0, run(site, 3, 100, 1_000_000, 1));
+        } finally {
+            Parallel.setSplit(old);
+        }
+    }
+
+    @Test
+    void aCallRunAloneRunsItsPartsInOrderOnTheCallerWithTheLoopsInside() {
+        Parallel.Split old = Parallel.setSplit(Parallel.Split.SERIAL);
+        try {
+            Thread caller = Thread.currentThread();
+            AtomicIntegerArray order = new AtomicIntegerArray(6);
+            int[] next = {0};
+            int parts = Parallel.parts(600_000, 100_000);
+            Parallel.forRange(600_000, 100_000, (part, from, to) -> {
+                assertEquals(caller, Thread.currentThread());
+                order.set(part, next[0]++);
+                assertEquals(600_000L * part / parts, from);
+                Parallel.forEach(2, i -> assertEquals(caller, Thread.currentThread()));
+            });
+            assertEquals(parts, next[0]);
+            for (int p = 0; p < parts; p++) assertEquals(p, order.get(p));
+        } finally {
+            Parallel.setSplit(old);
+        }
+    }
+
+    @Test
+    void theReportCountsEachSitesChoices() {
+        Parallel.Split old = Parallel.setSplit(Parallel.Split.FIXED);
+        try {
+            SplitChoice site = new SplitChoice("report-test");
+            run(site, 5, 7, 1, 1);
+            String report = Parallel.splitReport();
+            assertTrue(report.matches("(?s).*report-test +5 +0 / 7 .*"), report);
+        } finally {
+            Parallel.setSplit(old);
+        }
+    }
+}
