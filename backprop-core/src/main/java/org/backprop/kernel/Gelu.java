@@ -14,27 +14,53 @@ public final class Gelu {
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
     private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
 
-    /** y[yo + i] = gelu(x[xo + i]) for i in [0, n). */
+    /**
+     * y[yo + i] = gelu(x[xo + i]) for i in [0, n); y must not overlap x. Two passes, as
+     * {@link #halfSquareExps} then {@link #fromExps}: a caller looping over many elements should
+     * call those two from separate methods (lambdas), see {@link #halfSquareExps}.
+     */
     public static void forward(float[] x, int xo, float[] y, int yo, int n) {
-        if (Simd.VECTOR) {
-            GeluVector.forward(x, xo, y, yo, n);
-            return;
-        }
-        int i = 0;
-        for (; i < n; i++) {
-            float v = x[xo + i];
-            y[yo + i] = v * cdf(v);
-        }
+        halfSquareExps(x, xo, y, yo, n);
+        fromExps(x, xo, y, yo, n);
     }
 
     /**
      * y[yo + i] = gelu(x) and slope[so + i] = gelu'(x) = Φ(x) + x·φ(x), x = x[xo + i], from one
      * exponential per element: a training step's backward then only multiplies by the slope, where
      * recomputing it cost a second exp and division per element (the same bits as {@link #backward}).
+     * Two passes, as {@link #halfSquareExps} then {@link #withSlopeFromExps}.
      */
     public static void forwardWithSlope(float[] x, int xo, float[] y, int yo, float[] slope, int so, int n) {
+        halfSquareExps(x, xo, slope, so, n);
+        withSlopeFromExps(x, xo, y, yo, slope, so, n);
+    }
+
+    /**
+     * The forward's first pass: e[eo + i] = e^(−x²/2) for the elements the vector lanes take (none
+     * without vectors; the second pass computes the rest). The two passes are separate so that each
+     * is compiled on its own: in one loop C2 ran out of its per-method node budget and boxed the
+     * vectors (see GeluVector). Call the second with the same x range and n.
+     */
+    public static void halfSquareExps(float[] x, int xo, float[] e, int eo, int n) {
+        if (Simd.VECTOR) GeluVector.halfSquareExps(x, xo, e, eo, n);
+    }
+
+    /** The second pass of {@link #forward}: y, holding the first pass's output, becomes gelu(x). */
+    public static void fromExps(float[] x, int xo, float[] y, int yo, int n) {
         if (Simd.VECTOR) {
-            GeluVector.forwardWithSlope(x, xo, y, yo, slope, so, n);
+            GeluVector.fromExps(x, xo, y, yo, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            float v = x[xo + i];
+            y[yo + i] = v * cdf(v);
+        }
+    }
+
+    /** The second pass of {@link #forwardWithSlope}: slope, holding the first pass's output, becomes gelu'(x); y gets gelu(x). */
+    public static void withSlopeFromExps(float[] x, int xo, float[] y, int yo, float[] slope, int so, int n) {
+        if (Simd.VECTOR) {
+            GeluVector.withSlopeFromExps(x, xo, y, yo, slope, so, n);
             return;
         }
         for (int i = 0; i < n; i++) {

@@ -65,13 +65,22 @@ final class GemmPack {
         }
     }
 
-    /** Packs alpha·op(A)[i0:i1, k0:k0+kc] into MR-row panels, each laid out [kc][MR], zero-padded. */
+    /**
+     * Packs alpha·op(A)[i0:i1, k0:k0+kc] into MR-row panels, each laid out [kc][MR], zero-padded.
+     * Aᵀ (a weight gradient's dYᵀ): a panel row's MR values lie side by side in one stored row,
+     * so with alpha = 1 each is one copy (the scalar loop cost 7% of a one-thread GPT step). A as
+     * stored is read along its rows (a vector gather, or scalar loads writing the panel in order,
+     * were no faster on this Xeon).
+     */
     static void packA(boolean transA, float[] a, int aOff, int lda, float alpha, int i0, int i1, int k0,
                       int kc, float[] out) {
         for (int i = i0; i < i1; i += MR) {
             int base = (i - i0) * kc;
             int rows = Math.min(MR, i1 - i);
-            if (transA) {
+            if (rows == MR && transA && alpha == 1f) {
+                // MR floats side by side: a constant-length copy, which C2 turns into vector moves
+                for (int p = 0; p < kc; p++) System.arraycopy(a, aOff + (k0 + p) * lda + i, out, base + p * MR, MR);
+            } else if (transA) {
                 // op(A)(row, p) = a[p·lda + row]: the panel's MR values for one p lie side by side.
                 for (int p = 0; p < kc; p++) {
                     int src = aOff + (k0 + p) * lda + i, dst = base + p * MR;

@@ -283,14 +283,17 @@ final class Elementwise {
         Tensor out = Tensor.contiguousOver(y, a.shape());
         // an exp per element: a GPT's MLP (768 × 512 values a layer) is worth splitting over the kernel threads
         long perThread = Parallel.MIN_ELEMENTS_PER_THREAD / 4;
-        if (!Tensor.isGradEnabled() || !a.requiresGrad()) {
-            Parallel.forRange(n, perThread, (p, from, to) -> org.backprop.kernel.Gelu.forward(c.array(), c.offset() + from, y, from, to - from));
+        // Two passes, each its own lambda (compiled on its own; see Gelu.halfSquareExps), over the same parts.
+        float[] e = !Tensor.isGradEnabled() || !a.requiresGrad() ? y : StepArena.scratch(n); // the exps, then y or the slope
+        Parallel.forRange(n, perThread, (p, from, to) -> org.backprop.kernel.Gelu.halfSquareExps(c.array(), c.offset() + from, e, from, to - from));
+        if (e == y) {
+            Parallel.forRange(n, perThread, (p, from, to) -> org.backprop.kernel.Gelu.fromExps(c.array(), c.offset() + from, y, from, to - from));
             return out;
         }
         // The slope is kept from the forward pass (same exp), so the backward is one multiply per element.
-        float[] slope = StepArena.scratch(n);
+        float[] slope = e;
         Parallel.forRange(n, perThread, (p, from, to) ->
-                org.backprop.kernel.Gelu.forwardWithSlope(c.array(), c.offset() + from, y, from, slope, from, to - from));
+                org.backprop.kernel.Gelu.withSlopeFromExps(c.array(), c.offset() + from, y, from, slope, from, to - from));
         return Tensor.record(out, "gelu", g -> {
             Tensor gc = g.contiguous();
             float[] gi = StepArena.scratch(n);
