@@ -21,7 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * 3× the time of the calls themselves), and at least once a second; its rare samples weigh 1/2
  * each, so after the host quietens it comes back within a few tries. The random pick avoids aliasing
  * with call sequences that repeat (two layers alternating at one site). A sample counts at most
- * 4× the current mean: a GC pause inside one call must not flip a clear choice.
+ * 4× the current mean: a GC pause inside one call must not flip a clear choice. A call whose
+ * time alone is estimated above {@link #LONG_CALL_NANOS} always splits.
  *
  * <p>The choice never changes results: the parts are the same either way (see {@link Parallel}).
  * The statistics are plain fields, written by whichever thread calls; two trainers in one JVM
@@ -37,6 +38,8 @@ final class SplitChoice {
     private static final double ALPHA = 1.0 / 8;
     private static final double ALPHA_BEHIND = 1.0 / 2;
     private static final double EXPLORE_COST = 0.02;
+    /** Calls estimated to take longer than this alone always split. */
+    static final double LONG_CALL_NANOS = 4e6;
 
     private static final List<SplitChoice> ALL = new ArrayList<>();
 
@@ -84,8 +87,13 @@ final class SplitChoice {
         Parallel.Split m = mode;
         if (m != Parallel.Split.ADAPTIVE) return m == Parallel.Split.FIXED;
         long alone = taken[2 * bucket], split = taken[2 * bucket + 1];
-        if (alone < WARMUP || split < WARMUP) return split <= alone;
         double a = mean[2 * bucket], p = mean[2 * bucket + 1];
+        // A call that takes milliseconds alone always splits: a hand-off's worst case (a worker
+        // descheduled for a host's time slice) is small beside it, while the samples of so few,
+        // long calls are noisy enough to flip the choice (a 1024³ product ran alone 17 times in
+        // 82, at half the GEMM rate, in a quiet-window run before this rule).
+        if (alone > 0 && a * (double) (1L << bucket) > LONG_CALL_NANOS) return true;
+        if (alone < WARMUP || split < WARMUP) return split <= alone;
         boolean best = p <= a;
         // Trying the other choice costs its excess over the best: keep that near EXPLORE_COST of
         // the time (a split 50x slower on a stolen vCPU: 1 call in 2,500), but try it at least

@@ -58,6 +58,29 @@ class SplitChoiceTest {
     }
 
     @Test
+    void aCallOfMillisecondsAlwaysSplitsWhateverItsNoisySamplesSay() {
+        Parallel.Split old = Parallel.setSplit(Parallel.Split.ADAPTIVE);
+        try {
+            SplitChoice site = new SplitChoice("test");
+            int bucket = 20; // about 10^6 units
+            long work = 1L << bucket;
+            site.record(bucket, false, 10_000_000L, work); // 10 ms alone
+            for (int i = 0; i < 10; i++) site.record(bucket, true, 20_000_000L, work); // a stolen vCPU: 20 ms split
+            for (int i = 0; i < 100; i++) assertTrue(site.split(bucket));
+            // below the limit the same samples, 1,000 times shorter, choose by speed
+            SplitChoice small = new SplitChoice("test small");
+            small.record(bucket, false, 10_000L, work);
+            for (int i = 0; i < 10; i++) small.record(bucket, true, 20_000L, work);
+            for (int i = 0; i < 3; i++) small.record(bucket, false, 10_000L, work);
+            int split = 0;
+            for (int i = 0; i < 1000; i++) if (small.split(bucket)) split++;
+            assertTrue(split < 100, "split " + split + " of 1000 where running alone is 2x faster");
+        } finally {
+            Parallel.setSplit(old);
+        }
+    }
+
+    @Test
     void fixedAlwaysSplitsAndSerialNever() {
         Parallel.Split old = Parallel.setSplit(Parallel.Split.FIXED);
         try {
