@@ -20,10 +20,19 @@ class SplitChoiceTest {
         return split;
     }
 
+    /** Runs {@code body} in the given split mode, restoring the one before. */
+    private static void inMode(Parallel.Split mode, Runnable body) {
+        Parallel.Split old = Parallel.setSplit(mode);
+        try {
+            body.run();
+        } finally {
+            Parallel.setSplit(old);
+        }
+    }
+
     @Test
     void takesTheFasterChoiceExploresTheOtherAndMovesWhenTheyCross() {
-        Parallel.Split old = Parallel.setSplit(Parallel.Split.ADAPTIVE);
-        try {
+        inMode(Parallel.Split.ADAPTIVE, () -> {
             SplitChoice site = new SplitChoice("test");
             int split = run(site, 10, 2000, 30_000, 10_000);
             assertTrue(split > 1850, "split " + split + " of 2000 where splitting is 3x faster");
@@ -37,30 +46,24 @@ class SplitChoiceTest {
             // one GC pause in a call does not flip a clear choice for long
             site.record(11, true, 1_000_000_000L, 1000);
             assertTrue(run(site, 11, 200, 30_000, 10_000) > 120);
-        } finally {
-            Parallel.setSplit(old);
-        }
+        });
     }
 
     @Test
     void aFarSlowerChoiceIsTriedRarelyAndWinsBackWhenTheHostQuietens() {
-        Parallel.Split old = Parallel.setSplit(Parallel.Split.ADAPTIVE);
-        try {
+        inMode(Parallel.Split.ADAPTIVE, () -> {
             SplitChoice site = new SplitChoice("test");
             run(site, 4, 1000, 10_000, 500_000); // a stolen vCPU: each split 50x slower
             int tried = run(site, 4, 20_000, 10_000, 500_000); // ~8 expected
             assertTrue(tried < 60, "a split 50x slower tried " + tried + " times in 20,000 calls");
             run(site, 4, 100_000, 30_000, 10_000); // quiet again: the split 3x faster
             assertTrue(run(site, 4, 1000, 30_000, 10_000) > 900);
-        } finally {
-            Parallel.setSplit(old);
-        }
+        });
     }
 
     @Test
     void aCallOfMillisecondsAlwaysSplitsWhateverItsNoisySamplesSay() {
-        Parallel.Split old = Parallel.setSplit(Parallel.Split.ADAPTIVE);
-        try {
+        inMode(Parallel.Split.ADAPTIVE, () -> {
             SplitChoice site = new SplitChoice("test");
             int bucket = 20; // about 10^6 units
             long work = 1L << bucket;
@@ -75,28 +78,22 @@ class SplitChoiceTest {
             int split = 0;
             for (int i = 0; i < 1000; i++) if (small.split(bucket)) split++;
             assertTrue(split < 100, "split " + split + " of 1000 where running alone is 2x faster");
-        } finally {
-            Parallel.setSplit(old);
-        }
+        });
     }
 
     @Test
     void fixedAlwaysSplitsAndSerialNever() {
-        Parallel.Split old = Parallel.setSplit(Parallel.Split.FIXED);
-        try {
+        inMode(Parallel.Split.FIXED, () -> {
             SplitChoice site = new SplitChoice("test");
             assertEquals(100, run(site, 3, 100, 1, 1_000_000));
             Parallel.setSplit(Parallel.Split.SERIAL);
             assertEquals(0, run(site, 3, 100, 1_000_000, 1));
-        } finally {
-            Parallel.setSplit(old);
-        }
+        });
     }
 
     @Test
     void aCallRunAloneRunsItsPartsInOrderOnTheCallerWithTheLoopsInside() {
-        Parallel.Split old = Parallel.setSplit(Parallel.Split.SERIAL);
-        try {
+        inMode(Parallel.Split.SERIAL, () -> {
             Thread caller = Thread.currentThread();
             AtomicIntegerArray order = new AtomicIntegerArray(6);
             int[] next = {0};
@@ -109,21 +106,16 @@ class SplitChoiceTest {
             });
             assertEquals(parts, next[0]);
             for (int p = 0; p < parts; p++) assertEquals(p, order.get(p));
-        } finally {
-            Parallel.setSplit(old);
-        }
+        });
     }
 
     @Test
     void theReportCountsEachSitesChoices() {
-        Parallel.Split old = Parallel.setSplit(Parallel.Split.FIXED);
-        try {
+        inMode(Parallel.Split.FIXED, () -> {
             SplitChoice site = new SplitChoice("report-test");
             run(site, 5, 7, 1, 1);
             String report = Parallel.splitReport();
             assertTrue(report.matches("(?s).*report-test +5 +0 / 7 .*"), report);
-        } finally {
-            Parallel.setSplit(old);
-        }
+        });
     }
 }
