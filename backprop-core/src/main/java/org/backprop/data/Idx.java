@@ -78,9 +78,10 @@ public final class Idx {
      * @param name the file name used in error messages
      */
     public static Data parse(byte[] bytes, String name, int expectedMagic) throws IOException {
-        Data streamed = isGzip(bytes) ? streamed(bytes, expectedMagic) : null;
+        boolean gzipped = isGzip(bytes);
+        Data streamed = gzipped ? streamed(bytes, expectedMagic) : null;
         if (streamed != null) return streamed;
-        byte[] raw = isGzip(bytes) ? gunzip(bytes, name) : bytes;
+        byte[] raw = gzipped ? gunzip(bytes, name) : bytes;
         if (raw.length < 4) {
             throw new IOException(name + ": not an IDX file: expected at least 4 bytes of header, found " + raw.length);
         }

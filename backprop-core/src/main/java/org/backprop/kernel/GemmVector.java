@@ -56,9 +56,10 @@ final class GemmVector {
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float[] c, int cOff, int ldc, boolean overwrite) {
-        long work = (long) m * n * k, start = System.nanoTime();
+        long work = (long) m * n * k;
         int bucket = SplitChoice.bucket(work);
         boolean chosen = work >= PARALLEL_WORK && Parallel.THREADS > 1 && Parallel.mayChoose(), split = chosen && SPLIT.split(bucket);
+        long start = chosen ? System.nanoTime() : 0;
         packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, overwrite, split ? Parallel.THREADS : 1);
         if (chosen) SPLIT.record(bucket, split, System.nanoTime() - start, work);
     }

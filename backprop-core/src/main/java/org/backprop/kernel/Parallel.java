@@ -93,21 +93,9 @@ public final class Parallel {
             for (int i = 0; i < parts; i++) body.accept(i);
             return;
         }
-        if (site == null) { // the caller has chosen to split
-            if (!BUSY.compareAndSet(false, true)) {
-                for (int i = 0; i < parts; i++) body.accept(i);
-                return;
-            }
-            try {
-                run(parts, body, Math.min(WORKERS.length, parts - 1), inPart);
-            } finally {
-                BUSY.set(false);
-            }
-            return;
-        }
         int bucket = SplitChoice.bucket(work);
-        boolean split = site.split(bucket);
-        long start = System.nanoTime();
+        boolean split = site == null || site.split(bucket); // no site: the caller has chosen to split
+        long start = site == null ? 0 : System.nanoTime();
         if (split && BUSY.compareAndSet(false, true)) {
             try {
                 run(parts, body, Math.min(WORKERS.length, parts - 1), inPart);
@@ -126,7 +114,7 @@ public final class Parallel {
                 inPart[0] = false;
             }
         }
-        site.record(bucket, split, System.nanoTime() - start, work);
+        if (site != null) site.record(bucket, split, System.nanoTime() - start, work);
     }
 
     /**
@@ -230,6 +218,15 @@ public final class Parallel {
      * only how many items are worth a thread.
      */
     public static void forRange(int n, long minPerThread, Range body) {
+        range(n, minPerThread, body, true);
+    }
+
+    /** {@link #forRange} for a caller that has made its own {@link SplitChoice}: splits wherever it can. */
+    static void forRangeSplit(int n, long minPerThread, Range body) {
+        range(n, minPerThread, body, false);
+    }
+
+    private static void range(int n, long minPerThread, Range body, boolean choose) {
         int parts = parts(n, minPerThread);
         if (parts == 1) {
             body.run(0, 0, n);
@@ -237,17 +234,7 @@ public final class Parallel {
         }
         // keyed by the caller's body, sized in thread-worths of items
         split(parts, p -> body.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)),
-                SplitChoice.of(body), n / Math.max(1, minPerThread));
-    }
-
-    /** {@link #forRange} for a caller that has made its own {@link SplitChoice}: splits wherever it can. */
-    static void forRangeSplit(int n, long minPerThread, Range body) {
-        int parts = parts(n, minPerThread);
-        if (parts == 1) {
-            body.run(0, 0, n);
-            return;
-        }
-        split(parts, p -> body.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)), null, 0);
+                choose ? SplitChoice.of(body) : null, n / Math.max(1, minPerThread));
     }
 
     /** One part of a {@link #forRange} loop: items [from, to), part index {@code part} (for per-part scratch). */

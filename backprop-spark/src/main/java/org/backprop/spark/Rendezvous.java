@@ -139,11 +139,7 @@ final class Rendezvous implements AutoCloseable {
                 joined.add(done.sockets.values().toArray(new Socket[0]));
             }
         } catch (IOException | RuntimeException e) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing a broken socket
-            }
+            closeQuietly(s);
         }
     }
 
@@ -175,11 +171,7 @@ final class Rendezvous implements AutoCloseable {
 
         void drop() {
             for (Socket s : sockets.values()) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing
-                }
+                closeQuietly(s);
             }
         }
     }
@@ -253,28 +245,29 @@ final class Rendezvous implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // nothing to do
-        }
+        closeQuietly(server);
         synchronized (groups) {
             for (Group g : groups.values()) g.drop();
             groups.clear();
         }
         for (Socket[] stage; (stage = joined.poll()) != null; ) {
             for (Socket s : stage) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing
-                }
+                closeQuietly(s);
             }
         }
         try {
             acceptor.join(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Closes a socket or server being given up (broken, or at the end), ignoring a failure to close. */
+    static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // nothing more to do with it
         }
     }
 }

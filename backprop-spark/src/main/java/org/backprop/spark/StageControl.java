@@ -178,11 +178,7 @@ final class StageControl {
         @Override
         public void close() {
             for (Socket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing
-                }
+                Rendezvous.closeQuietly(s);
             }
             try {
                 reader.join(1000);
