@@ -94,12 +94,19 @@ public final class DirectConv {
      */
     public static void pad(float[] x, int xOff, int channels, int h, int w, int padH, int padW, float[] dst, int dstOff, int slack) {
         int wp = w + 2 * padW, plane = (h + 2 * padH) * wp;
-        java.util.Arrays.fill(dst, dstOff, dstOff + channels * plane + slack, 0f);
+        // only the border is cleared: filling the whole buffer first was a tenth of a forward pass
         for (int c = 0; c < channels; c++) {
+            int p = dstOff + c * plane;
+            java.util.Arrays.fill(dst, p, p + padH * wp + padW, 0f); // the rows above and the first row's left cells
             for (int y = 0; y < h; y++) {
-                System.arraycopy(x, xOff + (c * h + y) * w, dst, dstOff + c * plane + (y + padH) * wp + padW, w);
+                int row = p + (y + padH) * wp + padW;
+                System.arraycopy(x, xOff + (c * h + y) * w, dst, row, w);
+                // this row's right cells and the next row's left ones, or the rows below after the last
+                int to = y == h - 1 ? p + plane : row + w + 2 * padW;
+                for (int i = row + w; i < to; i++) dst[i] = 0f;
             }
         }
+        java.util.Arrays.fill(dst, dstOff + channels * plane, dstOff + channels * plane + slack, 0f);
     }
 
     /**

@@ -72,6 +72,32 @@ class DirectConvTest {
         }
     }
 
+    /** Every cell of the padded planes and the slack is written: the scratch holds the last call's values. */
+    @Test
+    void padWritesEveryCell() {
+        Random rng = new Random(4);
+        int[][] cases = {{2, 3, 4, 1, 1}, {1, 5, 2, 2, 2}, {3, 2, 6, 0, 0}, {2, 4, 3, 0, 2}, {2, 1, 1, 3, 1}};
+        for (int[] k : cases) {
+            int channels = k[0], h = k[1], w = k[2], ph = k[3], pw = k[4], slack = 7, off = 3;
+            int wp = w + 2 * pw, plane = (h + 2 * ph) * wp;
+            float[] x = random(rng, channels * h * w), dst = new float[off + channels * plane + slack + 5];
+            java.util.Arrays.fill(dst, Float.NaN);
+            DirectConv.pad(x, 0, channels, h, w, ph, pw, dst, off, slack);
+            for (int c = 0; c < channels; c++) {
+                for (int y = 0; y < h + 2 * ph; y++) {
+                    for (int z = 0; z < wp; z++) {
+                        boolean inside = y >= ph && y < h + ph && z >= pw && z < w + pw;
+                        float want = inside ? x[(c * h + y - ph) * w + z - pw] : 0f;
+                        assertEquals(want, dst[off + c * plane + y * wp + z], "cell " + c + "," + y + "," + z);
+                    }
+                }
+            }
+            for (int i = 0; i < slack; i++) assertEquals(0f, dst[off + channels * plane + i], "slack");
+            assertEquals(Float.NaN, dst[off - 1], "before");
+            assertEquals(Float.NaN, dst[off + channels * plane + slack], "after");
+        }
+    }
+
     private static float[] random(Random rng, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) rng.nextGaussian();
