@@ -1,6 +1,7 @@
 package org.backprop.nn;
 
 import java.util.Random;
+import org.backprop.kernel.DirectConv;
 import org.backprop.kernel.Gemm;
 import org.backprop.kernel.Im2col;
 import org.backprop.kernel.Parallel;
@@ -22,6 +23,12 @@ import org.backprop.tensor.Tensor;
  * dcols = Wᵀ · dY, the latter folded back onto the images by col2im. Transposes are GEMM flags.
  * The columns are rebuilt in the backward pass instead of being kept: im2col is cheap next to
  * the products, and a batch's columns would take kh·kw times the input's memory.
+ *
+ * <p>Stride-1 windows (every layer of LeNet-5 and the spoken-digit CNN) take the forward pass and
+ * the input gradient without columns ({@link Conv2dDirect}): with few channels the columns cost
+ * as much as the product, and a product with K = 9 or 25 runs far below the GEMM's rate. Their
+ * weight gradient stays on the columns: a direct form tried (dot products of dY rows with shifted
+ * padded planes) was no faster than im2col + GEMM on those layers.
  */
 public final class Conv2d extends Module {
     public final int inChannels;
@@ -137,39 +144,45 @@ public final class Conv2d extends Module {
         float[] bd = bc == null ? null : bc.toFloatArray();
 
         float[] out = new float[n * outC * g.l()]; // [N, out, OH·OW]
-        g.forParts((part, i0, i1) -> {
-            float[] cols = g.identity() ? null : scratch(0, g.k() * g.chunk() * g.l());
-            for (int c0 = i0; c0 < i1; c0 += g.chunk()) {
-                int images = Math.min(g.chunk(), i1 - c0), cn = images * g.l();
-                float[] b = cols;
-                int bOff = 0;
-                if (g.identity()) { // a 1×1 window with stride 1 and no padding: the image is its own column matrix
-                    b = xd;
-                    bOff = xOff + c0 * inC * g.l();
-                } else {
-                    for (int i = c0; i < c0 + images; i++) {
-                        Im2col.im2col(xd, xOff + i * g.imageSize(), inC, h, w, win, cols, (i - c0) * g.l(), cn);
+        boolean direct = !g.identity() && Conv2dDirect.use(win);
+        if (direct) {
+            float[] packed = DirectConv.packRows(wd, wOff, outC, g.k());
+            g.forParts((part, i0, i1) -> Conv2dDirect.forward(xd, xOff, i0, i1, inC, h, w, win, packed, bd, outC, out));
+        } else {
+            g.forParts((part, i0, i1) -> {
+                float[] cols = g.identity() ? null : scratch(0, g.k() * g.chunk() * g.l());
+                for (int c0 = i0; c0 < i1; c0 += g.chunk()) {
+                    int images = Math.min(g.chunk(), i1 - c0), cn = images * g.l();
+                    float[] b = cols;
+                    int bOff = 0;
+                    if (g.identity()) { // a 1×1 window with stride 1 and no padding: the image is its own column matrix
+                        b = xd;
+                        bOff = xOff + c0 * inC * g.l();
+                    } else {
+                        for (int i = c0; i < c0 + images; i++) {
+                            Im2col.im2col(xd, xOff + i * g.imageSize(), inC, h, w, win, cols, (i - c0) * g.l(), cn);
+                        }
                     }
-                }
-                if (images == 1) { // the product [out, OH·OW] is the image's output block as it stands
-                    int o0 = c0 * outC * g.l();
-                    if (bd != null) {
-                        for (int o = 0; o < outC; o++) java.util.Arrays.fill(out, o0 + o * g.l(), o0 + (o + 1) * g.l(), bd[o]);
-                    }
-                    product(false, outC, cn, g.k(), wd, wOff, g.k(), b, bOff, cn, bd != null, out, o0, cn);
-                } else {
-                    float[] y = scratch(2, outC * cn);
-                    product(false, outC, cn, g.k(), wd, wOff, g.k(), b, bOff, cn, false, y, 0, cn);
-                    for (int o = 0; o < outC; o++) {
-                        float bo = bd == null ? 0f : bd[o];
-                        for (int i = 0; i < images; i++) {
-                            int src = o * cn + i * g.l(), dst = ((c0 + i) * outC + o) * g.l();
-                            for (int p = 0; p < g.l(); p++) out[dst + p] = y[src + p] + bo;
+                    if (images == 1) { // the product [out, OH·OW] is the image's output block as it stands
+                        int o0 = c0 * outC * g.l();
+                        if (bd != null) {
+                            for (int o = 0; o < outC; o++) java.util.Arrays.fill(out, o0 + o * g.l(), o0 + (o + 1) * g.l(), bd[o]);
+                        }
+                        product(false, outC, cn, g.k(), wd, wOff, g.k(), b, bOff, cn, bd != null, out, o0, cn);
+                    } else {
+                        float[] y = scratch(2, outC * cn);
+                        product(false, outC, cn, g.k(), wd, wOff, g.k(), b, bOff, cn, false, y, 0, cn);
+                        for (int o = 0; o < outC; o++) {
+                            float bo = bd == null ? 0f : bd[o];
+                            for (int i = 0; i < images; i++) {
+                                int src = o * cn + i * g.l(), dst = ((c0 + i) * outC + o) * g.l();
+                                for (int p = 0; p < g.l(); p++) out[dst + p] = y[src + p] + bo;
+                            }
                         }
                     }
                 }
-            }
-        });
+            });
+        }
         int[] outShape = {n, outC, oh, ow};
         Tensor[] inputs = bc == null ? new Tensor[] {xc, wc} : new Tensor[] {xc, wc, bc};
 
@@ -181,11 +194,12 @@ public final class Conv2d extends Module {
             float[] dx = needX ? new float[n * g.imageSize()] : null; // [N, C, H, W]
             float[][] dwParts = new float[g.parts()][];                // [out, in·kh·kw] per part
             double[][] dbParts = new double[g.parts()][];
+            float[] flipped = direct && needX ? DirectConv.packFlipped(wd, wOff, outC, inC, win.kh(), win.kw()) : null;
             g.forParts((part, i0, i1) -> {
                 float[] dw = needW ? new float[outC * g.k()] : null;
                 double[] db = needB ? new double[outC] : null;
                 float[] cols = g.identity() ? null : scratch(0, g.k() * g.chunk() * g.l());
-                float[] dcols = g.identity() ? null : scratch(1, g.k() * g.chunk() * g.l());
+                float[] dcols = g.identity() || direct ? null : scratch(1, g.k() * g.chunk() * g.l());
                 float[] dwT = null; // [in·kh·kw, out]
                 for (int c0 = i0; c0 < i1; c0 += g.chunk()) {
                     int images = Math.min(g.chunk(), i1 - c0), cn = images * g.l();
@@ -224,7 +238,7 @@ public final class Conv2d extends Module {
                             Gemm.sgemm(false, true, g.k(), outC, cn, 1f, b, bOff, cn, gy, gyOff, cn, 1f, dwT, 0, outC);
                         }
                     }
-                    if (dx != null) { // dcols = Wᵀ · dY, folded back onto the images
+                    if (dx != null && !direct) { // dcols = Wᵀ · dY, folded back onto the images
                         if (g.identity()) {
                             product(true, g.k(), cn, outC, wd, wOff, g.k(), gy, gyOff, cn, false, dx, c0 * g.imageSize(), cn);
                         } else {
@@ -235,6 +249,7 @@ public final class Conv2d extends Module {
                         }
                     }
                 }
+                if (dx != null && direct) Conv2dDirect.inputGradient(gd, gOff, i0, i1, inC, h, w, win, flipped, outC, dx);
                 if (dwT != null) {
                     for (int o = 0; o < outC; o++) {
                         for (int q = 0; q < g.k(); q++) dw[o * g.k() + q] += dwT[q * outC + o];

@@ -1,0 +1,145 @@
+package org.backprop.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.backprop.nn.Conv2d;
+import org.backprop.nn.Models;
+import org.backprop.nn.Module;
+import org.backprop.nn.Sequential;
+import org.backprop.tensor.Tensor;
+
+/**
+ * CPU time of each layer of the two convolutional benchmark networks, forward and backward apart:
+ * {@code fsdd_cnn} (FsddBench's, batch 64, 43 steps an epoch) and {@code lenet5} (FashionBench's,
+ * batch 128, 469 steps an epoch). Each layer runs on a fixed random input of its shape and is
+ * backpropagated from a fixed random gradient, so one layer's change is seen alone; the layers
+ * take turns within a round and the rounds repeat, so a slow moment of a shared host spreads over
+ * all of them. Times are the calling thread's CPU time: run with {@code -Dbackprop.split=serial}
+ * so that all the work is on that thread. Prints the median and the spread (min–max) per layer,
+ * and the per-epoch estimate. With {@code --ab} only the convolutions run, each round once on
+ * im2col + GEMM ({@code backprop.conv=im2col}) and once on the direct path, in alternating order,
+ * so both see the same moments of the host.
+ * {@code ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab]}
+ */
+final class ConvCpuTime {
+    private ConvCpuTime() {}
+
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
+    public static void main(String[] args) {
+        int rounds = 15, reps = 3;
+        String nets = "fsdd_cnn,lenet5";
+        boolean ab = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--nets" -> nets = args[++i];
+                case "--ab" -> ab = true;
+                default -> throw new IllegalArgumentException("usage: ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab]");
+            }
+        }
+        for (String net : nets.split(",")) {
+            switch (net) {
+                case "fsdd_cnn" -> run(net, Models.fsddCnn(new Random(0)), new int[] {64, 1, 40, 100}, 2700.0 / 64, rounds, reps, ab);
+                case "lenet5" -> run(net, Models.lenet5(new Random(0)), new int[] {128, 1, 28, 28}, 60000.0 / 128, rounds, reps, ab);
+                default -> throw new IllegalArgumentException("unknown net " + net);
+            }
+        }
+    }
+
+    private record Layer(String name, Module module, Tensor input, Tensor seed) {}
+
+    private static void run(String net, Sequential model, int[] inputShape, double stepsPerEpoch, int rounds, int reps, boolean ab) {
+        Random rng = new Random(1);
+        List<Layer> layers = new ArrayList<>();
+        System.clearProperty("backprop.conv");
+        Tensor x = random(rng, inputShape);
+        boolean first = true;
+        for (int i = 0; i < model.size(); i++) {
+            Module m = model.get(i);
+            Tensor in = x.detach().requiresGrad(!first); // the first layer's input (the data) needs no gradient
+            Tensor out = m.forward(in);
+            layers.add(new Layer(i + ":" + m.getClass().getSimpleName(), m, in, random(rng, out.shape())));
+            x = out.detach();
+            first = false;
+        }
+        if (ab) {
+            List<Layer> both = new ArrayList<>();
+            for (Layer l : layers) {
+                if (!(l.module instanceof Conv2d)) continue;
+                both.add(new Layer(l.name + "/im2col", l.module, l.input, l.seed));
+                both.add(new Layer(l.name + "/direct", l.module, l.input, l.seed));
+            }
+            layers = both;
+        }
+        int n = layers.size();
+        double[][] fwd = new double[n][rounds], bwd = new double[n][rounds];
+        for (int r = -3; r < rounds; r++) { // three warm-up rounds for the JIT
+            for (int l = 0; l < n; l++) {
+                // in A/B mode the pair of a layer runs in turn order, flipped every round
+                int at = ab ? (l ^ (r & 1)) : l;
+                Layer layer = layers.get(at);
+                if (ab) System.setProperty("backprop.conv", layer.name.endsWith("/im2col") ? "im2col" : "direct");
+                long f = 0, b = 0;
+                for (int k = 0; k < reps; k++) {
+                    layer.module.zeroGrad();
+                    if (layer.input.requiresGrad()) layer.input.zeroGrad();
+                    long t0 = CPU.getCurrentThreadCpuTime();
+                    Tensor out = layer.module.forward(layer.input);
+                    long t1 = CPU.getCurrentThreadCpuTime();
+                    out.backward(layer.seed);
+                    long t2 = CPU.getCurrentThreadCpuTime();
+                    f += t1 - t0;
+                    b += t2 - t1;
+                }
+                if (r >= 0) {
+                    fwd[at][r] = f / 1e6 / reps;
+                    bwd[at][r] = b / 1e6 / reps;
+                }
+            }
+        }
+        System.out.printf("%s (%s, split=%s): ms CPU per step, median [min-max] of %d rounds x %d reps%n", net,
+                org.backprop.kernel.Simd.describe(), System.getProperty("backprop.split", "adaptive"), rounds, reps);
+        // in A/B mode one total per path (the layers alternate: even im2col, odd direct)
+        int paths = ab ? 2 : 1;
+        double[] totalF = new double[paths], totalB = new double[paths];
+        for (int l = 0; l < n; l++) {
+            double mf = median(fwd[l]), mb = median(bwd[l]);
+            totalF[l % paths] += mf;
+            totalB[l % paths] += mb;
+            System.out.printf("  %-16s fwd %7.2f [%6.2f-%6.2f]  bwd %7.2f [%6.2f-%6.2f]%n", layers.get(l).name, mf,
+                    min(fwd[l]), max(fwd[l]), mb, min(bwd[l]), max(bwd[l]));
+        }
+        for (int p = 0; p < paths; p++) {
+            System.out.printf("  total%-11s fwd %7.2f  bwd %7.2f  step %7.2f ms, epoch %.0f ms CPU (%.0f steps)%n",
+                    ab ? (p == 0 ? " im2col" : " direct") : "", totalF[p], totalB[p], totalF[p] + totalB[p],
+                    (totalF[p] + totalB[p]) * stepsPerEpoch, stepsPerEpoch);
+        }
+    }
+
+    private static Tensor random(Random rng, int[] shape) {
+        int size = 1;
+        for (int s : shape) size *= s;
+        float[] v = new float[size];
+        for (int i = 0; i < size; i++) v[i] = (float) rng.nextGaussian();
+        return Tensor.wrap(v, shape);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static double min(double[] v) {
+        return java.util.Arrays.stream(v).min().orElse(0);
+    }
+
+    private static double max(double[] v) {
+        return java.util.Arrays.stream(v).max().orElse(0);
+    }
+}
