@@ -16,9 +16,14 @@ import org.backprop.tensor.Tensor;
  * <p>The window: the model sees at most {@code context} tokens. When the text outgrows it, the
  * window restarts at the last context/2 tokens (the cache is refilled from them, context/2
  * positions), so most tokens still cost one position and at least half a context of text stays
- * in view. The uncached path ({@code cached = false}) runs the whole window through
- * {@link Gpt#logits} at every token with the same windows, so both give the same tokens for the
- * same seed (up to float rounding of two different summation orders).
+ * in view. The refill runs its positions together through multi-row products, which read each
+ * weight once for all of them: per token the weights (3.2 MB for the recipe's model, more than
+ * a core's L2) are the cost, and a refill after every context/2 tokens would otherwise double
+ * it. The uncached path ({@code cached = false}) runs the whole window through
+ * {@link Gpt#logits} (GEMM) at every token with the same windows, so both give the same tokens
+ * for the same seed, up to float rounding: the cached path's {@link MatVec} sums in another
+ * order (the logits agree within 1e-4, GptSamplerTest; a different pick would need the draw to
+ * fall within that rounding of a boundary). A refilled position has the bits it would have had computed alone.
  *
  * <p>Sampling: softmax(logits / temperature), one {@code rng.nextDouble()} per token.
  */
