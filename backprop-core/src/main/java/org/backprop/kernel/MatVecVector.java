@@ -22,17 +22,22 @@ final class MatVecVector {
             // the last panel (fewer than four vectors): one vector at a time, rows pw apart
             int pw = MatVec.panelWidth(out, j0);
             for (int r = 0; r < rows; r++) {
-                int xo = xOff + r * ldx, yo = yOff + r * ldy + j0;
-                for (int v = 0; v < pw; v += V) {
-                    VectorMask<Float> m = S.indexInRange(j0 + v, out);
-                    FloatVector acc = start(b, bOff + j0 + v, y, yo + v, accumulate, m);
-                    for (int i = 0; i < in; i++) {
-                        acc = FloatVector.fromArray(S, p, base + i * pw + v).fma(FloatVector.broadcast(S, x[xo + i]), acc);
-                    }
-                    acc.intoArray(y, yo + v, m);
-                }
+                for (int v = 0; v < pw; v += V) tailVector(p, base + v, pw, in, x, xOff + r * ldx, b, bOff + j0 + v, y,
+                        yOff + r * ldy + j0 + v, S.indexInRange(j0 + v, out), accumulate);
             }
         }
+    }
+
+    /**
+     * One vector of the last panel's outputs, masked past the matrix's last column. A method of its
+     * own so that the JIT compiles it as a whole: inside the caller's rarely taken branch its
+     * vectors stayed objects on the heap (~12 KB a token).
+     */
+    private static void tailVector(float[] p, int col, int pw, int in, float[] x, int xo, float[] b, int bo,
+                                   float[] y, int yo, VectorMask<Float> m, boolean accumulate) {
+        FloatVector acc = start(b, bo, y, yo, accumulate, m);
+        for (int i = 0; i < in; i++) acc = FloatVector.fromArray(S, p, col + i * pw).fma(FloatVector.broadcast(S, x[xo + i]), acc);
+        acc.intoArray(y, yo, m);
     }
 
     /** The initial sum of a vector of outputs: the old y (when accumulating) plus the bias, or zero. */

@@ -5,6 +5,7 @@ import java.util.Random;
 import org.backprop.kernel.Gelu;
 import org.backprop.kernel.MatVec;
 import org.backprop.kernel.RowNorm;
+import org.backprop.kernel.Simd;
 import org.backprop.kernel.Softmax;
 import org.backprop.tensor.Tensor;
 
@@ -55,7 +56,7 @@ public final class GptSampler {
         this.att = new float[context * width];
         this.hidden = new float[context * 4 * width];
         this.gelu = new float[context * 4 * width];
-        this.p = new float[context];
+        this.p = new float[(context + Simd.LANES - 1) / Simd.LANES * Simd.LANES];
         this.mean = new float[context];
         this.invStd = new float[context];
         this.logits = new float[model.config.vocab()];
@@ -186,14 +187,28 @@ public final class GptSampler {
             MatVec.multiplyRows(outProj[l], m, att, 0, c, b.attn.outProj.bias.data(), 0, x, 0, c, true);
             norm(b.ln2, m);
             MatVec.multiplyRows(fc[l], m, h, 0, c, b.fc.bias.data(), 0, hidden, 0, 4 * c, false);
-            // row by row, as for one position (a scalar tail would otherwise fall on other elements);
-            // not in place: the kernel keeps its exps in the output
-            for (int r = 0; r < m; r++) Gelu.forward(hidden, r * 4 * c, gelu, r * 4 * c, 4 * c);
+            geluExps(hidden, gelu, m, 4 * c);
+            geluFromExps(hidden, gelu, m, 4 * c);
             MatVec.multiplyRows(fc2[l], m, gelu, 0, 4 * c, b.fc2.bias.data(), 0, x, 0, c, true);
         }
         // only the last position's logits are needed
         RowNorm.forward(0, 1, c, model.lnF.eps, x, (m - 1) * c, affine(model.lnF.weight), affine(model.lnF.bias), h, mean, invStd);
         MatVec.multiply(head, h, 0, null, 0, logits, 0, false);
+    }
+
+    /*
+     * GELU in Gelu's two passes, each called from a method of its own (as Gelu#halfSquareExps
+     * asks): through Gelu.forward both were compiled as one unit, C2 ran out of its node budget,
+     * left the vector helpers out of line and boxed every vector (~90 KB of garbage a token).
+     * Row by row, as for one position, so a scalar tail falls on the same elements; not in place,
+     * as the output holds the exps between the passes.
+     */
+    private static void geluExps(float[] in, float[] out, int rows, int n) {
+        for (int r = 0; r < rows; r++) Gelu.halfSquareExps(in, r * n, out, r * n, n);
+    }
+
+    private static void geluFromExps(float[] in, float[] out, int rows, int n) {
+        for (int r = 0; r < rows; r++) Gelu.fromExps(in, r * n, out, r * n, n);
     }
 
     /**
@@ -209,7 +224,10 @@ public final class GptSampler {
         for (int hd = 0; hd < heads; hd++) {
             int ho = hd * d;
             MatVec.combineRows(q, ho, d, kT, ho * context, context, n, p, 0);
-            Softmax.row(p, 0, n);
+            // padded with −∞ (probability 0) to whole vectors: the softmax then has no scalar tail
+            int padded = Math.min(p.length, (n + Simd.LANES - 1) / Simd.LANES * Simd.LANES);
+            Arrays.fill(p, n, padded, Float.NEGATIVE_INFINITY);
+            Softmax.row(p, 0, padded);
             MatVec.combineRows(p, 0, n, v, ho, c, d, att, r * c + ho);
         }
     }
