@@ -1,10 +1,12 @@
 package org.backprop.nn;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
-import org.backprop.kernel.Gemm;
+import org.backprop.kernel.Gelu;
+import org.backprop.kernel.MatVec;
+import org.backprop.kernel.RowNorm;
+import org.backprop.kernel.Simd;
+import org.backprop.kernel.Softmax;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -15,9 +17,14 @@ import org.backprop.tensor.Tensor;
  * <p>The window: the model sees at most {@code context} tokens. When the text outgrows it, the
  * window restarts at the last context/2 tokens (the cache is refilled from them, context/2
  * positions), so most tokens still cost one position and at least half a context of text stays
- * in view. The uncached path ({@code cached = false}) runs the whole window through
- * {@link Gpt#logits} at every token with the same windows, so both give the same tokens for the
- * same seed (up to float rounding of two different summation orders).
+ * in view. The refill runs its positions together through multi-row products, which read each
+ * weight once for all of them: per token the weights (3.2 MB for the recipe's model, more than
+ * a core's L2) are the cost, and a refill after every context/2 tokens would otherwise double
+ * it. The uncached path ({@code cached = false}) runs the whole window through
+ * {@link Gpt#logits} (GEMM) at every token with the same windows, so both give the same tokens
+ * for the same seed, up to float rounding: the cached path's {@link MatVec} sums in another
+ * order (the logits agree within 1e-4, GptSamplerTest; a different pick would need the draw to
+ * fall within that rounding of a boundary). A refilled position has the bits it would have had computed alone.
  *
  * <p>Sampling: softmax(logits / temperature), one {@code rng.nextDouble()} per token.
  */
@@ -25,10 +32,16 @@ public final class GptSampler {
     private final Gpt model;
     private final int width;
     private final int context;
-    private final float[][] keys;   // per block: [context, width]
+    private final float[][] keys;   // per block: [width, context], transposed, so a head's scores are one row combination
     private final float[][] values; // per block: [context, width]
     private int cached;             // positions in the cache
     private long positions;         // positions computed so far (both paths), for tests and stats
+    // the weights of the cached path as MatVec panels, per block; remade by every generate call
+    private MatVec.Packed[] inProj, outProj, fc, fc2;
+    private MatVec.Packed head;
+    // the activations of up to `context` positions, row after row, reused from token to token
+    private final float[] x, h, qkv, q, att, hidden, gelu, p, logits, mean, invStd;
+    private final double[] probs;
 
     public GptSampler(Gpt model) {
         this.model = model;
@@ -36,6 +49,18 @@ public final class GptSampler {
         this.context = model.config.context();
         this.keys = new float[model.blocks.length][context * width];
         this.values = new float[model.blocks.length][context * width];
+        this.x = new float[context * width];
+        this.h = new float[context * width];
+        this.qkv = new float[context * 3 * width];
+        this.q = new float[width];
+        this.att = new float[context * width];
+        this.hidden = new float[context * 4 * width];
+        this.gelu = new float[context * 4 * width];
+        this.p = new float[(context + Simd.LANES - 1) / Simd.LANES * Simd.LANES];
+        this.mean = new float[context];
+        this.invStd = new float[context];
+        this.logits = new float[model.config.vocab()];
+        this.probs = new double[model.config.vocab()];
     }
 
     /**
@@ -47,7 +72,7 @@ public final class GptSampler {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
             throw new IllegalArgumentException("generate: temperature must be a positive number, got " + temperature);
         }
-        return generate(prompt, n, (logits, off, k) -> sample(logits, temperature, rng), useCache);
+        return generate(prompt, n, (logits, off, k) -> sample(logits, temperature, rng, probs), useCache);
     }
 
     /** Picks the next token from {@code logits[off, off + n)}, e.g. the text package's Sampler (temperature, top-k). */
@@ -65,23 +90,24 @@ public final class GptSampler {
                         + model.config.vocab() + ")");
             }
         }
-        List<Integer> text = new ArrayList<>();
-        for (int t : prompt) text.add(t);
+        int[] text = Arrays.copyOf(prompt, prompt.length + n);
+        int len = prompt.length;
         int start = Math.max(0, prompt.length - context);
         cached = 0;
+        if (useCache) pack();
         int[] out = new int[n];
         boolean wasTraining = model.isTraining(), recording = Tensor.isGradEnabled();
         model.eval();
         Tensor.setGradEnabled(false);
         try {
             for (int i = 0; i < n; i++) {
-                if (text.size() - start > context) {
-                    start = text.size() - Math.max(1, context / 2);
+                if (len - start > context) {
+                    start = len - Math.max(1, context / 2);
                     cached = 0;
                 }
-                float[] logits = useCache ? cachedLogits(text, start) : fullLogits(text, start);
-                out[i] = next.pick(logits, 0, model.config.vocab());
-                text.add(out[i]);
+                float[] l = useCache ? cachedLogits(text, len, start) : fullLogits(text, len, start);
+                out[i] = next.pick(l, 0, model.config.vocab());
+                text[len++] = out[i];
             }
         } finally {
             Tensor.setGradEnabled(recording);
@@ -95,93 +121,137 @@ public final class GptSampler {
         return positions;
     }
 
-    private float[] fullLogits(List<Integer> text, int start) {
-        int len = text.size() - start;
-        int[] window = new int[len];
-        for (int i = 0; i < len; i++) window[i] = text.get(start + i);
-        positions += len;
-        float[] all = model.logits(window, 1, len).toFloatArray();
-        return Arrays.copyOfRange(all, (len - 1) * model.config.vocab(), len * model.config.vocab());
+    private float[] fullLogits(int[] text, int len, int start) {
+        int n = len - start;
+        positions += n;
+        float[] all = model.logits(Arrays.copyOfRange(text, start, len), 1, n).toFloatArray();
+        return Arrays.copyOfRange(all, (n - 1) * model.config.vocab(), n * model.config.vocab());
     }
 
-    /** Feeds the window's tokens the cache has not seen, one position each; the logits of the last. */
-    private float[] cachedLogits(List<Integer> text, int start) {
-        float[] logits = null;
-        while (start + cached < text.size()) logits = step(text.get(start + cached), cached++);
+    /** Feeds the window's tokens the cache has not seen (all at once); the logits of the last. */
+    private float[] cachedLogits(int[] text, int len, int start) {
+        int m = len - start - cached;
+        advance(text, start + cached, cached, m);
+        cached += m;
         return logits;
     }
 
-    /** One position through every block, appending its key and value to the caches. */
-    private float[] step(int token, int pos) {
-        positions++;
+    /**
+     * The weights as {@link MatVec} panels, copied at the start of every cached generation: a
+     * copy is only as fresh as the weights it was made from, and repacking (~1 ms for the recipe's
+     * model) is cheap next to a generation, so a sampler reused after training steps still samples
+     * from the current weights.
+     */
+    private void pack() {
+        int c = width, layers = model.blocks.length;
+        inProj = new MatVec.Packed[layers];
+        outProj = new MatVec.Packed[layers];
+        fc = new MatVec.Packed[layers];
+        fc2 = new MatVec.Packed[layers];
+        for (int l = 0; l < layers; l++) {
+            TransformerBlock b = model.blocks[l];
+            inProj[l] = MatVec.pack(b.attn.inProjWeight.data(), 0, 3 * c, c);
+            outProj[l] = MatVec.pack(b.attn.outProj.weight.data(), 0, c, c);
+            fc[l] = MatVec.pack(b.fc.weight.data(), 0, 4 * c, c);
+            fc2[l] = MatVec.pack(b.fc2.weight.data(), 0, c, 4 * c);
+        }
+        head = MatVec.pack(model.wte.weight.data(), 0, model.config.vocab(), c);
+    }
+
+    /**
+     * Positions [pos, pos + m) (tokens text[from, from + m)) through every block, appending their
+     * keys and values to the caches; the logits of the last land in {@link #logits}. One new
+     * token is m = 1; a window restart refills the cache with m = context/2, where the
+     * multi-row products read each weight once for all m rows. Each row gets the same bits as
+     * if it came alone. Works in the sampler's buffers: no allocation per token.
+     */
+    private void advance(int[] text, int from, int pos, int m) {
+        positions += m;
         int c = width;
-        float[] x = new float[c];
         float[] te = model.wte.weight.data(), pe = model.wpe.weight.data();
-        for (int j = 0; j < c; j++) x[j] = te[token * c + j] + pe[pos * c + j];
+        for (int r = 0; r < m; r++) {
+            int t = text[from + r];
+            for (int j = 0; j < c; j++) x[r * c + j] = te[t * c + j] + pe[(pos + r) * c + j];
+        }
         for (int l = 0; l < model.blocks.length; l++) {
             TransformerBlock b = model.blocks[l];
-            MultiheadAttention a = b.attn;
-            float[] qkv = linear(norm(x, b.ln1), a.inProjWeight.data(), a.inProjBias.data(), 3 * c);
-            System.arraycopy(qkv, c, keys[l], pos * c, c);
-            System.arraycopy(qkv, 2 * c, values[l], pos * c, c);
-            float[] y = attend(qkv, keys[l], values[l], pos + 1, a.heads);
-            add(x, linear(y, a.outProj.weight.data(), a.outProj.bias.data(), c));
-            float[] hidden = Tensor.wrap(linear(norm(x, b.ln2), b.fc.weight.data(), b.fc.bias.data(), 4 * c), 4 * c).gelu().toFloatArray();
-            add(x, linear(hidden, b.fc2.weight.data(), b.fc2.bias.data(), c));
+            norm(b.ln1, m);
+            MatVec.multiplyRows(inProj[l], m, h, 0, c, b.attn.inProjBias.data(), 0, qkv, 0, 3 * c, false);
+            for (int r = 0; r < m; r++) {
+                for (int e = 0; e < c; e++) keys[l][e * context + pos + r] = qkv[r * 3 * c + c + e];
+                System.arraycopy(qkv, r * 3 * c + 2 * c, values[l], (pos + r) * c, c);
+            }
+            // causal: row r sees the positions up to its own
+            for (int r = 0; r < m; r++) attend(keys[l], values[l], r, pos + r + 1, b.attn.heads);
+            // the residual connections: the products add into x in place
+            MatVec.multiplyRows(outProj[l], m, att, 0, c, b.attn.outProj.bias.data(), 0, x, 0, c, true);
+            norm(b.ln2, m);
+            MatVec.multiplyRows(fc[l], m, h, 0, c, b.fc.bias.data(), 0, hidden, 0, 4 * c, false);
+            geluExps(hidden, gelu, m, 4 * c);
+            geluFromExps(hidden, gelu, m, 4 * c);
+            MatVec.multiplyRows(fc2[l], m, gelu, 0, 4 * c, b.fc2.bias.data(), 0, x, 0, c, true);
         }
-        return linear(norm(x, model.lnF), te, null, model.config.vocab());
+        // only the last position's logits are needed
+        RowNorm.forward(0, 1, c, model.lnF.eps, x, (m - 1) * c, affine(model.lnF.weight), affine(model.lnF.bias), h, mean, invStd);
+        MatVec.multiply(head, h, 0, null, 0, logits, 0, false);
     }
 
-    /** The query (qkv's first width values) against {@code n} cached keys, head by head. */
-    private float[] attend(float[] qkv, float[] k, float[] v, int n, int heads) {
+    /*
+     * GELU in Gelu's two passes, each called from a method of its own (as Gelu#halfSquareExps
+     * asks): through Gelu.forward both were compiled as one unit, C2 ran out of its node budget,
+     * left the vector helpers out of line and boxed every vector (~90 KB of garbage a token).
+     * Row by row, as for one position, so a scalar tail falls on the same elements; not in place,
+     * as the output holds the exps between the passes.
+     */
+    private static void geluExps(float[] in, float[] out, int rows, int n) {
+        for (int r = 0; r < rows; r++) Gelu.halfSquareExps(in, r * n, out, r * n, n);
+    }
+
+    private static void geluFromExps(float[] in, float[] out, int rows, int n) {
+        for (int r = 0; r < rows; r++) Gelu.fromExps(in, r * n, out, r * n, n);
+    }
+
+    /**
+     * Row r's query (the first width values of its qkv row) against {@code n} cached keys, head
+     * by head, into row r of {@link #att}: per head, the scores are the scaled query times the head's rows of the
+     * transposed keys, and the output the probabilities times the value rows (both
+     * {@link MatVec#combineRows}, vector-wide, no dot product per key).
+     */
+    private void attend(float[] kT, float[] v, int r, int n, int heads) {
         int c = width, d = c / heads;
         float scale = (float) (1 / Math.sqrt(d));
-        float[] y = new float[c];
-        float[] p = new float[n];
-        for (int h = 0; h < heads; h++) {
-            int ho = h * d;
-            for (int j = 0; j < n; j++) {
-                float s = 0;
-                for (int e = 0; e < d; e++) s += qkv[ho + e] * k[j * c + ho + e];
-                p[j] = s * scale;
-            }
-            Attention.softmaxRow(p, 0, n, n, null, 0);
-            for (int j = 0; j < n; j++) {
-                float pj = p[j];
-                for (int e = 0; e < d; e++) y[ho + e] += pj * v[j * c + ho + e];
-            }
+        for (int e = 0; e < c; e++) q[e] = qkv[r * 3 * c + e] * scale;
+        for (int hd = 0; hd < heads; hd++) {
+            int ho = hd * d;
+            MatVec.combineRows(q, ho, d, kT, ho * context, context, n, p, 0);
+            // padded with −∞ (probability 0) to whole vectors: the softmax then has no scalar tail
+            int padded = Math.min(p.length, (n + Simd.LANES - 1) / Simd.LANES * Simd.LANES);
+            Arrays.fill(p, n, padded, Float.NEGATIVE_INFINITY);
+            Softmax.row(p, 0, padded);
+            MatVec.combineRows(p, 0, n, v, ho, c, d, att, r * c + ho);
         }
-        return y;
     }
 
-    private float[] norm(float[] x, LayerNorm ln) {
-        return LayerNorm.layerNorm(Tensor.wrap(x.clone(), width), ln.normalizedShape(), ln.weight.value(), ln.bias.value(), ln.eps)
-                .toFloatArray();
+    /** h = ln(x) for the first m rows, RowNorm's arithmetic as LayerNorm's forward. */
+    private void norm(LayerNorm ln, int m) {
+        RowNorm.forward(0, m, width, ln.eps, x, 0, affine(ln.weight), affine(ln.bias), h, mean, invStd);
     }
 
-    /** x·Wᵀ + b for one row; W is [out, x.length]. */
-    private static float[] linear(float[] x, float[] w, float[] b, int out) {
-        float[] y = b == null ? new float[out] : b.clone();
-        Gemm.sgemm(false, true, 1, out, x.length, 1f, x, 0, x.length, w, 0, x.length, b == null ? 0f : 1f, y, 0, out);
-        return y;
+    private static float[] affine(Parameter p) {
+        return p == null ? null : p.data();
     }
 
-    private static void add(float[] x, float[] y) {
-        for (int i = 0; i < x.length; i++) x[i] += y[i];
-    }
-
-    /** A draw from softmax(logits / temperature), computed in double. */
-    static int sample(float[] logits, double temperature, Random rng) {
+    /** A draw from softmax(logits / temperature), computed in double in {@code p} (logits.length long). */
+    static int sample(float[] logits, double temperature, Random rng, double[] p) {
         double max = Double.NEGATIVE_INFINITY;
         for (float l : logits) max = Math.max(max, l / temperature);
-        double[] p = new double[logits.length];
         double sum = 0;
-        for (int i = 0; i < p.length; i++) sum += p[i] = Math.exp(logits[i] / temperature - max);
+        for (int i = 0; i < logits.length; i++) sum += p[i] = Math.exp(logits[i] / temperature - max);
         double u = rng.nextDouble() * sum;
-        for (int i = 0; i < p.length; i++) {
+        for (int i = 0; i < logits.length; i++) {
             u -= p[i];
             if (u < 0) return i;
         }
-        return p.length - 1;
+        return logits.length - 1;
     }
 }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +34,38 @@ class GptSamplerTest {
         assertArrayEquals(full, cached);
         int[] other = new GptSampler(g).generate(prompt, 40, 0.9, new Random(8), true);
         assertTrue(!java.util.Arrays.equals(cached, other), "a different seed gives different text");
+    }
+
+    /**
+     * The logits behind every pick agree between the paths to float rounding (the cache's
+     * one-row products sum in another order than the uncached path's GEMM), so equal tokens
+     * above are not luck of a flat distribution.
+     */
+    @Test
+    void cachedAndUncachedLogitsAgree() {
+        Gpt g = model();
+        int[] prompt = {1, 5, 2};
+        List<float[]> cached = new ArrayList<>(), full = new ArrayList<>();
+        // greedy picks, so both paths see the same text whatever the logits
+        int[] a = new GptSampler(g).generate(prompt, 30, recordingArgmax(cached), true);
+        int[] b = new GptSampler(g).generate(prompt, 30, recordingArgmax(full), false);
+        assertArrayEquals(b, a);
+        for (int i = 0; i < full.size(); i++) {
+            float[] f = full.get(i), c = cached.get(i);
+            double spread = 0;
+            for (float v : f) spread = Math.max(spread, Math.abs(v));
+            assertTrue(spread > 1, "the logits at " + i + " are not flat");
+            for (int j = 0; j < f.length; j++) assertEquals(f[j], c[j], 1e-4 * (1 + Math.abs(f[j])), "token " + i + ", logit " + j);
+        }
+    }
+
+    private static GptSampler.Next recordingArgmax(List<float[]> into) {
+        return (logits, off, n) -> {
+            into.add(Arrays.copyOfRange(logits, off, off + n));
+            int best = 0;
+            for (int i = 1; i < n; i++) if (logits[off + i] > logits[off + best]) best = i;
+            return best;
+        };
     }
 
     @Test
