@@ -39,7 +39,8 @@ final class GemmPack {
                     java.util.Arrays.fill(out, dst + cols, dst + NR, 0f);
                 }
             } else if (cols == NR) {
-                // op(B)(p, j) = b[j·ldb + p]: a panel row is one value from each of NR stored rows,
+                // op(B)(p, j) = b[j·ldb + p]: a panel row is one value from each of NR stored rows.
+                // V rows of the panel at a time go through TransposeVector; the last kc mod V are
                 // read as two gathers and written as two vector stores (the scalar loop below wrote
                 // one float per cache line, NR floats apart: 12% of a spoken-digit CNN epoch).
                 if (rowStarts == null) { // gather offsets of V stored rows, once per call
@@ -47,7 +48,14 @@ final class GemmPack {
                     for (int q = 0; q < V; q++) rowStarts[q] = q * ldb;
                 }
                 int src = bOff + j0 * ldb + k0, src2 = src + V * ldb;
-                for (int p = 0; p < kc; p++) {
+                int pv = 0;
+                if (TransposeVector.WORKS) {
+                    for (; pv + V <= kc; pv += V) {
+                        TransposeVector.whole(b, src + pv, ldb, out, base + pv * NR, NR);
+                        TransposeVector.whole(b, src2 + pv, ldb, out, base + pv * NR + V, NR);
+                    }
+                }
+                for (int p = pv; p < kc; p++) {
                     int dst = base + p * NR;
                     FloatVector.fromArray(S, b, src + p, rowStarts, 0).intoArray(out, dst);
                     FloatVector.fromArray(S, b, src2 + p, rowStarts, 0).intoArray(out, dst + V);

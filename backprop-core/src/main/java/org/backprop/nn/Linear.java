@@ -68,6 +68,16 @@ public final class Linear extends Module {
      * holding their weights as plain parameters (MultiheadAttention's packed projection).
      */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        return linear(input, weight, bias, null);
+    }
+
+    /**
+     * residual + x·Wᵀ + b, residual [batch, out] or null: a transformer's residual add done by the
+     * product that makes its branch. C starts as residual + bias rows (one pass) and the kernel
+     * adds x·Wᵀ to it, where a separate add read both and wrote a new array; the residual's
+     * gradient is the output's, passed on as an add passes it.
+     */
+    static Tensor linear(Tensor input, Tensor weight, Tensor bias, Tensor residual) {
         int out = weight.size(0), in = weight.size(1);
         if (input.dim() != 2 || input.size(1) != in || (bias != null && (bias.dim() != 1 || bias.size(0) != out))) {
             throw new IllegalArgumentException("linear: expected input [batch, " + in + "] and bias [" + out + "], got "
@@ -80,19 +90,37 @@ public final class Linear extends Module {
         float[] w = wt.array();
         int wo = wt.offset();
         float[] y = StepArena.scratch(batch * out); // every element written: bias rows, or beta = 0 clears
+        if (residual != null && (residual.dim() != 2 || residual.size(0) != x.size(0) || residual.size(1) != out)) {
+            throw new IllegalArgumentException("linear: the residual must be [" + x.size(0) + ", " + out + "], got "
+                    + org.backprop.tensor.Shape.str(residual.shape()));
+        }
         float beta = 0f;
-        if (bias != null) {
+        if (residual != null) {
+            Tensor rc = residual.contiguous();
+            if (bias != null) {
+                Tensor bc = bias.contiguous();
+                Vec.rowBroadcast(Vec.Op.ADD, rc.array(), rc.offset(), bc.array(), bc.offset(), y, 0, batch, out);
+            } else {
+                System.arraycopy(rc.array(), rc.offset(), y, 0, batch * out);
+            }
+            beta = 1f;
+        } else if (bias != null) {
             Tensor bc = bias.contiguous();
             for (int r = 0; r < batch; r++) System.arraycopy(bc.array(), bc.offset(), y, r * out, out);
             beta = 1f;
         }
         Gemm.sgemm(false, true, batch, out, in, 1f, x.array(), x.offset(), in, w, wo, in, beta, y, 0, out);
         Tensor[] inputs = bias == null ? new Tensor[] {x, wt} : new Tensor[] {x, wt, bias};
+        if (residual != null) {
+            inputs = java.util.Arrays.copyOf(inputs, inputs.length + 1);
+            inputs[inputs.length - 1] = residual;
+        }
+        Tensor[] recorded = inputs;
         return Tensor.fromOperation(y, new int[] {batch, out}, "linear", grad -> {
             Tensor g = grad.contiguous();
             float[] gd = g.array();
             int go = g.offset();
-            Tensor[] grads = new Tensor[inputs.length];
+            Tensor[] grads = new Tensor[recorded.length];
             if (x.requiresGrad()) { // [batch, in] = g[batch, out]·W[out, in]
                 float[] dx = StepArena.scratch(batch * in); // beta = 0 overwrites it
                 Gemm.sgemm(false, false, batch, in, out, 1f, gd, go, out, w, wo, in, 0f, dx, 0, in);
@@ -119,8 +147,9 @@ public final class Linear extends Module {
                 else if ((db = bias.leafGradBuffer()) == null) grads[2] = Tensor.wrap(db = new float[out], out);
                 Vec.addColumnSums(gd, go, batch, out, db, 0);
             }
+            if (residual != null) grads[recorded.length - 1] = grad;
             return grads;
-        }, inputs);
+        }, recorded);
     }
 
     @Override

@@ -49,10 +49,25 @@ public final class MultiheadAttention extends Module {
      */
     public Tensor selfAttention(Tensor x, boolean causal, boolean[] keyPadding) {
         int[] s = checkInput("input", x);
+        return project(attend(x, causal, keyPadding), s[0], s[1]);
+    }
+
+    /**
+     * residual + selfAttention(x) as rows [B·T, E], residual [B·T, E]: the output projection adds
+     * the residual stream as it writes (see {@link Linear#linear(Tensor, Tensor, Tensor, Tensor)}).
+     */
+    Tensor selfAttentionPlus(Tensor x, boolean causal, Tensor residual) {
+        int[] s = checkInput("input", x);
+        Tensor y = attend(x, causal, null).reshape(s[0] * s[1], embedDim);
+        return Linear.linear(y, outProj.weight.value(), outProj.bias.value(), residual);
+    }
+
+    /** The heads' outputs [B, T, E] before the output projection. */
+    private Tensor attend(Tensor x, boolean causal, boolean[] keyPadding) {
+        int[] s = x.shape();
         Tensor qkv = Linear.linear(x.reshape(s[0] * s[1], embedDim), inProjWeight.value(), inProjBias.value())
                 .reshape(s[0], s[1], 3 * embedDim);
-        Tensor y = Attention.selfAttention(qkv, heads, causal, keyPadding);
-        return project(y, s[0], s[1]);
+        return Attention.selfAttention(qkv, heads, causal, keyPadding);
     }
 
     /**

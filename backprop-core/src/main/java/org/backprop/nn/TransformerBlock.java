@@ -42,6 +42,13 @@ public final class TransformerBlock extends Module {
                     + Shape.str(x.shape()));
         }
         int b = x.size(0), t = x.size(1);
+        if (drop.p == 0 || !drop.isTraining()) {
+            // Dropout is the identity: each residual add is done by the product that ends its branch
+            // (out_proj, fc2), with no pass and no array of its own.
+            Tensor h = attn.selfAttentionPlus(ln1.forward(x), true, x.reshape(b * t, width));
+            Tensor m = fc.forward(ln2.forward(h)).gelu();
+            return Linear.linear(m, fc2.weight.value(), fc2.bias.value(), h).reshape(b, t, width);
+        }
         Tensor a = attn.selfAttention(ln1.forward(x), true, null);
         Tensor h = x.add(drop.forward(a)).reshape(b * t, width);
         Tensor m = fc2.forward(fc.forward(ln2.forward(h)).gelu());

@@ -60,12 +60,25 @@ public final class Autograd {
                     if (ig == null || !in.requiresGrad()) continue;
                     ig = sumToShape(ig, in.shape(), node.op());
                     Tensor previous = grads.get(in);
-                    grads.put(in, previous == null ? ig : previous.add(ig));
+                    grads.put(in, previous == null ? ig : sum(previous, ig));
                 }
             }
         } finally {
             Tensor.setGradEnabled(wasRecording);
         }
+    }
+
+    /**
+     * a + b for a tensor reached by two paths (a transformer's residual stream, every block):
+     * into a new array, as either may also be another input's gradient, but one from the step's
+     * arena when a scope is open, where an add allocated a fresh array each time.
+     */
+    private static Tensor sum(Tensor a, Tensor b) {
+        if (!a.isContiguous() || !b.isContiguous() || !Shape.same(a.shape(), b.shape())) return a.add(b);
+        int n = a.numel();
+        float[] out = StepArena.scratch(n); // every element written
+        org.backprop.kernel.Vec.binary(org.backprop.kernel.Vec.Op.ADD, a.array(), a.offset(), b.array(), b.offset(), out, 0, n);
+        return Tensor.contiguousOver(out, a.shape());
     }
 
     private static final Tensor[] NO_INPUTS = {};

@@ -62,6 +62,20 @@ class LinearTest {
         gradcheck(in -> noBias.forward(in[1]), noBias.weight.value(), uniform(rng, -1, 1, 7, 4));
     }
 
+    /** residual + x·Wᵀ + b in one product: the same values as the add, and every input's gradient checked. */
+    @Test
+    void productWithResidualAddsTheResidualAndPassesItsGradient() {
+        Linear lin = new Linear(4, 3, rng);
+        Tensor w = lin.weight.value(), b = lin.bias.value();
+        Tensor x = uniform(rng, -1, 1, 5, 4), r = uniform(rng, -1, 1, 5, 3);
+        assertArrayEquals(lin.forward(x).add(r).toFloatArray(), Linear.linear(x, w, b, r).toFloatArray(), 1e-6f);
+        gradcheck(in -> Linear.linear(in[2], in[0], in[1], in[3]).tanh(), w, b, x, r);
+        // the residual also feeding the product's input, as a transformer's stream does; and no bias
+        gradcheck(in -> Linear.linear(in[1], in[0], null, in[1].slice(1, 0, 3)).tanh(), w, uniform(rng, -1, 1, 2, 4));
+        String msg = assertThrows(IllegalArgumentException.class, () -> Linear.linear(x, w, b, Tensor.zeros(5, 4))).getMessage();
+        assertTrue(msg.contains("residual") && msg.contains("[5, 3]"), msg);
+    }
+
     @Test
     void wrongInputWidthIsReported() {
         Linear lin = new Linear(4, 3, rng);
