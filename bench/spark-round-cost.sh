@@ -10,9 +10,9 @@
 #     efficiency samples/s(2) / (2 x samples/s(1)); rows report epoch 2, epoch WARM (default 5: after 4 epochs of
 #     JIT warm-up; on 2 cores the executors' compilers share the cores with the two computing tasks) and epoch LATE
 #     (default 10, from runs of their own: the executors' compilers have nearly stopped; 0 leaves these rows out).
-# Every row's executors run with EXECUTOR_JAVA_OPTIONS (default -XX:+UseParallelGC, as docs/SPARK.md recommends for
-# small executors: G1's concurrent cycles, started by batch-sized humongous arrays, took 60-90 ms of CPU an epoch
-# from the two computing tasks; set it empty for the JVM's default collector).
+# EXECUTOR_JAVA_OPTIONS (default empty: the JVM's default collector, G1) is added to every row's executors, e.g.
+# -XX:+UseParallelGC for an A/B of the collector (docs/SPARK.md: it cut the 2-executor GC CPU but ran the 1-executor
+# rows, whose one 512 MB executor holds the whole data set, out of heap).
 # "samples/s" is the epoch's rounds' wall time on the driver; "end to end" is the last epoch from the driver's
 # epoch end to epoch end (stage launch, transfers, listeners included): the efficiency lines at the end use it.
 # Run from the repository root after `./mvnw -o -pl backprop-spark -am package -DskipTests` (or
@@ -29,7 +29,7 @@ fi
 rounds="${ROUNDS:-30}"
 warm="${WARM:-5}"
 late="${LATE:-10}"
-jvm="${EXECUTOR_JAVA_OPTIONS--XX:+UseParallelGC}"
+jvm="${EXECUTOR_JAVA_OPTIONS:-}"
 jvmarg=(); [ -n "$jvm" ] && jvmarg=("executorJavaOptions=$jvm")
 work="$(mktemp -d)"
 trap 'scripts/spark-cluster.sh stop "$work" || true; rm -rf "$work"' EXIT
