@@ -7,8 +7,12 @@
 # spark.backprop.epochsPerStage=1) against one stage for the whole run (now):
 #   - synchronous, global batch 1,024, 2 executors;
 #   - local SGD (4 local steps, batch 1,024, 8 rounds an epoch) on 1 and on 2 executors, for the scaling
-#     efficiency samples/s(2) / (2 x samples/s(1)); rows report epoch 2 and epoch WARM (default 5: after 4
-#     epochs of JIT warm-up; on 2 cores the executors' compilers share the cores with the two computing tasks).
+#     efficiency samples/s(2) / (2 x samples/s(1)); rows report epoch 2, epoch WARM (default 5: after 4 epochs of
+#     JIT warm-up; on 2 cores the executors' compilers share the cores with the two computing tasks) and epoch LATE
+#     (default 10, from runs of their own: the executors' compilers have nearly stopped; 0 leaves these rows out).
+# EXECUTOR_JAVA_OPTIONS (default empty: the JVM's default collector, G1) is added to every row's executors, e.g.
+# -XX:+UseParallelGC for an A/B of the collector (docs/SPARK.md: it cut the 2-executor GC CPU but ran the 1-executor
+# rows, whose one 512 MB executor holds the whole data set, out of heap).
 # "samples/s" is the epoch's rounds' wall time on the driver; "end to end" is the last epoch from the driver's
 # epoch end to epoch end (stage launch, transfers, listeners included): the efficiency lines at the end use it.
 # Run from the repository root after `./mvnw -o -pl backprop-spark -am package -DskipTests` (or
@@ -24,6 +28,9 @@ if [ ! -f "$cp" ] || [ -z "$jar" ]; then
 fi
 rounds="${ROUNDS:-30}"
 warm="${WARM:-5}"
+late="${LATE:-10}"
+jvm="${EXECUTOR_JAVA_OPTIONS:-}"
+jvmarg=(); [ -n "$jvm" ] && jvmarg=("executorJavaOptions=$jvm")
 work="$(mktemp -d)"
 trap 'scripts/spark-cluster.sh stop "$work" || true; rm -rf "$work"' EXIT
 scripts/spark-cluster.sh start "$work" "$cp" > /dev/null
@@ -32,7 +39,7 @@ row() { # LABEL KEY ARGS...: one submit, one table row; KEY names its end-to-end
   local label="$1" key="$2"; shift 2
   local before after line
   before="$(cut -d' ' -f1 /proc/loadavg)"
-  line="$(scripts/spark-cluster.sh submit "$work" "$jar" org.backprop.spark.examples.RoundCost rounds="$rounds" "$@" \
+  line="$(scripts/spark-cluster.sh submit "$work" "$jar" org.backprop.spark.examples.RoundCost rounds="$rounds" ${jvmarg[@]+"${jvmarg[@]}"} "$@" \
     2>> "$work/submit.log" | grep '^ROW|' || true)"
   after="$(cut -d' ' -f1 /proc/loadavg)"
   if [ -z "$line" ]; then
@@ -57,6 +64,12 @@ row "local SGD k=4, 1 executor, one stage, epoch 2" o1 $lsgd partitions=1 epochs
 row "local SGD k=4, 2 executors, one stage, epoch 2" o2 $lsgd partitions=2 epochs=2
 row "local SGD k=4, 1 executor, one stage, epoch $warm" w1 $lsgd partitions=1 epochs="$warm"
 row "local SGD k=4, 2 executors, one stage, epoch $warm" w2 $lsgd partitions=2 epochs="$warm"
+if [ "$late" -gt 0 ]; then
+  row "local SGD k=4, 1 executor, one stage, epoch $late" l1 $lsgd partitions=1 epochs="$late"
+  row "local SGD k=4, 2 executors, one stage, epoch $late" l2 $lsgd partitions=2 epochs="$late"
+fi
 eff() { awk -v a="$(e2e "$2")" -v b="$(e2e "$1")" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f (%s / (2 x %s))", a / (2 * b), a, b; else print "n/a" }'; }
 echo
 echo "local SGD scaling efficiency, last epoch end to end: one stage, epoch $warm: $(eff w1 w2); epoch 2: $(eff o1 o2); a stage per epoch, epoch $warm: $(eff p1 p2)"
+[ "$late" -gt 0 ] && echo "local SGD scaling efficiency, later (separate runs): one stage, epoch $late: $(eff l1 l2)"
+exit 0

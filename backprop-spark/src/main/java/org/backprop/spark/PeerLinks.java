@@ -20,7 +20,8 @@ import org.apache.spark.BarrierTaskContext;
  * (keeping the line to the driver open for the stage's epoch ends, {@link StageControl}),
  * and every round each task sends its share (raw little-endian floats) to every other task over
  * TCP and sums all shares in partition order: every task gets the same bits. The byte and float
- * buffers are the link's own, reused every round. Reads wake every second to give up when Spark
+ * buffers are the link's own, reused every round; a peer's share is read and added 64 KiB at a
+ * time, not held whole. Reads wake every second to give up when Spark
  * kills the task (a failed peer fails the stage).
  */
 final class PeerLinks implements AutoCloseable {
@@ -31,9 +32,11 @@ final class PeerLinks implements AutoCloseable {
     private final Socket[] sockets; // by partition; null at {@code me}
     private final java.io.OutputStream[] out;
     private final InputStream[] in;
+    private static final int CHUNK_FLOATS = 16 * 1024; // 64 KiB a read
     private byte[] message = new byte[0];
-    private byte[][] received;
-    private float[] share = new float[0], sum = new float[0];
+    private final byte[] chunk = new byte[4 * CHUNK_FLOATS];
+    private final float[] share = new float[CHUNK_FLOATS];
+    private float[] sum = new float[0];
     private long wait;
     private final Socket control;
 
@@ -44,7 +47,6 @@ final class PeerLinks implements AutoCloseable {
         this.sockets = sockets;
         this.out = new java.io.OutputStream[sockets.length];
         this.in = new InputStream[sockets.length];
-        this.received = new byte[sockets.length][];
         for (int j = 0; j < sockets.length; j++) {
             if (sockets[j] == null) continue;
             sockets[j].setTcpNoDelay(true);
@@ -111,15 +113,16 @@ final class PeerLinks implements AutoCloseable {
 
     /**
      * Sends {@code mine} to every other task and returns every task's share summed in partition
-     * order, in an array of this link's that the next call overwrites.
+     * order, in an array of this link's that the next call overwrites. Each peer's share is added
+     * chunk by chunk as it arrives (the chunk's decoding and adding overlap the rest's transfer);
+     * each element still gets the shares added in partition order, so the bits are those of
+     * summing whole arrays.
      */
     float[] sum(float[] mine) throws IOException, InterruptedException {
         int n = sockets.length, bytes = 4 * mine.length;
         if (sum.length != mine.length) {
             sum = new float[mine.length];
-            share = new float[mine.length];
             message = new byte[4 + bytes];
-            for (int j = 0; j < n; j++) received[j] = j == me ? null : new byte[4 + bytes];
         }
         if (n == 1) {
             System.arraycopy(mine, 0, sum, 0, mine.length);
@@ -143,14 +146,12 @@ final class PeerLinks implements AutoCloseable {
         long start = System.nanoTime();
         wait = 0;
         for (int j = 0; j < n; j++) {
-            float[] s = mine;
-            if (j != me) {
-                read(j, received[j], bytes, start);
-                ByteBuffer.wrap(received[j], 4, bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(share);
-                s = share;
+            if (j == me) {
+                if (j == 0) System.arraycopy(mine, 0, sum, 0, mine.length);
+                else for (int i = 0; i < sum.length; i++) sum[i] += mine[i];
+            } else {
+                receive(j, bytes, start);
             }
-            if (j == 0) System.arraycopy(s, 0, sum, 0, s.length);
-            else for (int i = 0; i < sum.length; i++) sum[i] += s[i];
         }
         for (int j = 0; j < n; j++) {
             if (writers[j] != null) writers[j].join();
@@ -164,13 +165,20 @@ final class PeerLinks implements AutoCloseable {
         return wait;
     }
 
-    private void read(int peer, byte[] into, int expected, long start) throws IOException {
+    /** Reads {@code peer}'s share a chunk at a time into {@link #sum}: copied when it is partition 0's, else added. */
+    private void receive(int peer, int expected, long start) throws IOException {
         String from = "task " + peer;
-        Rendezvous.readFully(in[peer], into, 0, 4, ctx::isInterrupted, from);
+        Rendezvous.readFully(in[peer], chunk, 0, 4, ctx::isInterrupted, from);
         wait = Math.max(wait, System.nanoTime() - start);
-        Rendezvous.readFully(in[peer], into, 4, into.length - 4, ctx::isInterrupted, from); // the peers' layouts are the same
-        int length = ByteBuffer.wrap(into).getInt();
+        int length = ByteBuffer.wrap(chunk).getInt();
         if (length != expected) throw new IOException(from + " sent " + length + " bytes, expected " + expected);
+        for (int at = 0; at < sum.length; at += CHUNK_FLOATS) {
+            int c = Math.min(CHUNK_FLOATS, sum.length - at);
+            Rendezvous.readFully(in[peer], chunk, 0, 4 * c, ctx::isInterrupted, from);
+            ByteBuffer.wrap(chunk, 0, 4 * c).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(share, 0, c);
+            if (peer == 0) System.arraycopy(share, 0, sum, at, c);
+            else for (int i = 0; i < c; i++) sum[at + i] += share[i];
+        }
     }
 
     @Override

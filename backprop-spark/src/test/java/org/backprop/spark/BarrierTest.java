@@ -35,9 +35,14 @@ class BarrierTest {
     private record Outcome(Module model, Optimizer opt, SparkTrainResult result) {}
 
     private static Outcome train(JavaRDD<Sample> rdd, SparkTrainConfig config, OptimizerFactory opt, boolean barrier) {
-        Module m = FACTORY.get();
+        return train(FACTORY, rdd, config, opt, barrier);
+    }
+
+    private static Outcome train(SerializableSupplier<Module> factory, JavaRDD<Sample> rdd, SparkTrainConfig config, OptimizerFactory opt,
+            boolean barrier) {
+        Module m = factory.get();
         Optimizer o = opt.create(m.parameters());
-        var r = new SparkTrainer(SharedSpark.context(), m, FACTORY, new CrossEntropyLoss(), o).scheduler(new StepLR(o, 1, 0.5))
+        var r = new SparkTrainer(SharedSpark.context(), m, factory, new CrossEntropyLoss(), o).scheduler(new StepLR(o, 1, 0.5))
                 .optimizerCopies(opt).fit(rdd, config.barrier(barrier));
         return new Outcome(m, o, r);
     }
@@ -80,6 +85,17 @@ class BarrierTest {
         Outcome a = train(data(2), config, adam, false), b = train(data(2), config, adam, true);
         assertSameBits(a, b);
         assertEquals(1, b.result().rounds().stream().mapToInt(r -> r.parts().jobs()).sum(), "one barrier stage for the run");
+    }
+
+    /** Shares of several of the links' 64 KiB chunks (the last one partial) sum to the same bits as whole arrays. */
+    @Test
+    void sharesLargerThanOneChunkOfTheLinksMatchAJobPerRoundBitForBit() {
+        SerializableSupplier<Module> wide = Fixtures.mlp(6, 2800, 3, 22); // 28,003 parameters: 1.7 chunks, 5.1 with Adam's state
+        OptimizerFactory adam = p -> new Adam(p, 0.01);
+        var sync = SparkTrainConfig.defaults().epochs(2).globalBatchSize(48).seed(11);
+        assertSameBits(train(wide, data(2), sync, BarrierTest::sgd, false), train(wide, data(2), sync, BarrierTest::sgd, true));
+        var local = SparkTrainConfig.defaults().epochs(2).globalBatchSize(48).seed(12).mode(Mode.localSgd(2, adam));
+        assertSameBits(train(wide, data(2), local, adam, false), train(wide, data(2), local, adam, true));
     }
 
     /** One partition, a single-task barrier stage; three partitions (more than local[2]'s slots): a job per round. */

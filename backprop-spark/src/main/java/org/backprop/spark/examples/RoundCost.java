@@ -27,10 +27,11 @@ import org.backprop.spark.TrainingListener;
  * in docs/SPARK.md.
  *
  * <pre>
- * RoundCost [master=local[2]] [widths=784,256,128,10] [batch=256] [rounds=30] [localSteps=1] [partitions=0] [inline=BYTES] [barrier=0] [epochs=2] [epochsPerStage=0]
+ * RoundCost [master=local[2]] [widths=784,256,128,10] [batch=256] [rounds=30] [localSteps=1] [partitions=0] [inline=BYTES] [barrier=0] [epochs=2] [epochsPerStage=0] [executorJavaOptions=FLAGS]
  * </pre>
  * partitions=0 uses Spark's default parallelism; localSteps &gt; 1 measures local SGD rounds.
  * inline=BYTES sets spark.backprop.inlineWeightsBytes (0: the weights go as a broadcast of their own);
+ * executorJavaOptions=FLAGS appends to spark.executor.extraJavaOptions (a cluster's executors, e.g. GC flags).
  * epochsPerStage=N sets spark.backprop.epochsPerStage (barrier: 1 launches a stage per epoch, as before one stage ran the whole run).
  * barrier=1 runs the epoch as one barrier stage (SparkTrainConfig.barrier); its rows train {@code epochs} epochs (default
  * 2) and report the last (the earlier ones are JIT warm-up). Besides
@@ -58,6 +59,8 @@ public final class RoundCost {
         if (!inline.isEmpty()) conf.set("spark.backprop.inlineWeightsBytes", inline);
         String perStage = opts.get("epochsPerStage", ""); // barrier: epochs per stage (default all; 1: a stage per epoch, as before)
         if (!perStage.isEmpty()) conf.set("spark.backprop.epochsPerStage", perStage);
+        String jvm = opts.get("executorJavaOptions", ""); // appended to spark-submit's (a cluster's executors start after this)
+        if (!jvm.isEmpty()) conf.set("spark.executor.extraJavaOptions", (conf.get("spark.executor.extraJavaOptions", "") + " " + jvm).strip());
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
             int parts = partitions > 0 ? partitions : sc.defaultParallelism();
