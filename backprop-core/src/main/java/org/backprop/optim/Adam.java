@@ -19,8 +19,9 @@ import org.backprop.nn.Parameter;
  *   else:        v̂_t ← v_t / (1 − β₂^t)
  *   θ_t ← θ_{t−1} − γ·m̂_t / (√v̂_t + ε)
  * </pre>
- * m, v and v^max start at 0. As in PyTorch's implementation the last line is computed as
- * θ − (γ / (1 − β₁^t))·m_t / (√v_t / √(1 − β₂^t) + ε), in float32 element by element.
+ * m, v and v^max start at 0. The last line is computed as
+ * θ − (m_t / (√v_t + ε·√(1 − β₂^t)))·(γ·√(1 − β₂^t) / (1 − β₁^t)), in float32 element by element:
+ * PyTorch's θ − (γ / (1 − β₁^t))·m_t / (√v_t / √(1 − β₂^t) + ε) with one division fewer.
  * With a constant gradient every step moves each weight by almost exactly γ against the sign
  * of its gradient, which is what makes γ a step size.
  *
@@ -125,39 +126,61 @@ public final class Adam extends Optimizer {
         step(state, w, g, lr, options.beta1(), options.beta2(), options.eps(), options.weightDecay(), 0, options.amsgrad());
     }
 
+    /** The kernel checks the weights as it writes them: no second pass over them. */
+    @Override
+    boolean updateChecked(int index, State state, float[] w, float[] g) {
+        return step(state, w, g, lr, options.beta1(), options.beta2(), options.eps(), options.weightDecay(), 0, options.amsgrad());
+    }
+
     /**
      * One Adam or AdamW update of one parameter, in a single pass: {@code l2} is Adam's weight
-     * decay (added to the gradient), {@code decoupled} AdamW's (θ ← θ·(1 − γλ) first).
+     * decay (added to the gradient), {@code decoupled} AdamW's (θ ← θ·(1 − γλ) first). Returns
+     * whether every weight it wrote is finite.
      */
-    static void step(State state, float[] w, float[] g, double lr, double beta1, double beta2, double eps,
+    static boolean step(State state, float[] w, float[] g, double lr, double beta1, double beta2, double eps,
             double l2, double decoupled, boolean amsgrad) {
         float[] m = state.buffer("exp_avg", 0f);
         float[] v = state.buffer("exp_avg_sq", 0f);
         float[] vMax = amsgrad ? state.buffer("max_exp_avg_sq", 0f) : null;
         long t = state.step();
         // Scalars in double, as PyTorch computes them in Python, then used as float32 like its kernels.
+        // PyTorch divides by (√v / √(1 − β₂ᵗ) + ε); multiplying that and γ/(1 − β₁ᵗ) by √(1 − β₂ᵗ)
+        // gives the same update with one division an element fewer (a square root and a division
+        // are the loop's slowest operations), within an ulp or two of PyTorch's float32 result.
         double biasCorrection1 = 1 - Math.pow(beta1, t);
-        double biasCorrection2 = 1 - Math.pow(beta2, t);
-        AdamLoop.Constants k = new AdamLoop.Constants((float) (lr / biasCorrection1), (float) Math.sqrt(biasCorrection2), (float) beta1,
-                (float) beta2, (float) (1 - beta1), (float) (1 - beta2), (float) eps, (float) l2,
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+        AdamLoop.Constants k = new AdamLoop.Constants((float) (lr * bc2Sqrt / biasCorrection1), (float) beta1,
+                (float) beta2, (float) (1 - beta1), (float) (1 - beta2), (float) (eps * bc2Sqrt), (float) l2,
                 (float) (1 - lr * decoupled), l2 != 0, decoupled != 0, amsgrad);
         // Elementwise, so a large parameter is split over the kernel threads with the same result.
-        Parallel.forRange(w.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> apply(k, w, g, m, v, vMax, from, to));
+        int parts = Parallel.parts(w.length, Parallel.MIN_ELEMENTS_PER_THREAD);
+        if (parts == 1) return apply(k, w, g, m, v, vMax, 0, w.length);
+        boolean[] bad = new boolean[parts];
+        Parallel.forRange(w.length, Parallel.MIN_ELEMENTS_PER_THREAD,
+                (part, from, to) -> bad[part] = !apply(k, w, g, m, v, vMax, from, to));
+        for (boolean b : bad) if (b) return false;
+        return true;
     }
 
-    /** The update of elements [from, to): whole vectors in the kernel (same bits as the loop here), then the rest. */
-    private static void apply(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
-        applyScalar(k, w, g, m, v, vMax, AdamLoop.vectors(k, w, g, m, v, vMax, from, to), to);
+    /**
+     * The update of elements [from, to): whole vectors in the kernel (same bits as the loop here),
+     * then the rest; whether every weight written is finite.
+     */
+    private static boolean apply(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
+        int end = AdamLoop.vectors(k, w, g, m, v, vMax, from, to);
+        boolean finite = end >= 0;
+        return applyScalar(k, w, g, m, v, vMax, finite ? end : -1 - end, to) && finite;
     }
 
     /** The rule one element at a time: the statement of the arithmetic, the tail and the scalar path. */
-    private static void applyScalar(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax,
+    private static boolean applyScalar(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax,
             int from, int to) {
         // Locals, so the loop reads no field.
-        float stepSize = k.stepSize(), bc2Sqrt = k.bc2Sqrt(), b1 = k.b1(), b2 = k.b2(), c1 = k.c1(), c2 = k.c2();
+        float stepSize = k.stepSize(), b1 = k.b1(), b2 = k.b2(), c1 = k.c1(), c2 = k.c2();
         float e = k.eps(), decay = k.decay(), shrink = k.shrink();
         boolean hasL2 = k.hasL2(), hasDecoupled = k.hasDecoupled(), amsgrad = k.amsgrad();
         boolean flush = e > 0; // with ε = 0 a flushed v could divide by 0 (see Subnormals)
+        float check = 0f; // w·0 is 0 for a finite w, NaN otherwise
         for (int i = from; i < to; i++) {
             float wi = w[i];
             float gi = hasL2 ? g[i] + decay * wi : g[i];
@@ -168,9 +191,11 @@ public final class Adam extends Optimizer {
             m[i] = mi;
             v[i] = vi;
             if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
-            w[i] = wi - stepSize * (mi / denom);
+            float out = wi - (mi / ((float) Math.sqrt(vi) + e)) * stepSize;
+            w[i] = out;
+            check += out * 0f;
         }
+        return check == 0f;
     }
 
     @Override

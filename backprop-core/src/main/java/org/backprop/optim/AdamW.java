@@ -118,7 +118,13 @@ public final class AdamW extends Optimizer {
 
     @Override
     protected void update(int index, State state, float[] w, float[] g) {
-        Adam.step(state, w, g, lr, options.beta1(), options.beta2(), options.eps(), 0,
+        updateChecked(index, state, w, g);
+    }
+
+    /** The kernel checks the weights as it writes them: no second pass over them. */
+    @Override
+    boolean updateChecked(int index, State state, float[] w, float[] g) {
+        return Adam.step(state, w, g, lr, options.beta1(), options.beta2(), options.eps(), 0,
                 decays[index] ? options.weightDecay() : 0, options.amsgrad());
     }
 

@@ -102,9 +102,17 @@ public abstract class Optimizer {
         State state = states[i];
         if (state == null) state = states[i] = new State(p.numel());
         state.step++;
-        update(i, state, p.data(), p.grad().array());
-        // One vector pass over the values just written (still in cache): an overflowed update.
-        return Vec.allFiniteParallel(p.data());
+        return updateChecked(i, state, p.data(), p.grad().array());
+    }
+
+    /**
+     * {@link #update(int, State, float[], float[])}, then whether {@code w} is all finite (an
+     * overflowed update): one vector pass over the values just written, still in cache. Rules whose
+     * kernel checks the values as it writes them override this to skip the pass.
+     */
+    boolean updateChecked(int index, State state, float[] w, float[] g) {
+        update(index, state, w, g);
+        return Vec.allFiniteParallel(w);
     }
 
     // ---------------------------------------------------------------- fused step (FusedStep)
