@@ -19,11 +19,12 @@ public final class AdamLoop {
                             float shrink, boolean hasL2, boolean hasDecoupled, boolean amsgrad) {}
 
     /**
-     * Updates the whole vectors of elements [from, to) of w, m, v (and vMax with AMSGrad); returns
-     * where they stop, for the caller's scalar loop to finish ({@code from} without the Vector API),
-     * as {@code -1 - end} when a weight it wrote is NaN or infinite (the check costs no pass of its own).
+     * Updates the whole vectors of elements [from, to) of w, m, v (and vMax with AMSGrad), element
+     * i from gradient g[i − gShift]; returns where they stop, for the caller's scalar loop to
+     * finish ({@code from} without the Vector API), as {@code -1 - end} when a weight it wrote is
+     * NaN or infinite (the check costs no pass of its own).
      */
-    public static int vectors(Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
-        return Simd.VECTOR ? AdamVector.apply(k, w, g, m, v, vMax, from, to) : from;
+    public static int vectors(Constants k, float[] w, float[] g, int gShift, float[] m, float[] v, float[] vMax, int from, int to) {
+        return Simd.VECTOR ? AdamVector.apply(k, w, g, gShift, m, v, vMax, from, to) : from;
     }
 }

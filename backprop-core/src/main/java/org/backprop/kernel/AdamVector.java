@@ -10,7 +10,7 @@ final class AdamVector {
 
     private static final VectorSpecies<Float> S = SimdVector.SPECIES;
 
-    static int apply(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
+    static int apply(AdamLoop.Constants k, float[] w, float[] g, int gShift, float[] m, float[] v, float[] vMax, int from, int to) {
         int end = from + S.loopBound(to - from);
         boolean flush = k.eps() > 0; // with ε = 0 a flushed v could divide by 0 (see optim.Subnormals)
         float decay = k.decay(), shrink = k.shrink(), b1 = k.b1(), b2 = k.b2(), c1 = k.c1(), c2 = k.c2();
@@ -21,7 +21,7 @@ final class AdamVector {
         FloatVector check = zero;
         for (int i = from; i < end; i += S.length()) {
             FloatVector wi = FloatVector.fromArray(S, w, i);
-            FloatVector gi = FloatVector.fromArray(S, g, i);
+            FloatVector gi = FloatVector.fromArray(S, g, i - gShift);
             if (hasL2) gi = gi.add(wi.mul(decay));
             if (hasDecoupled) wi = wi.mul(shrink);
             FloatVector mi = FloatVector.fromArray(S, m, i).mul(b1).add(gi.mul(c1));

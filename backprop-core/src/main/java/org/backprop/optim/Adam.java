@@ -2,6 +2,7 @@ package org.backprop.optim;
 
 import java.util.List;
 import org.backprop.kernel.AdamLoop;
+import org.backprop.kernel.Gemm;
 import org.backprop.kernel.Parallel;
 import org.backprop.nn.Parameter;
 
@@ -128,8 +129,14 @@ public final class Adam extends Optimizer {
 
     /** The kernel checks the weights as it writes them: no second pass over them. */
     @Override
-    boolean updateChecked(int index, State state, float[] w, float[] g) {
-        return step(state, w, g, lr, options.beta1(), options.beta2(), options.eps(), options.weightDecay(), 0, options.amsgrad());
+    boolean updateChecked(int index, State state, float[] w, float[] g, float[][] outer) {
+        return step(state, w, g, outer, lr, options.beta1(), options.beta2(), options.eps(), options.weightDecay(), 0,
+                options.amsgrad());
+    }
+
+    @Override
+    boolean takesOuterGradients() {
+        return true;
     }
 
     /**
@@ -138,6 +145,17 @@ public final class Adam extends Optimizer {
      * whether every weight it wrote is finite.
      */
     static boolean step(State state, float[] w, float[] g, double lr, double beta1, double beta2, double eps,
+            double l2, double decoupled, boolean amsgrad) {
+        return step(state, w, g, null, lr, beta1, beta2, eps, l2, decoupled, amsgrad);
+    }
+
+    /**
+     * {@link #step}, with the gradient given either whole ({@code g}) or, when {@code outer} is
+     * not null, as the factors {a, b} of the rank-1 product a·bᵀ (w is [a.length, b.length]),
+     * formed a row at a time as the product kernel forms it (the same bits) and never stored
+     * (see {@link FusedStep}).
+     */
+    static boolean step(State state, float[] w, float[] g, float[][] outer, double lr, double beta1, double beta2, double eps,
             double l2, double decoupled, boolean amsgrad) {
         float[] m = state.buffer("exp_avg", 0f);
         float[] v = state.buffer("exp_avg_sq", 0f);
@@ -153,28 +171,49 @@ public final class Adam extends Optimizer {
                 (float) beta2, (float) (1 - beta1), (float) (1 - beta2), (float) (eps * bc2Sqrt), (float) l2,
                 (float) (1 - lr * decoupled), l2 != 0, decoupled != 0, amsgrad);
         // Elementwise, so a large parameter is split over the kernel threads with the same result.
-        int parts = Parallel.parts(w.length, Parallel.MIN_ELEMENTS_PER_THREAD);
-        if (parts == 1) return apply(k, w, g, m, v, vMax, 0, w.length);
+        int n = outer == null ? w.length : outer[0].length, cols = outer == null ? 1 : outer[1].length;
+        long min = Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / cols);
+        int parts = Parallel.parts(n, min);
+        if (parts == 1) return outer == null ? apply(k, w, g, 0, m, v, vMax, 0, n) : applyOuter(k, w, outer, m, v, vMax, 0, n);
         boolean[] bad = new boolean[parts];
-        Parallel.forRange(w.length, Parallel.MIN_ELEMENTS_PER_THREAD,
-                (part, from, to) -> bad[part] = !apply(k, w, g, m, v, vMax, from, to));
+        Parallel.forRange(n, min, (part, from, to) -> bad[part] = !(outer == null
+                ? apply(k, w, g, 0, m, v, vMax, from, to) : applyOuter(k, w, outer, m, v, vMax, from, to)));
         for (boolean b : bad) if (b) return false;
         return true;
     }
 
+    /** A per-thread row of a rank-1 gradient, in L1 while the update reads it. */
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** Rows [from, to) of w from the rank-1 gradient a·bᵀ, each row formed by the product kernel. */
+    private static boolean applyOuter(AdamLoop.Constants k, float[] w, float[][] outer, float[] m, float[] v, float[] vMax,
+            int from, int to) {
+        float[] a = outer[0], b = outer[1];
+        int cols = b.length;
+        float[] row = ROW.get();
+        if (row.length < cols) ROW.set(row = new float[cols]);
+        boolean finite = true;
+        for (int i = from; i < to; i++) {
+            Gemm.outerRow(a[i], b, 0, cols, row, 0);
+            finite &= apply(k, w, row, i * cols, m, v, vMax, i * cols, (i + 1) * cols);
+        }
+        return finite;
+    }
+
     /**
-     * The update of elements [from, to): whole vectors in the kernel (same bits as the loop here),
-     * then the rest; whether every weight written is finite.
+     * The update of elements [from, to), element i from g[i − gShift]: whole vectors in the kernel
+     * (same bits as the loop here), then the rest; whether every weight written is finite.
      */
-    private static boolean apply(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
-        int end = AdamLoop.vectors(k, w, g, m, v, vMax, from, to);
+    private static boolean apply(AdamLoop.Constants k, float[] w, float[] g, int gShift, float[] m, float[] v, float[] vMax,
+            int from, int to) {
+        int end = AdamLoop.vectors(k, w, g, gShift, m, v, vMax, from, to);
         boolean finite = end >= 0;
-        return applyScalar(k, w, g, m, v, vMax, finite ? end : -1 - end, to) && finite;
+        return applyScalar(k, w, g, gShift, m, v, vMax, finite ? end : -1 - end, to) && finite;
     }
 
     /** The rule one element at a time: the statement of the arithmetic, the tail and the scalar path. */
-    private static boolean applyScalar(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax,
-            int from, int to) {
+    private static boolean applyScalar(AdamLoop.Constants k, float[] w, float[] g, int gShift, float[] m, float[] v,
+            float[] vMax, int from, int to) {
         // Locals, so the loop reads no field.
         float stepSize = k.stepSize(), b1 = k.b1(), b2 = k.b2(), c1 = k.c1(), c2 = k.c2();
         float e = k.eps(), decay = k.decay(), shrink = k.shrink();
@@ -183,7 +222,7 @@ public final class Adam extends Optimizer {
         float check = 0f; // w·0 is 0 for a finite w, NaN otherwise
         for (int i = from; i < to; i++) {
             float wi = w[i];
-            float gi = hasL2 ? g[i] + decay * wi : g[i];
+            float gi = hasL2 ? g[i - gShift] + decay * wi : g[i - gShift];
             if (hasDecoupled) wi *= shrink;
             // Flushed: with a zero gradient m decays by β₁ into the subnormal range (see Subnormals).
             float mi = Subnormals.flushIf(flush, b1 * m[i] + c1 * gi);
