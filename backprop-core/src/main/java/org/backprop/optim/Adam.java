@@ -176,8 +176,9 @@ public final class Adam extends Optimizer {
         int parts = Parallel.parts(n, min);
         if (parts == 1) return outer == null ? apply(k, w, g, 0, m, v, vMax, 0, n) : applyOuter(k, w, outer, m, v, vMax, 0, n);
         boolean[] bad = new boolean[parts];
-        Parallel.forRange(n, min, (part, from, to) -> bad[part] = !(outer == null
-                ? apply(k, w, g, 0, m, v, vMax, from, to) : applyOuter(k, w, outer, m, v, vMax, from, to)));
+        // Two call sites, so the split choice learns rows of a rank-1 update apart from elements.
+        if (outer == null) Parallel.forRange(n, min, (part, from, to) -> bad[part] = !apply(k, w, g, 0, m, v, vMax, from, to));
+        else Parallel.forRange(n, min, (part, from, to) -> bad[part] = !applyOuter(k, w, outer, m, v, vMax, from, to));
         for (boolean b : bad) if (b) return false;
         return true;
     }
