@@ -78,7 +78,7 @@ final class SubnormalBench {
             }
             return;
         }
-        AdamLoop.Constants k = new AdamLoop.Constants(stepSize, bc2Sqrt, b1, b2, 1 - b1, 1 - b2, eps, 0f, 1f, false, false, false);
-        AdamLoop.vectors(k, w, g, m, v, null, 0, N); // the last N mod lanes elements are left: a handful, the same in both
+        AdamLoop.Constants k = new AdamLoop.Constants(stepSize * bc2Sqrt, b1, b2, 1 - b1, 1 - b2, eps * bc2Sqrt, 0f, 1f, false, false, false);
+        AdamLoop.vectors(k, w, g, 0, m, v, null, 0, N); // the last N mod lanes elements are left: a handful, the same in both
     }
 }

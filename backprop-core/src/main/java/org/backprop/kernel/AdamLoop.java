@@ -10,17 +10,21 @@ public final class AdamLoop {
     private AdamLoop() {}
 
     /**
-     * One step's constants: step size lr/(1−β₁ᵗ), √(1−β₂ᵗ), the betas and 1 − betas, eps, the L2
-     * factor and the decoupled shrink 1 − lr·λ, and which of L2, decoupled decay and AMSGrad apply.
+     * One step's constants: the step size lr·√(1−β₂ᵗ)/(1−β₁ᵗ), the betas and 1 − betas, the
+     * denominator's ε·√(1−β₂ᵗ), the L2 factor and the decoupled shrink 1 − lr·λ, and which of L2,
+     * decoupled decay and AMSGrad apply. The bias correction of v is folded into the step size and
+     * ε, so an element costs one square root and one division.
      */
-    public record Constants(float stepSize, float bc2Sqrt, float b1, float b2, float c1, float c2, float eps, float decay,
+    public record Constants(float stepSize, float b1, float b2, float c1, float c2, float eps, float decay,
                             float shrink, boolean hasL2, boolean hasDecoupled, boolean amsgrad) {}
 
     /**
-     * Updates the whole vectors of elements [from, to) of w, m, v (and vMax with AMSGrad); returns
-     * where they stop, for the caller's scalar loop to finish ({@code from} without the Vector API).
+     * Updates the whole vectors of elements [from, to) of w, m, v (and vMax with AMSGrad), element
+     * i from gradient g[i − gShift]; returns where they stop, for the caller's scalar loop to
+     * finish ({@code from} without the Vector API), as {@code -1 - end} when a weight it wrote is
+     * NaN or infinite (the check costs no pass of its own).
      */
-    public static int vectors(Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
-        return Simd.VECTOR ? AdamVector.apply(k, w, g, m, v, vMax, from, to) : from;
+    public static int vectors(Constants k, float[] w, float[] g, int gShift, float[] m, float[] v, float[] vMax, int from, int to) {
+        return Simd.VECTOR ? AdamVector.apply(k, w, g, gShift, m, v, vMax, from, to) : from;
     }
 }

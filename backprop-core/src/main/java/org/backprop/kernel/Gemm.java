@@ -37,6 +37,20 @@ public final class Gemm {
         javaProduct(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
+    /**
+     * Whether {@link #sgemm} computes a rank-1 product (k = 1, beta = 0) of m rows as
+     * {@link #outerRow} computes each row, so that a caller may defer the product and form it a
+     * row at a time with the same bits (the fused optimizer step's batch-1 weight gradient).
+     */
+    public static boolean outerByRows(int m) {
+        return Simd.VECTOR && m >= GemmVector.SMALL_M && (NativeBlas.MODE == NativeBlas.Mode.JAVA || !NativeBlas.selected(m));
+    }
+
+    /** Row i of such a product with alpha = 1 and B contiguous: c[co + j] = 0 + aᵢ·b[bOff + j] for j &lt; n. */
+    public static void outerRow(float ai, float[] b, int bOff, int n, float[] c, int co) {
+        OuterProductVector.row(ai, b, bOff, n, c, co);
+    }
+
     /** The same contract on the pure-Java kernels whatever {@code backprop.blas} says (for tests and benchmarks). */
     public static void sgemmJava(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

@@ -28,7 +28,6 @@ final class OuterProductVector {
             if (row.length < n) ROW.set(row = new float[n]);
             for (int j = 0; j < n; j++) row[j] = transB ? b[bOff + j * ldb] : b[bOff + j];
             int bound = S.loopBound(n);
-            FloatVector zero = FloatVector.zero(S);
             for (int i = from; i < to; i++) {
                 float ai = alpha * (transA ? a[aOff + i] : a[aOff + i * lda]);
                 FloatVector av = FloatVector.broadcast(S, ai);
@@ -40,11 +39,20 @@ final class OuterProductVector {
                     }
                     for (; j < n; j++) c[co + j] += ai * row[j];
                 } else {
-                    for (; j < bound; j += V) av.mul(FloatVector.fromArray(S, row, j)).add(zero).intoArray(c, co + j);
-                    for (; j < n; j++) c[co + j] = 0f + ai * row[j];
+                    row(ai, row, 0, n, c, co);
                 }
             }
         });
+    }
+
+    /** One row of the product with {@code add} off: c[co + j] = 0 + ai·b[bOff + j] for j < n. */
+    static void row(float ai, float[] b, int bOff, int n, float[] c, int co) {
+        FloatVector av = FloatVector.broadcast(S, ai), zero = FloatVector.zero(S);
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += V) {
+            av.mul(FloatVector.fromArray(S, b, bOff + j)).add(zero).intoArray(c, co + j);
+        }
+        for (; j < n; j++) c[co + j] = 0f + ai * b[bOff + j];
     }
 
 }

@@ -80,11 +80,19 @@ final class VecVector {
     }
 
     static boolean allFinite(float[] a, int off, int n) {
-        int i = 0;
-        FloatVector acc = FloatVector.zero(S);
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            acc = acc.add(FloatVector.fromArray(S, a, off + i).mul(0f));
+        int i = 0, v = S.length();
+        // Four sums, so the adds' latency does not bound the loop (at 8 lanes one sum did).
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int bound = n - 4 * v; i <= bound; i += 4 * v) {
+            acc0 = acc0.add(FloatVector.fromArray(S, a, off + i).mul(0f));
+            acc1 = acc1.add(FloatVector.fromArray(S, a, off + i + v).mul(0f));
+            acc2 = acc2.add(FloatVector.fromArray(S, a, off + i + 2 * v).mul(0f));
+            acc3 = acc3.add(FloatVector.fromArray(S, a, off + i + 3 * v).mul(0f));
         }
+        for (int bound = S.loopBound(n); i < bound; i += v) {
+            acc0 = acc0.add(FloatVector.fromArray(S, a, off + i).mul(0f));
+        }
+        FloatVector acc = acc0.add(acc1).add(acc2.add(acc3));
         if (acc.test(VectorOperators.IS_NAN).anyTrue()) return false;
         float tail = 0f;
         for (; i < n; i++) tail += a[off + i] * 0f;

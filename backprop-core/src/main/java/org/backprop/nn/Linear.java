@@ -130,10 +130,15 @@ public final class Linear extends Module {
             if (wt.requiresGrad()) { // [out, in] = gᵀ[out, batch]·x[batch, in]
                 // Written (beta = 0) when the gradient is zero and unwritten (the fused step's
                 // markGradZero): no pass to clear it and none to read the zeros back.
-                float[] dw = wt.leafGradBufferToOverwrite();
+                // At batch 1 dW = gᵀ·x is rank 1: recorded as its factors, for the fused step to
+                // form row by row inside the update (Tensor#deferLeafGradOuter), never stored.
+                boolean deferred = batch == 1 && Gemm.outerByRows(out) && wt.deferLeafGradOuter(gd, go, x.array(), x.offset());
+                float[] dw = deferred ? null : wt.leafGradBufferToOverwrite();
                 float dwBeta = 0f;
-                if (dw == null && (dw = wt.leafGradBuffer()) != null) dwBeta = 1f;
-                if (dw != null) {
+                if (dw == null && !deferred && (dw = wt.leafGradBuffer()) != null) dwBeta = 1f;
+                if (deferred) {
+                    // written when read
+                } else if (dw != null) {
                     Gemm.sgemm(true, false, out, in, batch, 1f, gd, go, out, x.array(), x.offset(), in, dwBeta, dw, 0, in);
                 } else {
                     dw = new float[out * in];

@@ -2,6 +2,7 @@ package org.backprop.optim;
 
 import java.util.List;
 import org.backprop.kernel.AdamLoop;
+import org.backprop.kernel.Gemm;
 import org.backprop.kernel.Parallel;
 import org.backprop.nn.Parameter;
 
@@ -19,8 +20,9 @@ import org.backprop.nn.Parameter;
  *   else:        v̂_t ← v_t / (1 − β₂^t)
  *   θ_t ← θ_{t−1} − γ·m̂_t / (√v̂_t + ε)
  * </pre>
- * m, v and v^max start at 0. As in PyTorch's implementation the last line is computed as
- * θ − (γ / (1 − β₁^t))·m_t / (√v_t / √(1 − β₂^t) + ε), in float32 element by element.
+ * m, v and v^max start at 0. The last line is computed as
+ * θ − (m_t / (√v_t + ε·√(1 − β₂^t)))·(γ·√(1 − β₂^t) / (1 − β₁^t)), in float32 element by element:
+ * PyTorch's θ − (γ / (1 − β₁^t))·m_t / (√v_t / √(1 − β₂^t) + ε) with one division fewer.
  * With a constant gradient every step moves each weight by almost exactly γ against the sign
  * of its gradient, which is what makes γ a step size.
  *
@@ -125,42 +127,103 @@ public final class Adam extends Optimizer {
         step(state, w, g, lr, options.beta1(), options.beta2(), options.eps(), options.weightDecay(), 0, options.amsgrad());
     }
 
+    /** The kernel checks the weights as it writes them: no second pass over them. */
+    @Override
+    boolean updateChecked(int index, State state, float[] w, float[] g, float[][] outer) {
+        return step(state, w, g, outer, lr, options.beta1(), options.beta2(), options.eps(), options.weightDecay(), 0,
+                options.amsgrad());
+    }
+
+    @Override
+    boolean takesOuterGradients() {
+        return true;
+    }
+
     /**
      * One Adam or AdamW update of one parameter, in a single pass: {@code l2} is Adam's weight
-     * decay (added to the gradient), {@code decoupled} AdamW's (θ ← θ·(1 − γλ) first).
+     * decay (added to the gradient), {@code decoupled} AdamW's (θ ← θ·(1 − γλ) first). Returns
+     * whether every weight it wrote is finite.
      */
-    static void step(State state, float[] w, float[] g, double lr, double beta1, double beta2, double eps,
+    static boolean step(State state, float[] w, float[] g, double lr, double beta1, double beta2, double eps,
+            double l2, double decoupled, boolean amsgrad) {
+        return step(state, w, g, null, lr, beta1, beta2, eps, l2, decoupled, amsgrad);
+    }
+
+    /**
+     * {@link #step}, with the gradient given either whole ({@code g}) or, when {@code outer} is
+     * not null, as the factors {a, b} of the rank-1 product a·bᵀ (w is [a.length, b.length]),
+     * formed a row at a time as the product kernel forms it (the same bits) and never stored
+     * (see {@link FusedStep}).
+     */
+    static boolean step(State state, float[] w, float[] g, float[][] outer, double lr, double beta1, double beta2, double eps,
             double l2, double decoupled, boolean amsgrad) {
         float[] m = state.buffer("exp_avg", 0f);
         float[] v = state.buffer("exp_avg_sq", 0f);
         float[] vMax = amsgrad ? state.buffer("max_exp_avg_sq", 0f) : null;
         long t = state.step();
         // Scalars in double, as PyTorch computes them in Python, then used as float32 like its kernels.
+        // PyTorch divides by (√v / √(1 − β₂ᵗ) + ε); multiplying that and γ/(1 − β₁ᵗ) by √(1 − β₂ᵗ)
+        // gives the same update with one division an element fewer (a square root and a division
+        // are the loop's slowest operations), within an ulp or two of PyTorch's float32 result.
         double biasCorrection1 = 1 - Math.pow(beta1, t);
-        double biasCorrection2 = 1 - Math.pow(beta2, t);
-        AdamLoop.Constants k = new AdamLoop.Constants((float) (lr / biasCorrection1), (float) Math.sqrt(biasCorrection2), (float) beta1,
-                (float) beta2, (float) (1 - beta1), (float) (1 - beta2), (float) eps, (float) l2,
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+        AdamLoop.Constants k = new AdamLoop.Constants((float) (lr * bc2Sqrt / biasCorrection1), (float) beta1,
+                (float) beta2, (float) (1 - beta1), (float) (1 - beta2), (float) (eps * bc2Sqrt), (float) l2,
                 (float) (1 - lr * decoupled), l2 != 0, decoupled != 0, amsgrad);
         // Elementwise, so a large parameter is split over the kernel threads with the same result.
-        Parallel.forRange(w.length, Parallel.MIN_ELEMENTS_PER_THREAD, (part, from, to) -> apply(k, w, g, m, v, vMax, from, to));
+        int n = outer == null ? w.length : outer[0].length, cols = outer == null ? 1 : outer[1].length;
+        long min = Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / cols);
+        int parts = Parallel.parts(n, min);
+        if (parts == 1) return outer == null ? apply(k, w, g, 0, m, v, vMax, 0, n) : applyOuter(k, w, outer, m, v, vMax, 0, n);
+        boolean[] bad = new boolean[parts];
+        // Two call sites, so the split choice learns rows of a rank-1 update apart from elements.
+        if (outer == null) Parallel.forRange(n, min, (part, from, to) -> bad[part] = !apply(k, w, g, 0, m, v, vMax, from, to));
+        else Parallel.forRange(n, min, (part, from, to) -> bad[part] = !applyOuter(k, w, outer, m, v, vMax, from, to));
+        for (boolean b : bad) if (b) return false;
+        return true;
     }
 
-    /** The update of elements [from, to): whole vectors in the kernel (same bits as the loop here), then the rest. */
-    private static void apply(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax, int from, int to) {
-        applyScalar(k, w, g, m, v, vMax, AdamLoop.vectors(k, w, g, m, v, vMax, from, to), to);
+    /** A per-thread row of a rank-1 gradient, in L1 while the update reads it. */
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** Rows [from, to) of w from the rank-1 gradient a·bᵀ, each row formed by the product kernel. */
+    private static boolean applyOuter(AdamLoop.Constants k, float[] w, float[][] outer, float[] m, float[] v, float[] vMax,
+            int from, int to) {
+        float[] a = outer[0], b = outer[1];
+        int cols = b.length;
+        float[] row = ROW.get();
+        if (row.length < cols) ROW.set(row = new float[cols]);
+        boolean finite = true;
+        for (int i = from; i < to; i++) {
+            Gemm.outerRow(a[i], b, 0, cols, row, 0);
+            finite &= apply(k, w, row, i * cols, m, v, vMax, i * cols, (i + 1) * cols);
+        }
+        return finite;
+    }
+
+    /**
+     * The update of elements [from, to), element i from g[i − gShift]: whole vectors in the kernel
+     * (same bits as the loop here), then the rest; whether every weight written is finite.
+     */
+    private static boolean apply(AdamLoop.Constants k, float[] w, float[] g, int gShift, float[] m, float[] v, float[] vMax,
+            int from, int to) {
+        int end = AdamLoop.vectors(k, w, g, gShift, m, v, vMax, from, to);
+        boolean finite = end >= 0;
+        return applyScalar(k, w, g, gShift, m, v, vMax, finite ? end : -1 - end, to) && finite;
     }
 
     /** The rule one element at a time: the statement of the arithmetic, the tail and the scalar path. */
-    private static void applyScalar(AdamLoop.Constants k, float[] w, float[] g, float[] m, float[] v, float[] vMax,
-            int from, int to) {
+    private static boolean applyScalar(AdamLoop.Constants k, float[] w, float[] g, int gShift, float[] m, float[] v,
+            float[] vMax, int from, int to) {
         // Locals, so the loop reads no field.
-        float stepSize = k.stepSize(), bc2Sqrt = k.bc2Sqrt(), b1 = k.b1(), b2 = k.b2(), c1 = k.c1(), c2 = k.c2();
+        float stepSize = k.stepSize(), b1 = k.b1(), b2 = k.b2(), c1 = k.c1(), c2 = k.c2();
         float e = k.eps(), decay = k.decay(), shrink = k.shrink();
         boolean hasL2 = k.hasL2(), hasDecoupled = k.hasDecoupled(), amsgrad = k.amsgrad();
         boolean flush = e > 0; // with ε = 0 a flushed v could divide by 0 (see Subnormals)
+        float check = 0f; // w·0 is 0 for a finite w, NaN otherwise
         for (int i = from; i < to; i++) {
             float wi = w[i];
-            float gi = hasL2 ? g[i] + decay * wi : g[i];
+            float gi = hasL2 ? g[i - gShift] + decay * wi : g[i - gShift];
             if (hasDecoupled) wi *= shrink;
             // Flushed: with a zero gradient m decays by β₁ into the subnormal range (see Subnormals).
             float mi = Subnormals.flushIf(flush, b1 * m[i] + c1 * gi);
@@ -168,9 +231,11 @@ public final class Adam extends Optimizer {
             m[i] = mi;
             v[i] = vi;
             if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
-            w[i] = wi - stepSize * (mi / denom);
+            float out = wi - (mi / ((float) Math.sqrt(vi) + e)) * stepSize;
+            w[i] = out;
+            check += out * 0f;
         }
+        return check == 0f;
     }
 
     @Override

@@ -118,8 +118,19 @@ public final class AdamW extends Optimizer {
 
     @Override
     protected void update(int index, State state, float[] w, float[] g) {
-        Adam.step(state, w, g, lr, options.beta1(), options.beta2(), options.eps(), 0,
+        updateChecked(index, state, w, g, null);
+    }
+
+    /** The kernel checks the weights as it writes them: no second pass over them. */
+    @Override
+    boolean updateChecked(int index, State state, float[] w, float[] g, float[][] outer) {
+        return Adam.step(state, w, g, outer, lr, options.beta1(), options.beta2(), options.eps(), 0,
                 decays[index] ? options.weightDecay() : 0, options.amsgrad());
+    }
+
+    @Override
+    boolean takesOuterGradients() {
+        return true;
     }
 
     @Override

@@ -45,23 +45,40 @@ final class FusedStep {
             Integer i = index.get(leaf);
             if (i == null) return; // a tensor that requires grad but is not one of this optimizer's parameters
             done[i] = true;
+            // A batch-1 weight gradient a·bᵀ left as its factors: the rule forms it a row at a time.
+            float[][] outer = opt.takesOuterGradients() ? leaf.leafGradOuterFactors() : null;
             // A NaN or infinite gradient is left in place, unapplied, for the caller to report
             // (Optimizer#skippedNonFiniteGradient): it never reaches the weights or the state.
-            if (!Vec.allFiniteParallel(params.get(i).grad().array())) {
+            if (outer != null ? !outerFinite(outer[0], outer[1]) : !Vec.allFiniteParallel(params.get(i).grad().array())) {
                 opt.skipNonFinite();
                 return;
             }
-            opt.updateOne(i);
+            opt.updateOne(i, outer);
             // Zero without a pass over it: the next backward writes it whole (or fills it first).
             leaf.markGradZero();
         });
         try (var s = GradMode.noGrad()) {
             for (int i = 0; i < params.size(); i++) {
                 if (!done[i] && params.get(i).grad() != null) {
-                    opt.updateOne(i);
+                    opt.updateOne(i, null);
                     params.get(i).zeroGrad();
                 }
             }
         }
+    }
+
+    /**
+     * Whether every element of a·bᵀ (each the rounded product aᵢ·bⱼ) is finite: all factors finite
+     * and the largest product, max|a|·max|b|, too (rounding is monotonic, so no other overflows).
+     */
+    static boolean outerFinite(float[] a, float[] b) {
+        if (!Vec.allFinite(a, 0, a.length) || !Vec.allFinite(b, 0, b.length)) return false;
+        return Float.isFinite(maxAbs(a) * maxAbs(b));
+    }
+
+    private static float maxAbs(float[] x) {
+        float max = 0f;
+        for (float v : x) max = Math.max(max, Math.abs(v));
+        return max;
     }
 }

@@ -74,12 +74,12 @@ public abstract class Optimizer {
         try (var s = GradMode.noGrad()) {
             if (updatesIndependent()) {
                 boolean[] bad = new boolean[params.size()];
-                ParameterSplit.forEach(params, i -> bad[i] = !updateFinite(i));
+                ParameterSplit.forEach(params, i -> bad[i] = !updateFinite(i, null));
                 for (int i = 0; i < bad.length && nonFinite < 0; i++) if (bad[i]) nonFinite = i;
                 return;
             }
             for (int i = 0; i < params.size(); i++) {
-                if (params.get(i).grad() != null) updateParameter(i);
+                if (params.get(i).grad() != null) updateOne(i, null);
             }
         }
     }
@@ -92,19 +92,30 @@ public abstract class Optimizer {
         return false;
     }
 
-    private void updateParameter(int i) {
-        if (!updateFinite(i) && nonFinite < 0) nonFinite = i;
-    }
-
-    /** Updates parameter i; whether its values are all finite afterwards. */
-    private boolean updateFinite(int i) {
+    /** Updates parameter i (from a rank-1 gradient's factors when outer is not null); whether its values are all finite afterwards. */
+    private boolean updateFinite(int i, float[][] outer) {
         Parameter p = params.get(i);
         State state = states[i];
         if (state == null) state = states[i] = new State(p.numel());
         state.step++;
-        update(i, state, p.data(), p.grad().array());
-        // One vector pass over the values just written (still in cache): an overflowed update.
-        return Vec.allFiniteParallel(p.data());
+        return updateChecked(i, state, p.data(), outer == null ? p.grad().array() : null, outer);
+    }
+
+    /**
+     * {@link #update(int, State, float[], float[])}, then whether {@code w} is all finite (an
+     * overflowed update): one vector pass over the values just written, still in cache. Rules whose
+     * kernel checks the values as it writes them override this to skip the pass; rules that
+     * {@link #takesOuterGradients} take the gradient as the factors {@code outer} = {a, b} of a·bᵀ
+     * instead of {@code g} when {@code outer} is not null.
+     */
+    boolean updateChecked(int index, State state, float[] w, float[] g, float[][] outer) {
+        update(index, state, w, g);
+        return Vec.allFiniteParallel(w);
+    }
+
+    /** Whether {@link #updateChecked} takes a rank-1 gradient as its factors (the fused step then never writes it). */
+    boolean takesOuterGradients() {
+        return false;
     }
 
     // ---------------------------------------------------------------- fused step (FusedStep)
@@ -179,9 +190,13 @@ public abstract class Optimizer {
         return skippedNonFinite;
     }
 
-    /** Updates parameter {@code i} from its gradient (which must exist) inside a step begun by {@link #beginStep}. */
-    final void updateOne(int i) {
-        updateParameter(i);
+    /**
+     * Updates parameter {@code i} from its gradient (which must exist), or from the factors of a
+     * rank-1 gradient when {@code outer} is not null (see {@link #takesOuterGradients}), inside a
+     * step begun by {@link #beginStep}.
+     */
+    final void updateOne(int i, float[][] outer) {
+        if (!updateFinite(i, outer) && nonFinite < 0) nonFinite = i;
     }
 
     /**

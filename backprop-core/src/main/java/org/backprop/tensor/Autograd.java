@@ -48,7 +48,7 @@ public final class Autograd {
                 if (node == null) {
                     if (!t.requiresGrad()) continue;
                     if (g != null) t.accumulateGrad(g);
-                    if (leafDone != null && t.grad() != null) leafDone.accept(t);
+                    if (leafDone != null && t.hasGrad()) leafDone.accept(t); // hasGrad: a deferred gradient stays unwritten
                     continue;
                 }
                 if (g == null) continue;

@@ -1,6 +1,7 @@
 package org.backprop.tensor;
 
 import java.util.Arrays;
+import org.backprop.kernel.Gemm;
 import org.backprop.kernel.Parallel;
 import org.backprop.kernel.Vec;
 
@@ -17,6 +18,9 @@ final class LeafGradient {
     private Tensor value;
     /** The gradient is zero but {@link #value}'s buffer was not written. */
     private boolean pendingZero;
+    /** The gradient is the rank-1 product outerA·outerBᵀ, not yet written into {@link #value}. */
+    private boolean pendingOuter;
+    private float[] outerA, outerB;
 
     LeafGradient(int[] shape) {
         this.shape = shape;
@@ -25,29 +29,72 @@ final class LeafGradient {
     /** The gradient, or {@code null} before any backward pass reached the leaf. */
     Tensor read() {
         materializeZero();
+        materializeOuter();
         return value;
+    }
+
+    /** Whether {@link #read} returns a gradient (without writing a deferred one). */
+    boolean present() {
+        return value != null;
     }
 
     /** Sets it to zero in place, keeping the buffer. */
     void zero() {
         if (value == null) return;
         pendingZero = false;
+        pendingOuter = false;
         fillZero(value.array());
     }
 
     void markZero() {
         if (value != null) pendingZero = true;
+        pendingOuter = false;
     }
 
     /** Drops the buffer. */
     void clear() {
         value = null;
         pendingZero = false;
+        pendingOuter = false;
+    }
+
+    /**
+     * Records the gradient as a·bᵀ (this leaf is [a's rows, b's cols]) without writing it, when a
+     * backward would overwrite it whole ({@link #bufferToOverwrite}); false, nothing recorded,
+     * otherwise. The factors are copied.
+     */
+    boolean deferOuter(float[] a, int aOff, float[] b, int bOff) {
+        if (value != null && !pendingZero) return false;
+        if (value == null) value = Tensor.zeros(shape);
+        int rows = shape[0], cols = shape[1];
+        if (outerA == null) {
+            outerA = new float[rows];
+            outerB = new float[cols];
+        }
+        System.arraycopy(a, aOff, outerA, 0, rows);
+        System.arraycopy(b, bOff, outerB, 0, cols);
+        pendingZero = false;
+        pendingOuter = true;
+        return true;
+    }
+
+    /** The factors {a, b} of a deferred rank-1 gradient, or {@code null}. */
+    float[][] outerFactors() {
+        return pendingOuter ? new float[][] {outerA, outerB} : null;
+    }
+
+    /** Writes a deferred rank-1 gradient with the product the backward would have run (the same bits). */
+    private void materializeOuter() {
+        if (!pendingOuter) return;
+        pendingOuter = false;
+        int rows = shape[0], cols = shape[1];
+        Gemm.sgemm(true, false, rows, cols, 1, 1f, outerA, 0, rows, outerB, 0, cols, 0f, value.array(), 0, cols);
     }
 
     /** Adds {@code g} (already checked to have the leaf's shape) into the gradient. */
     void accumulate(Tensor g) {
         if (value == null) value = Tensor.zeros(shape);
+        materializeOuter();
         // Read g in place when it is contiguous: no copy per leaf per step.
         Tensor src = g.contiguous();
         float[] acc = value.array();
@@ -62,6 +109,7 @@ final class LeafGradient {
     float[] buffer() {
         if (value == null) value = Tensor.zeros(shape);
         materializeZero();
+        materializeOuter();
         return value.array();
     }
 
@@ -71,7 +119,10 @@ final class LeafGradient {
             value = Tensor.zeros(shape);
             return value.array();
         }
-        if (!pendingZero) return null;
+        if (!pendingZero) {
+            materializeOuter(); // the caller adds to it instead
+            return null;
+        }
         pendingZero = false;
         return value.array();
     }

@@ -302,6 +302,30 @@ public final class Tensor {
         return leafGradient().bufferToOverwrite();
     }
 
+    /**
+     * For fused backward functions whose contribution to a 2-D leaf's gradient is the rank-1
+     * product a·bᵀ (a batch-1 weight gradient, [rows, cols] = this shape; a and b contiguous from
+     * their offsets): when {@link #leafGradBufferToOverwrite} would hand out the buffer, records
+     * the factors instead and returns true; the product is written, with the bits of
+     * {@code Gemm.sgemm(true, false, rows, cols, 1, 1, a, .., b, .., 0, ..)}, when the gradient
+     * is next read, unless the fused optimizer step takes the factors first
+     * ({@link #leafGradOuterFactors}). Returns false, recording nothing, otherwise.
+     */
+    public boolean deferLeafGradOuter(float[] a, int aOff, float[] b, int bOff) {
+        if (gradFn != null || !requiresGrad || shape.length != 2) return false;
+        return leafGradient().deferOuter(a, aOff, b, bOff);
+    }
+
+    /** The factors {a, b} of a gradient deferred by {@link #deferLeafGradOuter} and not yet written, or {@code null}. */
+    public float[][] leafGradOuterFactors() {
+        return grad == null ? null : grad.outerFactors();
+    }
+
+    /** Whether {@link #grad()} is not null, without writing a deferred gradient. */
+    boolean hasGrad() {
+        return grad != null && grad.present();
+    }
+
     private LeafGradient leafGradient() {
         if (grad == null) grad = new LeafGradient(shape);
         return grad;

@@ -19,10 +19,10 @@ class AdamThreadsTest {
     private static void reference(float[] w, float[] g, float[] m, float[] v, float[] vMax, long t, double lr,
             double l2, double decoupled, boolean amsgrad) {
         double beta1 = Adam.DEFAULT_BETA1, beta2 = Adam.DEFAULT_BETA2;
-        float stepSize = (float) (lr / (1 - Math.pow(beta1, t)));
-        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, t));
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+        float stepSize = (float) (lr * bc2Sqrt / (1 - Math.pow(beta1, t)));
         float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
-        float e = (float) Adam.DEFAULT_EPS, decay = (float) l2, shrink = (float) (1 - lr * decoupled);
+        float e = (float) (Adam.DEFAULT_EPS * bc2Sqrt), decay = (float) l2, shrink = (float) (1 - lr * decoupled);
         for (int i = 0; i < w.length; i++) {
             float wi = w[i];
             float gi = l2 != 0 ? g[i] + decay * wi : g[i];
@@ -32,7 +32,7 @@ class AdamThreadsTest {
             m[i] = mi;
             v[i] = vi;
             if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);
-            w[i] = wi - stepSize * (mi / ((float) Math.sqrt(vi) / bc2Sqrt + e));
+            w[i] = wi - (mi / ((float) Math.sqrt(vi) + e)) * stepSize;
         }
     }
 

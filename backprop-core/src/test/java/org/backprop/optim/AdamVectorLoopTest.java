@@ -47,8 +47,8 @@ class AdamVectorLoopTest {
 
             // The rule as Adam.step forms its float32 constants (t = 4), element by element.
             double bc1 = 1 - Math.pow(0.9, 4), bc2 = 1 - Math.pow(0.999, 4);
-            float stepSize = (float) (lr / bc1), bc2Sqrt = (float) Math.sqrt(bc2), b1 = 0.9f, b2 = 0.999f;
-            float c1 = (float) (1 - 0.9), c2 = (float) (1 - 0.999), eps = 1e-8f, decay = (float) wd;
+            float stepSize = (float) (lr * Math.sqrt(bc2) / bc1), b1 = 0.9f, b2 = 0.999f;
+            float c1 = (float) (1 - 0.9), c2 = (float) (1 - 0.999), eps = (float) (1e-8 * Math.sqrt(bc2)), decay = (float) wd;
             float shrink = (float) (1 - lr * wd);
             float[] actual = p.value().toFloatArray();
             float[] mOut = opt.stateDict().get("state.0.exp_avg").toFloatArray();
@@ -57,11 +57,26 @@ class AdamVectorLoopTest {
                 if (decoupled) wi *= shrink;
                 float mi = flush(b1 * m[i] + c1 * gi), vi = flush(b2 * v[i] + c2 * (gi * gi));
                 if (amsgrad) vi = Math.max(vMax[i], vi);
-                float expected = wi - stepSize * (mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps));
+                float expected = wi - (mi / ((float) Math.sqrt(vi) + eps)) * stepSize;
                 String where = "variant " + variant + ", element " + i;
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual[i]), where + ": weight");
                 assertEquals(Float.floatToRawIntBits(mi), Float.floatToRawIntBits(mOut[i]), where + ": exp_avg");
             }
+        }
+    }
+
+    /** The kernel's own check of the weights it writes finds an overflow in a whole vector and in the tail. */
+    @Test
+    void anOverflowingWeightIsReportedWhereverItLies() {
+        for (int at : new int[] {-1, 0, N / 2, N - 1}) {
+            float[] w = randoms(new Random(at + 5), 1f), g = new float[N];
+            java.util.Arrays.fill(g, 1f);
+            if (at >= 0) w[at] = -3e38f; // minus a step of ~1e38 overflows to -∞
+            Parameter p = new Parameter(Tensor.of(w, N));
+            Optimizer opt = new Adam(List.of(p), 1e38);
+            p.value().accumulateGrad(Tensor.of(g, N));
+            opt.step();
+            assertEquals(at >= 0 ? 0 : -1, opt.nonFiniteParameter(), "overflow at " + at);
         }
     }
 
