@@ -21,8 +21,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * 3× the time of the calls themselves), and at least once a second; its rare samples weigh 1/2
  * each, so after the host quietens it comes back within a few tries. The random pick avoids aliasing
  * with call sequences that repeat (two layers alternating at one site). A sample counts at most
- * 4× the current mean: a GC pause inside one call must not flip a clear choice. A call whose
- * time alone is estimated above {@link #LONG_CALL_NANOS} always splits.
+ * 4× the current mean: a GC pause inside one call must not flip a clear choice. The first
+ * {@value #WARMUP} samples of each choice keep their minimum, not a mean: a site's first call runs
+ * cold code. A call whose time alone is estimated above {@link #LONG_CALL_NANOS} always splits.
  *
  * <p>The choice never changes results: the parts are the same either way (see {@link Parallel}).
  * The statistics are plain fields, written by whichever thread calls; two trainers in one JVM
@@ -92,7 +93,11 @@ final class SplitChoice {
         // descheduled for a host's time slice) is small beside it, while the samples of so few,
         // long calls are noisy enough to flip the choice (a 1024³ product ran alone 17 times in
         // 82, at half the GEMM rate, in a quiet-window run before this rule).
-        if (alone > 0 && a * (double) (1L << bucket) > LONG_CALL_NANOS) return true;
+        // The estimate alone is also bounded by the split's time on every thread, so that one slow
+        // sample alone (the site's first call, still interpreted: 57 ms for an Adam pass of 0.3 ms)
+        // cannot pin the site to splitting, where its mean alone would never be sampled again.
+        double aloneEstimate = split > 0 ? Math.min(a, p * Parallel.THREADS) : a;
+        if (alone > 0 && aloneEstimate * (double) (1L << bucket) > LONG_CALL_NANOS) return true;
         if (alone < WARMUP || split < WARMUP) return split <= alone;
         boolean best = p <= a;
         // Trying the other choice costs its excess over the best: keep that near EXPLORE_COST of
@@ -114,8 +119,9 @@ final class SplitChoice {
         long n = taken[i]++;
         if (mode != Parallel.Split.ADAPTIVE) return;
         double perUnit = (double) nanos / Math.max(1, work), old = mean[i];
-        if (n == 0) {
-            mean[i] = perUnit;
+        if (n < WARMUP) {
+            // the first calls of a site include the JIT's cold start: keep the fastest of them
+            mean[i] = n == 0 ? perUnit : Math.min(old, perUnit);
         } else {
             // the choice not taken is sampled rarely: each of its samples weighs more
             boolean behind = old > mean[i ^ 1] && taken[i ^ 1] > 0;
