@@ -18,9 +18,10 @@ final class LeafGradient {
     private Tensor value;
     /** The gradient is zero but {@link #value}'s buffer was not written. */
     private boolean pendingZero;
-    /** The gradient is the rank-1 product outerA·outerBᵀ, not yet written into {@link #value}. */
+    /** The gradient is the rank-1 product a·bᵀ of {@link #outer} = {a, b}, not yet written into {@link #value}. */
     private boolean pendingOuter;
-    private float[] outerA, outerB;
+    /** The factors' buffers, made once: handed to the fused step every batch-1 step without a new array. */
+    private float[][] outer;
 
     LeafGradient(int[] shape) {
         this.shape = shape;
@@ -67,12 +68,9 @@ final class LeafGradient {
         if (value != null && !pendingZero) return false;
         if (value == null) value = Tensor.zeros(shape);
         int rows = shape[0], cols = shape[1];
-        if (outerA == null) {
-            outerA = new float[rows];
-            outerB = new float[cols];
-        }
-        System.arraycopy(a, aOff, outerA, 0, rows);
-        System.arraycopy(b, bOff, outerB, 0, cols);
+        if (outer == null) outer = new float[][] {new float[rows], new float[cols]};
+        System.arraycopy(a, aOff, outer[0], 0, rows);
+        System.arraycopy(b, bOff, outer[1], 0, cols);
         pendingZero = false;
         pendingOuter = true;
         return true;
@@ -80,7 +78,7 @@ final class LeafGradient {
 
     /** The factors {a, b} of a deferred rank-1 gradient, or {@code null}. */
     float[][] outerFactors() {
-        return pendingOuter ? new float[][] {outerA, outerB} : null;
+        return pendingOuter ? outer : null;
     }
 
     /** Writes a deferred rank-1 gradient with the product the backward would have run (the same bits). */
@@ -88,7 +86,7 @@ final class LeafGradient {
         if (!pendingOuter) return;
         pendingOuter = false;
         int rows = shape[0], cols = shape[1];
-        Gemm.sgemm(true, false, rows, cols, 1, 1f, outerA, 0, rows, outerB, 0, cols, 0f, value.array(), 0, cols);
+        Gemm.sgemm(true, false, rows, cols, 1, 1f, outer[0], 0, rows, outer[1], 0, cols, 0f, value.array(), 0, cols);
     }
 
     /** Adds {@code g} (already checked to have the leaf's shape) into the gradient. */

@@ -316,7 +316,7 @@ public final class Tensor {
         return leafGradient().deferOuter(a, aOff, b, bOff);
     }
 
-    /** The factors {a, b} of a gradient deferred by {@link #deferLeafGradOuter} and not yet written, or {@code null}. */
+    /** The factors {a, b} of a gradient deferred by {@link #deferLeafGradOuter} and not yet written (the leaf's own buffers: read them, valid until the next backward), or {@code null}. */
     public float[][] leafGradOuterFactors() {
         return grad == null ? null : grad.outerFactors();
     }
