@@ -23,12 +23,15 @@ record Limits(double gemmGflops, String gemmBy, double streamGBs) {
     static final double MLP_FLOP_PER_SAMPLE = 2.0 * (3.0 * (784 * 256 + 256 * 128 + 128 * 10) - 784 * 256);
 
     /**
-     * Bytes a batch-1 Adam step of the MLP must move at least, counted in parameter-sized float
-     * streams: the forward and backward read the weights twice and write the gradient (3), Adam
-     * reads weights, gradient and both moments and writes weights and moments (7), zeroing
-     * writes the gradient (1). Activations at batch 1 are negligible (under 1%).
+     * Bytes a batch-1 Adam step of the MLP must move at least, as the default training step runs
+     * it: the forward reads every weight once (1 stream of parameter size); the backward reads the
+     * weights of the second and third layers for the input gradients (the first layer's input needs
+     * none); the fused update reads weights and both moments and writes all three (6 streams). At
+     * batch 1 the weight gradient is never stored: the fused update forms it from its rank-1 factors
+     * as it goes, so it has no stream of its own and nothing is zeroed. Activations at batch 1 are
+     * negligible (under 1%).
      */
-    static final double MLP_STEP_BYTES = 11.0 * MLP_PARAMS * Float.BYTES;
+    static final double MLP_STEP_BYTES = (7.0 * MLP_PARAMS + 256 * 128 + 128 * 10) * Float.BYTES;
 
     static Limits measure(int size, long warmNanos, int reps) {
         double java = gemm(size, warmNanos, reps, false);
