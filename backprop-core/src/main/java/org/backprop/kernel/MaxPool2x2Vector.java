@@ -43,6 +43,10 @@ final class MaxPool2x2Vector {
             int top = xo + 2 * oy * w, bottom = top + w, dst = oo + oy * ow;
             for (int ox = 0; ox < ow; ox += V) {
                 int n = Math.min(V, ow - ox);              // windows in this step
+                if (n < V && ow >= V) { // the row's last V windows as a whole step: some again, with the same results
+                    ox = ow - V;
+                    n = V;
+                }
                 int t = top + 2 * ox, b = bottom + 2 * ox;
                 FloatVector t0, t1, b0, b1;
                 if (b + 2 * V <= x.length) {
@@ -102,6 +106,10 @@ final class MaxPool2x2Vector {
             int top = dxo + 2 * oy * w, bottom = top + w, src = oy * ow;
             for (int ox = 0; ox < ow; ox += V) {
                 int n = Math.min(V, ow - ox);
+                if (n < V && ow >= V) { // as in forward: the last V windows, the overlap written twice alike
+                    ox = ow - V;
+                    n = V;
+                }
                 int gi = go + src + ox, ci = co + src + ox;
                 FloatVector gv;
                 ByteVector cv;
