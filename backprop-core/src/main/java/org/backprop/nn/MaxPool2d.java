@@ -140,9 +140,14 @@ public final class MaxPool2d extends Module {
         int planes = xs[0] * xs[1], perPlane = oh * ow;
         float[] out = StepArena.scratch(planes * perPlane); // every element written
         byte[] cell = new byte[out.length];
-        Pooling.forPlanes(planes, (long) out.length * kh * kw, p -> {
-            tiledPlane(xd, xOff + p * h * w, h, w, kh, kw, out, cell, p * perPlane);
-            if (relu) PlaneOps.relu(out, p * perPlane, perPlane);
+        // ReLU over a chunk of pooled planes at a time (~1,000 values, still in cache): one call per plane of 25 values cost more than the work
+        int chunk = Math.max(1, 1024 / perPlane);
+        Parallel.forRange(planes, Pooling.minPlanes(planes, (long) out.length * kh * kw), (part, from, to) -> {
+            for (int p0 = from; p0 < to; p0 += chunk) {
+                int p1 = Math.min(to, p0 + chunk);
+                for (int p = p0; p < p1; p++) tiledPlane(xd, xOff + p * h * w, h, w, kh, kw, out, cell, p * perPlane);
+                if (relu) PlaneOps.relu(out, p0 * perPlane, (p1 - p0) * perPlane);
+            }
         });
         return Tensor.fromOperation(out, os, relu ? "reluMaxPool2d" : "maxPool2d", g -> {
             Tensor gc = g.contiguous();
@@ -151,13 +156,13 @@ public final class MaxPool2d extends Module {
             // cells outside every window (an odd row or column) receive nothing: zero them unless there are none
             float[] dx = h % kh == 0 && w % kw == 0 ? StepArena.scratch(planes * h * w) : StepArena.floats(planes * h * w);
             Parallel.forRange(planes, Pooling.minPlanes(planes, out.length), (part, from, to) -> {
-                float[] masked = relu ? new float[perPlane] : null;
-                for (int p = from; p < to; p++) {
-                    if (relu) {
-                        PlaneOps.reluMask(gd, gOff + p * perPlane, out, p * perPlane, masked, 0, perPlane);
-                        tiledPlaneBackward(masked, 0, cell, p * perPlane, h, w, kh, kw, dx, p * h * w);
-                    } else {
-                        tiledPlaneBackward(gd, gOff + p * perPlane, cell, p * perPlane, h, w, kh, kw, dx, p * h * w);
+                float[] masked = relu ? new float[chunk * perPlane] : null;
+                for (int p0 = from; p0 < to; p0 += chunk) {
+                    int p1 = Math.min(to, p0 + chunk);
+                    if (relu) PlaneOps.reluMask(gd, gOff + p0 * perPlane, out, p0 * perPlane, masked, 0, (p1 - p0) * perPlane);
+                    for (int p = p0; p < p1; p++) {
+                        if (relu) tiledPlaneBackward(masked, (p - p0) * perPlane, cell, p * perPlane, h, w, kh, kw, dx, p * h * w);
+                        else tiledPlaneBackward(gd, gOff + p * perPlane, cell, p * perPlane, h, w, kh, kw, dx, p * h * w);
                     }
                 }
             });
