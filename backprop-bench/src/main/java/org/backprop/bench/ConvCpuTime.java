@@ -9,6 +9,7 @@ import org.backprop.nn.Conv2d;
 import org.backprop.nn.Models;
 import org.backprop.nn.Module;
 import org.backprop.nn.Sequential;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -21,8 +22,10 @@ import org.backprop.tensor.Tensor;
  * so that all the work is on that thread. Prints the median and the spread (min–max) per layer,
  * and the per-epoch estimate. With {@code --ab} only the convolutions run, each round once on
  * im2col + GEMM ({@code backprop.conv=im2col}) and once on the direct path, in alternating order,
- * so both see the same moments of the host.
- * {@code ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab]}
+ * so both see the same moments of the host. With {@code --blocks} the layers between two
+ * convolutions run as one {@link Sequential}, as training runs them (with its reorderings and
+ * fused paths). Each layer draws its buffers from its own {@link StepArena}, as a training step does.
+ * {@code ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab] [--blocks]}
  */
 final class ConvCpuTime {
     private ConvCpuTime() {}
@@ -32,28 +35,56 @@ final class ConvCpuTime {
     public static void main(String[] args) {
         int rounds = 15, reps = 3;
         String nets = "fsdd_cnn,lenet5";
-        boolean ab = false;
+        boolean ab = false, blocks = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--nets" -> nets = args[++i];
                 case "--ab" -> ab = true;
-                default -> throw new IllegalArgumentException("usage: ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab]");
+                case "--blocks" -> blocks = true;
+                default -> throw new IllegalArgumentException(
+                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab] [--blocks]");
             }
         }
         for (String net : nets.split(",")) {
             switch (net) {
-                case "fsdd_cnn" -> run(net, Models.fsddCnn(new Random(0)), new int[] {64, 1, 40, 100}, 2700.0 / 64, rounds, reps, ab);
-                case "lenet5" -> run(net, Models.lenet5(new Random(0)), new int[] {128, 1, 28, 28}, 60000.0 / 128, rounds, reps, ab);
+                case "fsdd_cnn" -> run(net, layers(Models.fsddCnn(new Random(0)), blocks), new int[] {64, 1, 40, 100}, 2700.0 / 64,
+                        rounds, reps, ab);
+                case "lenet5" -> run(net, layers(Models.lenet5(new Random(0)), blocks), new int[] {128, 1, 28, 28}, 60000.0 / 128,
+                        rounds, reps, ab);
                 default -> throw new IllegalArgumentException("unknown net " + net);
             }
         }
     }
 
-    private record Layer(String name, Module module, Tensor input, Tensor seed) {}
+    private record Layer(String name, Module module, Tensor input, Tensor seed, StepArena arena) {
+        Layer(String name, Module module, Tensor input, Tensor seed) {
+            this(name, module, input, seed, new StepArena());
+        }
+    }
 
-    private static void run(String net, Sequential model, int[] inputShape, double stepsPerEpoch, int rounds, int reps, boolean ab) {
+    /** The model's layers, or with {@code blocks} each run of layers between convolutions as one Sequential. */
+    private static List<Module> layers(Sequential model, boolean blocks) {
+        List<Module> out = new ArrayList<>();
+        List<Module> run = new ArrayList<>();
+        for (int i = 0; i < model.size(); i++) {
+            Module m = model.get(i);
+            if (!blocks) {
+                out.add(m);
+            } else if (m instanceof Conv2d) {
+                if (!run.isEmpty()) out.add(new Sequential(run.toArray(Module[]::new)));
+                run.clear();
+                out.add(m);
+            } else {
+                run.add(m);
+            }
+        }
+        if (!run.isEmpty()) out.add(new Sequential(run.toArray(Module[]::new)));
+        return out;
+    }
+
+    private static void run(String net, List<Module> model, int[] inputShape, double stepsPerEpoch, int rounds, int reps, boolean ab) {
         Random rng = new Random(1);
         List<Layer> layers = new ArrayList<>();
         System.clearProperty("backprop.conv");
@@ -61,9 +92,12 @@ final class ConvCpuTime {
         boolean first = true;
         for (int i = 0; i < model.size(); i++) {
             Module m = model.get(i);
+            String name = m instanceof Sequential seq ? String.join("+", seq.children().values().stream()
+                    .map(c -> c.getClass().getSimpleName().replace("BatchNorm2d", "BN").replace("MaxPool2d", "Pool")).toList())
+                    : m.getClass().getSimpleName();
             Tensor in = x.detach().requiresGrad(!first); // the first layer's input (the data) needs no gradient
             Tensor out = m.forward(in);
-            layers.add(new Layer(i + ":" + m.getClass().getSimpleName(), m, in, random(rng, out.shape())));
+            layers.add(new Layer(i + ":" + name, m, in, random(rng, out.shape())));
             x = out.detach();
             first = false;
         }
@@ -88,11 +122,14 @@ final class ConvCpuTime {
                 for (int k = 0; k < reps; k++) {
                     layer.module.zeroGrad();
                     if (layer.input.requiresGrad()) layer.input.zeroGrad();
-                    long t0 = CPU.getCurrentThreadCpuTime();
-                    Tensor out = layer.module.forward(layer.input);
-                    long t1 = CPU.getCurrentThreadCpuTime();
-                    out.backward(layer.seed);
-                    long t2 = CPU.getCurrentThreadCpuTime();
+                    long t0, t1, t2;
+                    try (var _ = layer.arena.open()) {
+                        t0 = CPU.getCurrentThreadCpuTime();
+                        Tensor out = layer.module.forward(layer.input);
+                        t1 = CPU.getCurrentThreadCpuTime();
+                        out.backward(layer.seed);
+                        t2 = CPU.getCurrentThreadCpuTime();
+                    }
                     f += t1 - t0;
                     b += t2 - t1;
                 }

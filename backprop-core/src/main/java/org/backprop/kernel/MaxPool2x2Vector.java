@@ -23,6 +23,16 @@ final class MaxPool2x2Vector {
     private static final VectorShuffle<Float> LOW = B == null ? null : VectorShuffle.fromOp(S, i -> i / 2 + (i % 2) * V);
     private static final VectorShuffle<Float> HIGH = B == null ? null
             : VectorShuffle.fromOp(S, i -> (V + i) / 2 + (i % 2) * V);
+    // The same four as index vectors for the two-table selectFrom: one permute (vpermt2ps), where
+    // rearrange(shuffle, v) costs two permutes and a blend.
+    private static final FloatVector EVEN_I = index(EVEN), ODD_I = index(ODD), LOW_I = index(LOW), HIGH_I = index(HIGH);
+
+    private static FloatVector index(VectorShuffle<Float> shuffle) {
+        if (shuffle == null) return null;
+        float[] lanes = new float[V];
+        for (int i = 0; i < V; i++) lanes[i] = shuffle.laneSource(i) < 0 ? shuffle.laneSource(i) + 2 * V : shuffle.laneSource(i);
+        return FloatVector.fromArray(S, lanes, 0);
+    }
 
     /**
      * Pools plane x[xo ..] ([h, w], row-major) into out[oo ..] ([h/2, w/2]) and records each
@@ -43,6 +53,10 @@ final class MaxPool2x2Vector {
             int top = xo + 2 * oy * w, bottom = top + w, dst = oo + oy * ow;
             for (int ox = 0; ox < ow; ox += V) {
                 int n = Math.min(V, ow - ox);              // windows in this step
+                if (n < V && ow >= V) { // the row's last V windows as a whole step: some again, with the same results
+                    ox = ow - V;
+                    n = V;
+                }
                 int t = top + 2 * ox, b = bottom + 2 * ox;
                 FloatVector t0, t1, b0, b1;
                 if (b + 2 * V <= x.length) {
@@ -60,17 +74,17 @@ final class MaxPool2x2Vector {
                 }
                 // keep = v ≤ best, or best is NaN: the complement of "v beats best" (v > best, or v is
                 // the first NaN), so each cell costs two compares, an or and two blends.
-                FloatVector best = t0.rearrange(EVEN, t1);
+                FloatVector best = EVEN_I.selectFrom(t0, t1);
                 FloatVector at = FloatVector.zero(S);
-                FloatVector v = t0.rearrange(ODD, t1);
+                FloatVector v = ODD_I.selectFrom(t0, t1);
                 VectorMask<Float> keep = v.compare(VectorOperators.LE, best).or(best.compare(VectorOperators.NE, best));
                 best = v.blend(best, keep);
                 at = one.blend(at, keep);
-                v = b0.rearrange(EVEN, b1);
+                v = EVEN_I.selectFrom(b0, b1);
                 keep = v.compare(VectorOperators.LE, best).or(best.compare(VectorOperators.NE, best));
                 best = v.blend(best, keep);
                 at = two.blend(at, keep);
-                v = b0.rearrange(ODD, b1);
+                v = ODD_I.selectFrom(b0, b1);
                 keep = v.compare(VectorOperators.LE, best).or(best.compare(VectorOperators.NE, best));
                 best = v.blend(best, keep);
                 at = three.blend(at, keep);
@@ -102,6 +116,10 @@ final class MaxPool2x2Vector {
             int top = dxo + 2 * oy * w, bottom = top + w, src = oy * ow;
             for (int ox = 0; ox < ow; ox += V) {
                 int n = Math.min(V, ow - ox);
+                if (n < V && ow >= V) { // as in forward: the last V windows, the overlap written twice alike
+                    ox = ow - V;
+                    n = V;
+                }
                 int gi = go + src + ox, ci = co + src + ox;
                 FloatVector gv;
                 ByteVector cv;
@@ -121,15 +139,15 @@ final class MaxPool2x2Vector {
                 FloatVector gd = zero.blend(gv, at.compare(VectorOperators.EQ, 3f));
                 int t = top + 2 * ox, b = bottom + 2 * ox;
                 if (n == V) {
-                    ga.rearrange(LOW, gb).intoArray(dx, t);
-                    ga.rearrange(HIGH, gb).intoArray(dx, t + V);
-                    gc.rearrange(LOW, gd).intoArray(dx, b);
-                    gc.rearrange(HIGH, gd).intoArray(dx, b + V);
+                    LOW_I.selectFrom(ga, gb).intoArray(dx, t);
+                    HIGH_I.selectFrom(ga, gb).intoArray(dx, t + V);
+                    LOW_I.selectFrom(gc, gd).intoArray(dx, b);
+                    HIGH_I.selectFrom(gc, gd).intoArray(dx, b + V);
                 } else { // 2n cells of each row: stored through the buffer so the row's neighbours stay untouched
-                    ga.rearrange(LOW, gb).intoArray(rows, 0);
-                    ga.rearrange(HIGH, gb).intoArray(rows, V);
-                    gc.rearrange(LOW, gd).intoArray(rows, 2 * V);
-                    gc.rearrange(HIGH, gd).intoArray(rows, 3 * V);
+                    LOW_I.selectFrom(ga, gb).intoArray(rows, 0);
+                    HIGH_I.selectFrom(ga, gb).intoArray(rows, V);
+                    LOW_I.selectFrom(gc, gd).intoArray(rows, 2 * V);
+                    HIGH_I.selectFrom(gc, gd).intoArray(rows, 3 * V);
                     System.arraycopy(rows, 0, dx, t, 2 * n);
                     System.arraycopy(rows, 2 * V, dx, b, 2 * n);
                 }

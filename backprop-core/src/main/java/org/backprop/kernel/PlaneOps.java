@@ -77,4 +77,28 @@ public final class PlaneOps {
         int i = 0;
         for (; i < len; i++) out[oo + i] = g[go + i] * a + ((x[xo + i] - center) * b + c);
     }
+
+    /** x[off + i] = x[off + i] &gt; 0 ? x[off + i] : 0 in place for i in [0, len): ReLU with the bits of {@code Tensor.relu}. */
+    public static void relu(float[] x, int off, int len) {
+        if (Simd.VECTOR) {
+            PlaneOpsVector.relu(x, off, len);
+            return;
+        }
+        for (int i = 0; i < len; i++) {
+            float v = x[off + i];
+            x[off + i] = v > 0 ? v : 0f;
+        }
+    }
+
+    /**
+     * out[oo + i] = g[go + i]·(y[yo + i] &gt; 0 ? 1 : 0) for i in [0, len): ReLU's backward from its
+     * output y, multiplying as {@code Tensor.relu}'s backward does (same bits, NaN gradients included).
+     */
+    public static void reluMask(float[] g, int go, float[] y, int yo, float[] out, int oo, int len) {
+        if (Simd.VECTOR) {
+            PlaneOpsVector.reluMask(g, go, y, yo, out, oo, len);
+            return;
+        }
+        for (int i = 0; i < len; i++) out[oo + i] = g[go + i] * (y[yo + i] > 0 ? 1f : 0f);
+    }
 }

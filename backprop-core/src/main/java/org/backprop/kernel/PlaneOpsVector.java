@@ -1,6 +1,8 @@
 package org.backprop.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** {@link PlaneOps}' vector loops, whole vectors then the scalar tail; loaded only when {@link Simd#VECTOR}. */
@@ -86,5 +88,30 @@ final class PlaneOpsVector {
             FloatVector.fromArray(S, g, go + i).fma(av, xb).intoArray(out, oo + i);
         }
         for (; i < len; i++) out[oo + i] = g[go + i] * a + ((x[xo + i] - center) * b + c);
+    }
+
+    /** ReLU in place over x[off .. off+len). */
+    static void relu(float[] x, int off, int len) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, off + i);
+            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(x, off + i);
+        }
+        for (; i < len; i++) {
+            float v = x[off + i];
+            x[off + i] = v > 0 ? v : 0f;
+        }
+    }
+
+    /** out = g·(y &gt; 0 ? 1 : 0) over one run: ReLU's backward from its output. */
+    static void reluMask(float[] g, int go, float[] y, int yo, float[] out, int oo, int len) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+            VectorMask<Float> positive = FloatVector.fromArray(S, y, yo + i).compare(VectorOperators.GT, 0f);
+            FloatVector.fromArray(S, g, go + i).mul(zero.blend(one, positive)).intoArray(out, oo + i);
+        }
+        for (; i < len; i++) out[oo + i] = g[go + i] * (y[yo + i] > 0 ? 1f : 0f);
     }
 }

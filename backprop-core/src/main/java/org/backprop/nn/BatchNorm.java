@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.backprop.kernel.Parallel;
 import org.backprop.kernel.PlaneOps;
+import org.backprop.shape.Window2d;
 import org.backprop.tensor.Shape;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -80,6 +82,20 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
         return y;
     }
 
+    /**
+     * This layer followed by ReLU and a max-pool over tiling windows, as one pass over the
+     * activations (see {@link BatchNormReluPool}); the separate layers' path when the statistics
+     * are synchronised across machines.
+     */
+    final Tensor normalizeReluPool(Tensor x, Window2d pool) {
+        int[] s = x.shape();
+        if (synchronised != null || !MaxPool2d.tiles(pool) || s.length != 4 || s[1] != numFeatures) return MaxPool2d.reluMaxPool2d(forward(x), pool);
+        Tensor y = BatchNormReluPool.apply(x, runningMean, runningVar, weight.value(), bias.value(), isTraining(), momentum, eps,
+                getClass().getSimpleName() + "(" + numFeatures + ")", pool);
+        if (isTraining()) numBatchesTracked.array()[0]++;
+        return y;
+    }
+
     /** Takes training statistics from {@code statistics} from now on ({@code null}: from the batch seen, the default). */
     public final void synchronise(BatchStatistics statistics) {
         this.synchronised = statistics;
@@ -137,7 +153,7 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
         double[] mean = new double[c];
         double[] invStd = new double[c];
         double[] batchVar = new double[c];
-        float[] out = new float[n * cs];
+        float[] out = StepArena.scratch(n * cs); // every element written
         long perChannel = Math.max(1, (long) n * s);
         long minChannels = (Parallel.MIN_ELEMENTS_PER_THREAD + perChannel - 1) / perChannel;
         // Per channel: a pass for the mean, one for the variance about it (no cancellation when
@@ -149,12 +165,8 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
                     mu = whole.mean()[ch];
                     var = whole.variance()[ch];
                 } else if (training) {
-                    double sum = 0;
-                    for (int i = 0; i < n; i++) sum += PlaneOps.sum(xd, xOff + i * cs + ch * s, s);
-                    mu = sum / m;
-                    double sq = 0;
-                    for (int i = 0; i < n; i++) sq += PlaneOps.sumSquaredDeviations(xd, xOff + i * cs + ch * s, s, (float) mu);
-                    var = sq / m;
+                    mu = channelMean(xd, xOff, n, c, s, ch);
+                    var = channelVariance(xd, xOff, n, c, s, ch, mu);
                 } else {
                     mu = runningMean.get(ch);
                     var = runningVar.get(ch);
@@ -169,16 +181,7 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
                 }
             }
         });
-        if (training && runningMean != null && runningVar != null) {
-            float[] rm = runningMean.array(), rv = runningVar.array();
-            int rmOff = runningMean.offset(), rvOff = runningVar.offset();
-            int rmStride = runningMean.strides()[0], rvStride = runningVar.strides()[0];
-            for (int ch = 0; ch < c; ch++) {
-                rm[rmOff + ch * rmStride] = (float) ((1 - momentum) * rm[rmOff + ch * rmStride] + momentum * mean[ch]);
-                rv[rvOff + ch * rvStride] = (float) ((1 - momentum) * rv[rvOff + ch * rvStride]
-                        + momentum * batchVar[ch] * m / (m - 1));
-            }
-        }
+        if (training && runningMean != null && runningVar != null) updateRunning(runningMean, runningVar, mean, batchVar, m, momentum);
 
         List<Tensor> operands = new ArrayList<>(List.of(xc));
         if (wc != null) operands.add(wc);
@@ -188,7 +191,7 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
             Tensor gc = g.contiguous();
             float[] gd = gc.array();
             int gOff = gc.offset();
-            float[] dx = xc.requiresGrad() ? new float[n * cs] : null;
+            float[] dx = xc.requiresGrad() ? StepArena.scratch(n * cs) : null; // every element written
             float[] dGamma = new float[c];
             float[] dBeta = new float[c];
             double[][] wholeSums = whole != null && dx != null ? combineGradients(whole, gd, gOff, xd, xOff, mean, invStd, n, c, s) : null;
@@ -222,6 +225,31 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
             if (bc != null) grads.add(Tensor.wrap(dBeta, c));
             return grads.toArray(Tensor[]::new);
         }, inputs);
+    }
+
+    /** A training batch's mean of channel ch of x [N, C, S] (at xOff): a vector pass over each image's plane. */
+    static double channelMean(float[] xd, int xOff, int n, int c, int s, int ch) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += PlaneOps.sum(xd, xOff + (i * c + ch) * s, s);
+        return sum / ((long) n * s);
+    }
+
+    /** The biased variance of channel ch about its mean mu: a second pass, free of cancellation when the mean is large. */
+    static double channelVariance(float[] xd, int xOff, int n, int c, int s, int ch, double mu) {
+        double sq = 0;
+        for (int i = 0; i < n; i++) sq += PlaneOps.sumSquaredDeviations(xd, xOff + (i * c + ch) * s, s, (float) mu);
+        return sq / ((long) n * s);
+    }
+
+    /** running = (1 − momentum)·running + momentum·batch, the variance unbiased (·m/(m − 1)), as PyTorch. */
+    static void updateRunning(Tensor runningMean, Tensor runningVar, double[] mean, double[] batchVar, long m, float momentum) {
+        float[] rm = runningMean.array(), rv = runningVar.array();
+        int rmOff = runningMean.offset(), rvOff = runningVar.offset();
+        int rmStride = runningMean.strides()[0], rvStride = runningVar.strides()[0];
+        for (int ch = 0; ch < mean.length; ch++) {
+            rm[rmOff + ch * rmStride] = (float) ((1 - momentum) * rm[rmOff + ch * rmStride] + momentum * mean[ch]);
+            rv[rvOff + ch * rvStride] = (float) ((1 - momentum) * rv[rvOff + ch * rvStride] + momentum * batchVar[ch] * m / (m - 1));
+        }
     }
 
     /** A slice's sums handed to {@code sync}; the whole batch's statistics back (after checking they fit). */

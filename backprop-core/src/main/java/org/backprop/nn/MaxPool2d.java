@@ -1,8 +1,11 @@
 package org.backprop.nn;
 
 import org.backprop.kernel.MaxPool2x2;
+import org.backprop.kernel.Parallel;
+import org.backprop.kernel.PlaneOps;
 import org.backprop.shape.Window2d;
 import org.backprop.tensor.Shape;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -48,8 +51,8 @@ public final class MaxPool2d extends Module {
         int xOff = xc.offset();
         int h = xs[2], w = xs[3], oh = os[2], ow = os[3];
         int planes = xs[0] * xs[1];
+        if (tiles(win)) return tiledMaxPool(xc, xs, os, win, false);
         float[] out = new float[planes * oh * ow];
-        if (tiles(win)) return tiledMaxPool(xc, xs, os, win, out);
         int[] argmax = new int[out.length]; // [N, C, OH, OW]: index of the maximum within its input plane, −1 if none
         Pooling.forPlanes(planes, out.length * win.kh() * win.kw(), p -> {
             int src = xOff + p * h * w;
@@ -105,89 +108,138 @@ public final class MaxPool2d extends Module {
      * Windows that tile the image: stride = kernel, no padding, no dilation, at most 127 cells
      * (every CNN's 2×2/2 pooling). Every window lies inside the image and no two overlap.
      */
-    private static boolean tiles(Window2d win) {
+    static boolean tiles(Window2d win) {
         return win.sh() == win.kh() && win.sw() == win.kw() && win.ph() == 0 && win.pw() == 0 && win.dh() == 1
                 && win.dw() == 1 && win.kh() * win.kw() <= Byte.MAX_VALUE;
+    }
+
+    /**
+     * ReLU then max pooling, as one operation when the window tiles the image: relu(maxPool(x)),
+     * which equals maxPool(relu(x)) in values and gradients (ReLU keeps the order of values, and a
+     * window whose maximum is ≤ 0 passes no gradient either way). The ReLU runs on each pooled
+     * plane while it is in cache, with the bits of {@code x.relu()} applied to the pooled tensor.
+     */
+    static Tensor reluMaxPool2d(Tensor x, Window2d win) {
+        if (!tiles(win)) return maxPool2d(x, win).relu();
+        Pooling.checkPadding("maxPool2d", win);
+        int[] xs = x.shape();
+        int[] os = Pooling.outputShape("maxPool2d", xs, win);
+        return tiledMaxPool(x.contiguous(), xs, os, win, true);
     }
 
     /**
      * Max pooling over tiling windows, with the same results as the general loop (first maximum
      * on ties, NaN wins). The position of each maximum is kept as one byte, its cell within the
      * window, a quarter of an int index's memory; the backward pass writes each gradient to that
-     * cell, the only one of its window that receives any.
+     * cell and 0 to the window's other cells. With {@code relu} the pooled values go through ReLU.
      */
-    private static Tensor tiledMaxPool(Tensor xc, int[] xs, int[] os, Window2d win, float[] out) {
+    private static Tensor tiledMaxPool(Tensor xc, int[] xs, int[] os, Window2d win, boolean relu) {
         float[] xd = xc.array();
         int xOff = xc.offset();
         int h = xs[2], w = xs[3], oh = os[2], ow = os[3], kh = win.kh(), kw = win.kw();
-        int planes = xs[0] * xs[1];
+        int planes = xs[0] * xs[1], perPlane = oh * ow;
+        float[] out = StepArena.scratch(planes * perPlane); // every element written
         byte[] cell = new byte[out.length];
-        boolean vector2x2 = kh == 2 && kw == 2 && MaxPool2x2.available();
-        Pooling.forPlanes(planes, (long) out.length * kh * kw, p -> {
-            int dst = p * oh * ow;
-            if (vector2x2) {
-                MaxPool2x2.forward(xd, xOff + p * h * w, h, w, out, cell, dst);
-                return;
-            }
-            for (int oy = 0; oy < oh; oy++) {
-                int row = xOff + p * h * w + oy * kh * w;
-                if (kh == 2 && kw == 2) {
-                    // Selects rather than branches: on real activations which cell wins is unpredictable.
-                    // take = v > best, or v is the first NaN; | and & keep it one condition per cell.
-                    for (int ox = 0, x0 = row; ox < ow; ox++, dst++, x0 += 2) {
-                        float best = xd[x0];
-                        int at = 0;
-                        float v = xd[x0 + 1];
-                        boolean take = v > best | v != v & best == best;
-                        best = take ? v : best;
-                        at = take ? 1 : at;
-                        v = xd[x0 + w];
-                        take = v > best | v != v & best == best;
-                        best = take ? v : best;
-                        at = take ? 2 : at;
-                        v = xd[x0 + w + 1];
-                        take = v > best | v != v & best == best;
-                        best = take ? v : best;
-                        at = take ? 3 : at;
-                        out[dst] = best;
-                        cell[dst] = (byte) at;
-                    }
-                } else {
-                    for (int ox = 0; ox < ow; ox++, dst++) {
-                        int x0 = row + ox * kw;
-                        float best = xd[x0];
-                        int at = 0;
-                        for (int i = 0, q = 0; i < kh; i++) {
-                            for (int j = 0; j < kw; j++, q++) {
-                                float v = xd[x0 + i * w + j];
-                                if (v > best || v != v && best == best) { best = v; at = q; }
-                            }
-                        }
-                        out[dst] = best;
-                        cell[dst] = (byte) at;
-                    }
-                }
+        // ReLU over a chunk of pooled planes at a time (~1,000 values, still in cache): one call per plane of 25 values cost more than the work
+        int chunk = Math.max(1, 1024 / perPlane);
+        Parallel.forRange(planes, Pooling.minPlanes(planes, (long) out.length * kh * kw), (part, from, to) -> {
+            for (int p0 = from; p0 < to; p0 += chunk) {
+                int p1 = Math.min(to, p0 + chunk);
+                for (int p = p0; p < p1; p++) tiledPlane(xd, xOff + p * h * w, h, w, kh, kw, out, cell, p * perPlane);
+                if (relu) PlaneOps.relu(out, p0 * perPlane, (p1 - p0) * perPlane);
             }
         });
-        return Tensor.fromOperation(out, os, "maxPool2d", g -> {
+        return Tensor.fromOperation(out, os, relu ? "reluMaxPool2d" : "maxPool2d", g -> {
             Tensor gc = g.contiguous();
             float[] gd = gc.array();
             int gOff = gc.offset();
-            float[] dx = new float[planes * h * w];
-            Pooling.forPlanes(planes, out.length, p -> {
-                if (vector2x2) {
-                    MaxPool2x2.backward(gd, gOff + p * oh * ow, cell, p * oh * ow, h, w, dx, p * h * w);
-                    return;
-                }
-                for (int oy = 0, q = p * oh * ow; oy < oh; oy++) {
-                    int row = p * h * w + oy * kh * w;
-                    for (int ox = 0; ox < ow; ox++, q++) {
-                        int at = cell[q];
-                        dx[row + ox * kw + at / kw * w + at % kw] = gd[gOff + q];
+            // cells outside every window (an odd row or column) receive nothing: zero them unless there are none
+            float[] dx = h % kh == 0 && w % kw == 0 ? StepArena.scratch(planes * h * w) : StepArena.floats(planes * h * w);
+            Parallel.forRange(planes, Pooling.minPlanes(planes, out.length), (part, from, to) -> {
+                float[] masked = relu ? new float[chunk * perPlane] : null;
+                for (int p0 = from; p0 < to; p0 += chunk) {
+                    int p1 = Math.min(to, p0 + chunk);
+                    if (relu) PlaneOps.reluMask(gd, gOff + p0 * perPlane, out, p0 * perPlane, masked, 0, (p1 - p0) * perPlane);
+                    for (int p = p0; p < p1; p++) {
+                        if (relu) tiledPlaneBackward(masked, (p - p0) * perPlane, cell, p * perPlane, h, w, kh, kw, dx, p * h * w);
+                        else tiledPlaneBackward(gd, gOff + p * perPlane, cell, p * perPlane, h, w, kh, kw, dx, p * h * w);
                     }
                 }
             });
             return new Tensor[] {Tensor.wrap(dx, xs)};
         }, xc);
+    }
+
+    /**
+     * Pools one plane x[xo ..] ([h, w]) over tiling kh×kw windows into out[oo ..] ([h/kh, w/kw]),
+     * each window's winning cell (row-major within the window) into cell[oo ..].
+     */
+    static void tiledPlane(float[] xd, int xo, int h, int w, int kh, int kw, float[] out, byte[] cell, int oo) {
+        if (kh == 2 && kw == 2 && MaxPool2x2.available()) {
+            MaxPool2x2.forward(xd, xo, h, w, out, cell, oo);
+            return;
+        }
+        int oh = h / kh, ow = w / kw;
+        for (int oy = 0, dst = oo; oy < oh; oy++) {
+            int row = xo + oy * kh * w;
+            if (kh == 2 && kw == 2) {
+                // Selects rather than branches: on real activations which cell wins is unpredictable.
+                // take = v > best, or v is the first NaN; | and & keep it one condition per cell.
+                for (int ox = 0, x0 = row; ox < ow; ox++, dst++, x0 += 2) {
+                    float best = xd[x0];
+                    int at = 0;
+                    float v = xd[x0 + 1];
+                    boolean take = v > best | v != v & best == best;
+                    best = take ? v : best;
+                    at = take ? 1 : at;
+                    v = xd[x0 + w];
+                    take = v > best | v != v & best == best;
+                    best = take ? v : best;
+                    at = take ? 2 : at;
+                    v = xd[x0 + w + 1];
+                    take = v > best | v != v & best == best;
+                    best = take ? v : best;
+                    at = take ? 3 : at;
+                    out[dst] = best;
+                    cell[dst] = (byte) at;
+                }
+            } else {
+                for (int ox = 0; ox < ow; ox++, dst++) {
+                    int x0 = row + ox * kw;
+                    float best = xd[x0];
+                    int at = 0;
+                    for (int i = 0, q = 0; i < kh; i++) {
+                        for (int j = 0; j < kw; j++, q++) {
+                            float v = xd[x0 + i * w + j];
+                            if (v > best || v != v && best == best) { best = v; at = q; }
+                        }
+                    }
+                    out[dst] = best;
+                    cell[dst] = (byte) at;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #tiledPlane}'s backward: g[go ..] ([h/kh, w/kw]) onto the winning cells of plane
+     * dx[dxo ..] ([h, w]), 0 onto the other cells of each window; cells outside every window are
+     * left alone.
+     */
+    static void tiledPlaneBackward(float[] g, int go, byte[] cell, int co, int h, int w, int kh, int kw, float[] dx, int dxo) {
+        if (kh == 2 && kw == 2 && MaxPool2x2.available()) {
+            MaxPool2x2.backward(g, go, cell, co, h, w, dx, dxo);
+            return;
+        }
+        int oh = h / kh, ow = w / kw;
+        for (int oy = 0, q = 0; oy < oh; oy++) {
+            int row = dxo + oy * kh * w;
+            for (int ox = 0; ox < ow; ox++, q++) {
+                int x0 = row + ox * kw, at = cell[co + q];
+                for (int i = 0, k = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++, k++) dx[x0 + i * w + j] = k == at ? g[go + q] : 0f;
+                }
+            }
+        }
     }
 }

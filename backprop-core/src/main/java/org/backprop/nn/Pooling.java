@@ -31,10 +31,15 @@ final class Pooling {
         return new int[] {xs[0], xs[1], oh, ow};
     }
 
+    /** The fewest planes worth a thread when {@code planes} planes take {@code work} element operations. */
+    static long minPlanes(int planes, long work) {
+        long perPlane = Math.max(1, work / Math.max(1, planes));
+        return (Parallel.MIN_ELEMENTS_PER_THREAD + perPlane - 1) / perPlane;
+    }
+
     /** Runs {@code body} for each of {@code planes} image planes, over the kernel threads when the work is large. */
     static void forPlanes(int planes, long work, IntConsumer body) {
-        long perPlane = Math.max(1, work / Math.max(1, planes));
-        Parallel.forRange(planes, (Parallel.MIN_ELEMENTS_PER_THREAD + perPlane - 1) / perPlane, (part, from, to) -> {
+        Parallel.forRange(planes, minPlanes(planes, work), (part, from, to) -> {
             for (int p = from; p < to; p++) body.accept(p);
         });
     }

@@ -36,18 +36,24 @@ public final class Sequential extends Module {
     }
 
     /**
-     * Runs the layers in order. One pair is reordered on the way: a ReLU followed by a max-pool
-     * runs as the max-pool followed by the ReLU. The two give the same values and the same
-     * gradients (ReLU never reorders values, so the largest input of a window stays the largest,
-     * and a window whose largest input is ≤ 0 passes no gradient either way), but pooling first
-     * leaves ReLU a quarter of the values of a 2×2 pool, in the forward and the backward pass.
+     * Runs the layers in order. Two patterns run fused, with the values and gradients of the
+     * layers run apart, bit for bit: a ReLU followed by a max-pool runs as the max-pool followed
+     * by the ReLU, in one pass when the windows tile the image (ReLU never reorders values, so the
+     * largest input of a window stays the largest, and a window whose largest input is ≤ 0 passes
+     * no gradient either way; pooling first leaves ReLU a quarter of the values of a 2×2 pool);
+     * and a BatchNorm2d before that pair normalises each image plane in cache on the way to the
+     * pool ({@link BatchNormReluPool}), so the full-size normalised activations are never stored.
      */
     @Override
     public Tensor forward(Tensor x) {
         for (int i = 0; i < layers.size(); i++) {
             Module m = layers.get(i);
-            if (m instanceof Activation.ReLU relu && i + 1 < layers.size() && layers.get(i + 1) instanceof MaxPool2d pool) {
-                x = relu.forward(pool.forward(x));
+            if (m instanceof BatchNorm2d bn && i + 2 < layers.size() && layers.get(i + 1) instanceof Activation.ReLU
+                    && layers.get(i + 2) instanceof MaxPool2d pool) {
+                x = bn.normalizeReluPool(x, pool.window);
+                i += 2;
+            } else if (m instanceof Activation.ReLU && i + 1 < layers.size() && layers.get(i + 1) instanceof MaxPool2d pool) {
+                x = MaxPool2d.reluMaxPool2d(x, pool.window);
                 i++;
             } else {
                 x = m.forward(x);

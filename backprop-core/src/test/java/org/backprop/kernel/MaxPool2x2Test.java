@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * where the vector form does not run (then callers take their scalar loop).
  */
 class MaxPool2x2Test {
-    private static final int[][] SIZES = {{2, 2}, {2, 18}, {5, 7}, {7, 33}, {14, 14}, {28, 28}, {9, 65}};
+    private static final int[][] SIZES = {{2, 2}, {2, 18}, {5, 7}, {7, 33}, {14, 14}, {28, 28}, {9, 65}, {4, 100}, {3, 38}};
 
     /** The scalar rule: winning cell per window. */
     private static void reference(float[] x, int xo, int h, int w, float[] out, byte[] cell, int oo) {

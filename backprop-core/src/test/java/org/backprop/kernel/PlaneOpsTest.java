@@ -64,4 +64,29 @@ class PlaneOpsTest {
             }
         }
     }
+
+    @Test
+    void reluFormsKeepTheBitsOfTheTensorRelu() {
+        Random rng = new Random(5);
+        for (int len : LENGTHS) {
+            for (int off : OFFSETS) {
+                int n = off + len + 3;
+                float[] x = random(rng, n, 0f), g = random(rng, n, 0f);
+                x[off] = -0f;
+                if (len > 1) x[off + 1] = Float.NaN;
+                if (len > 2) g[off + 2] = Float.NaN;
+                float[] y = x.clone(), masked = new float[n];
+                java.util.Arrays.fill(masked, 99f);
+                PlaneOps.relu(y, off, len);
+                PlaneOps.reluMask(g, off, y, off, masked, off, len);
+                for (int i = 0; i < n; i++) {
+                    boolean in = i >= off && i < off + len;
+                    float ey = in ? (x[i] > 0 ? x[i] : 0f) : x[i];
+                    float em = in ? g[i] * (ey > 0 ? 1f : 0f) : 99f;
+                    assertEquals(Float.floatToRawIntBits(ey), Float.floatToRawIntBits(y[i]), "relu len " + len + " off " + off + " i " + i);
+                    assertEquals(Float.floatToRawIntBits(em), Float.floatToRawIntBits(masked[i]), "reluMask len " + len + " off " + off + " i " + i);
+                }
+            }
+        }
+    }
 }

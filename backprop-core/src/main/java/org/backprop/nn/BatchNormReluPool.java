@@ -1,0 +1,118 @@
+package org.backprop.nn;
+
+import org.backprop.kernel.Parallel;
+import org.backprop.kernel.PlaneOps;
+import org.backprop.shape.Window2d;
+import org.backprop.tensor.Shape;
+import org.backprop.tensor.StepArena;
+import org.backprop.tensor.Tensor;
+
+/**
+ * Batch normalisation, ReLU and a max-pool over tiling windows as one operation:
+ * relu(maxPool(batchNorm(x))), the path {@link Sequential} takes for a BatchNorm2d → ReLU →
+ * MaxPool2d run. The layers stay as they are (their specs and state); only the passes change.
+ *
+ * <p>Apart, the three write the normalised activations (as large as the input), pool them, and in
+ * the backward pass write a full-size gradient for batch normalisation to read twice. Here each
+ * image plane of a channel is normalised into a small buffer that stays in the L1 cache and
+ * pooled from there; backward, each plane's pooled gradient is spread into such a buffer, once
+ * for the per-channel sums and once for the input gradient. Only the input, the pooled output and
+ * the input gradient go through memory.
+ *
+ * <p>Every value is computed by the same kernels in the same order as the separate layers, so the
+ * results are bit for bit theirs, and (one channel per task) do not depend on the thread count.
+ */
+final class BatchNormReluPool {
+    private BatchNormReluPool() {}
+
+    /** relu(maxPool(batchNorm(x))) for x [N, C, H, W]; the arguments as {@link BatchNorm#batchNorm}, sync excluded. */
+    static Tensor apply(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
+                        float momentum, float eps, String name, Window2d win) {
+        int[] xs = x.shape();
+        int[] os = Pooling.outputShape("maxPool2d", xs, win);
+        int n = xs[0], c = xs[1], h = xs[2], w = xs[3], s = h * w, cs = c * s;
+        int kh = win.kh(), kw = win.kw(), oh = os[2], ow = os[3], per = oh * ow;
+        long m = (long) n * s; // values per channel
+        if (training && m <= 1) {
+            throw new IllegalArgumentException(name + ": expected more than 1 value per channel when training, got input "
+                    + Shape.str(xs));
+        }
+        Tensor xc = x.contiguous();
+        Tensor wc = weight.contiguous(), bc = bias.contiguous();
+        float[] xd = xc.array();
+        int xOff = xc.offset();
+        float[] gamma = wc.toFloatArray(), beta = bc.toFloatArray();
+        double[] mean = new double[c], invStd = new double[c], batchVar = new double[c];
+        float[] out = StepArena.scratch(n * c * per); // every element written
+        byte[] cell = new byte[out.length];
+        long minChannels = (Parallel.MIN_ELEMENTS_PER_THREAD + m - 1) / m;
+        Parallel.forRange(c, minChannels, (part, from, to) -> {
+            float[] plane = new float[s]; // one normalised image plane; cells outside every window are never read
+            for (int ch = from; ch < to; ch++) {
+                double mu, var;
+                if (training) {
+                    mu = BatchNorm.channelMean(xd, xOff, n, c, s, ch);
+                    var = BatchNorm.channelVariance(xd, xOff, n, c, s, ch, mu);
+                } else {
+                    mu = runningMean.get(ch);
+                    var = runningVar.get(ch);
+                }
+                mean[ch] = mu;
+                batchVar[ch] = var;
+                invStd[ch] = 1 / Math.sqrt(var + eps);
+                double a = invStd[ch] * gamma[ch];
+                for (int i = 0; i < n; i++) {
+                    int p = i * c + ch;
+                    PlaneOps.affine(xd, xOff + p * s, plane, 0, s, (float) mu, (float) a, beta[ch]);
+                    MaxPool2d.tiledPlane(plane, 0, h, w, kh, kw, out, cell, p * per);
+                    PlaneOps.relu(out, p * per, per);
+                }
+            }
+        });
+        if (training && runningMean != null && runningVar != null) BatchNorm.updateRunning(runningMean, runningVar, mean, batchVar, m, momentum);
+
+        return Tensor.fromOperation(out, os, "batchNormReluPool", g -> {
+            Tensor gc = g.contiguous();
+            float[] gd = gc.array();
+            int gOff = gc.offset();
+            float[] dx = xc.requiresGrad() ? StepArena.scratch(n * cs) : null; // every element written
+            float[] dGamma = new float[c], dBeta = new float[c];
+            Parallel.forRange(c, minChannels, (part, from, to) -> {
+                // the batch-norm output's gradient of one plane: 0 off the windows' winning cells (and outside every window)
+                float[] gy = new float[s];
+                float[] pooled = new float[per];
+                double[] sums = new double[2];
+                for (int ch = from; ch < to; ch++) {
+                    double mu = mean[ch], is = invStd[ch];
+                    sums[0] = sums[1] = 0;
+                    for (int i = 0; i < n; i++) {
+                        int p = i * c + ch;
+                        spread(gd, gOff, out, cell, p, per, h, w, kh, kw, pooled, gy);
+                        PlaneOps.gradientSums(gy, 0, xd, xOff + p * s, s, (float) mu, sums);
+                    }
+                    double sumG = sums[0], sumGXhat = sums[1] * is;
+                    dGamma[ch] = (float) sumGXhat;
+                    dBeta[ch] = (float) sumG;
+                    if (dx == null) continue;
+                    double a = is * gamma[ch];
+                    double meanG = training ? sumG / m : 0;
+                    double meanGXhat = training ? sumGXhat / m : 0;
+                    double b = -a * is * meanGXhat, c0 = -a * meanG;
+                    for (int i = 0; i < n; i++) {
+                        int p = i * c + ch;
+                        spread(gd, gOff, out, cell, p, per, h, w, kh, kw, pooled, gy);
+                        PlaneOps.affine2(gy, 0, xd, xOff + p * s, dx, p * s, s, (float) mu, (float) a, (float) b, (float) c0);
+                    }
+                }
+            });
+            return new Tensor[] {dx == null ? null : Tensor.wrap(dx, xs), Tensor.wrap(dGamma, c), Tensor.wrap(dBeta, c)};
+        }, xc, wc, bc);
+    }
+
+    /** Plane p's pooled gradient through ReLU (into {@code pooled}) and back through the pool onto its winning cells of {@code gy}. */
+    private static void spread(float[] gd, int gOff, float[] out, byte[] cell, int p, int per, int h, int w, int kh, int kw,
+                               float[] pooled, float[] gy) {
+        PlaneOps.reluMask(gd, gOff + p * per, out, p * per, pooled, 0, per);
+        MaxPool2d.tiledPlaneBackward(pooled, 0, cell, p * per, h, w, kh, kw, gy, 0);
+    }
+}
