@@ -21,8 +21,9 @@ import org.backprop.tensor.Tensor;
  * so that all the work is on that thread. Prints the median and the spread (min–max) per layer,
  * and the per-epoch estimate. With {@code --ab} only the convolutions run, each round once on
  * im2col + GEMM ({@code backprop.conv=im2col}) and once on the direct path, in alternating order,
- * so both see the same moments of the host.
- * {@code ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab]}
+ * so both see the same moments of the host. {@code --ab-weight} does the same with only the stride-1
+ * weight gradient switched ({@code backprop.convWeight=im2col} against the direct one).
+ * {@code ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight]}
  */
 final class ConvCpuTime {
     private ConvCpuTime() {}
@@ -33,19 +34,24 @@ final class ConvCpuTime {
         int rounds = 15, reps = 3;
         String nets = "fsdd_cnn,lenet5";
         boolean ab = false;
+        String abProperty = "backprop.conv";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--nets" -> nets = args[++i];
                 case "--ab" -> ab = true;
-                default -> throw new IllegalArgumentException("usage: ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab]");
+                case "--ab-weight" -> {
+                    ab = true;
+                    abProperty = "backprop.convWeight";
+                }
+                default -> throw new IllegalArgumentException("usage: ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight]");
             }
         }
         for (String net : nets.split(",")) {
             switch (net) {
-                case "fsdd_cnn" -> run(net, Models.fsddCnn(new Random(0)), new int[] {64, 1, 40, 100}, 2700.0 / 64, rounds, reps, ab);
-                case "lenet5" -> run(net, Models.lenet5(new Random(0)), new int[] {128, 1, 28, 28}, 60000.0 / 128, rounds, reps, ab);
+                case "fsdd_cnn" -> run(net, Models.fsddCnn(new Random(0)), new int[] {64, 1, 40, 100}, 2700.0 / 64, rounds, reps, ab ? abProperty : null);
+                case "lenet5" -> run(net, Models.lenet5(new Random(0)), new int[] {128, 1, 28, 28}, 60000.0 / 128, rounds, reps, ab ? abProperty : null);
                 default -> throw new IllegalArgumentException("unknown net " + net);
             }
         }
@@ -53,10 +59,12 @@ final class ConvCpuTime {
 
     private record Layer(String name, Module module, Tensor input, Tensor seed) {}
 
-    private static void run(String net, Sequential model, int[] inputShape, double stepsPerEpoch, int rounds, int reps, boolean ab) {
+    private static void run(String net, Sequential model, int[] inputShape, double stepsPerEpoch, int rounds, int reps, String abProperty) {
+        boolean ab = abProperty != null;
         Random rng = new Random(1);
         List<Layer> layers = new ArrayList<>();
         System.clearProperty("backprop.conv");
+        System.clearProperty("backprop.convWeight");
         Tensor x = random(rng, inputShape);
         boolean first = true;
         for (int i = 0; i < model.size(); i++) {
@@ -83,7 +91,7 @@ final class ConvCpuTime {
                 // in A/B mode the pair of a layer runs in turn order, flipped every round
                 int at = ab ? (l ^ (r & 1)) : l;
                 Layer layer = layers.get(at);
-                if (ab) System.setProperty("backprop.conv", layer.name.endsWith("/im2col") ? "im2col" : "direct");
+                if (ab) System.setProperty(abProperty, layer.name.endsWith("/im2col") ? "im2col" : "direct");
                 long f = 0, b = 0;
                 for (int k = 0; k < reps; k++) {
                     layer.module.zeroGrad();

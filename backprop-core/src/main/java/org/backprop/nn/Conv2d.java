@@ -192,6 +192,16 @@ public final class Conv2d extends Module {
             int gOff = gc.offset();
             boolean needW = wc.requiresGrad(), needB = bc != null && bc.requiresGrad(), needX = xc.requiresGrad();
             float[] dx = needX ? new float[n * g.imageSize()] : null; // [N, C, H, W]
+            if (direct && Conv2dDirect.useForWeight(outC)) {
+                float[] flip = needX ? DirectConv.packFlipped(wd, wOff, outC, inC, win.kh(), win.kw()) : null;
+                float[][] wb = Conv2dDirect.backward(xd, xOff, gd, gOff, n, inC, h, w, win, flip, outC, dx, needW, needB,
+                        g.minImages());
+                Tensor[] grads = new Tensor[inputs.length];
+                if (dx != null) grads[0] = Tensor.wrap(dx, xs);
+                if (needW) grads[1] = Tensor.wrap(wb[0], ws);
+                if (needB) grads[2] = Tensor.wrap(wb[1], outC);
+                return grads;
+            }
             float[][] dwParts = new float[g.parts()][];                // [out, in·kh·kw] per part
             double[][] dbParts = new double[g.parts()][];
             float[] flipped = direct && needX ? DirectConv.packFlipped(wd, wOff, outC, inC, win.kh(), win.kw()) : null;
