@@ -192,7 +192,7 @@ public final class Conv2d extends Module {
             int gOff = gc.offset();
             boolean needW = wc.requiresGrad(), needB = bc != null && bc.requiresGrad(), needX = xc.requiresGrad();
             float[] dx = needX ? new float[n * g.imageSize()] : null; // [N, C, H, W]
-            if (direct && Conv2dDirect.useForWeight(outC)) {
+            if (direct && Conv2dDirect.useForWeight(g.k(), outC)) {
                 float[] flip = needX ? DirectConv.packFlipped(wd, wOff, outC, inC, win.kh(), win.kw()) : null;
                 float[][] wb = Conv2dDirect.backward(xd, xOff, gd, gOff, n, inC, h, w, win, flip, outC, dx, needW, needB,
                         g.minImages());

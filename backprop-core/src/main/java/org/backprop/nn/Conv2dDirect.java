@@ -62,13 +62,15 @@ final class Conv2dDirect {
     }
 
     /**
-     * Whether the weight gradient runs here too ({@link DirectConvGrad}): when the output channels
-     * fill more than half of their vectors (LeNet's 6 channels in 16 lanes ran twice as slow as
-     * im2col + GEMM). {@code backprop.convWeight=im2col} keeps it on im2col + GEMM (for A/B runs),
-     * read at each call.
+     * Whether the weight gradient runs here too ({@link DirectConvGrad}): when the blocks it computes
+     * are mostly real, the output channels more than half of their vectors and the taps (inC·kh·kw)
+     * padded to whole blocks by less than a tenth. The first layers with one input channel (9 or 25
+     * taps padded to 12 or 36) and LeNet's 6 channels in 16 lanes ran slower than im2col + GEMM.
+     * {@code backprop.convWeight=im2col} keeps every weight gradient there (for A/B runs), read at each call.
      */
-    static boolean useForWeight(int outC) {
-        return 2 * outC > DirectConvGrad.accWidth(outC) && !"im2col".equals(System.getProperty("backprop.convWeight"));
+    static boolean useForWeight(int taps, int outC) {
+        return 2 * outC > DirectConvGrad.accWidth(outC) && 10 * DirectConvGrad.paddedTaps(taps) <= 11 * taps
+                && !"im2col".equals(System.getProperty("backprop.convWeight"));
     }
 
     /** Images per batch group at most {@link #GROUPS}: see {@link #backward}. */

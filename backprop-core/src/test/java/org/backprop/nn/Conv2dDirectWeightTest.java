@@ -2,6 +2,7 @@ package org.backprop.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -36,7 +37,8 @@ class Conv2dDirectWeightTest {
     }
 
     private static void assertPathsAgree(int n, int c, int h, int w, int outC, Window2d win) {
-        assertTrue(Conv2dDirect.use(win) && Conv2dDirect.useForWeight(outC), win + " → " + outC + " should take the direct path");
+        assertTrue(Conv2dDirect.use(win) && Conv2dDirect.useForWeight(c * win.kh() * win.kw(), outC),
+                win + " on " + c + " → " + outC + " should take the direct path");
         float[][] direct = pass("direct", n, c, h, w, outC, win, 9), lowered = pass("im2col", n, c, h, w, outC, win, 9);
         String[] names = {"input gradient", "weight gradient", "bias gradient"};
         for (int k = 0; k < names.length; k++) {
@@ -52,20 +54,22 @@ class Conv2dDirectWeightTest {
     void directAndIm2colWeightGradientsAgree() {
         int v = Math.max(Simd.LANES, 2);
         // odd sizes, channels not a multiple of the vector width, padding 0/1/2, kernels 3 and 5, batches 1 and 3
-        assertPathsAgree(1, 1, 9, 13, v / 2 + 1, Window2d.of(3, 1, 1)); // a first layer, a panel just over half full
-        assertPathsAgree(3, 3, 7, 11, v + 3, Window2d.of(3, 1, 0));
+        assertPathsAgree(1, 4, 9, 13, v / 2 + 1, Window2d.of(3, 1, 1)); // 36 taps, a panel just over half full
+        assertPathsAgree(3, 8, 7, 11, v + 3, Window2d.of(3, 1, 0));
         assertPathsAgree(3, 5, 11, 9, 2 * v + 1, Window2d.of(5, 1, 2));
-        assertPathsAgree(1, 7, 5, 17, 4 * v + 3, Window2d.of(3, 1, 2)); // padding k − 1; four panels and one
-        assertPathsAgree(3, 6, 14, 14, 16, Window2d.of(5, 1, 0));       // LeNet's second layer
-        assertPathsAgree(3, 2, 13, 3, v - 1, Window2d.of(5, 1, 1));     // an output row of one position
-        assertPathsAgree(9, 2, 5, 5, v + 1, Window2d.of(3, 1, 1));      // more images than groups
+        assertPathsAgree(1, 15, 5, 17, 4 * v + 3, Window2d.of(3, 1, 2)); // padding k − 1; four panels and one
+        assertPathsAgree(3, 6, 14, 14, 16, Window2d.of(5, 1, 0));        // LeNet's second layer
+        assertPathsAgree(3, 11, 13, 3, v - 1, Window2d.of(3, 1, 1));     // output rows of three positions
+        assertPathsAgree(9, 4, 5, 5, v + 1, Window2d.of(3, 1, 1));       // more images than groups
     }
 
     @Test
-    void fewOutputChannelsKeepIm2colForTheWeight() {
+    void mostlyPaddedBlocksKeepIm2colForTheWeight() {
         // 6 channels in 16 lanes ran slower than im2col + GEMM (LeNet's first layer); at 8 lanes they fill most of a vector
-        assertEquals(Simd.LANES < 12, Conv2dDirect.useForWeight(6));
-        assertTrue(Conv2dDirect.useForWeight(16));
+        assertEquals(Simd.LANES < 12, Conv2dDirect.useForWeight(6 * 25, 6));
+        assertTrue(Conv2dDirect.useForWeight(16 * 9, 16));
+        assertFalse(Conv2dDirect.useForWeight(9, 16), "one input channel, 3×3: 9 taps in a block of 12");
+        assertFalse(Conv2dDirect.useForWeight(25, 16), "one input channel, 5×5: 25 taps in 36");
     }
 
     /**
