@@ -5,16 +5,18 @@ package org.backprop.kernel;
  * {@link DirectConv}: dW[o, t] = Σ over output positions (y, x) of dY[o, y, x] · src[tap t + y·Wp + x],
  * a product with a tiny result (out × C·kh·kw) and a long reduction (the batch's pixels).
  *
- * <p>The output gradient of an image is first transposed to [OH·OW, out] ({@link #transpose}), so
- * that for each output position the out values are contiguous: the kernel then keeps a block of
- * taps × output channels in registers, vectors along the output channels, and per position loads
- * a vector or a few of dY and broadcasts one padded-input value per tap (the GEMM micro-kernel's
- * shape, its A read in place from the padded planes). No horizontal sums, no columns; every
- * position is a real output (the padded grid's extra columns are skipped row by row).
+ * <p>The output gradient of an image is first transposed into panels of V channels,
+ * [out/V, OH·OW, V] ({@link #transpose}), so that at each output position a panel's channels are
+ * one vector. The kernel keeps a block of taps × channel vectors of dW in registers and per
+ * position loads the block's dY vectors and broadcasts one padded-input value per tap: the GEMM
+ * micro-kernel's shape, its A read in place from the padded planes. No horizontal sums, no
+ * columns, and only real positions (the padded grid's extra columns are skipped row by row). A
+ * first direct form, a dot product of a dY row with a shifted plane at a time, was no faster than
+ * im2col + GEMM: two loads per multiply-add and a horizontal sum per weight.
  *
- * <p>Bits: for each block, an image's sum over its positions is taken in registers in position
- * order, then added to the accumulator {@code acc} of the caller; the caller adds images in a
- * fixed order. The position rows are cut into blocks by the shapes alone, never by threads.
+ * <p>Bits: a block's sum over a pass of position rows is taken in registers in position order and
+ * then added to the caller's accumulator; the passes are cut by the shapes alone, and the caller
+ * adds images in a fixed order, so no thread split enters the sums.
  */
 public final class DirectConvGrad {
     private DirectConvGrad() {}

@@ -7,9 +7,9 @@ import org.backprop.kernel.Vec;
 import org.backprop.shape.Window2d;
 
 /**
- * {@link Conv2d}'s forward pass and input gradient without im2col, for stride-1 windows
- * ({@link DirectConv}): an image at a time, padded into scratch, correlated on the padded grid,
- * and the grid's valid columns copied out. On the spoken-digit CNN and LeNet-5 the columns cost
+ * {@link Conv2d}'s forward pass, input gradient and (mostly) weight gradient without im2col, for
+ * stride-1 windows ({@link DirectConv}, {@link DirectConvGrad}): an image at a time, padded into
+ * scratch, correlated on the padded grid, and the grid's valid columns copied out. On the spoken-digit CNN and LeNet-5 the columns cost
  * as much CPU as the products they fed (im2col 4 ms against a 12 ms product per fsdd step in the
  * second layer, 2.4 against 1.7 ms in LeNet's) and the products of K = 9 or 25 ran far below
  * the GEMM's rate.
