@@ -105,6 +105,9 @@ public final class DirectConvGrad {
         }
     }
 
-    /** dY floats per pass of {@link #accumulate} (16 KB). */
-    private static final int ROW_FLOATS = 4096;
+    /**
+     * dY floats per pass of {@link #accumulate}: 32 KB, within a 48 KB L1 with the tap rows. Against
+     * 16 and 64 KB, interleaved on the spoken-digit CNN's layers: 3–5% faster, within the noise's reach.
+     */
+    private static final int ROW_FLOATS = 8192;
 }
