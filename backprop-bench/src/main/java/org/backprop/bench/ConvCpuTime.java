@@ -22,10 +22,12 @@ import org.backprop.tensor.Tensor;
  * so that all the work is on that thread. Prints the median and the spread (min–max) per layer,
  * and the per-epoch estimate. With {@code --ab} only the convolutions run, each round once on
  * im2col + GEMM ({@code backprop.conv=im2col}) and once on the direct path, in alternating order,
- * so both see the same moments of the host. With {@code --blocks} the layers between two
- * convolutions run as one {@link Sequential}, as training runs them (with its reorderings and
- * fused paths). Each layer draws its buffers from its own {@link StepArena}, as a training step does.
- * {@code ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab] [--blocks]}
+ * so both see the same moments of the host. {@code --ab-weight} does the same with only the stride-1
+ * weight gradient switched ({@code backprop.convWeight=im2col} against the direct one). With
+ * {@code --blocks} the layers between two convolutions run as one {@link Sequential}, as training
+ * runs them (with its reorderings and fused paths). Each layer draws its buffers from its own
+ * {@link StepArena}, as a training step does.
+ * {@code ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks]}
  */
 final class ConvCpuTime {
     private ConvCpuTime() {}
@@ -36,6 +38,7 @@ final class ConvCpuTime {
         int rounds = 15, reps = 3;
         String nets = "fsdd_cnn,lenet5";
         boolean ab = false, blocks = false;
+        String abProperty = "backprop.conv";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -43,16 +46,20 @@ final class ConvCpuTime {
                 case "--nets" -> nets = args[++i];
                 case "--ab" -> ab = true;
                 case "--blocks" -> blocks = true;
+                case "--ab-weight" -> {
+                    ab = true;
+                    abProperty = "backprop.convWeight";
+                }
                 default -> throw new IllegalArgumentException(
-                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab] [--blocks]");
+                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks]");
             }
         }
         for (String net : nets.split(",")) {
             switch (net) {
                 case "fsdd_cnn" -> run(net, layers(Models.fsddCnn(new Random(0)), blocks), new int[] {64, 1, 40, 100}, 2700.0 / 64,
-                        rounds, reps, ab);
+                        rounds, reps, ab ? abProperty : null);
                 case "lenet5" -> run(net, layers(Models.lenet5(new Random(0)), blocks), new int[] {128, 1, 28, 28}, 60000.0 / 128,
-                        rounds, reps, ab);
+                        rounds, reps, ab ? abProperty : null);
                 default -> throw new IllegalArgumentException("unknown net " + net);
             }
         }
@@ -84,10 +91,12 @@ final class ConvCpuTime {
         return out;
     }
 
-    private static void run(String net, List<Module> model, int[] inputShape, double stepsPerEpoch, int rounds, int reps, boolean ab) {
+    private static void run(String net, List<Module> model, int[] inputShape, double stepsPerEpoch, int rounds, int reps, String abProperty) {
+        boolean ab = abProperty != null;
         Random rng = new Random(1);
         List<Layer> layers = new ArrayList<>();
         System.clearProperty("backprop.conv");
+        System.clearProperty("backprop.convWeight");
         Tensor x = random(rng, inputShape);
         boolean first = true;
         for (int i = 0; i < model.size(); i++) {
@@ -117,7 +126,7 @@ final class ConvCpuTime {
                 // in A/B mode the pair of a layer runs in turn order, flipped every round
                 int at = ab ? (l ^ (r & 1)) : l;
                 Layer layer = layers.get(at);
-                if (ab) System.setProperty("backprop.conv", layer.name.endsWith("/im2col") ? "im2col" : "direct");
+                if (ab) System.setProperty(abProperty, layer.name.endsWith("/im2col") ? "im2col" : "direct");
                 long f = 0, b = 0;
                 for (int k = 0; k < reps; k++) {
                     layer.module.zeroGrad();

@@ -1,12 +1,15 @@
 package org.backprop.nn;
 
 import org.backprop.kernel.DirectConv;
+import org.backprop.kernel.DirectConvGrad;
+import org.backprop.kernel.Parallel;
+import org.backprop.kernel.Vec;
 import org.backprop.shape.Window2d;
 
 /**
- * {@link Conv2d}'s forward pass and input gradient without im2col, for stride-1 windows
- * ({@link DirectConv}): an image at a time, padded into scratch, correlated on the padded grid,
- * and the grid's valid columns copied out. On the spoken-digit CNN and LeNet-5 the columns cost
+ * {@link Conv2d}'s forward pass, input gradient and (mostly) weight gradient without im2col, for
+ * stride-1 windows ({@link DirectConv}, {@link DirectConvGrad}): an image at a time, padded into
+ * scratch, correlated on the padded grid, and the grid's valid columns copied out. On the spoken-digit CNN and LeNet-5 the columns cost
  * as much CPU as the products they fed (im2col 4 ms against a 12 ms product per fsdd step in the
  * second layer, 2.4 against 1.7 ms in LeNet's) and the products of K = 9 or 25 ran far below
  * the GEMM's rate.
@@ -58,8 +61,86 @@ final class Conv2dDirect {
         }
     }
 
-    /** Per thread: 0 the padded planes, 1 the grid; reused by every call. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][]);
+    /**
+     * Whether the weight gradient runs here too ({@link DirectConvGrad}): when the blocks it computes
+     * are mostly real, the output channels more than half of their vectors and the taps (inC·kh·kw)
+     * padded to whole blocks by less than a tenth. The first layers with one input channel (9 or 25
+     * taps padded to 12 or 36) and LeNet's 6 channels in 16 lanes ran slower than im2col + GEMM.
+     * {@code backprop.convWeight=im2col} keeps every weight gradient there (for A/B runs), read at each call.
+     */
+    static boolean useForWeight(int taps, int outC) {
+        return 2 * outC > DirectConvGrad.accWidth(outC) && 10 * DirectConvGrad.paddedTaps(taps) <= 11 * taps
+                && !"im2col".equals(System.getProperty("backprop.convWeight"));
+    }
+
+    /** Images per batch group at most {@link #GROUPS}: see {@link #backward}. */
+    static final int GROUPS = 8;
+
+    /**
+     * The backward pass: dx (when not null) and, when asked, the weight and bias gradients, returned
+     * as {dW [outC, inC·kh·kw] or null, dB [outC] or null}. The batch is cut into min(n, {@link #GROUPS})
+     * groups of images by n alone; each group's gradient sums start from zero, the groups run in
+     * parallel, and their sums are added in group order: the bits do not depend on the thread count.
+     */
+    static float[][] backward(float[] x, int xOff, float[] dy, int dyOff, int n, int inC, int h, int w, Window2d win,
+                              float[] flipped, int outC, float[] dx, boolean needW, boolean needB, long minImages) {
+        int groups = Math.min(n, GROUPS), kk = inC * win.kh() * win.kw();
+        int wp = w + 2 * win.pw();
+        int[] taps = needW ? DirectConvGrad.taps(inC, win.kh(), win.kw(), (h + 2 * win.ph()) * wp, wp) : null;
+        float[][] accs = needW ? new float[groups][] : null;
+        double[][] dbs = needB ? new double[groups][] : null;
+        Parallel.forRange(groups, minImages, (part, g0, g1) -> {
+            for (int gi = g0; gi < g1; gi++) {
+                float[] acc = needW ? new float[DirectConvGrad.paddedTaps(kk) * DirectConvGrad.accWidth(outC)] : null;
+                double[] db = needB ? new double[outC] : null;
+                for (int i = (int) ((long) n * gi / groups), end = (int) ((long) n * (gi + 1) / groups); i < end; i++) {
+                    // image by image: its dY is read by both gradients while it is near the core
+                    if (dx != null) inputGradient(dy, dyOff, i, i + 1, inC, h, w, win, flipped, outC, dx);
+                    if (acc != null) weightGradient(x, xOff, dy, dyOff, i, inC, h, w, win, taps, outC, acc);
+                    if (db != null) {
+                        int l = win.outHeight(h) * win.outWidth(w);
+                        for (int o = 0; o < outC; o++) db[o] += Vec.sum(dy, dyOff + (i * outC + o) * l, l);
+                    }
+                }
+                if (accs != null) accs[gi] = acc;
+                if (dbs != null) dbs[gi] = db;
+            }
+        });
+        float[] dw = null, dbf = null;
+        if (needW) {
+            int ld = DirectConvGrad.accWidth(outC);
+            dw = new float[outC * kk];
+            for (float[] acc : accs) {
+                for (int o = 0; o < outC; o++) {
+                    for (int t = 0; t < kk; t++) dw[o * kk + t] += acc[t * ld + o];
+                }
+            }
+        }
+        if (needB) {
+            dbf = new float[outC];
+            for (int o = 0; o < outC; o++) {
+                double s = 0;
+                for (double[] db : dbs) s += db[o];
+                dbf[o] = (float) s;
+            }
+        }
+        return new float[][] {dw, dbf};
+    }
+
+    /** acc += image i's weight gradient, as {@link DirectConvGrad#accumulate} lays it out. */
+    private static void weightGradient(float[] x, int xOff, float[] dy, int dyOff, int i, int inC, int h, int w,
+                                       Window2d win, int[] taps, int outC, float[] acc) {
+        int wp = w + 2 * win.pw(), plane = (h + 2 * win.ph()) * wp;
+        int oh = win.outHeight(h), ow = win.outWidth(w), l = oh * ow;
+        float[] pad = scratch(0, inC * plane + DirectConv.slack(win));
+        float[] dyT = scratch(2, DirectConvGrad.transposedSize(outC, l));
+        DirectConv.pad(x, xOff + i * inC * h * w, inC, h, w, win.ph(), win.pw(), pad, 0, DirectConv.slack(win));
+        DirectConvGrad.transpose(dy, dyOff + i * outC * l, outC, l, dyT);
+        DirectConvGrad.accumulate(pad, 0, taps, wp, oh, ow, dyT, outC, acc);
+    }
+
+    /** Per thread: 0 the padded planes, 1 the grid, 2 a transposed output gradient; reused by every call. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][]);
 
     /** This thread's scratch {@code slot}, grown to {@code size} floats and two vectors more (the kernels read a vector past a grid row). */
     private static float[] scratch(int slot, int size) {

@@ -128,6 +128,8 @@ class Conv2dTest {
         gradcheck(2, 2, 7, 7, 2, Window2d.of(3, 1, 2, 2), false, 13);            // dilation 2, no bias
         gradcheck(1, 2, 6, 9, 3, new Window2d(2, 3, 2, 1, 1, 0, 1, 2), true, 14); // non-square everything
         gradcheck(3, 1, 5, 5, 2, new Window2d(5, 1, 1, 1, 2, 0, 1, 1), true, 15); // 5×1 kernel, padding on one axis
+        gradcheck(2, 4, 5, 6, 9, Window2d.of(3, 1, 1), true, 16);                // dW without im2col: 36 taps, 9 channels
+        gradcheck(2, 4, 4, 5, 5, Window2d.of(5, 1, 2), true, 17);                // and 100 taps (108 padded), at 8 lanes
     }
 
     /**
