@@ -24,4 +24,19 @@ public final class Softmax {
         float inv = 1f / sum;
         for (int j = 0; j < n; j++) s[off + j] *= inv;
     }
+
+    /**
+     * The backward of {@link #row} scaled, in place: ds[dso + j] ← p[po + j]·(ds[dso + j] − Σₖ ds·p)·scale
+     * for j in [0, n), with p the row's softmax and ds the gradient of it on entry (attention's
+     * dS = P ⊙ (dP − rowsum(dP ⊙ P)) / √d). The sum runs in vector lanes in a fixed order.
+     */
+    public static void backwardRow(float[] p, int po, float[] ds, int dso, int n, float scale) {
+        if (Simd.VECTOR) {
+            SoftmaxVector.backwardRow(p, po, ds, dso, n, scale);
+            return;
+        }
+        float dot = 0;
+        for (int j = 0; j < n; j++) dot += ds[dso + j] * p[po + j];
+        for (int j = 0; j < n; j++) ds[dso + j] = (ds[dso + j] - dot) * p[po + j] * scale;
+    }
 }

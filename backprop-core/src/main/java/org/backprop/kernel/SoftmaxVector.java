@@ -1,6 +1,7 @@
 package org.backprop.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -39,10 +40,41 @@ final class SoftmaxVector {
             }
             sum = SimdVector.sum(acc); // a fixed lane order: the same bits cold or compiled
         }
-        for (; j < n; j++) sum += s[off + j] = Exp.exp(s[off + j] - max);
+        if (j < n) {
+            // The tail's exps as one masked vector (lane for lane Exp.exp's bits; a causal row of
+            // attention is i + 1 long, so the scalar tail was half its exps), summed in order as before.
+            VectorMask<Float> tail = S.indexInRange(j, n);
+            ExpVector.exp(FloatVector.fromArray(S, s, off + j, tail).sub(max)).intoArray(s, off + j, tail);
+            for (; j < n; j++) sum += s[off + j];
+        }
         float inv = 1f / sum;
         j = 0;
         for (; j < bound; j += S.length()) FloatVector.fromArray(S, s, off + j).mul(inv).intoArray(s, off + j);
-        for (; j < n; j++) s[off + j] *= inv;
+        if (j < n) {
+            VectorMask<Float> tail = S.indexInRange(j, n);
+            FloatVector.fromArray(S, s, off + j, tail).mul(inv).intoArray(s, off + j, tail);
+        }
+    }
+
+    /**
+     * Softmax's backward on one row in place, p the row's probabilities: ds[j] ← p[j]·(ds[j] − Σₖ ds[k]·p[k])·scale
+     * for j in [0, n). The dot is summed in vector lanes, in a fixed order.
+     */
+    static void backwardRow(float[] p, int po, float[] ds, int dso, int n, float scale) {
+        int bound = S.loopBound(n), j = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (; j < bound; j += S.length()) {
+            acc = FloatVector.fromArray(S, ds, dso + j).fma(FloatVector.fromArray(S, p, po + j), acc);
+        }
+        VectorMask<Float> tail = S.indexInRange(j, n);
+        if (j < n) acc = FloatVector.fromArray(S, ds, dso + j, tail).fma(FloatVector.fromArray(S, p, po + j, tail), acc);
+        float dot = SimdVector.sum(acc);
+        for (j = 0; j < bound; j += S.length()) {
+            FloatVector.fromArray(S, ds, dso + j).sub(dot).mul(FloatVector.fromArray(S, p, po + j)).mul(scale).intoArray(ds, dso + j);
+        }
+        if (j < n) {
+            FloatVector.fromArray(S, ds, dso + j, tail).sub(dot).mul(FloatVector.fromArray(S, p, po + j, tail)).mul(scale)
+                    .intoArray(ds, dso + j, tail);
+        }
     }
 }

@@ -4,6 +4,7 @@ import org.backprop.kernel.Parallel;
 import org.backprop.kernel.Simd;
 import org.backprop.kernel.SmallProducts;
 import org.backprop.kernel.Softmax;
+import org.backprop.kernel.Transpose;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
@@ -154,11 +155,7 @@ public final class Attention {
 
     /** The head's columns [col, col + w) of x for batch b, transposed and scaled into t [w, tk]. */
     private static void transpose(Geometry g, Operand x, int b, int col, int w, float scale, float[] t) {
-        int base = x.at(b, col);
-        for (int j = 0; j < g.tk; j++) {
-            int r = base + j * x.ld;
-            for (int c = 0; c < w; c++) t[c * g.tk + j] = x.a[r + c] * scale;
-        }
+        Transpose.scaled(x.a, x.at(b, col), x.ld, g.tk, w, scale, t, 0, g.tk);
     }
 
     private static void forwardPair(Geometry g, int b, int h, Operand q, Operand k, Operand v, float[] probs, float[] y,
@@ -224,11 +221,8 @@ public final class Attention {
                 // dP = dY·Vᵀ, then dS = P ⊙ (dP − Σⱼ dP·P) · scale, in place
                 SmallProducts.nn(false, i1 - i0, nk, g.dv, ga, gOff + i0 * ev, ev, vt, 0, g.tk, ds, i0 * g.tk, g.tk, false);
                 for (int i = i0; i < i1; i++) {
-                    int r = i * g.tk, pr = pOff + r, limit = g.limit(i);
-                    double dot = 0;
-                    for (int j = 0; j < limit; j++) dot += (double) ds[r + j] * probs[pr + j];
-                    float dt = (float) dot;
-                    for (int j = 0; j < limit; j++) ds[r + j] = probs[pr + j] * (ds[r + j] - dt) * scale;
+                    int r = i * g.tk, limit = g.limit(i);
+                    Softmax.backwardRow(probs, pOff + r, ds, r, limit, scale);
                     java.util.Arrays.fill(ds, r + limit, r + g.tk, 0f);
                 }
                 // dQ = dS·K over the keys the block sees
