@@ -29,24 +29,18 @@ final class SoftmaxVector {
             java.util.Arrays.fill(s, off, off + n, 0f);
             return;
         }
-        float sum = 0;
-        j = 0;
-        if (bound > 0) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; j < bound; j += S.length()) {
-                FloatVector e = ExpVector.exp(FloatVector.fromArray(S, s, off + j).sub(max));
-                e.intoArray(s, off + j);
-                acc = acc.add(e);
-            }
-            sum = SimdVector.sum(acc); // a fixed lane order: the same bits cold or compiled
+        // One loop of masked vectors, the last one the row's tail (a causal row of attention is
+        // i + 1 long: the scalar tail was about half its exps); one exp call site, so C2 inlines it
+        // once. Lane for lane Exp.exp's bits; the tail is summed in order after the lanes, as before.
+        FloatVector acc = FloatVector.zero(S);
+        for (j = 0; j < n; j += S.length()) {
+            VectorMask<Float> in = S.indexInRange(j, n);
+            FloatVector e = ExpVector.exp(FloatVector.fromArray(S, s, off + j, in).sub(max));
+            e.intoArray(s, off + j, in);
+            if (j < bound) acc = acc.add(e);
         }
-        if (j < n) {
-            // The tail's exps as one masked vector (lane for lane Exp.exp's bits; a causal row of
-            // attention is i + 1 long, so the scalar tail was half its exps), summed in order as before.
-            VectorMask<Float> tail = S.indexInRange(j, n);
-            ExpVector.exp(FloatVector.fromArray(S, s, off + j, tail).sub(max)).intoArray(s, off + j, tail);
-            for (; j < n; j++) sum += s[off + j];
-        }
+        float sum = bound > 0 ? SimdVector.sum(acc) : 0f; // a fixed lane order: the same bits cold or compiled
+        for (j = bound; j < n; j++) sum += s[off + j];
         float inv = 1f / sum;
         j = 0;
         for (; j < bound; j += S.length()) FloatVector.fromArray(S, s, off + j).mul(inv).intoArray(s, off + j);
