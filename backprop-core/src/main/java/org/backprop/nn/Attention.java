@@ -4,6 +4,7 @@ import org.backprop.kernel.Parallel;
 import org.backprop.kernel.Simd;
 import org.backprop.kernel.SmallProducts;
 import org.backprop.kernel.Softmax;
+import org.backprop.kernel.Transpose;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
@@ -154,11 +155,7 @@ public final class Attention {
 
     /** The head's columns [col, col + w) of x for batch b, transposed and scaled into t [w, tk]. */
     private static void transpose(Geometry g, Operand x, int b, int col, int w, float scale, float[] t) {
-        int base = x.at(b, col);
-        for (int j = 0; j < g.tk; j++) {
-            int r = base + j * x.ld;
-            for (int c = 0; c < w; c++) t[c * g.tk + j] = x.a[r + c] * scale;
-        }
+        Transpose.scaled(x.a, x.at(b, col), x.ld, g.tk, w, scale, t, 0, g.tk);
     }
 
     private static void forwardPair(Geometry g, int b, int h, Operand q, Operand k, Operand v, float[] probs, float[] y,
@@ -170,7 +167,7 @@ public final class Attention {
             int i1 = Math.min(g.tq, i0 + ROWS), nk = keysFor(g, i1), r = pOff + i0 * g.tk;
             // S = Q·(Kᵀ/√d) on the keys the block sees; the softmax zeroes every entry past a row's limit
             SmallProducts.nn(false, i1 - i0, nk, g.d, q.a, q.at(b, h * g.d) + i0 * q.ld, q.ld, kt, 0, g.tk, probs, r, g.tk, false);
-            for (int i = i0; i < i1; i++) softmaxRow(probs, pOff + i * g.tk, g.tk, g.limit(i), g.keyPadding, b * g.tk);
+            for (int i = i0; i < i1; i++) softmaxRow(probs, pOff + i * g.tk, g.tk, nk, g.limit(i), g.keyPadding, b * g.tk);
             SmallProducts.nn(false, i1 - i0, g.dv, nk, probs, r, g.tk, v.a, v.at(b, h * g.dv), v.ld,
                     y, (b * g.tq + i0) * ev + h * g.dv, ev, false);
         }
@@ -178,11 +175,12 @@ public final class Attention {
 
     /**
      * Softmax of row[0, limit) in place, skipping padded keys; entries past the limit or padded
-     * become 0. The maximum is subtracted first so no exponential overflows.
+     * become 0. The maximum is subtracted first so no exponential overflows. Entries [limit, room)
+     * hold the product's scores, which the vector loops may overwrite (room ≥ limit).
      */
-    static void softmaxRow(float[] s, int off, int n, int limit, boolean[] padding, int padOff) {
+    static void softmaxRow(float[] s, int off, int n, int room, int limit, boolean[] padding, int padOff) {
         if (padding == null && limit > 0) {
-            Softmax.row(s, off, limit);
+            Softmax.row(s, off, limit, Math.max(limit, room));
             java.util.Arrays.fill(s, off + limit, off + n, 0f);
             return;
         }
@@ -224,11 +222,8 @@ public final class Attention {
                 // dP = dY·Vᵀ, then dS = P ⊙ (dP − Σⱼ dP·P) · scale, in place
                 SmallProducts.nn(false, i1 - i0, nk, g.dv, ga, gOff + i0 * ev, ev, vt, 0, g.tk, ds, i0 * g.tk, g.tk, false);
                 for (int i = i0; i < i1; i++) {
-                    int r = i * g.tk, pr = pOff + r, limit = g.limit(i);
-                    double dot = 0;
-                    for (int j = 0; j < limit; j++) dot += (double) ds[r + j] * probs[pr + j];
-                    float dt = (float) dot;
-                    for (int j = 0; j < limit; j++) ds[r + j] = probs[pr + j] * (ds[r + j] - dt) * scale;
+                    int r = i * g.tk, limit = g.limit(i);
+                    Softmax.backwardRow(probs, pOff + r, ds, r, limit, Math.max(limit, nk), scale); // past the limit: P = 0
                     java.util.Arrays.fill(ds, r + limit, r + g.tk, 0f);
                 }
                 // dQ = dS·K over the keys the block sees
