@@ -55,24 +55,10 @@ public final class DirectConvGrad {
      * last panel past {@code out} are left as they are (their sums are ignored).
      */
     public static void transpose(float[] dy, int dyOff, int out, int positions, float[] dyT) {
-        int v = Simd.LANES, o = 0;
-        if (Simd.VECTOR && TransposeVector.WORKS) {
-            for (; o + v <= out; o += v) {
-                int q = 0, panel = o * positions; // (o/V)·positions·V
-                for (; q + v <= positions; q += v) {
-                    TransposeVector.whole(dy, dyOff + o * positions + q, positions, dyT, panel + q * v, v);
-                }
-                scalarTranspose(dy, dyOff, positions, o, o + v, q, dyT);
-            }
-        }
-        scalarTranspose(dy, dyOff, positions, o, out, 0, dyT);
-    }
-
-    private static void scalarTranspose(float[] dy, int dyOff, int positions, int o0, int o1, int q0, float[] dyT) {
         int v = Simd.LANES;
-        for (int o = o0; o < o1; o++) {
-            int src = dyOff + o * positions, dst = (o / v) * positions * v + o % v;
-            for (int q = q0; q < positions; q++) dyT[dst + q * v] = dy[src + q];
+        // a panel is its V channels' [V, positions] block transposed to [positions, V]; o·positions = (o/V)·positions·V
+        for (int o = 0; o < out; o += v) {
+            Transpose.scaled(dy, dyOff + o * positions, positions, Math.min(v, out - o), positions, 1f, dyT, o * positions, v);
         }
     }
 

@@ -4,7 +4,8 @@ package org.backprop.kernel;
  * A strided block copied transposed, by whole V×V tiles transposed in registers
  * ({@link TransposeVector}) and scalar edges: attention's per-head K (forward) and V (backward),
  * 64 rows of 32 columns read from the packed [T, 3E] projections, where an element-by-element
- * copy with strided writes cost as much as the head's product that reads it.
+ * copy with strided writes cost as much as the head's product that reads it; and
+ * {@link DirectConvGrad}'s output-gradient panels of V channels.
  */
 public final class Transpose {
     private Transpose() {}
