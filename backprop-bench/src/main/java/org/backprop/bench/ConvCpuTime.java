@@ -151,7 +151,7 @@ final class ConvCpuTime {
                         t0 = CPU.getCurrentThreadCpuTime();
                         Tensor out = layer.module.forward(layer.input);
                         t1 = CPU.getCurrentThreadCpuTime();
-                        out.backward(layer.seed);
+                        if (out.requiresGrad()) out.backward(layer.seed); // not with --dx on the first layer
                         t2 = CPU.getCurrentThreadCpuTime();
                     }
                     f += t1 - t0;
