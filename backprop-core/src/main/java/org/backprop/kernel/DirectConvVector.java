@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link DirectConv}'s vector loops; loaded only when {@link Simd#VECTOR}. Eight output rows by
  * three vectors of grid positions stay in registers (24 accumulators; 3 loads and 8 broadcasts
- * per 24 multiply-adds) with AVX-512's 32 registers; four rows by two vectors with 16 registers
- * (8 lanes), and for the grid's last vectors at 16 lanes. The loads are unaligned views of the padded
+ * per 24 multiply-adds) where the CPU has AVX-512's 32 registers, at 16 or 8 lanes; four rows by two
+ * vectors with AVX2's 16 registers, and for the grid's last vectors. The loads are unaligned views of the padded
  * planes; a block's taps read a few rows of each plane, which stay in L1 while the blocks of
  * output rows take turns over the same positions.
  */
@@ -17,13 +17,15 @@ final class DirectConvVector {
     private static final VectorSpecies<Float> S = SimdVector.SPECIES;
     private static final int V = Simd.LANES;
     private static final int ROWS = DirectConv.ROWS;
+    /** Whether the CPU has AVX-512's 32 vector registers (also at 8 lanes, as {@code GemmVector.MR}): room for 8 × 3 accumulators. */
+    private static final boolean WIDE = V >= 16 || FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
 
     /** n: the grid rounded to whole vectors (see {@link DirectConv#correlate}). */
     static void correlate(int m, float[] packed, int[] taps, float[] src, int srcOff, int n,
                           float[] dst, int dstOff, int ldDst) {
         int kk = taps.length, groups = (m + ROWS - 1) / ROWS;
         int q = 0;
-        if (V >= 16) {
+        if (WIDE) {
             // grid positions outermost: the source window of a block is read by every group of rows in turn
             for (; q + 3 * V <= n; q += 3 * V) {
                 for (int g = 0; g < groups; g++) {
@@ -32,7 +34,7 @@ final class DirectConvVector {
                 }
             }
         }
-        // at 16 lanes the last one or two vectors of the grid; with 16 registers (8 lanes) all of it, four rows at a time
+        // the grid's last one or two vectors; with 16 registers (AVX2) all of it: four rows at a time
         for (; q + 2 * V <= n; q += 2 * V) {
             for (int r = 0; r < m; r += 4) {
                 block4x2(packed, (r / ROWS) * kk * ROWS + r % ROWS, taps, src, srcOff + q, dst, dstOff + r * ldDst + q, ldDst,
