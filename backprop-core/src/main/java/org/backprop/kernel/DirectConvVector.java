@@ -34,7 +34,18 @@ final class DirectConvVector {
                 }
             }
         }
-        // the grid's last one or two vectors; with 16 registers (AVX2) all of it: four rows at a time
+        if (WIDE) { // the grid's last one or two vectors, still eight rows at a time
+            for (; q < n; q += V) {
+                boolean two = q + 2 * V <= n;
+                for (int g = 0; g < groups; g++) {
+                    block8x2(packed, g * kk * ROWS, taps, src, srcOff + q, dst, dstOff + g * ROWS * ldDst + q, ldDst,
+                            Math.min(ROWS, m - g * ROWS), two);
+                }
+                if (two) q += V;
+            }
+            return;
+        }
+        // with 16 registers (AVX2): four rows at a time
         for (; q + 2 * V <= n; q += 2 * V) {
             for (int r = 0; r < m; r += 4) {
                 block4x2(packed, (r / ROWS) * kk * ROWS + r % ROWS, taps, src, srcOff + q, dst, dstOff + r * ldDst + q, ldDst,
@@ -139,6 +150,74 @@ final class DirectConvVector {
         c70.intoArray(dst, d);
         c71.intoArray(dst, d + V);
         c72.intoArray(dst, d + 2 * V);
+    }
+
+    /** Eight rows by two vectors, or by one when not {@code two} (the second vector's lanes are then computed from the first's and not stored). */
+    private static void block8x2(float[] w, int w0, int[] taps, float[] src, int s0, float[] dst, int d, int ld, int rows,
+                                 boolean two) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        int second = two ? V : 0; // one vector: the second load repeats the first (no read past the grid's last vector)
+        for (int t = 0, wt = w0; t < taps.length; t++, wt += ROWS) {
+            int s = s0 + taps[t];
+            FloatVector b0 = FloatVector.fromArray(S, src, s), b1 = FloatVector.fromArray(S, src, s + second);
+            FloatVector x = FloatVector.broadcast(S, w[wt]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, w[wt + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, w[wt + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, w[wt + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, w[wt + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, w[wt + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, w[wt + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, w[wt + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(dst, d);
+        if (two) c01.intoArray(dst, d + V);
+        if (rows < 2) return;
+        d += ld;
+        c10.intoArray(dst, d);
+        if (two) c11.intoArray(dst, d + V);
+        if (rows < 3) return;
+        d += ld;
+        c20.intoArray(dst, d);
+        if (two) c21.intoArray(dst, d + V);
+        if (rows < 4) return;
+        d += ld;
+        c30.intoArray(dst, d);
+        if (two) c31.intoArray(dst, d + V);
+        if (rows < 5) return;
+        d += ld;
+        c40.intoArray(dst, d);
+        if (two) c41.intoArray(dst, d + V);
+        if (rows < 6) return;
+        d += ld;
+        c50.intoArray(dst, d);
+        if (two) c51.intoArray(dst, d + V);
+        if (rows < 7) return;
+        d += ld;
+        c60.intoArray(dst, d);
+        if (two) c61.intoArray(dst, d + V);
+        if (rows < 8) return;
+        d += ld;
+        c70.intoArray(dst, d);
+        if (two) c71.intoArray(dst, d + V);
     }
 
     /** Four rows (lanes w0 .. w0+3 of each tap's group of {@link #ROWS}) by two vectors. */
