@@ -58,8 +58,10 @@ final class ConvStepAlloc {
         long b0 = allocated(threads), c0 = threads.getCurrentThreadCpuTime();
         for (int i = 0; i < steps; i++) step(model, adam, lossFn, arena, images, labels);
         long b1 = allocated(threads), c1 = threads.getCurrentThreadCpuTime();
-        System.out.printf("%s: %,d bytes per warm step (all threads), %d arena arrays created in %d warm steps, %.2f ms CPU per step (this thread)%n",
-                name, (b1 - b0) / steps, arena.arraysCreated() - created, steps, (c1 - c0) / 1e6 / steps);
+        int bits = 0; // the trained parameters' bits, to compare builds
+        for (var p : model.parameters()) bits = 31 * bits + java.util.Arrays.hashCode(p.data());
+        System.out.printf("%s: %,d bytes per warm step (all threads), %d arena arrays created in %d warm steps, %.2f ms CPU per step (this thread), parameters' hash %08x%n",
+                name, (b1 - b0) / steps, arena.arraysCreated() - created, steps, (c1 - c0) / 1e6 / steps, bits);
     }
 
     private static void step(Sequential model, Adam adam, CrossEntropyLoss lossFn, StepArena arena, Tensor images, Tensor labels) {
