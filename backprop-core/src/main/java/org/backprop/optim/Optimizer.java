@@ -44,6 +44,8 @@ public abstract class Optimizer {
     private double maxGradNorm;
     private boolean skippedNonFinite;
     private Map<Tensor, Integer> indexByTensor;
+    /** The factor {@link #step(float)} applies to every gradient in the step under way (1: none). */
+    private float gradScale = 1f;
 
     protected Optimizer(List<Parameter> params, double lr) {
         if (params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters to optimize");
@@ -85,6 +87,34 @@ public abstract class Optimizer {
     }
 
     /**
+     * {@link #step()} with every gradient multiplied by {@code gradScale} first, as
+     * {@link GradClip#clipGradNorm} multiplies them by its coefficient ({@link GradClip#clipCoefficient}):
+     * the weights and state get the bits of {@code g ← g·gradScale} (float32, element by element)
+     * followed by {@code step()}. Rules that fold the scale into their own pass (Adam, AdamW)
+     * multiply each element as they read it and leave the gradients as they are, which saves a
+     * read and write of every gradient; the others scale each gradient in place just before its
+     * update, while it is in cache. A scale of 1 is {@code step()}.
+     */
+    public final void step(float gradScale) {
+        this.gradScale = gradScale;
+        try {
+            step();
+        } finally {
+            this.gradScale = 1f;
+        }
+    }
+
+    /** The gradient factor of the step under way ({@link #step(float)}), 1 outside one. */
+    final float gradScale() {
+        return gradScale;
+    }
+
+    /** Whether {@link #updateChecked} multiplies each gradient element by {@link #gradScale()} as it reads it. */
+    boolean foldsGradScale() {
+        return false;
+    }
+
+    /**
      * Whether {@link #update} of different parameters may run at once on the kernel threads (it
      * touches only that parameter and its state): {@link #step()} then runs as one parallel region.
      */
@@ -98,7 +128,14 @@ public abstract class Optimizer {
         State state = states[i];
         if (state == null) state = states[i] = new State(p.numel());
         state.step++;
-        return updateChecked(i, state, p.data(), outer == null ? p.grad().array() : null, outer);
+        float[] g = outer == null ? p.grad().array() : null;
+        if (gradScale != 1f && !foldsGradScale()) {
+            if (g == null) g = p.grad().array(); // a rank-1 gradient written out to be scaled
+            outer = null;
+            float c = gradScale;
+            for (int k = 0; k < g.length; k++) g[k] *= c;
+        }
+        return updateChecked(i, state, p.data(), g, outer);
     }
 
     /**
