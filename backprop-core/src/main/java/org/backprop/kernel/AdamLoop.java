@@ -20,6 +20,12 @@ public final class AdamLoop {
      */
     public record Constants(float stepSize, float b1, float b2, float c1, float c2, float eps, float decay,
                             float shrink, boolean hasL2, boolean hasDecoupled, boolean amsgrad, float gradScale) {
+        /** Constants that read the gradient as it is (gradScale 1). */
+        public Constants(float stepSize, float b1, float b2, float c1, float c2, float eps, float decay, float shrink,
+                boolean hasL2, boolean hasDecoupled, boolean amsgrad) {
+            this(stepSize, b1, b2, c1, c2, eps, decay, shrink, hasL2, hasDecoupled, amsgrad, 1f);
+        }
+
         /** Whether the gradient is multiplied by {@link #gradScale} as it is read. */
         public boolean scaled() {
             return gradScale != 1f;
