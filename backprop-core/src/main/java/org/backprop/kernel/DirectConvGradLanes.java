@@ -7,11 +7,11 @@ package org.backprop.kernel;
  * (LeNet's 6 in 16 lanes). dW[o, c, i, j] = Σ over output positions (y, x) of dY[o, y, x] ·
  * xpad[c, y + i, x + j].
  *
- * <p>An image's input is first padded into planes whose rows are {@link #rowLength} (the output
- * width in whole vectors) plus the kernel width long, zeros past the padding. A block then keeps
- * channels × taps of lane sums in registers and per V positions of an output row loads the
- * block's dY vectors, in place but for the row's last, partial vector (copied, zero-padded), and
- * one shifted input vector per tap: the lanes past a row add zeros. The lane sums are added to the
+ * <p>An image is first laid out on the padded grid of {@link DirectConv}: its input zero-padded,
+ * its dY rows as long as the padded rows (zeros in the columns past the output's). A block then
+ * keeps channels × taps of lane sums in registers and per V grid positions loads the block's dY
+ * vectors and one shifted input vector per tap, in one loop over the image (a loop per output row
+ * ran LeNet's first layer, 28 positions a row, at half the rate); the grid's extra columns add zeros. The lane sums are added to the
  * caller's accumulator, [taps][out][V], and only {@link #addTo} sums the lanes, in lane order: the
  * bits depend on the shapes and the vector width alone.
  */
@@ -23,20 +23,14 @@ public final class DirectConvGradLanes {
         return (taps + 2) / 3 * 3;
     }
 
-    /** Floats of a laid-out dY row: the output width rounded up to whole vectors. */
-    public static int rowLength(int ow) {
-        int v = Simd.LANES;
-        return (ow + v - 1) / v * v;
-    }
-
     /**
-     * The taps of a [channels, kh, kw] kernel on the laid-out input planes of an image of h × w
-     * padded by ph, pw ({@link #accumulate}), padded with copies of tap 0 up to {@link #paddedTaps}:
+     * The taps of a [channels, kh, kw] kernel on the padded planes of an image of h × w padded by
+     * ph, pw ({@link DirectConv#taps}), padded with copies of tap 0 up to {@link #paddedTaps}:
      * their sums are ignored.
      */
     public static int[] taps(int channels, int h, int w, int ph, int pw, int kh, int kw) {
-        int ws = rowLength(w + 2 * pw - kw + 1) + kw - 1;
-        int[] t = DirectConv.taps(channels, kh, kw, (h + 2 * ph) * ws, ws);
+        int wp = w + 2 * pw;
+        int[] t = DirectConv.taps(channels, kh, kw, (h + 2 * ph) * wp, wp);
         return java.util.Arrays.copyOf(t, paddedTaps(t.length));
     }
 
@@ -45,7 +39,7 @@ public final class DirectConvGradLanes {
         return paddedTaps * out * Simd.LANES;
     }
 
-    /** Per thread: 0 the laid-out input planes, 1 the laid-out dY; reused by every call. */
+    /** Per thread: 0 the padded input planes, 1 dY on the padded grid; reused by every call. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     /**
@@ -55,37 +49,33 @@ public final class DirectConvGradLanes {
      */
     public static void accumulate(float[] x, int xOff, int channels, int h, int w, int ph, int pw, int kh, int kw,
                                   int[] taps, float[] dy, int dyOff, int out, float[] acc) {
-        int oh = h + 2 * ph - kh + 1, ow = w + 2 * pw - kw + 1, owV = rowLength(ow), ws = owV + kw - 1;
-        int rows = h + 2 * ph, plane = rows * ws;
+        int oh = h + 2 * ph - kh + 1, ow = w + 2 * pw - kw + 1, wp = w + 2 * pw, v = Simd.LANES;
+        int plane = (h + 2 * ph) * wp, grid = (oh * wp + v - 1) / v * v, srcSize = channels * plane + kw + v;
         float[][] s = SCRATCH.get();
-        if (s[0].length < channels * plane) s[0] = new float[channels * plane];
-        float[] src = s[0];
-        // zeros where no data lands are rewritten each image: the buffer is shared by every shape
-        java.util.Arrays.fill(src, 0, channels * plane, 0f);
+        if (s[0].length < srcSize) s[0] = new float[srcSize];
+        if (s[1].length < out * grid) s[1] = new float[out * grid];
+        float[] src = s[0], g = s[1];
+        // all zeros but the data, rewritten each image: the buffers are shared by every shape
+        java.util.Arrays.fill(src, 0, srcSize, 0f);
         for (int c = 0; c < channels; c++) {
-            for (int y = 0; y < h; y++) System.arraycopy(x, xOff + (c * h + y) * w, src, c * plane + (y + ph) * ws + pw, w);
+            for (int y = 0; y < h; y++) System.arraycopy(x, xOff + (c * h + y) * w, src, c * plane + (y + ph) * wp + pw, w);
+        }
+        for (int o = 0; o < out; o++) {
+            for (int y = 0; y < oh; y++) {
+                int r = o * grid + y * wp;
+                System.arraycopy(dy, dyOff + (o * oh + y) * ow, g, r, ow);
+                java.util.Arrays.fill(g, r + ow, r + wp, 0f);
+            }
+            java.util.Arrays.fill(g, o * grid + oh * wp, (o + 1) * grid, 0f);
         }
         if (Simd.VECTOR) {
-            // dY is read in place but for each row's last, partial vector, copied zero-padded
-            int v = Simd.LANES, full = ow / v * v;
-            if (s[1].length < out * oh * v) s[1] = new float[out * oh * v];
-            float[] tl = s[1];
-            if (full < ow) {
-                for (int r = 0; r < out * oh; r++) {
-                    System.arraycopy(dy, dyOff + r * ow + full, tl, r * v, ow - full);
-                    java.util.Arrays.fill(tl, r * v + ow - full, (r + 1) * v, 0f);
-                }
-            }
-            DirectConvGradLanesVector.accumulate(src, 0, taps, ws, oh, owV, ow, full, dy, dyOff, tl, out, acc);
+            DirectConvGradLanesVector.accumulate(src, 0, taps, grid, g, out, acc);
             return;
         }
         for (int t = 0; t < taps.length; t++) {
             for (int o = 0; o < out; o++) {
                 float sum = 0f;
-                for (int y = 0; y < oh; y++) {
-                    int xs = taps[t] + y * ws, dr = dyOff + (o * oh + y) * ow;
-                    for (int q = 0; q < ow; q++) sum = Math.fma(src[xs + q], dy[dr + q], sum);
-                }
+                for (int q = 0; q < grid; q++) sum = Math.fma(src[taps[t] + q], g[o * grid + q], sum);
                 acc[t * out + o] += sum;
             }
         }
