@@ -10,10 +10,11 @@ package org.backprop.kernel;
  * <p>An image is first laid out on the padded grid of {@link DirectConv}: its input zero-padded,
  * its dY rows as long as the padded rows (zeros in the columns past the output's). A block then
  * keeps channels × taps of lane sums in registers and per V grid positions loads the block's dY
- * vectors and one shifted input vector per tap, in one loop over the image (a loop per output row
- * ran LeNet's first layer, 28 positions a row, at half the rate); the grid's extra columns add zeros. The lane sums are added to the
- * caller's accumulator, [taps][out][V], and only {@link #addTo} sums the lanes, in lane order: the
- * bits depend on the shapes and the vector width alone.
+ * vectors and one shifted input vector per tap, in one loop over the image (a loop per output
+ * row ran LeNet's first layer, 28 positions a row, at half the rate); the grid's extra columns
+ * add zeros. The lane sums are added to the caller's accumulator, [taps][out][V], and only
+ * {@link #addTo} sums the lanes, in lane order: the bits depend on the shapes and the vector
+ * width alone.
  */
 public final class DirectConvGradLanes {
     private DirectConvGradLanes() {}
