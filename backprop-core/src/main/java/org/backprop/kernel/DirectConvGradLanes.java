@@ -2,10 +2,9 @@ package org.backprop.kernel;
 
 /**
  * The weight gradient of a stride-1 convolution with output positions in the vector lanes, for
- * the layers where {@link DirectConvGrad}'s channel lanes fit badly: one input channel (9 or 25
- * taps, which its 12-tap blocks pad to 12 or 36) or fewer output channels than half a vector
- * (LeNet's 6 in 16 lanes). dW[o, c, i, j] = Σ over output positions (y, x) of dY[o, y, x] ·
- * xpad[c, y + i, x + j].
+ * the layers whose output channels fill less than a vector, where {@link DirectConvGrad}'s
+ * channel lanes would be mostly padding (LeNet's first layer: 6 channels in 16 lanes, 25 taps
+ * in 36). dW[o, c, i, j] = Σ over output positions (y, x) of dY[o, y, x] · xpad[c, y + i, x + j].
  *
  * <p>An image is first laid out on the padded grid of {@link DirectConv}: its input zero-padded,
  * its dY rows as long as the padded rows (zeros in the columns past the output's). A block then
@@ -47,9 +46,11 @@ public final class DirectConvGradLanes {
      * acc[(t·out + o)·V + lane] += the lane's share of one image's Σ over output positions of
      * xpad[tap t at that position] · dy[dyOff + o·oh·ow + position], for t < taps.length (from
      * {@link #taps}, a multiple of 3) and o < out; x [channels, h, w] at xOff, zero-padded by ph, pw.
+     * When {@code db} is not null, also db[o] += the sum of the image's dY[o], taken from the grid
+     * copy while it is in L1 ({@link Vec#sum} over the grid: its extra columns are zeros).
      */
     public static void accumulate(float[] x, int xOff, int channels, int h, int w, int ph, int pw, int kh, int kw,
-                                  int[] taps, float[] dy, int dyOff, int out, float[] acc) {
+                                  int[] taps, float[] dy, int dyOff, int out, float[] acc, double[] db) {
         int oh = h + 2 * ph - kh + 1, ow = w + 2 * pw - kw + 1, wp = w + 2 * pw, v = Simd.LANES;
         int plane = (h + 2 * ph) * wp, grid = (oh * wp + v - 1) / v * v, srcSize = channels * plane + kw + v;
         float[][] s = SCRATCH.get();
@@ -68,6 +69,7 @@ public final class DirectConvGradLanes {
                 java.util.Arrays.fill(g, r + ow, r + wp, 0f);
             }
             java.util.Arrays.fill(g, o * grid + oh * wp, (o + 1) * grid, 0f);
+            if (db != null) db[o] += Vec.sum(g, o * grid, grid);
         }
         if (Simd.VECTOR) {
             DirectConvGradLanesVector.accumulate(src, 0, taps, grid, g, out, acc);

@@ -4,6 +4,7 @@ import org.backprop.kernel.DirectConv;
 import org.backprop.kernel.DirectConvGrad;
 import org.backprop.kernel.DirectConvGradLanes;
 import org.backprop.kernel.Parallel;
+import org.backprop.kernel.Simd;
 import org.backprop.kernel.Vec;
 import org.backprop.shape.Window2d;
 
@@ -64,13 +65,15 @@ final class Conv2dDirect {
 
     /**
      * Whether the weight gradient runs here too: on {@link DirectConvGrad} (output channels in the
-     * lanes) when {@link #overChannels}, else on {@link DirectConvGradLanes} (output positions in
-     * the lanes: the first layers, one input channel or few output channels, which ran slower on
-     * channel lanes than on im2col + GEMM). {@code backprop.convWeight=im2col} keeps every weight
-     * gradient on im2col + GEMM (for A/B runs), read at each call.
+     * lanes) when {@link #overChannels}, else, when the output channels fill less than a vector
+     * (LeNet's first layer, 6), on {@link DirectConvGradLanes} (output positions in the lanes).
+     * The spoken-digit CNN's first layer (one input channel, 16 output channels) stays on im2col +
+     * GEMM: bound by reading its 16 MB output gradient a step, it ran 3–9% slower on
+     * DirectConvGradLanes. {@code backprop.convWeight=im2col} keeps every weight gradient on
+     * im2col + GEMM (for A/B runs), read at each call.
      */
     static boolean useForWeight(int taps, int outC) {
-        return !"im2col".equals(System.getProperty("backprop.convWeight"));
+        return (overChannels(taps, outC) || outC < Simd.LANES) && !"im2col".equals(System.getProperty("backprop.convWeight"));
     }
 
     /**
@@ -107,8 +110,8 @@ final class Conv2dDirect {
                 for (int i = (int) ((long) n * gi / groups), end = (int) ((long) n * (gi + 1) / groups); i < end; i++) {
                     // image by image: its dY is read by both gradients while it is near the core
                     if (dx != null) inputGradient(dy, dyOff, i, i + 1, inC, h, w, win, flipped, outC, dx);
-                    if (acc != null) weightGradient(x, xOff, dy, dyOff, i, inC, h, w, win, taps, outC, acc, lanes);
-                    if (db != null) {
+                    if (acc != null) weightGradient(x, xOff, dy, dyOff, i, inC, h, w, win, taps, outC, acc, lanes, db);
+                    if (db != null && !(acc != null && lanes)) { // DirectConvGradLanes sums dB on its copy of dY
                         int l = win.outHeight(h) * win.outWidth(w);
                         for (int o = 0; o < outC; o++) db[o] += Vec.sum(dy, dyOff + (i * outC + o) * l, l);
                     }
@@ -142,14 +145,17 @@ final class Conv2dDirect {
         return new float[][] {dw, dbf};
     }
 
-    /** acc += image i's weight gradient, as {@link DirectConvGrad#accumulate} (or with {@code lanes} {@link DirectConvGradLanes#accumulate}) lays it out. */
+    /**
+     * acc += image i's weight gradient, as {@link DirectConvGrad#accumulate} (or with {@code lanes}
+     * {@link DirectConvGradLanes#accumulate}, then also db += its bias gradient when db is not null) lays it out.
+     */
     private static void weightGradient(float[] x, int xOff, float[] dy, int dyOff, int i, int inC, int h, int w,
-                                       Window2d win, int[] taps, int outC, float[] acc, boolean lanes) {
+                                       Window2d win, int[] taps, int outC, float[] acc, boolean lanes, double[] db) {
         int wp = w + 2 * win.pw(), plane = (h + 2 * win.ph()) * wp;
         int oh = win.outHeight(h), ow = win.outWidth(w), l = oh * ow;
         if (lanes) {
             DirectConvGradLanes.accumulate(x, xOff + i * inC * h * w, inC, h, w, win.ph(), win.pw(), win.kh(), win.kw(), taps,
-                    dy, dyOff + i * outC * l, outC, acc);
+                    dy, dyOff + i * outC * l, outC, acc, db);
             return;
         }
         float[] pad = scratch(0, inC * plane + DirectConv.slack(win));

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class DirectConvGradLanesTest {
 
     @Test
-    void accumulateAddsEachImagesSumOverPositionsOfInputTimesOutputGradient() {
+    void accumulateAddsEachImagesSumOverPositionsOfInputTimesOutputGradientAndTheBiasGradient() {
         Random rng = new Random(5);
         int v = Simd.LANES;
         // {channels, h, w, pad, kernel, out}: rows shorter than, equal to and past whole vectors, padding
@@ -23,13 +23,20 @@ class DirectConvGradLanesTest {
             // two images back to back, the second's dY at the array's very end
             float[] x = random(rng, 3 + 2 * ch * h * w), dy = random(rng, 1 + 2 * out * positions);
             float[] acc = new float[DirectConvGradLanes.accSize(taps.length, out)];
+            double[] db = new double[out];
             for (int i = 0; i < 2; i++) {
-                DirectConvGradLanes.accumulate(x, 3 + i * ch * h * w, ch, h, w, p, p, k, k, taps, dy, 1 + i * out * positions, out, acc);
+                DirectConvGradLanes.accumulate(x, 3 + i * ch * h * w, ch, h, w, p, p, k, k, taps, dy, 1 + i * out * positions, out, acc,
+                        i == 0 ? db : null); // the bias gradient of the first image only
             }
             int kk = ch * k * k;
             float[] dw = random(rng, out * kk), before = dw.clone();
             DirectConvGradLanes.addTo(acc, kk, out, dw);
             String shape = ch + "×" + h + "×" + w + " pad " + p + " k" + k + " → " + out;
+            for (int o = 0; o < out; o++) {
+                double s = 0;
+                for (int q = 0; q < positions; q++) s += dy[1 + o * positions + q];
+                assertEquals(s, db[o], 1e-5 * Math.sqrt(positions), shape + ": bias gradient of channel " + o);
+            }
             for (int o = 0; o < out; o++) {
                 for (int t = 0; t < kk; t++) {
                     int cc = t / (k * k), ki = t / k % k, kj = t % k;
