@@ -27,7 +27,9 @@ import org.backprop.tensor.Tensor;
  * {@code --blocks} the layers between two convolutions run as one {@link Sequential}, as training
  * runs them (with its reorderings and fused paths). Each layer draws its buffers from its own
  * {@link StepArena}, as a training step does.
- * {@code ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks]}
+ * {@code --warmup} rounds run unmeasured first (3; more on a busy host, where C2 may take the
+ * larger kernels over only after several seconds).
+ * {@code ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks]}
  */
 final class ConvCpuTime {
     private ConvCpuTime() {}
@@ -35,7 +37,7 @@ final class ConvCpuTime {
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) {
-        int rounds = 15, reps = 3;
+        int rounds = 15, reps = 3, warmup = 3;
         String nets = "fsdd_cnn,lenet5";
         boolean ab = false, blocks = false;
         String abProperty = "backprop.conv";
@@ -43,6 +45,7 @@ final class ConvCpuTime {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--nets" -> nets = args[++i];
                 case "--ab" -> ab = true;
                 case "--blocks" -> blocks = true;
@@ -51,15 +54,15 @@ final class ConvCpuTime {
                     abProperty = "backprop.convWeight";
                 }
                 default -> throw new IllegalArgumentException(
-                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks]");
+                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks]");
             }
         }
         for (String net : nets.split(",")) {
             switch (net) {
                 case "fsdd_cnn" -> run(net, layers(Models.fsddCnn(new Random(0)), blocks), new int[] {64, 1, 40, 100}, 2700.0 / 64,
-                        rounds, reps, ab ? abProperty : null);
+                        rounds, reps, warmup, ab ? abProperty : null);
                 case "lenet5" -> run(net, layers(Models.lenet5(new Random(0)), blocks), new int[] {128, 1, 28, 28}, 60000.0 / 128,
-                        rounds, reps, ab ? abProperty : null);
+                        rounds, reps, warmup, ab ? abProperty : null);
                 default -> throw new IllegalArgumentException("unknown net " + net);
             }
         }
@@ -91,7 +94,7 @@ final class ConvCpuTime {
         return out;
     }
 
-    private static void run(String net, List<Module> model, int[] inputShape, double stepsPerEpoch, int rounds, int reps, String abProperty) {
+    private static void run(String net, List<Module> model, int[] inputShape, double stepsPerEpoch, int rounds, int reps, int warmup, String abProperty) {
         boolean ab = abProperty != null;
         Random rng = new Random(1);
         List<Layer> layers = new ArrayList<>();
@@ -121,7 +124,7 @@ final class ConvCpuTime {
         }
         int n = layers.size();
         double[][] fwd = new double[n][rounds], bwd = new double[n][rounds];
-        for (int r = -3; r < rounds; r++) { // three warm-up rounds for the JIT
+        for (int r = -warmup; r < rounds; r++) { // warm-up rounds for the JIT
             for (int l = 0; l < n; l++) {
                 // in A/B mode the pair of a layer runs in turn order, flipped every round
                 int at = ab ? (l ^ (r & 1)) : l;
