@@ -28,7 +28,9 @@ import org.backprop.tensor.Tensor;
  * runs them (with its reorderings and fused paths). Each layer draws its buffers from its own
  * {@link StepArena}, as a training step does. With {@code --dx} the convolutions' weights and biases
  * need no gradient, so their backward time is the input gradient's alone.
- * {@code ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx]}
+ * {@code --warmup} rounds run unmeasured first (3; more on a busy host, where C2 may take the
+ * larger kernels over only after several seconds).
+ * {@code ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx]}
  */
 final class ConvCpuTime {
     private ConvCpuTime() {}
@@ -36,7 +38,7 @@ final class ConvCpuTime {
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) {
-        int rounds = 15, reps = 3;
+        int rounds = 15, reps = 3, warmup = 3;
         String nets = "fsdd_cnn,lenet5";
         boolean ab = false, blocks = false, dxOnly = false;
         String abProperty = "backprop.conv";
@@ -44,6 +46,7 @@ final class ConvCpuTime {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--nets" -> nets = args[++i];
                 case "--ab" -> ab = true;
                 case "--blocks" -> blocks = true;
@@ -53,7 +56,7 @@ final class ConvCpuTime {
                     abProperty = "backprop.convWeight";
                 }
                 default -> throw new IllegalArgumentException(
-                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx]");
+                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx]");
             }
         }
         for (String net : nets.split(",")) {
@@ -72,9 +75,9 @@ final class ConvCpuTime {
             }
             switch (net) {
                 case "fsdd_cnn" -> run(net, layers(model, blocks), new int[] {64, 1, 40, 100}, 2700.0 / 64,
-                        rounds, reps, ab ? abProperty : null);
+                        rounds, reps, warmup, ab ? abProperty : null);
                 case "lenet5" -> run(net, layers(model, blocks), new int[] {128, 1, 28, 28}, 60000.0 / 128,
-                        rounds, reps, ab ? abProperty : null);
+                        rounds, reps, warmup, ab ? abProperty : null);
                 default -> throw new IllegalArgumentException("unknown net " + net);
             }
         }
@@ -106,7 +109,7 @@ final class ConvCpuTime {
         return out;
     }
 
-    private static void run(String net, List<Module> model, int[] inputShape, double stepsPerEpoch, int rounds, int reps, String abProperty) {
+    private static void run(String net, List<Module> model, int[] inputShape, double stepsPerEpoch, int rounds, int reps, int warmup, String abProperty) {
         boolean ab = abProperty != null;
         Random rng = new Random(1);
         List<Layer> layers = new ArrayList<>();
@@ -136,7 +139,7 @@ final class ConvCpuTime {
         }
         int n = layers.size();
         double[][] fwd = new double[n][rounds], bwd = new double[n][rounds];
-        for (int r = -3; r < rounds; r++) { // three warm-up rounds for the JIT
+        for (int r = -warmup; r < rounds; r++) { // warm-up rounds for the JIT
             for (int l = 0; l < n; l++) {
                 // in A/B mode the pair of a layer runs in turn order, flipped every round
                 int at = ab ? (l ^ (r & 1)) : l;

@@ -23,8 +23,13 @@ final class GemmCpu {
 
     /** CPU nanoseconds of this thread and the kernel's workers (OpenBLAS's own threads are not seen: run it on one). */
     static long kernelCpu() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() + workersCpu();
+    }
+
+    /** CPU nanoseconds of the kernel's workers alone. */
+    static long workersCpu() {
         var mx = ManagementFactory.getThreadMXBean();
-        long sum = mx.getCurrentThreadCpuTime();
+        long sum = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().startsWith("backprop-kernel-")) sum += mx.getThreadCpuTime(t.threadId());
         }
@@ -62,6 +67,7 @@ final class GemmCpu {
         // spreads over all of them; three warm-up rounds first (C2 compiles the rare paths, the
         // part panels and gathers, only after a few calls of the shapes that take them).
         double[][][] rate = new double[shapesN][engines][rounds];
+        long[][] javaCpu = new long[shapesN][2]; // the Java engine's CPU: the calling thread's, the workers'
         for (int r = -3; r < rounds; r++) {
             for (int q = 0; q < shapesN; q++) {
                 GemmBench.Shape s = shape[q];
@@ -69,7 +75,7 @@ final class GemmCpu {
                 int lda = s.ta() ? s.m() : s.k(), ldb = s.tb() ? s.k() : s.n();
                 int n = Math.max(3, (int) (gflop * 1e9 / s.flops()));
                 for (int e = 0; e < engines; e++) {
-                    long c0 = kernelCpu();
+                    long w0 = workersCpu(), c0 = kernelCpu();
                     for (int i = 0; i < n; i++) {
                         if (e == 0) {
                             Gemm.sgemmJava(s.ta(), s.tb(), s.m(), s.n(), s.k(), 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, s.n());
@@ -77,17 +83,24 @@ final class GemmCpu {
                             NativeBlas.sgemm(s.ta(), s.tb(), s.m(), s.n(), s.k(), 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, s.n());
                         }
                     }
-                    if (r >= 0) rate[q][e][r] = n * s.flops() / (kernelCpu() - c0);
+                    long c1 = kernelCpu(), w1 = workersCpu();
+                    if (r >= 0) rate[q][e][r] = n * s.flops() / (c1 - c0);
+                    if (r >= 0 && e == 0) {
+                        javaCpu[q][0] += (c1 - c0) - (w1 - w0);
+                        javaCpu[q][1] += w1 - w0;
+                    }
                 }
             }
         }
-        System.out.printf("%-22s %18s %18s %6s%n", "shape (op:MxKxN)", "Java med/best", "OpenBLAS med/best", "ratio");
+        // workers ÷ caller: the share of the Java engine's CPU its workers took (1.0 with one worker
+        // and even shares; their spinning between calls counts, the caller's waiting too)
+        System.out.printf("%-22s %18s %18s %6s %9s%n", "shape (op:MxKxN)", "Java med/best", "OpenBLAS med/best", "ratio", "wk/caller");
         int mid = rounds / 2;
         for (int q = 0; q < shapesN; q++) {
             for (double[] x : rate[q]) java.util.Arrays.sort(x);
             double j = rate[q][0][mid], o = blas ? rate[q][1][mid] : Double.NaN;
-            System.out.printf("%-22s %8.1f / %6.1f %8.1f / %6.1f %6.2f%n", specs[q], j, rate[q][0][rounds - 1],
-                    o, blas ? rate[q][1][rounds - 1] : Double.NaN, j / o);
+            System.out.printf("%-22s %8.1f / %6.1f %8.1f / %6.1f %6.2f %9.2f%n", specs[q], j, rate[q][0][rounds - 1],
+                    o, blas ? rate[q][1][rounds - 1] : Double.NaN, j / o, (double) javaCpu[q][1] / Math.max(1, javaCpu[q][0]));
         }
     }
 }

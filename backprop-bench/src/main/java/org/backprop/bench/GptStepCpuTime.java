@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Random;
 import org.backprop.nn.Gpt;
 import org.backprop.text.TextCorpus;
+import org.backprop.optim.GradClip;
 import org.backprop.train.GptTraining;
 
 /**
@@ -13,25 +14,36 @@ import org.backprop.train.GptTraining;
  * the host hits both alike, and each round reports process CPU time (all threads, JIT and GC
  * included) and the stepping thread's CPU time per step. The medians over rounds are the figures
  * to compare. Run with {@code -Dbackprop.split=serial} to keep the split choice out of it.
- * {@code GptStepCpuTime [--rounds 7] [--steps12 40] [--steps1 300] [--warm 2]}
+ * {@code GptStepCpuTime [--rounds 7] [--steps12 40] [--steps1 300] [--warm 2] [--ab-clip]}
+ *
+ * <p>{@code --ab-clip}: in one process, batch-1 steps with clipping as separate passes
+ * ({@code backward; GradClip.clipGradNorm; step()}) against the norm taken in the backward and the
+ * coefficient folded into AdamW ({@link GradClip#backwardGlobalNorm}, {@code step(float)}), in
+ * alternating blocks of {@code --steps1} steps, checking that both give the same loss bits.
  */
 final class GptStepCpuTime {
     private GptStepCpuTime() {}
 
     public static void main(String[] args) {
         int rounds = 7, steps12 = 40, steps1 = 300, warmRounds = 2;
+        boolean abClip = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--steps12" -> steps12 = Integer.parseInt(args[++i]);
                 case "--steps1" -> steps1 = Integer.parseInt(args[++i]);
                 case "--warm" -> warmRounds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("usage: GptStepCpuTime [--rounds 7] [--steps12 40] [--steps1 300] [--warm 2]");
+                case "--ab-clip" -> abClip = true;
+                default -> throw new IllegalArgumentException("usage: GptStepCpuTime [--rounds 7] [--steps12 40] [--steps1 300] [--warm 2] [--ab-clip]");
             }
         }
         TextCorpus corpus = TextCorpus.shakespeare();
         int[] train = corpus.train();
         int vocab = corpus.vocab().size();
+        if (abClip) {
+            ClipAb.run(vocab, train, rounds, warmRounds, steps1);
+            return;
+        }
         int total = (warmRounds + rounds) * Math.max(steps12, steps1) + 1;
         Runner big = new Runner(vocab, train, 12, total), small = new Runner(vocab, train, 1, total);
         double[][] b12 = new double[2][rounds], b1 = new double[2][rounds];
@@ -45,7 +57,7 @@ final class GptStepCpuTime {
                 median(b12[0]), median(b12[1]), median(b1[0]), median(b1[1]), big.lastLoss, small.lastLoss);
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];

@@ -151,9 +151,8 @@ public final class SeqBench {
             opt.zeroGrad();
             Tensor loss = ce.apply(CharLanguageModel.forward(model, batches[it].inputs(), CharLanguageModel.State.ZERO).logits(),
                     batches[it].targets());
-            loss.backward();
-            GradClip.clipGradNorm(params, 5);
-            opt.step();
+            // clipGradNorm(params, 5) then step(), bit for bit: the norm taken in the backward, the coefficient in Adam's pass
+            opt.step(GradClip.clipCoefficient(GradClip.backwardGlobalNorm(loss, params), 5));
             if ((it + 1) % 250 == 0 || it == 0) {
                 System.err.printf("charlm_lstm iter %d: batch loss %.4f, %.1f s%n", it + 1, loss.item(), (System.nanoTime() - t0) / 1e9);
             }

@@ -13,10 +13,24 @@ public final class AdamLoop {
      * One step's constants: the step size lr·√(1−β₂ᵗ)/(1−β₁ᵗ), the betas and 1 − betas, the
      * denominator's ε·√(1−β₂ᵗ), the L2 factor and the decoupled shrink 1 − lr·λ, and which of L2,
      * decoupled decay and AMSGrad apply. The bias correction of v is folded into the step size and
-     * ε, so an element costs one square root and one division.
+     * ε, so an element costs one square root and one division. {@code gradScale} multiplies each
+     * gradient element as it is read (a clipping coefficient; 1 reads it as it is): the product
+     * g·gradScale is the float32 product an in-place scaling pass would store, so the update has the
+     * bits of scaling first, without that pass.
      */
     public record Constants(float stepSize, float b1, float b2, float c1, float c2, float eps, float decay,
-                            float shrink, boolean hasL2, boolean hasDecoupled, boolean amsgrad) {}
+                            float shrink, boolean hasL2, boolean hasDecoupled, boolean amsgrad, float gradScale) {
+        /** Constants that read the gradient as it is (gradScale 1). */
+        public Constants(float stepSize, float b1, float b2, float c1, float c2, float eps, float decay, float shrink,
+                boolean hasL2, boolean hasDecoupled, boolean amsgrad) {
+            this(stepSize, b1, b2, c1, c2, eps, decay, shrink, hasL2, hasDecoupled, amsgrad, 1f);
+        }
+
+        /** Whether the gradient is multiplied by {@link #gradScale} as it is read. */
+        public boolean scaled() {
+            return gradScale != 1f;
+        }
+    }
 
     /**
      * Updates the whole vectors of elements [from, to) of w, m, v (and vMax with AMSGrad), element

@@ -15,13 +15,15 @@ final class AdamVector {
         boolean flush = k.eps() > 0; // with ε = 0 a flushed v could divide by 0 (see optim.Subnormals)
         float decay = k.decay(), shrink = k.shrink(), b1 = k.b1(), b2 = k.b2(), c1 = k.c1(), c2 = k.c2();
         float eps = k.eps(), stepSize = k.stepSize();
-        boolean hasL2 = k.hasL2(), hasDecoupled = k.hasDecoupled(), amsgrad = k.amsgrad();
+        boolean hasL2 = k.hasL2(), hasDecoupled = k.hasDecoupled(), amsgrad = k.amsgrad(), scaled = k.scaled();
+        float scale = k.gradScale();
         FloatVector zero = FloatVector.zero(S);
         // w − w is 0 for a finite w and NaN otherwise: summed off the loop's critical path.
         FloatVector check = zero;
         for (int i = from; i < end; i += S.length()) {
             FloatVector wi = FloatVector.fromArray(S, w, i);
             FloatVector gi = FloatVector.fromArray(S, g, i - gShift);
+            if (scaled) gi = gi.mul(scale);
             if (hasL2) gi = gi.add(wi.mul(decay));
             if (hasDecoupled) wi = wi.mul(shrink);
             FloatVector mi = FloatVector.fromArray(S, m, i).mul(b1).add(gi.mul(c1));

@@ -2,13 +2,15 @@ package org.backprop.kernel;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Gemm}'s vector path: the packed product (K in blocks of at most {@value #KC}; B packed
  * into zero-padded panels {@code NR} wide; A into panels of {@code MR} rows; a register-blocked
- * micro-kernel of MR × 2 vectors) and the unpacked one for fewer than {@value #SMALL_M} rows.
+ * micro-kernel of MR × NR, {@link GemmKernels}) and the unpacked one for fewer than {@value #SMALL_M} rows.
  * Loaded only when {@link Simd#VECTOR}. C has already been scaled by beta.
  */
 final class GemmVector {
@@ -64,28 +66,94 @@ final class GemmVector {
         if (chosen) SPLIT.record(bucket, split, System.nanoTime() - start, work);
     }
     private static final SplitChoice SPLIT = new SplitChoice("gemm"); // keyed by multiply-adds
+    /** {@code backprop.gemm.splitBy} = rows or cols forces the direction of a 2-thread split where both are possible (A/B runs). */
+    private static final String SPLIT_BY = System.getProperty("backprop.gemm.splitBy");
 
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float[] c, int cOff, int ldc, boolean overwrite, int threads) {
         int nPanels = (n + NR - 1) / NR;
         int mPanels = (m + MR - 1) / MR;
+        LongAdder[] stats = GemmStats.ON ? GemmStats.of(transA, transB, m, n, k) : null;
+        long start = stats != null ? System.nanoTime() : 0;
         if (threads > 1 && splitRows(transB, m, n, k, mPanels, nPanels, threads)) {
             // Each thread its share of C's rows, over B's panels packed once, a share by each thread.
             int kBlocks = (k + KC - 1) / KC, blockSize = nPanels * NR * ((k + kBlocks - 1) / kBlocks);
             // The caller's scratch: while the call holds the workers no other product on it runs.
-            SharedB shared = new SharedB(buffer(3, 2 * blockSize), blockSize, threads, new AtomicInteger(), new AtomicBoolean());
+            // How long the caller waits at the first barrier for a worker that has not come: a quarter of a share's
+            // time at ~40 multiply-adds a ns, at least 20 µs (a parked worker takes ~45 µs to wake: worth waiting for).
+            long patience = Math.max(20_000, (long) m * n * k / threads / 160);
+            SharedB shared = new SharedB(buffer(3, 2 * blockSize), blockSize, threads, mPanels, patience, new AtomicInteger(),
+                    new AtomicBoolean(), new AtomicInteger());
             int parts = threads;
-            if (Parallel.together(parts, t -> part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
-                    c, cOff, ldc, mPanels * t / parts, mPanels * (t + 1) / parts, 0, nPanels, shared, t, overwrite))) {
+            // A worker joins before it touches anything; one that comes after the caller went on alone does nothing.
+            if (Parallel.together(parts, t -> {
+                if (t > 0) lateForTests();
+                if (t == 0 || shared.join()) {
+                    part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+                            mPanels * t / parts, mPanels * (t + 1) / parts, 0, nPanels, shared, t, overwrite, stats);
+                }
+            }, shared::alone)) {
+                if (stats != null) {
+                    stats[GemmStats.ROWS].increment();
+                    stats[GemmStats.CALLS].increment();
+                    stats[GemmStats.WALL].add(System.nanoTime() - start);
+                }
                 return;
             }
-            threads = 1; // inside another parallel loop: this thread alone
+        } else if (threads > 1) {
+            // Each share a run of C's column panels, over all K blocks, packing its own B panels and
+            // all of A; the shares are taken in turn by whichever thread is free, so a worker that
+            // comes late (descheduled on a busy host) leaves its share to the caller rather than
+            // keeping it waiting. Which thread computes a share does not change its bits.
+            Shares shares = new Shares(threads, new AtomicInteger(), new AtomicInteger(), new AtomicReference<>());
+            int parts = threads;
+            if (Parallel.together(parts, t -> {
+                if (t > 0) lateForTests();
+                for (int q; (q = shares.next().getAndIncrement()) < parts; ) {
+                    try {
+                        if (t == 0 && q > 0) TAKEN_OVER.increment();
+                        part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, 0, mPanels,
+                                nPanels * q / parts, nPanels * (q + 1) / parts, null, t, overwrite, stats);
+                    } catch (Throwable e) {
+                        shares.failure().compareAndSet(null, e);
+                    } finally {
+                        shares.done().incrementAndGet();
+                    }
+                }
+            }, () -> shares.done().get() == parts)) {
+                Throwable e = shares.failure().get();
+                if (e instanceof RuntimeException r) throw r;
+                if (e instanceof Error r) throw r;
+                if (e != null) throw new IllegalStateException(e);
+                if (stats != null) {
+                    stats[GemmStats.CALLS].increment();
+                    stats[GemmStats.WALL].add(System.nanoTime() - start);
+                }
+                return;
+            }
         }
-        // One dispatch per product: each thread walks all K blocks over its own columns of panels.
-        Parallel.forRangeSplit(nPanels, threads > 1 ? 1 : Long.MAX_VALUE, (i, from, to) ->
-                part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, 0, mPanels, from, to, null, 0, overwrite));
+        // One thread (or inside another parallel loop: this thread alone)
+        part(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, 0, mPanels, 0, nPanels, null, 0, overwrite, null);
+        if (stats != null) {
+            stats[GemmStats.SERIAL].increment();
+            stats[GemmStats.SERIAL_WALL].add(System.nanoTime() - start);
+        }
     }
+
+    /** How many times a caller took over a worker's share (a debug counter, and for the tests). */
+    static final LongAdder TAKEN_OVER = new LongAdder();
+    /** Tests set this to make the workers come late to a split product. */
+    static volatile long workerDelayForTests;
+
+    private static void lateForTests() {
+        long delay = workerDelayForTests, end = System.nanoTime() + delay;
+        // a loop: park returns at once on a permit left by Parallel's unpark
+        for (long left = delay; left > 0; left = end - System.nanoTime()) java.util.concurrent.locks.LockSupport.parkNanos(left);
+    }
+
+    /** The column shares of one product: the next to take, how many are done, the first failure. */
+    private record Shares(int parts, AtomicInteger next, AtomicInteger done, AtomicReference<Throwable> failure) { }
 
     /**
      * Whether to give each thread a share of C's rows (else of its columns): the split whose
@@ -97,6 +165,7 @@ final class GemmVector {
     private static boolean splitRows(boolean transB, int m, int n, int k, int mPanels, int nPanels, int threads) {
         if (mPanels < threads) return false;
         if (nPanels < threads) return true;
+        if (SPLIT_BY != null) return SPLIT_BY.equals("rows");
         double packA = 0.25, packB = transB ? 1 : 0.25; // cycles per element, roughly
         double rows = (double) ((mPanels + threads - 1) / threads) * MR, cols = (double) ((nPanels + threads - 1) / threads) * NR;
         double byRows = rows * n * k / 16 + (double) k * n * packB / threads + rows * k * packA;
@@ -106,19 +175,40 @@ final class GemmVector {
 
     /**
      * B's packed panels shared by the threads of one product: room for two K blocks (the threads
-     * read one while they pack the next), and a barrier counting the threads' arrivals.
+     * read one while they pack the next), a barrier counting the threads' arrivals, and how many
+     * workers have joined, or −1 once the caller has gone on alone.
      */
-    private record SharedB(float[] panels, int blockSize, int parts, AtomicInteger arrived, AtomicBoolean failed) {
-        /** Waits until every thread has packed its share of K block {@code kb}; gives up if one failed. */
-        void await(int kb) {
+    private record SharedB(float[] panels, int blockSize, int parts, int rowPanels, long patience, AtomicInteger arrived,
+                           AtomicBoolean failed, AtomicInteger joined) {
+        /**
+         * Waits until every thread has packed its share of K block {@code kb}; gives up if one
+         * failed. If no worker has joined {@code patience} ns into the first barrier (descheduled
+         * on a busy host: the stall that cost most there), the caller closes the product to them
+         * and goes on alone. Returns the nanoseconds waited.
+         */
+        long await(int kb, int t) {
             arrived.incrementAndGet();
             int target = (kb + 1) * parts;
             long start = System.nanoTime();
             while (arrived.get() < target) {
                 if (failed.get()) throw new IllegalStateException("sgemm: another thread's share failed");
                 if (System.nanoTime() - start < 20_000) Thread.onSpinWait();
+                else if (kb == 0 && t == 0 && System.nanoTime() - start >= patience && joined.compareAndSet(0, -1)) break;
                 else Thread.yield(); // the other thread was descheduled: give the core up
             }
+            return System.nanoTime() - start;
+        }
+
+        /** A worker's entry: false (touch nothing) if the caller has gone on alone. */
+        boolean join() {
+            for (int v; (v = joined.get()) >= 0; ) {
+                if (joined.compareAndSet(v, v + 1)) return true;
+            }
+            return false;
+        }
+
+        boolean alone() {
+            return joined.get() < 0;
         }
     }
 
@@ -133,7 +223,8 @@ final class GemmVector {
     private static void part(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, int r0, int r1, int p0, int p1, SharedB shared, int t,
-                             boolean overwrite) {
+                             boolean overwrite, LongAdder[] stats) {
+        long wall = stats != null ? System.nanoTime() : 0, waited = 0;
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks; // balanced blocks: no thin last block
         float[] packedB = shared != null ? shared.panels() : buffer(0, (p1 - p0) * NR * kcMax);
@@ -143,16 +234,25 @@ final class GemmVector {
                 int kc = Math.min(kcMax, k - k0), bStart = 0;
                 if (shared == null) {
                     GemmPack.packB(transB, b, bOff, ldb, k0, kc, n, p0, p1, packedB, 0);
+                } else if (shared.alone()) { // the caller alone, on all rows: all the panels
+                    bStart = (kb & 1) * shared.blockSize();
+                    GemmPack.packB(transB, b, bOff, ldb, k0, kc, n, p0, p1, packedB, bStart);
                 } else {
                     bStart = (kb & 1) * shared.blockSize();
                     int s0 = p1 * t / shared.parts(), s1 = p1 * (t + 1) / shared.parts();
                     GemmPack.packB(transB, b, bOff, ldb, k0, kc, n, s0, s1, packedB, bStart + s0 * NR * kc);
-                    shared.await(kb);
+                    waited += shared.await(kb, t);
+                    if (shared.alone()) { // no worker came (only the caller, t = 0, closes): their panels and rows too
+                        TAKEN_OVER.increment();
+                        GemmPack.packB(transB, b, bOff, ldb, k0, kc, n, s1, p1, packedB, bStart + s1 * NR * kc);
+                        r1 = shared.rowPanels();
+                    }
                 }
                 block(transA, m, n, kc, k0, alpha, a, aOff, lda, packedB, bStart, c, cOff, ldc, r0, r1, p0, p1,
                         overwrite && k0 == 0);
             }
             done = true;
+            if (stats != null) GemmStats.share(stats, t, System.nanoTime() - wall, waited);
         } finally {
             if (!done && shared != null) shared.failed().set(true);
         }
@@ -201,128 +301,10 @@ final class GemmVector {
     private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
                                float[] s, int so, int lds) {
         if (MR == 8) {
-            kernel8(kc, pa, ao, pb, bo, c, co, ldc, s, so, lds);
+            GemmKernels.kernel8x2(kc, pa, ao, pb, bo, c, co, ldc, s, so, lds);
         } else {
-            kernel4(kc, pa, ao, pb, bo, c, co, ldc, s, so, lds);
+            GemmKernels.kernel4x2(kc, pa, ao, pb, bo, c, co, ldc, s, so, lds);
         }
-    }
-
-    /** 4 rows × 2 vectors = 8 accumulators: fits AVX2's 16 registers without spilling. */
-    private static void kernel4(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
-                                float[] s, int so, int lds) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int bp = bo + p * NR, ap = ao + p * 4;
-            FloatVector b0 = FloatVector.fromArray(S, pb, bp);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bp + V);
-            FloatVector a0 = FloatVector.broadcast(S, pa[ap]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, pa[ap + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, pa[ap + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, pa[ap + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-        }
-        // Stores written out here, not through a helper: a vector passed to a call C2 does not inline is boxed.
-        int r = co, q = so;
-        c00.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c01.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
-        r += ldc;
-        q += lds;
-        c10.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c11.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
-        r += ldc;
-        q += lds;
-        c20.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c21.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
-        r += ldc;
-        q += lds;
-        c30.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c31.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
-    }
-
-    /**
-     * 8 rows × 2 vectors = 16 accumulators, where the CPU has AVX-512's 32 registers: 16
-     * accumulators + 2 B vectors + a broadcast fit, and each B load feeds 8 FMAs.
-     */
-    private static void kernel8(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
-                                float[] s, int so, int lds) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int bp = bo + p * NR, ap = ao + p * 8;
-            FloatVector b0 = FloatVector.fromArray(S, pb, bp);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bp + V);
-            FloatVector a0 = FloatVector.broadcast(S, pa[ap]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, pa[ap + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, pa[ap + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, pa[ap + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, pa[ap + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, pa[ap + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(S, pa[ap + 6]);
-            c60 = a6.fma(b0, c60);
-            c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(S, pa[ap + 7]);
-            c70 = a7.fma(b0, c70);
-            c71 = a7.fma(b1, c71);
-        }
-        int r = co, q = so;
-        c00.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c01.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
-        r += ldc;
-        q += lds;
-        c10.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c11.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
-        r += ldc;
-        q += lds;
-        c20.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c21.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
-        r += ldc;
-        q += lds;
-        c30.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c31.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
-        r += ldc;
-        q += lds;
-        c40.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c41.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
-        r += ldc;
-        q += lds;
-        c50.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c51.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
-        r += ldc;
-        q += lds;
-        c60.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c61.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
-        r += ldc;
-        q += lds;
-        c70.add(FloatVector.fromArray(S, s, q)).intoArray(c, r);
-        c71.add(FloatVector.fromArray(S, s, q + V)).intoArray(c, r + V);
     }
 
     // ------------------------------------------------------------------ few rows (batch of 1)
@@ -381,6 +363,9 @@ final class GemmVector {
      * {@code backprop.vectorBits=256} on an AVX-512 CPU the 8 × 2 kernel on 8-float vectors ran
      * at 55-61 GFLOP/s against 39-55 for 4 × 2 (one thread, kernel alone, alternated), and on the
      * 1-thread MLP shapes 57-61 against 40-56. On AVX2 (16 registers) 8 × 2 would spill, so 4.
+     * A 6 × 4 block (24 accumulators, NR = 4 vectors, KC 128 or 256) was no faster than 8 × 2 on
+     * 16-float vectors: 0.69–0.88 of OpenBLAS per CPU-second against 0.78–1.01 on the bench's and
+     * the MLP's shapes (one thread, three configurations alternated, four rounds, busy host).
      * {@code backprop.gemm.mr} (4 or 8) overrides the choice, for benchmarks and tests.
      */
     private static int chooseRows() {

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
 /**
@@ -104,7 +105,7 @@ public final class Parallel {
         long start = site == null ? 0 : System.nanoTime();
         if (split && BUSY.compareAndSet(false, true)) {
             try {
-                run(parts, body, Math.min(WORKERS.length, parts - 1), inPart);
+                run(parts, body, Math.min(WORKERS.length, parts - 1), inPart, null);
             } finally {
                 BUSY.set(false);
             }
@@ -160,13 +161,25 @@ public final class Parallel {
      * another thread's call. A part that waits for another must also give up if that one fails.
      */
     public static boolean together(int parts, IntConsumer body) {
+        return together(parts, body, null);
+    }
+
+    /**
+     * {@link #together(int, IntConsumer)} for a body whose parts the caller may take over: the
+     * caller stops waiting for the workers as soon as {@code finished} holds after its own part.
+     * The body must make that mean that every part is done and that a worker which starts it
+     * late (descheduled on a busy host) returns without touching anything; such a worker then
+     * runs it after this call has returned. Failures of the workers' parts are the body's to
+     * report: a part that fails after {@code finished} holds is not seen here.
+     */
+    static boolean together(int parts, IntConsumer body, BooleanSupplier finished) {
         boolean[] inPart = IN_PART.get();
         if (parts < 2 || parts > THREADS || inPart[0] || Thread.currentThread() instanceof Worker
                 || !BUSY.compareAndSet(false, true)) {
             return false;
         }
         try {
-            run(parts, body, parts - 1, inPart);
+            run(parts, body, parts - 1, inPart, finished);
         } finally {
             BUSY.set(false);
         }
@@ -174,7 +187,7 @@ public final class Parallel {
     }
 
     /** Publishes a call to {@code helpers} workers, runs the caller's parts, waits for the rest; BUSY is held. */
-    private static void run(int parts, IntConsumer body, int helpers, boolean[] inPart) {
+    private static void run(int parts, IntConsumer body, int helpers, boolean[] inPart, BooleanSupplier finished) {
         Call call = new Call(current.id() + 1, body, parts, helpers + 1, new AtomicInteger(helpers), new AtomicReference<>());
         current = call; // volatile write: publishes the call to the workers
         for (int w = 0; w < helpers; w++) {
@@ -195,7 +208,7 @@ public final class Parallel {
         // ~1 ms a call (2-thread sgemm at 7-19 GFLOP per CPU-second on the MLP's small products
         // against 18-65 with 20 µs; GemmCpu, split=fixed, alternating runs).
         long waitStart = System.nanoTime();
-        while (call.remaining().get() > 0) {
+        while (call.remaining().get() > 0 && (finished == null || !finished.getAsBoolean())) {
             if (System.nanoTime() - waitStart < CALLER_SPIN_NANOS) Thread.onSpinWait();
             else Thread.yield();
         }
@@ -228,15 +241,6 @@ public final class Parallel {
      * only how many items are worth a thread.
      */
     public static void forRange(int n, long minPerThread, Range body) {
-        range(n, minPerThread, body, true);
-    }
-
-    /** {@link #forRange} for a caller that has made its own {@link SplitChoice}: splits wherever it can. */
-    static void forRangeSplit(int n, long minPerThread, Range body) {
-        range(n, minPerThread, body, false);
-    }
-
-    private static void range(int n, long minPerThread, Range body, boolean choose) {
         int parts = parts(n, minPerThread);
         if (parts == 1) {
             body.run(0, 0, n);
@@ -244,7 +248,7 @@ public final class Parallel {
         }
         // keyed by the caller's body, sized in thread-worths of items
         split(parts, p -> body.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)),
-                choose ? SplitChoice.of(body) : null, n / Math.max(1, minPerThread));
+                SplitChoice.of(body), n / Math.max(1, minPerThread));
     }
 
     /** One part of a {@link #forRange} loop: items [from, to), part index {@code part} (for per-part scratch). */

@@ -2,7 +2,9 @@ package org.backprop.nn;
 
 import org.backprop.kernel.DirectConv;
 import org.backprop.kernel.DirectConvGrad;
+import org.backprop.kernel.DirectConvGradLanes;
 import org.backprop.kernel.Parallel;
+import org.backprop.kernel.Simd;
 import org.backprop.kernel.Vec;
 import org.backprop.shape.Window2d;
 import org.backprop.tensor.StepArena;
@@ -69,15 +71,24 @@ final class Conv2dDirect {
     }
 
     /**
-     * Whether the weight gradient runs here too ({@link DirectConvGrad}): when the blocks it computes
-     * are mostly real, the output channels more than half of their vectors and the taps (inC·kh·kw)
-     * padded to whole blocks by less than a tenth. The first layers with one input channel (9 or 25
-     * taps padded to 12 or 36) and LeNet's 6 channels in 16 lanes ran slower than im2col + GEMM.
-     * {@code backprop.convWeight=im2col} keeps every weight gradient there (for A/B runs), read at each call.
+     * Whether the weight gradient runs here too: on {@link DirectConvGrad} (output channels in the
+     * lanes) when {@link #overChannels}, else, when the output channels fill less than a vector
+     * (LeNet's first layer, 6), on {@link DirectConvGradLanes} (output positions in the lanes).
+     * The spoken-digit CNN's first layer (one input channel, 16 output channels) stays on im2col +
+     * GEMM: bound by reading its 16 MB output gradient a step, it ran 3–9% slower on
+     * DirectConvGradLanes. {@code backprop.convWeight=im2col} keeps every weight gradient on
+     * im2col + GEMM (for A/B runs), read at each call.
      */
     static boolean useForWeight(int taps, int outC) {
-        return 2 * outC > DirectConvGrad.accWidth(outC) && 10 * DirectConvGrad.paddedTaps(taps) <= 11 * taps
-                && !"im2col".equals(System.getProperty("backprop.convWeight"));
+        return (overChannels(taps, outC) || outC < Simd.LANES) && !"im2col".equals(System.getProperty("backprop.convWeight"));
+    }
+
+    /**
+     * Whether {@link DirectConvGrad}'s blocks are mostly real: the output channels more than half of
+     * their vectors and the taps (inC·kh·kw) padded to whole blocks by less than a tenth.
+     */
+    static boolean overChannels(int taps, int outC) {
+        return 2 * outC > DirectConvGrad.accWidth(outC) && 10 * DirectConvGrad.paddedTaps(taps) <= 11 * taps;
     }
 
     /** Images per batch group at most {@link #GROUPS}: see {@link #backward}. */
@@ -92,11 +103,16 @@ final class Conv2dDirect {
     static float[][] backward(float[] x, int xOff, float[] dy, int dyOff, int n, int inC, int h, int w, Window2d win,
                               float[] flipped, int outC, float[] dx, boolean needW, boolean needB, long minImages) {
         int groups = Math.min(n, GROUPS), kk = inC * win.kh() * win.kw();
-        int wp = w + 2 * win.pw();
-        int[] taps = needW ? DirectConvGrad.taps(inC, win.kh(), win.kw(), (h + 2 * win.ph()) * wp, wp) : null;
+        int wp = w + 2 * win.pw(), plane = (h + 2 * win.ph()) * wp;
+        boolean lanes = !overChannels(kk, outC); // output positions in the lanes, not channels
+        int[] taps = !needW ? null : lanes ? DirectConvGradLanes.taps(inC, h, w, win.ph(), win.pw(), win.kh(), win.kw())
+                : DirectConvGrad.taps(inC, win.kh(), win.kw(), plane, wp);
         float[][] accs = needW ? new float[groups][] : null;
         // the groups' sums on the step's arena (zeroed; taken here, on the thread that holds it): 590 KB a call for fsdd's third layer
-        for (int gi = 0; needW && gi < groups; gi++) accs[gi] = StepArena.floats(DirectConvGrad.paddedTaps(kk) * DirectConvGrad.accWidth(outC));
+        for (int gi = 0; needW && gi < groups; gi++) {
+            accs[gi] = StepArena.floats(lanes ? DirectConvGradLanes.accSize(taps.length, outC)
+                    : DirectConvGrad.paddedTaps(kk) * DirectConvGrad.accWidth(outC));
+        }
         double[][] dbs = needB ? new double[groups][] : null;
         int[] dxTaps = dx == null ? null : inputTaps(win, outC, h, w);
         Parallel.forRange(groups, minImages, (part, g0, g1) -> {
@@ -106,8 +122,8 @@ final class Conv2dDirect {
                 for (int i = (int) ((long) n * gi / groups), end = (int) ((long) n * (gi + 1) / groups); i < end; i++) {
                     // image by image: its dY is read by both gradients while it is near the core
                     if (dx != null) inputGradient(dy, dyOff, i, i + 1, inC, h, w, win, flipped, dxTaps, outC, dx);
-                    if (acc != null) weightGradient(x, xOff, dy, dyOff, i, inC, h, w, win, taps, outC, acc);
-                    if (db != null) {
+                    if (acc != null) weightGradient(x, xOff, dy, dyOff, i, inC, h, w, win, taps, outC, acc, lanes, db);
+                    if (db != null && !(acc != null && lanes)) { // DirectConvGradLanes sums dB on its copy of dY
                         int l = win.outHeight(h) * win.outWidth(w);
                         for (int o = 0; o < outC; o++) db[o] += Vec.sum(dy, dyOff + (i * outC + o) * l, l);
                     }
@@ -120,6 +136,10 @@ final class Conv2dDirect {
             int ld = DirectConvGrad.accWidth(outC);
             dw = new float[outC * kk];
             for (float[] acc : accs) {
+                if (lanes) {
+                    DirectConvGradLanes.addTo(acc, kk, outC, dw);
+                    continue;
+                }
                 for (int o = 0; o < outC; o++) {
                     for (int t = 0; t < kk; t++) dw[o * kk + t] += acc[t * ld + o];
                 }
@@ -136,14 +156,22 @@ final class Conv2dDirect {
         return new float[][] {dw, dbf};
     }
 
-    /** acc += image i's weight gradient, as {@link DirectConvGrad#accumulate} lays it out. */
+    /**
+     * acc += image i's weight gradient, as {@link DirectConvGrad#accumulate} (or with {@code lanes}
+     * {@link DirectConvGradLanes#accumulate}, then also db += its bias gradient when db is not null) lays it out.
+     */
     private static void weightGradient(float[] x, int xOff, float[] dy, int dyOff, int i, int inC, int h, int w,
-                                       Window2d win, int[] taps, int outC, float[] acc) {
+                                       Window2d win, int[] taps, int outC, float[] acc, boolean lanes, double[] db) {
         int wp = w + 2 * win.pw(), plane = (h + 2 * win.ph()) * wp;
         int oh = win.outHeight(h), ow = win.outWidth(w), l = oh * ow;
+        if (lanes) {
+            DirectConvGradLanes.accumulate(x, xOff + i * inC * h * w, inC, h, w, win.ph(), win.pw(), win.kh(), win.kw(), taps,
+                    dy, dyOff + i * outC * l, outC, acc, db);
+            return;
+        }
         float[] pad = scratch(0, inC * plane + DirectConv.slack(win));
-        float[] dyT = scratch(2, DirectConvGrad.transposedSize(outC, l));
         DirectConv.pad(x, xOff + i * inC * h * w, inC, h, w, win.ph(), win.pw(), pad, 0, DirectConv.slack(win));
+        float[] dyT = scratch(2, DirectConvGrad.transposedSize(outC, l));
         DirectConvGrad.transpose(dy, dyOff + i * outC * l, outC, l, dyT);
         DirectConvGrad.accumulate(pad, 0, taps, wp, oh, ow, dyT, outC, acc);
     }

@@ -130,12 +130,18 @@ public final class Adam extends Optimizer {
     /** The kernel checks the weights as it writes them: no second pass over them. */
     @Override
     boolean updateChecked(int index, State state, float[] w, float[] g, float[][] outer) {
-        return step(state, w, g, outer, lr, options.beta1(), options.beta2(), options.eps(), options.weightDecay(), 0,
+        return step(state, w, g, outer, gradScale(), lr, options.beta1(), options.beta2(), options.eps(), options.weightDecay(), 0,
                 options.amsgrad());
     }
 
     @Override
     boolean takesOuterGradients() {
+        return true;
+    }
+
+    /** The kernel multiplies each gradient element by the step's scale as it reads it. */
+    @Override
+    boolean foldsGradScale() {
         return true;
     }
 
@@ -146,16 +152,17 @@ public final class Adam extends Optimizer {
      */
     static boolean step(State state, float[] w, float[] g, double lr, double beta1, double beta2, double eps,
             double l2, double decoupled, boolean amsgrad) {
-        return step(state, w, g, null, lr, beta1, beta2, eps, l2, decoupled, amsgrad);
+        return step(state, w, g, null, 1f, lr, beta1, beta2, eps, l2, decoupled, amsgrad);
     }
 
     /**
      * {@link #step}, with the gradient given either whole ({@code g}) or, when {@code outer} is
      * not null, as the factors {a, b} of the rank-1 product a·bᵀ (w is [a.length, b.length]),
      * formed a row at a time as the product kernel forms it (the same bits) and never stored
-     * (see {@link FusedStep}).
+     * (see {@link FusedStep}), each element multiplied by {@code gradScale} as it is read
+     * ({@link Optimizer#step(float)}; the same bits as scaling the gradient first).
      */
-    static boolean step(State state, float[] w, float[] g, float[][] outer, double lr, double beta1, double beta2, double eps,
+    static boolean step(State state, float[] w, float[] g, float[][] outer, float gradScale, double lr, double beta1, double beta2, double eps,
             double l2, double decoupled, boolean amsgrad) {
         float[] m = state.buffer("exp_avg", 0f);
         float[] v = state.buffer("exp_avg_sq", 0f);
@@ -169,7 +176,7 @@ public final class Adam extends Optimizer {
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
         AdamLoop.Constants k = new AdamLoop.Constants((float) (lr * bc2Sqrt / biasCorrection1), (float) beta1,
                 (float) beta2, (float) (1 - beta1), (float) (1 - beta2), (float) (eps * bc2Sqrt), (float) l2,
-                (float) (1 - lr * decoupled), l2 != 0, decoupled != 0, amsgrad);
+                (float) (1 - lr * decoupled), l2 != 0, decoupled != 0, amsgrad, gradScale);
         // Elementwise, so a large parameter is split over the kernel threads with the same result.
         int n = outer == null ? w.length : outer[0].length, cols = outer == null ? 1 : outer[1].length;
         long min = Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / cols);
@@ -218,12 +225,14 @@ public final class Adam extends Optimizer {
         // Locals, so the loop reads no field.
         float stepSize = k.stepSize(), b1 = k.b1(), b2 = k.b2(), c1 = k.c1(), c2 = k.c2();
         float e = k.eps(), decay = k.decay(), shrink = k.shrink();
-        boolean hasL2 = k.hasL2(), hasDecoupled = k.hasDecoupled(), amsgrad = k.amsgrad();
+        boolean hasL2 = k.hasL2(), hasDecoupled = k.hasDecoupled(), amsgrad = k.amsgrad(), scaled = k.scaled();
+        float scale = k.gradScale();
         boolean flush = e > 0; // with ε = 0 a flushed v could divide by 0 (see Subnormals)
         float check = 0f; // w·0 is 0 for a finite w, NaN otherwise
         for (int i = from; i < to; i++) {
             float wi = w[i];
-            float gi = hasL2 ? g[i - gShift] + decay * wi : g[i - gShift];
+            float gi = scaled ? g[i - gShift] * scale : g[i - gShift];
+            if (hasL2) gi = gi + decay * wi;
             if (hasDecoupled) wi *= shrink;
             // Flushed: with a zero gradient m decays by β₁ into the subnormal range (see Subnormals).
             float mi = Subnormals.flushIf(flush, b1 * m[i] + c1 * gi);

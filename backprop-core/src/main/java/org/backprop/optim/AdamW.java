@@ -124,12 +124,18 @@ public final class AdamW extends Optimizer {
     /** The kernel checks the weights as it writes them: no second pass over them. */
     @Override
     boolean updateChecked(int index, State state, float[] w, float[] g, float[][] outer) {
-        return Adam.step(state, w, g, outer, lr, options.beta1(), options.beta2(), options.eps(), 0,
+        return Adam.step(state, w, g, outer, gradScale(), lr, options.beta1(), options.beta2(), options.eps(), 0,
                 decays[index] ? options.weightDecay() : 0, options.amsgrad());
     }
 
     @Override
     boolean takesOuterGradients() {
+        return true;
+    }
+
+    /** The kernel multiplies each gradient element by the step's scale as it reads it. */
+    @Override
+    boolean foldsGradScale() {
         return true;
     }
 

@@ -44,6 +44,8 @@ public abstract class Optimizer {
     private double maxGradNorm;
     private boolean skippedNonFinite;
     private Map<Tensor, Integer> indexByTensor;
+    /** The factor {@link #step(float)} applies to every gradient in the step under way (1: none). */
+    private float gradScale = 1f;
 
     protected Optimizer(List<Parameter> params, double lr) {
         if (params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters to optimize");
@@ -85,6 +87,32 @@ public abstract class Optimizer {
     }
 
     /**
+     * {@link #step()} with every gradient multiplied by {@code gradScale} first (a clipping
+     * coefficient, {@link GradClip#clipCoefficient}): the bits of {@code g ← g·gradScale} in float32
+     * then {@code step()}. Adam and AdamW multiply each element as they read it and leave the
+     * gradients as they are (no pass over them); other rules scale each gradient in place just
+     * before its update, while it is in cache.
+     */
+    public final void step(float gradScale) {
+        this.gradScale = gradScale;
+        try {
+            step();
+        } finally {
+            this.gradScale = 1f;
+        }
+    }
+
+    /** The gradient factor of the step under way ({@link #step(float)}), 1 outside one. */
+    final float gradScale() {
+        return gradScale;
+    }
+
+    /** Whether {@link #updateChecked} multiplies each gradient element by {@link #gradScale()} itself. */
+    boolean foldsGradScale() {
+        return false;
+    }
+
+    /**
      * Whether {@link #update} of different parameters may run at once on the kernel threads (it
      * touches only that parameter and its state): {@link #step()} then runs as one parallel region.
      */
@@ -98,7 +126,12 @@ public abstract class Optimizer {
         State state = states[i];
         if (state == null) state = states[i] = new State(p.numel());
         state.step++;
-        return updateChecked(i, state, p.data(), outer == null ? p.grad().array() : null, outer);
+        float[] g = outer == null ? p.grad().array() : null;
+        if (gradScale != 1f && !foldsGradScale()) { // never fused (outer is null): step(float) runs step()
+            float c = gradScale;
+            for (int k = 0; k < g.length; k++) g[k] *= c;
+        }
+        return updateChecked(i, state, p.data(), g, outer);
     }
 
     /**
@@ -253,7 +286,7 @@ public abstract class Optimizer {
     /** A copy of the optimizer's state (see the class comment for the keys). */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        out.put("step", stepTensor("step", steps));
+        out.put("step", StepKeys.stepTensor("step", steps));
         List<String> names = stateNames();
         for (int i = 0; i < states.length; i++) {
             State s = states[i];
@@ -261,7 +294,7 @@ public abstract class Optimizer {
             for (String name : names) {
                 String key = "state." + i + "." + name;
                 if (name.equals("step")) {
-                    out.put(key, stepTensor(key, s.step));
+                    out.put(key, StepKeys.stepTensor(key, s.step));
                 } else {
                     float[] buf = s.buffers.get(name);
                     if (buf == null) {
@@ -273,14 +306,6 @@ public abstract class Optimizer {
             }
         }
         return out;
-    }
-
-    private static Tensor stepTensor(String key, long step) {
-        if (step > MAX_EXACT_STEP) {
-            throw new IllegalStateException("stateDict: " + key + " = " + step + " exceeds " + MAX_EXACT_STEP
-                    + ", the largest count a float32 tensor holds exactly");
-        }
-        return Tensor.of(new float[] {step}, 1);
     }
 
     /**
@@ -296,13 +321,13 @@ public abstract class Optimizer {
         String where = "loadStateDict (" + getClass().getSimpleName() + "): ";
         Tensor globalStep = state.get("step");
         if (globalStep == null) throw new IllegalArgumentException(where + "missing key 'step'");
-        long newSteps = readStep(where, "step", globalStep);
+        long newSteps = StepKeys.readStep(where, "step", globalStep);
 
         State[] loaded = new State[states.length];
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             String key = e.getKey();
             if (key.equals("step")) continue;
-            int index = parseIndex(key);
+            int index = StepKeys.parseIndex(key);
             String name = index < 0 ? null : key.substring(key.indexOf('.', 6) + 1);
             if (index < 0 || !names.contains(name)) {
                 throw new IllegalArgumentException(where + "unexpected key '" + key + "'; expected 'step' and 'state.<i>.<name>' with name in "
@@ -316,7 +341,7 @@ public abstract class Optimizer {
             if (loaded[index] == null) loaded[index] = new State(p.numel());
             Tensor t = e.getValue();
             if (name.equals("step")) {
-                loaded[index].step = readStep(where, key, t);
+                loaded[index].step = StepKeys.readStep(where, key, t);
             } else {
                 if (!Shape.same(t.shape(), p.shape())) {
                     throw new IllegalArgumentException(where + "shape mismatch for '" + key + "': parameter " + index
@@ -334,28 +359,6 @@ public abstract class Optimizer {
         }
         steps = newSteps;
         System.arraycopy(loaded, 0, states, 0, states.length);
-    }
-
-    /** The parameter index of a key {@code state.<i>.<name>}, or -1 if the key has another form. */
-    private static int parseIndex(String key) {
-        if (!key.startsWith("state.")) return -1;
-        int dot = key.indexOf('.', 6);
-        if (dot <= 6 || dot == key.length() - 1) return -1;
-        String digits = key.substring(6, dot);
-        if (!digits.chars().allMatch(Character::isDigit) || digits.length() > 9) return -1;
-        return Integer.parseInt(digits);
-    }
-
-    private static long readStep(String where, String key, Tensor t) {
-        if (t.numel() != 1) {
-            throw new IllegalArgumentException(where + "'" + key + "' must hold one value, found shape " + Shape.str(t.shape()));
-        }
-        float v = t.toFloatArray()[0];
-        if (!(v >= 0) || v != Math.rint(v) || v > MAX_EXACT_STEP) {
-            throw new IllegalArgumentException(where + "'" + key + "' must be a whole number in [0, " + MAX_EXACT_STEP
-                    + "], found " + v);
-        }
-        return (long) v;
     }
 
     // ---------------------------------------------------------------- per-parameter state

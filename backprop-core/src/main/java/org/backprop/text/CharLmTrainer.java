@@ -48,7 +48,8 @@ public final class CharLmTrainer {
     public interface Listener {
         /**
          * After the backward pass of step {@code iter} (from 1), before clipping and the optimizer's
-         * step: the gradients are as backpropagation produced them (for a gradient monitor).
+         * step: the gradients are as backpropagation produced them (for a gradient monitor, which
+         * must not change them: the clipping norm is taken during the backward pass).
          */
         default void beforeStep(int iter, List<Parameter> parameters) { }
 
@@ -84,10 +85,12 @@ public final class CharLmTrainer {
             opt.zeroGrad();
             CharLanguageModel.Output o = CharLanguageModel.forward(model, b.inputs(), state);
             Tensor loss = lossFn.apply(o.logits(), b.targets());
-            loss.backward();
+            // With clipping, the norm's sums are taken in the backward pass and the coefficient is
+            // applied as the rule reads each gradient: clipGradNorm-then-step's bits, two passes fewer.
+            double norm = c.clip() > 0 ? GradClip.backwardGlobalNorm(loss, params) : 0;
+            if (c.clip() <= 0) loss.backward();
             listener.beforeStep(it, params);
-            if (c.clip() > 0) GradClip.clipGradNorm(params, c.clip());
-            opt.step();
+            opt.step(c.clip() > 0 ? GradClip.clipCoefficient(norm, c.clip()) : 1f);
             if (c.carryState()) state = o.state().detach();
             double l = loss.item();
             if (!Double.isFinite(l)) {

@@ -81,18 +81,20 @@ public final class GptTraining {
         // Zero without a pass: each backward product overwrites its weight's gradient whole (or fills it first), as the fused step does
         for (org.backprop.nn.Parameter p : optimizer.parameters()) p.value().markGradZero();
         float value;
+        double norm;
         // The step's activations and their gradients reuse the last step's buffers (no tensor of it outlives the scope).
         try (var ignored = arena.open()) {
             Tensor l = loss.apply(model.logits(x, starts.length, context), target);
-            l.backward();
+            // The norm's sums taken in the backward pass, while each gradient is in cache
+            norm = GradClip.backwardGlobalNorm(l, optimizer.parameters());
             value = l.item();
         }
-        double norm = GradClip.clipGradNorm(optimizer.parameters(), recipe.clip());
         if (!Double.isFinite(norm)) {
             throw new TrainingDivergedException("GPT training: the gradient norm is " + norm + " at iteration "
                     + (schedule.iteration() + 1) + " (loss " + value + ")", 0, schedule.iteration() + 1, value, null);
         }
-        optimizer.step();
+        // clipGradNorm then step(), bit for bit, with the clipping coefficient applied as AdamW reads each gradient
+        optimizer.step(GradClip.clipCoefficient(norm, recipe.clip()));
         schedule.step(0);
         return value;
     }

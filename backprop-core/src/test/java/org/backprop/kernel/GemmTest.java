@@ -177,6 +177,45 @@ class GemmTest {
     }
 
     /**
+     * A worker that comes late to a split product (descheduled on a busy host) leaves its share
+     * to the caller, which goes on alone rather than wait: rows split (the caller closes the
+     * product at the first K-block barrier) and columns split (the caller takes the second share
+     * after its own); the same bits as on one thread, and the late worker touches nothing.
+     */
+    @Test
+    void aLateWorkersShareIsTakenOverWithTheSameBits() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.VECTOR && Parallel.THREADS > 1);
+        Parallel.Split old = Parallel.setSplit(Parallel.Split.FIXED);
+        try {
+            int[][] shapes = {{256, 64, 300}, {4, 300, 257}}; // rows split, columns split
+            for (int[] s : shapes) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] a = matrix(m * k, 1, 1, 0, 0f), b = matrix(k * n, 1, 1, 0, 0f);
+                float[] late = new float[m * n], alone = new float[m * n];
+                Parallel.forEach(2, part -> {
+                    if (part == 0) Gemm.sgemmJava(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, alone, 0, n);
+                });
+                long before = GemmVector.TAKEN_OVER.sum();
+                GemmVector.workerDelayForTests = 20_000_000;
+                try {
+                    Gemm.sgemmJava(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, late, 0, n);
+                } finally {
+                    GemmVector.workerDelayForTests = 0;
+                }
+                assertTrue(GemmVector.TAKEN_OVER.sum() > before, m + "x" + k + "x" + n + ": the caller did not take over");
+                for (int i = 0; i < late.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(alone[i]), Float.floatToRawIntBits(late[i]), m + "x" + k + "x" + n + " element " + i);
+                }
+                Arrays.fill(late, Float.NaN); // the late worker, when it comes, must not write C
+                java.util.concurrent.locks.LockSupport.parkNanos(40_000_000);
+                for (float x : late) assertTrue(Float.isNaN(x), m + "x" + k + "x" + n + ": C written after the call returned");
+            }
+        } finally {
+            Parallel.setSplit(old);
+        }
+    }
+
+    /**
      * k = 1 (a batch-1 weight gradient) takes its own one-pass path, split over the threads when
      * C is large: the same bits as the scalar loop (product, then sum), and with beta = 0 C's old
      * contents (NaN here) are never read.

@@ -61,15 +61,26 @@ class Conv2dDirectWeightTest {
         assertPathsAgree(3, 6, 14, 14, 16, Window2d.of(5, 1, 0));        // LeNet's second layer
         assertPathsAgree(3, 11, 13, 3, v - 1, Window2d.of(3, 1, 1));     // output rows of three positions
         assertPathsAgree(9, 4, 5, 5, v + 1, Window2d.of(3, 1, 1));       // more images than groups
+        if (Simd.LANES > 1) { // output positions in the lanes (DirectConvGradLanes): output channels under a vector
+            assertPathsAgree(3, 1, 13, 21, v - 1, Window2d.of(3, 1, 1));    // one input channel, 3×3
+            assertPathsAgree(2, 1, 12, 12, 6, Window2d.of(5, 1, 2));        // LeNet's first layer, smaller
+            assertPathsAgree(1, 1, 7, 19, 5, Window2d.of(5, 1, 0));         // no padding: rows end on real input
+            assertPathsAgree(3, 1, 6, v, 7, Window2d.of(3, 1, 1));          // rows of whole vectors
+            assertPathsAgree(9, 1, 5, 2 * v + 3, 3, Window2d.of(3, 1, 1));  // more images than groups
+            assertPathsAgree(3, 2, 9, 11, 6, Window2d.of(3, 1, 1));         // two input channels
+            assertPathsAgree(1, 1, 4, 3, 1, Window2d.of(3, 1, 2));          // padding k − 1, one output channel
+        }
     }
 
     @Test
-    void mostlyPaddedBlocksKeepIm2colForTheWeight() {
-        // 6 channels in 16 lanes ran slower than im2col + GEMM (LeNet's first layer); at 8 lanes they fill most of a vector
-        assertEquals(Simd.LANES < 12, Conv2dDirect.useForWeight(6 * 25, 6));
-        assertTrue(Conv2dDirect.useForWeight(16 * 9, 16));
-        assertFalse(Conv2dDirect.useForWeight(9, 16), "one input channel, 3×3: 9 taps in a block of 12");
-        assertFalse(Conv2dDirect.useForWeight(25, 16), "one input channel, 5×5: 25 taps in 36");
+    void mostlyPaddedChannelBlocksPutThePositionsInTheLanes() {
+        // 6 channels in 16 lanes ran slower on channel lanes (LeNet's first layer); at 8 lanes they fill most of a vector
+        assertEquals(Simd.LANES >= 12, !Conv2dDirect.overChannels(6 * 25, 6));
+        assertTrue(Conv2dDirect.overChannels(16 * 9, 16));
+        assertFalse(Conv2dDirect.overChannels(9, 16), "one input channel, 3×3: 9 taps in a block of 12");
+        assertFalse(Conv2dDirect.overChannels(25, 16), "one input channel, 5×5: 25 taps in 36");
+        assertEquals(Simd.LANES > 6, Conv2dDirect.useForWeight(25, 6), "LeNet's first layer: positions in the lanes");
+        assertFalse(Conv2dDirect.useForWeight(9, 16), "the spoken-digit CNN's first layer stays on im2col");
     }
 
     /**
@@ -78,16 +89,20 @@ class Conv2dDirectWeightTest {
      */
     @Test
     void theThreadSplitDoesNotChangeTheBits() {
-        Window2d win = Window2d.of(3, 1, 1);
-        float[][] split = withSplit(Parallel.Split.FIXED, () -> pass("direct", 11, 4, 13, 10, 20, win, 11));
-        float[][] serial = withSplit(Parallel.Split.SERIAL, () -> pass("direct", 11, 4, 13, 10, 20, win, 11));
-        float[][][] nested = new float[1][][];
-        Parallel.forEach(2, part -> {
-            if (part == 0) nested[0] = pass("direct", 11, 4, 13, 10, 20, win, 11);
-        });
-        for (int k = 0; k < split.length; k++) {
-            assertArrayEquals(bits(serial[k]), bits(split[k]), "serial against split, result " + k);
-            assertArrayEquals(bits(serial[k]), bits(nested[0][k]), "serial against nested, result " + k);
+        // channel lanes (4 → 20) and position lanes (1 → 6)
+        for (int[] c : new int[][] {{4, 20}, {1, 6}}) {
+            if (!Conv2dDirect.useForWeight(9 * c[0], c[1])) continue; // no position lanes without vectors
+            Window2d win = Window2d.of(3, 1, 1);
+            float[][] split = withSplit(Parallel.Split.FIXED, () -> pass("direct", 11, c[0], 13, 10, c[1], win, 11));
+            float[][] serial = withSplit(Parallel.Split.SERIAL, () -> pass("direct", 11, c[0], 13, 10, c[1], win, 11));
+            float[][][] nested = new float[1][][];
+            Parallel.forEach(2, part -> {
+                if (part == 0) nested[0] = pass("direct", 11, c[0], 13, 10, c[1], win, 11);
+            });
+            for (int k = 0; k < split.length; k++) {
+                assertArrayEquals(bits(serial[k]), bits(split[k]), c[0] + " → " + c[1] + ": serial against split, result " + k);
+                assertArrayEquals(bits(serial[k]), bits(nested[0][k]), c[0] + " → " + c[1] + ": serial against nested, result " + k);
+            }
         }
     }
 
@@ -97,9 +112,14 @@ class Conv2dDirectWeightTest {
      */
     @Test
     void thePartCountDoesNotChangeTheBits() {
+        partCountKeepsTheBits(3, 18); // channel lanes
+        partCountKeepsTheBits(1, 6);  // position lanes
+    }
+
+    private static void partCountKeepsTheBits(int c, int outC) {
         Random rng = new Random(12);
         Window2d win = Window2d.of(3, 1, 1);
-        int n = 13, c = 3, h = 9, w = 7, outC = 18, oh = win.outHeight(h), ow = win.outWidth(w);
+        int n = 13, h = 9, w = 7, oh = win.outHeight(h), ow = win.outWidth(w);
         float[] x = Tensor.randn(rng, n, c, h, w).toFloatArray(), dy = Tensor.randn(rng, n, outC, oh, ow).toFloatArray();
         float[] wt = Tensor.randn(rng, outC, c, 3, 3).toFloatArray();
         float[] flipped = org.backprop.kernel.DirectConv.packFlipped(wt, 0, outC, c, 3, 3);
