@@ -26,10 +26,11 @@ import org.backprop.tensor.Tensor;
  * weight gradient switched ({@code backprop.convWeight=im2col} against the direct one). With
  * {@code --blocks} the layers between two convolutions run as one {@link Sequential}, as training
  * runs them (with its reorderings and fused paths). Each layer draws its buffers from its own
- * {@link StepArena}, as a training step does.
+ * {@link StepArena}, as a training step does. With {@code --dx} the convolutions' weights and biases
+ * need no gradient, so their backward time is the input gradient's alone.
  * {@code --warmup} rounds run unmeasured first (3; more on a busy host, where C2 may take the
  * larger kernels over only after several seconds).
- * {@code ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks]}
+ * {@code ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx]}
  */
 final class ConvCpuTime {
     private ConvCpuTime() {}
@@ -39,7 +40,7 @@ final class ConvCpuTime {
     public static void main(String[] args) {
         int rounds = 15, reps = 3, warmup = 3;
         String nets = "fsdd_cnn,lenet5";
-        boolean ab = false, blocks = false;
+        boolean ab = false, blocks = false, dxOnly = false;
         String abProperty = "backprop.conv";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -49,19 +50,33 @@ final class ConvCpuTime {
                 case "--nets" -> nets = args[++i];
                 case "--ab" -> ab = true;
                 case "--blocks" -> blocks = true;
+                case "--dx" -> dxOnly = true;
                 case "--ab-weight" -> {
                     ab = true;
                     abProperty = "backprop.convWeight";
                 }
                 default -> throw new IllegalArgumentException(
-                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks]");
+                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx]");
             }
         }
         for (String net : nets.split(",")) {
+            Sequential model = switch (net) {
+                case "fsdd_cnn" -> Models.fsddCnn(new Random(0));
+                case "lenet5" -> Models.lenet5(new Random(0));
+                default -> throw new IllegalArgumentException("unknown net " + net);
+            };
+            if (dxOnly) { // the convolutions' weights and biases frozen: their backward is the input gradient alone
+                for (int i = 0; i < model.size(); i++) {
+                    if (model.get(i) instanceof Conv2d c) {
+                        c.weight.value().requiresGrad(false);
+                        if (c.bias != null) c.bias.value().requiresGrad(false);
+                    }
+                }
+            }
             switch (net) {
-                case "fsdd_cnn" -> run(net, layers(Models.fsddCnn(new Random(0)), blocks), new int[] {64, 1, 40, 100}, 2700.0 / 64,
+                case "fsdd_cnn" -> run(net, layers(model, blocks), new int[] {64, 1, 40, 100}, 2700.0 / 64,
                         rounds, reps, warmup, ab ? abProperty : null);
-                case "lenet5" -> run(net, layers(Models.lenet5(new Random(0)), blocks), new int[] {128, 1, 28, 28}, 60000.0 / 128,
+                case "lenet5" -> run(net, layers(model, blocks), new int[] {128, 1, 28, 28}, 60000.0 / 128,
                         rounds, reps, warmup, ab ? abProperty : null);
                 default -> throw new IllegalArgumentException("unknown net " + net);
             }
@@ -139,7 +154,7 @@ final class ConvCpuTime {
                         t0 = CPU.getCurrentThreadCpuTime();
                         Tensor out = layer.module.forward(layer.input);
                         t1 = CPU.getCurrentThreadCpuTime();
-                        out.backward(layer.seed);
+                        if (out.requiresGrad()) out.backward(layer.seed); // not with --dx on the first layer
                         t2 = CPU.getCurrentThreadCpuTime();
                     }
                     f += t1 - t0;

@@ -23,7 +23,7 @@ public final class DirectConv {
     private DirectConv() {}
 
     /** Output rows (channels) a block of the kernel computes; the packed weights come in groups of this many. */
-    public static final int ROWS = 4;
+    public static final int ROWS = 8;
 
     /** Whether {@link DirectConv} can run this window: stride 1, no dilation, and padding below the kernel. */
     public static boolean supports(Window2d win) {

@@ -44,10 +44,10 @@ final class BatchNormReluPool {
         float[] gamma = wc.toFloatArray(), beta = bc.toFloatArray();
         double[] mean = new double[c], invStd = new double[c], batchVar = new double[c];
         float[] out = StepArena.scratch(n * c * per); // every element written
-        byte[] cell = new byte[out.length];
+        byte[] cell = StepArena.bytes(out.length); // every element written
         long minChannels = (Parallel.MIN_ELEMENTS_PER_THREAD + m - 1) / m;
         Parallel.forRange(c, minChannels, (part, from, to) -> {
-            float[] plane = new float[s]; // one normalised image plane; cells outside every window are never read
+            float[] plane = MaxPool2d.threadScratch(0, s); // one normalised image plane; cells outside every window are never read
             for (int ch = from; ch < to; ch++) {
                 double mu, var;
                 if (training) {
@@ -79,8 +79,9 @@ final class BatchNormReluPool {
             float[] dGamma = new float[c], dBeta = new float[c];
             Parallel.forRange(c, minChannels, (part, from, to) -> {
                 // the batch-norm output's gradient of one plane: 0 off the windows' winning cells (and outside every window)
-                float[] gy = new float[s];
-                float[] pooled = new float[per];
+                float[] gy = MaxPool2d.threadScratch(0, s);
+                java.util.Arrays.fill(gy, 0, s, 0f); // the cells outside every window are never written
+                float[] pooled = MaxPool2d.threadScratch(1, per);
                 double[] sums = new double[2];
                 for (int ch = from; ch < to; ch++) {
                     double mu = mean[ch], is = invStd[ch];

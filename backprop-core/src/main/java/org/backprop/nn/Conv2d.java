@@ -9,6 +9,7 @@ import org.backprop.kernel.SmallProducts;
 import org.backprop.kernel.Vec;
 import org.backprop.shape.Window2d;
 import org.backprop.tensor.Shape;
+import org.backprop.tensor.StepArena;
 import org.backprop.tensor.Tensor;
 
 /**
@@ -146,7 +147,7 @@ public final class Conv2d extends Module {
         int xOff = xc.offset(), wOff = wc.offset();
         float[] bd = bc == null ? null : bc.toFloatArray();
 
-        float[] out = new float[n * outC * g.l()]; // [N, out, OH·OW]
+        float[] out = StepArena.scratch(n * outC * g.l()); // [N, out, OH·OW]; every element written (unpad, or the products and copies)
         boolean direct = !g.identity() && Conv2dDirect.use(win);
         if (direct) {
             float[] packed = DirectConv.packRows(wd, wOff, outC, g.k());
@@ -194,7 +195,8 @@ public final class Conv2d extends Module {
             float[] gd = gc.array();
             int gOff = gc.offset();
             boolean needW = wc.requiresGrad(), needB = bc != null && bc.requiresGrad(), needX = xc.requiresGrad();
-            float[] dx = needX ? new float[n * g.imageSize()] : null; // [N, C, H, W]
+            // [N, C, H, W]: the direct path writes every element, col2im adds into zeros
+            float[] dx = !needX ? null : direct ? StepArena.scratch(n * g.imageSize()) : StepArena.floats(n * g.imageSize());
             if (direct && Conv2dDirect.useForWeight(g.k(), outC)) {
                 float[] flip = needX ? DirectConv.packFlipped(wd, wOff, outC, inC, win.kh(), win.kw()) : null;
                 float[][] wb = Conv2dDirect.backward(xd, xOff, gd, gOff, n, inC, h, w, win, flip, outC, dx, needW, needB,
@@ -208,6 +210,7 @@ public final class Conv2d extends Module {
             float[][] dwParts = new float[g.parts()][];                // [out, in·kh·kw] per part
             double[][] dbParts = new double[g.parts()][];
             float[] flipped = direct && needX ? DirectConv.packFlipped(wd, wOff, outC, inC, win.kh(), win.kw()) : null;
+            int[] dxTaps = flipped == null ? null : Conv2dDirect.inputTaps(win, outC, h, w);
             g.forParts((part, i0, i1) -> {
                 float[] dw = needW ? new float[outC * g.k()] : null;
                 double[] db = needB ? new double[outC] : null;
@@ -262,7 +265,7 @@ public final class Conv2d extends Module {
                         }
                     }
                 }
-                if (dx != null && direct) Conv2dDirect.inputGradient(gd, gOff, i0, i1, inC, h, w, win, flipped, outC, dx);
+                if (dx != null && direct) Conv2dDirect.inputGradient(gd, gOff, i0, i1, inC, h, w, win, flipped, dxTaps, outC, dx);
                 if (dwT != null) {
                     for (int o = 0; o < outC; o++) {
                         for (int q = 0; q < g.k(); q++) dw[o * g.k() + q] += dwT[q * outC + o];

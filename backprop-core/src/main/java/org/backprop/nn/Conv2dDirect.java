@@ -7,6 +7,7 @@ import org.backprop.kernel.Parallel;
 import org.backprop.kernel.Simd;
 import org.backprop.kernel.Vec;
 import org.backprop.shape.Window2d;
+import org.backprop.tensor.StepArena;
 
 /**
  * {@link Conv2d}'s forward pass, input gradient and (mostly) weight gradient without im2col, for
@@ -50,17 +51,23 @@ final class Conv2dDirect {
      * padded by k − 1 − p and correlated with the flipped kernel ({@link DirectConv#packFlipped}).
      */
     static void inputGradient(float[] dy, int dyOff, int i0, int i1, int inC, int h, int w, Window2d win,
-                              float[] flipped, int outC, float[] dx) {
+                              float[] flipped, int[] taps, int outC, float[] dx) {
         int oh = win.outHeight(h), ow = win.outWidth(w);
         int qh = win.kh() - 1 - win.ph(), qw = win.kw() - 1 - win.pw();
         int wq = ow + 2 * qw, plane = (oh + 2 * qh) * wq, cells = h * wq, ld = DirectConv.gridStride(cells);
         float[] pad = scratch(0, outC * plane + DirectConv.slack(win)), grid = scratch(1, inC * ld);
-        int[] taps = DirectConv.taps(outC, win.kh(), win.kw(), plane, wq);
         for (int i = i0; i < i1; i++) {
             DirectConv.pad(dy, dyOff + i * outC * oh * ow, outC, oh, ow, qh, qw, pad, 0, DirectConv.slack(win));
             DirectConv.correlate(inC, flipped, taps, pad, 0, cells, grid, 0, ld);
             DirectConv.unpad(grid, ld, inC, h, wq, w, null, dx, i * inC * h * w);
         }
+    }
+
+    /** {@link #inputGradient}'s taps: the output gradient's padded planes, {@code outC} of them. */
+    static int[] inputTaps(Window2d win, int outC, int h, int w) {
+        int qh = win.kh() - 1 - win.ph(), qw = win.kw() - 1 - win.pw();
+        int wq = win.outWidth(w) + 2 * qw;
+        return DirectConv.taps(outC, win.kh(), win.kw(), (win.outHeight(h) + 2 * qh) * wq, wq);
     }
 
     /**
@@ -101,22 +108,26 @@ final class Conv2dDirect {
         int[] taps = !needW ? null : lanes ? DirectConvGradLanes.taps(inC, h, w, win.ph(), win.pw(), win.kh(), win.kw())
                 : DirectConvGrad.taps(inC, win.kh(), win.kw(), plane, wp);
         float[][] accs = needW ? new float[groups][] : null;
+        // the groups' sums on the step's arena (zeroed; taken here, on the thread that holds it): 590 KB a call for fsdd's third layer
+        for (int gi = 0; needW && gi < groups; gi++) {
+            accs[gi] = StepArena.floats(lanes ? DirectConvGradLanes.accSize(taps.length, outC)
+                    : DirectConvGrad.paddedTaps(kk) * DirectConvGrad.accWidth(outC));
+        }
         double[][] dbs = needB ? new double[groups][] : null;
+        int[] dxTaps = dx == null ? null : inputTaps(win, outC, h, w);
         Parallel.forRange(groups, minImages, (part, g0, g1) -> {
             for (int gi = g0; gi < g1; gi++) {
-                float[] acc = !needW ? null : new float[lanes ? DirectConvGradLanes.accSize(taps.length, outC)
-                        : DirectConvGrad.paddedTaps(kk) * DirectConvGrad.accWidth(outC)];
+                float[] acc = needW ? accs[gi] : null;
                 double[] db = needB ? new double[outC] : null;
                 for (int i = (int) ((long) n * gi / groups), end = (int) ((long) n * (gi + 1) / groups); i < end; i++) {
                     // image by image: its dY is read by both gradients while it is near the core
-                    if (dx != null) inputGradient(dy, dyOff, i, i + 1, inC, h, w, win, flipped, outC, dx);
+                    if (dx != null) inputGradient(dy, dyOff, i, i + 1, inC, h, w, win, flipped, dxTaps, outC, dx);
                     if (acc != null) weightGradient(x, xOff, dy, dyOff, i, inC, h, w, win, taps, outC, acc, lanes, db);
                     if (db != null && !(acc != null && lanes)) { // DirectConvGradLanes sums dB on its copy of dY
                         int l = win.outHeight(h) * win.outWidth(w);
                         for (int o = 0; o < outC; o++) db[o] += Vec.sum(dy, dyOff + (i * outC + o) * l, l);
                     }
                 }
-                if (accs != null) accs[gi] = acc;
                 if (dbs != null) dbs[gi] = db;
             }
         });

@@ -139,7 +139,7 @@ public final class MaxPool2d extends Module {
         int h = xs[2], w = xs[3], oh = os[2], ow = os[3], kh = win.kh(), kw = win.kw();
         int planes = xs[0] * xs[1], perPlane = oh * ow;
         float[] out = StepArena.scratch(planes * perPlane); // every element written
-        byte[] cell = new byte[out.length];
+        byte[] cell = StepArena.bytes(out.length); // every element written
         // ReLU over a chunk of pooled planes at a time (~1,000 values, still in cache): one call per plane of 25 values cost more than the work
         int chunk = Math.max(1, 1024 / perPlane);
         Parallel.forRange(planes, Pooling.minPlanes(planes, (long) out.length * kh * kw), (part, from, to) -> {
@@ -156,7 +156,7 @@ public final class MaxPool2d extends Module {
             // cells outside every window (an odd row or column) receive nothing: zero them unless there are none
             float[] dx = h % kh == 0 && w % kw == 0 ? StepArena.scratch(planes * h * w) : StepArena.floats(planes * h * w);
             Parallel.forRange(planes, Pooling.minPlanes(planes, out.length), (part, from, to) -> {
-                float[] masked = relu ? new float[chunk * perPlane] : null;
+                float[] masked = relu ? threadScratch(0, chunk * perPlane) : null;
                 for (int p0 = from; p0 < to; p0 += chunk) {
                     int p1 = Math.min(to, p0 + chunk);
                     if (relu) PlaneOps.reluMask(gd, gOff + p0 * perPlane, out, p0 * perPlane, masked, 0, (p1 - p0) * perPlane);
@@ -168,6 +168,16 @@ public final class MaxPool2d extends Module {
             });
             return new Tensor[] {Tensor.wrap(dx, xs)};
         }, xc);
+    }
+
+    /** Per thread: two buffers of a plane or a chunk of planes, reused by every call (here and in {@link BatchNormReluPool}). */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][]);
+
+    /** This thread's buffer {@code slot} (0 or 1) of at least {@code n} floats; its contents are a previous call's. */
+    static float[] threadScratch(int slot, int n) {
+        float[][] s = SCRATCH.get();
+        if (s[slot] == null || s[slot].length < n) s[slot] = new float[n];
+        return s[slot];
     }
 
     /**

@@ -27,8 +27,8 @@ import java.util.Arrays;
  * optimizer state never come from the arena: they are created with {@code new}, outside it.
  *
  * <p><b>Adopting it in an operation:</b> allocate a per-step array with {@link #floats} (zeroed,
- * for code that accumulates into it) or {@link #scratch} (contents undefined: only for code that
- * writes every element before reading any), instead of {@code new float[n]}. Outside an open
+ * for code that accumulates into it) or {@link #scratch} / {@link #bytes} (contents undefined: only
+ * for code that writes every element before reading any), instead of {@code new float[n]}. Outside an open
  * scope both are plain {@code new float[n]}, so an operation that adopts them behaves as before
  * for every caller that opens no scope. Only the thread that opened the scope draws from it.
  */
@@ -36,7 +36,8 @@ public final class StepArena implements AutoCloseable {
     private static final ThreadLocal<StepArena> CURRENT = new ThreadLocal<>();
 
     private float[][] slots = new float[32][];
-    private int cursor;
+    private byte[][] byteSlots = new byte[8][];
+    private int cursor, byteCursor;
     private long created;
     private boolean open;
     private StepArena outer;
@@ -46,6 +47,7 @@ public final class StepArena implements AutoCloseable {
         if (open) throw new IllegalStateException("StepArena: already open (close the previous step first)");
         open = true;
         cursor = 0;
+        byteCursor = 0;
         outer = CURRENT.get();
         CURRENT.set(this);
         return this;
@@ -64,6 +66,7 @@ public final class StepArena implements AutoCloseable {
     public long retainedBytes() {
         long b = 0;
         for (float[] s : slots) if (s != null) b += 4L * s.length;
+        for (byte[] s : byteSlots) if (s != null) b += s.length;
         return b;
     }
 
@@ -88,6 +91,23 @@ public final class StepArena implements AutoCloseable {
     public static float[] scratch(int n) {
         StepArena a = CURRENT.get();
         return a == null ? new float[n] : a.take(n);
+    }
+
+    /**
+     * An array of {@code n} bytes whose contents are undefined, as {@link #scratch} (the pooling
+     * layers' winning-cell indices); byte requests are numbered apart from float ones.
+     */
+    public static byte[] bytes(int n) {
+        StepArena a = CURRENT.get();
+        if (a == null) return new byte[n];
+        int k = a.byteCursor++;
+        if (k == a.byteSlots.length) a.byteSlots = Arrays.copyOf(a.byteSlots, 2 * k);
+        byte[] b = a.byteSlots[k];
+        if (b == null || b.length != n) {
+            a.byteSlots[k] = b = new byte[n];
+            a.created++;
+        }
+        return b;
     }
 
     private float[] take(int n) {

@@ -11,9 +11,9 @@ class DirectConvTest {
     @Test
     void correlateIsTheSumOverTapsOfShiftedRows() {
         Random rng = new Random(5);
-        // rows not a multiple of the block's four; grids shorter than, equal to and past whole blocks
-        for (int m : new int[] {1, 2, 4, 6, 9}) {
-            for (int grid : new int[] {3, 16, 64, 70, 200}) {
+        // rows not a multiple of the blocks' eight or four; grids of whole 3-vector blocks and of one or two vectors past them
+        for (int m : new int[] {1, 2, 4, 6, 8, 9, 13, 16}) {
+            for (int grid : new int[] {3, 16, 40, 64, 70, 96, 200}) {
                 int[] taps = {0, 1, 2, 17, 18, 40};
                 int ld = DirectConv.gridStride(grid);
                 float[] src = random(rng, 40 + ld + 8), w = random(rng, m * taps.length);
