@@ -77,8 +77,8 @@ final class GemmPack {
      * Packs alpha·op(A)[i0:i1, k0:k0+kc] into MR-row panels, each laid out [kc][MR], zero-padded.
      * Aᵀ (a weight gradient's dYᵀ): a panel row's MR values lie side by side in one stored row,
      * so with alpha = 1 each is one copy (the scalar loop cost 7% of a one-thread GPT step). A as
-     * stored is read along its rows (a vector gather, or scalar loads writing the panel in order,
-     * were no faster on this Xeon).
+     * stored: whole panels go V values of k at a time through {@link PackAVector}'s in-register
+     * transposes; part panels and the last kc mod V are read along their rows, one store a value.
      */
     static void packA(boolean transA, float[] a, int aOff, int lda, float alpha, int i0, int i1, int k0,
                       int kc, float[] out) {
@@ -94,6 +94,18 @@ final class GemmPack {
                     int src = aOff + (k0 + p) * lda + i, dst = base + p * MR;
                     for (int r = 0; r < rows; r++) out[dst + r] = alpha * a[src + r];
                     for (int r = rows; r < MR; r++) out[dst + r] = 0f;
+                }
+            } else if (rows == MR && PackAVector.WORKS && kc >= V) {
+                // MR rows × V values of k transposed in registers; the last kc mod V scalar
+                int src = aOff + i * lda + k0, pv = 0;
+                for (; pv + V <= kc; pv += V) PackAVector.panel(a, src + pv, lda, alpha, out, base + pv * MR);
+                for (int r = 0; r < MR; r++) {
+                    int s = src + r * lda;
+                    if (alpha == 1f) {
+                        for (int p = pv; p < kc; p++) out[base + p * MR + r] = a[s + p];
+                    } else {
+                        for (int p = pv; p < kc; p++) out[base + p * MR + r] = alpha * a[s + p];
+                    }
                 }
             } else {
                 for (int r = 0; r < MR; r++) {
