@@ -61,13 +61,13 @@ final class GemmPack {
                     FloatVector.fromArray(S, b, src2 + p, rowStarts, 0).intoArray(out, dst + V);
                 }
             } else {
-                // op(B)(p, j) = b[j·ldb + p]: read each stored row once, write it down a panel column.
+                // op(B)(p, j) = b[j·ldb + p]: read each stored row once, write it down a panel column;
+                // the padding cleared first in one fill (a column at a time it was NR − cols strided
+                // stores a row: 31 of 32 for a 65-token vocabulary's last panel).
+                java.util.Arrays.fill(out, base, base + kc * NR, 0f);
                 for (int q = 0; q < cols; q++) {
                     int src = bOff + (j0 + q) * ldb + k0;
                     for (int p = 0; p < kc; p++) out[base + p * NR + q] = b[src + p];
-                }
-                for (int q = cols; q < NR; q++) {
-                    for (int p = 0; p < kc; p++) out[base + p * NR + q] = 0f;
                 }
             }
         }
@@ -108,16 +108,13 @@ final class GemmPack {
                     }
                 }
             } else {
-                for (int r = 0; r < MR; r++) {
-                    if (r >= rows) {
-                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = 0f;
+                if (rows < MR) java.util.Arrays.fill(out, base, base + kc * MR, 0f); // the padding rows, in one fill
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i + r) * lda + k0;
+                    if (alpha == 1f) {
+                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = a[src + p];
                     } else {
-                        int src = aOff + (i + r) * lda + k0;
-                        if (alpha == 1f) {
-                            for (int p = 0; p < kc; p++) out[base + p * MR + r] = a[src + p];
-                        } else {
-                            for (int p = 0; p < kc; p++) out[base + p * MR + r] = alpha * a[src + p];
-                        }
+                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = alpha * a[src + p];
                     }
                 }
             }

@@ -33,6 +33,7 @@ class GemmPackTest {
                     float[] b = random(off + (trans ? n : k) * ldb);
                     int panels = (n + nr - 1) / nr;
                     float[] got = new float[panels * nr * kc], want = new float[got.length];
+                    java.util.Arrays.fill(got, Float.NaN); // the padding must be written, not assumed zero
                     GemmPack.packB(trans, b, off, ldb, k0, kc, n, 0, panels, got, 0);
                     for (int jp = 0; jp < panels; jp++) {
                         for (int p = 0; p < kc; p++) {
@@ -60,6 +61,7 @@ class GemmPackTest {
                         float[] a = random(off + (trans ? k : m) * lda);
                         int panels = (m + mr - 1) / mr;
                         float[] got = new float[panels * mr * kc], want = new float[got.length];
+                        java.util.Arrays.fill(got, Float.NaN);
                         GemmPack.packA(trans, a, off, lda, alpha, 0, m, k0, kc, got);
                         for (int ip = 0; ip < panels; ip++) {
                             for (int p = 0; p < kc; p++) {
