@@ -20,7 +20,10 @@ final class PackAVector {
     private static final VectorSpecies<Float> S = SimdVector.SPECIES;
     private static final int V = Simd.LANES;
     private static final int MR = GemmVector.MR;
-    /** Whether this width and MR have a transpose here; else GemmPack keeps its scalar loop. */
+    /**
+     * Whether this width and MR have a transpose here; else GemmPack keeps its scalar loop
+     * ({@code -Dbackprop.packA.scalar=true} keeps it too, for A/B runs).
+     */
     static final boolean WORKS = (V == 8 || V == 16) && (MR == 4 || MR == 8) && MR <= V
             && !Boolean.getBoolean("backprop.packA.scalar");
     private static final int ROUNDS = Integer.numberOfTrailingZeros(MR);
