@@ -61,13 +61,13 @@ final class GemmPack {
                     FloatVector.fromArray(S, b, src2 + p, rowStarts, 0).intoArray(out, dst + V);
                 }
             } else {
-                // op(B)(p, j) = b[j·ldb + p]: read each stored row once, write it down a panel column.
+                // op(B)(p, j) = b[j·ldb + p]: read each stored row once, write it down a panel column;
+                // the padding cleared first in one fill (a column at a time it was NR − cols strided
+                // stores a row: 31 of 32 for a 65-token vocabulary's last panel).
+                java.util.Arrays.fill(out, base, base + kc * NR, 0f);
                 for (int q = 0; q < cols; q++) {
                     int src = bOff + (j0 + q) * ldb + k0;
                     for (int p = 0; p < kc; p++) out[base + p * NR + q] = b[src + p];
-                }
-                for (int q = cols; q < NR; q++) {
-                    for (int p = 0; p < kc; p++) out[base + p * NR + q] = 0f;
                 }
             }
         }
@@ -77,8 +77,8 @@ final class GemmPack {
      * Packs alpha·op(A)[i0:i1, k0:k0+kc] into MR-row panels, each laid out [kc][MR], zero-padded.
      * Aᵀ (a weight gradient's dYᵀ): a panel row's MR values lie side by side in one stored row,
      * so with alpha = 1 each is one copy (the scalar loop cost 7% of a one-thread GPT step). A as
-     * stored is read along its rows (a vector gather, or scalar loads writing the panel in order,
-     * were no faster on this Xeon).
+     * stored: whole panels go V values of k at a time through {@link PackAVector}'s in-register
+     * transposes; part panels and the last kc mod V are read along their rows, one store a value.
      */
     static void packA(boolean transA, float[] a, int aOff, int lda, float alpha, int i0, int i1, int k0,
                       int kc, float[] out) {
@@ -95,17 +95,26 @@ final class GemmPack {
                     for (int r = 0; r < rows; r++) out[dst + r] = alpha * a[src + r];
                     for (int r = rows; r < MR; r++) out[dst + r] = 0f;
                 }
-            } else {
+            } else if (rows == MR && PackAVector.WORKS && kc >= V) {
+                // MR rows × V values of k transposed in registers; the last kc mod V scalar
+                int src = aOff + i * lda + k0, pv = 0;
+                for (; pv + V <= kc; pv += V) PackAVector.panel(a, src + pv, lda, alpha, out, base + pv * MR);
                 for (int r = 0; r < MR; r++) {
-                    if (r >= rows) {
-                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = 0f;
+                    int s = src + r * lda;
+                    if (alpha == 1f) {
+                        for (int p = pv; p < kc; p++) out[base + p * MR + r] = a[s + p];
                     } else {
-                        int src = aOff + (i + r) * lda + k0;
-                        if (alpha == 1f) {
-                            for (int p = 0; p < kc; p++) out[base + p * MR + r] = a[src + p];
-                        } else {
-                            for (int p = 0; p < kc; p++) out[base + p * MR + r] = alpha * a[src + p];
-                        }
+                        for (int p = pv; p < kc; p++) out[base + p * MR + r] = alpha * a[s + p];
+                    }
+                }
+            } else {
+                if (rows < MR) java.util.Arrays.fill(out, base, base + kc * MR, 0f); // the padding rows, in one fill
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i + r) * lda + k0;
+                    if (alpha == 1f) {
+                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = a[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = alpha * a[src + p];
                     }
                 }
             }

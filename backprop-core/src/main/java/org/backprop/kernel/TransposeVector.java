@@ -8,8 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * a panel row of a transposed B is one value from each of V stored rows. Gathered, it cost 7% of a
  * batch-1 GPT step (packing a layer's weight for its forward product); here V row loads, log2(V)
  * rounds of V two-vector permutes (each swaps the off-diagonal halves of row pairs) and V stores
- * move V² values. (For A as stored, packed [kc][MR], the same transposes were no faster than the
- * scalar loop's one store per value, about 1 ns per 2.5 values on this Xeon.)
+ * move V² values. (A as stored, packed [kc][MR], has its own MR × V transposes in {@link PackAVector}.)
  * Pure data movement: the products' bits do not change. Generated code: unrolled, because an array
  * of vectors would be boxed. Loaded only when {@link Simd#VECTOR}.
  */

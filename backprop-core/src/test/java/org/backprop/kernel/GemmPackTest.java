@@ -33,6 +33,7 @@ class GemmPackTest {
                     float[] b = random(off + (trans ? n : k) * ldb);
                     int panels = (n + nr - 1) / nr;
                     float[] got = new float[panels * nr * kc], want = new float[got.length];
+                    java.util.Arrays.fill(got, Float.NaN); // the padding must be written, not assumed zero
                     GemmPack.packB(trans, b, off, ldb, k0, kc, n, 0, panels, got, 0);
                     for (int jp = 0; jp < panels; jp++) {
                         for (int p = 0; p < kc; p++) {
@@ -60,6 +61,7 @@ class GemmPackTest {
                         float[] a = random(off + (trans ? k : m) * lda);
                         int panels = (m + mr - 1) / mr;
                         float[] got = new float[panels * mr * kc], want = new float[got.length];
+                        java.util.Arrays.fill(got, Float.NaN);
                         GemmPack.packA(trans, a, off, lda, alpha, 0, m, k0, kc, got);
                         for (int ip = 0; ip < panels; ip++) {
                             for (int p = 0; p < kc; p++) {
@@ -72,6 +74,41 @@ class GemmPackTest {
                         }
                         assertArrayEquals(want, got, "trans=" + trans + " alpha=" + alpha + " kc=" + kc + " m=" + m);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * A as stored, rows i0..i1 from the middle of a wider matrix: whole panels go through the
+     * in-register transposes V values of k at a time, the rest through the scalar loop; both must
+     * write alpha·a exactly (signed zeros included) for k blocks starting off a vector boundary.
+     */
+    @Test
+    void storedAPanelsFromAnOffsetBlockMatchTheScalarLayout() {
+        assumeTrue(Simd.VECTOR);
+        int mr = GemmVector.MR, v = Simd.LANES;
+        for (float alpha : new float[] {1f, 3f, -1f}) {
+            for (int kc : new int[] {v - 1, v + 1, 4 * v + 3, 5 * v}) {
+                for (int rows : new int[] {mr, 2 * mr + 3, 5 * mr}) {
+                    int i0 = 3, i1 = i0 + rows, k0 = 5, lda = k0 + kc + 11, off = 2;
+                    float[] a = random(off + (i1 + 2) * lda);
+                    a[off + i0 * lda + k0] = -0f;
+                    a[off + (i0 + 1) * lda + k0 + 1] = 0f;
+                    int panels = (rows + mr - 1) / mr;
+                    float[] got = new float[panels * mr * kc + 9], want = new float[got.length];
+                    java.util.Arrays.fill(got, Float.NaN); // every panel slot must be written
+                    java.util.Arrays.fill(want, panels * mr * kc, want.length, Float.NaN);
+                    GemmPack.packA(false, a, off, lda, alpha, i0, i1, k0, kc, got);
+                    for (int ip = 0; ip < panels; ip++) {
+                        for (int p = 0; p < kc; p++) {
+                            for (int r = 0; r < mr; r++) {
+                                int i = i0 + ip * mr + r;
+                                want[ip * mr * kc + p * mr + r] = i >= i1 ? 0f : alpha * a[off + i * lda + k0 + p];
+                            }
+                        }
+                    }
+                    assertArrayEquals(want, got, "alpha=" + alpha + " kc=" + kc + " rows=" + rows);
                 }
             }
         }
