@@ -20,7 +20,8 @@ import jdk.jfr.consumer.RecordingFile;
  * benchmark. Each sample's stack is put in one category:
  * <ol>
  *   <li>the innermost frame in a GELU, softmax (attention's and the loss's log-softmax), LayerNorm
- *       or optimizer class names it;</li>
+ *       or optimizer class names it (not the frame of {@code GradClip.backwardGlobalNorm}, which runs the
+ *       whole backward pass);</li>
  *   <li>otherwise a frame of scaled dot-product attention anywhere on the stack makes it
  *       {@code attention} (its per-head GEMMs included);</li>
  *   <li>otherwise a GEMM frame makes it {@code gemm} (the linear layers and the tied head);</li>
@@ -99,7 +100,9 @@ final class StepProfile {
             return "softmax";
         }
         if (cls.equals("org.backprop.nn.LayerNorm")) return "layernorm";
-        if (cls.startsWith("org.backprop.optim.")) return "optimizer";
+        // GradClip.backwardGlobalNorm runs the whole backward pass (it takes the norm's sums as each gradient is final):
+        // only its own sums are the optimizer's, the backward under it goes by its inner frames
+        if (cls.startsWith("org.backprop.optim.") && !method.equals("backwardGlobalNorm")) return "optimizer";
         return null;
     }
 

@@ -35,6 +35,12 @@ class StepProfileTest {
         assertEquals("gelu", category("org.backprop.tensor.Elementwise.lambda$gelu$4", "org.backprop.tensor.Autograd.backward"));
         assertEquals("optimizer", category("org.backprop.kernel.Vec.axpy", "org.backprop.optim.AdamW.step"));
         assertEquals("other", category("org.backprop.tensor.Elementwise.add", "org.backprop.nn.TransformerBlock.forward"));
+        // the backward run by GradClip.backwardGlobalNorm is not the optimizer's; the norm's sums in its leaf hook are
+        assertEquals("gemm", category("org.backprop.kernel.Gemm.sgemm", "org.backprop.tensor.MatMul.lambda$matmul$1",
+                "org.backprop.tensor.Autograd.backward", "org.backprop.optim.GradClip.backwardGlobalNorm"));
+        assertEquals("optimizer", category("org.backprop.kernel.Vec.sumOfSquares", "org.backprop.optim.GradClip.sumOfSquares",
+                "org.backprop.optim.GradClip.lambda$backwardGlobalNorm$0", "org.backprop.tensor.Autograd.backward",
+                "org.backprop.optim.GradClip.backwardGlobalNorm"));
     }
 
     @Test
