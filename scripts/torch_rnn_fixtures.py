@@ -113,9 +113,27 @@ def conv2d_case():
             "output": enc(y), "grads": {k: enc(p.grad) for k, p in conv.named_parameters()}, "grad_input": enc(x.grad)}
 
 
+def conv2d_shape_case(seed, c_in, c_out, k, pad, shape):
+    """A Conv2d on images of an odd size: which of the direct kernels runs depends on the channels
+    (one input channel or fewer output channels than vector lanes: positions in the lanes; 8+
+    output channels: the 8-row register blocks)."""
+    torch.manual_seed(seed)
+    conv = nn.Conv2d(c_in, c_out, k, padding=pad)
+    x = torch.randn(*shape, requires_grad=True)
+    y = conv(x)
+    w = torch.randn(y.shape)
+    (y * w).sum().backward()
+    return {"params": {k: enc(v) for k, v in conv.state_dict().items()}, "input": enc(x), "w_out": enc(w),
+            "output": enc(y), "grads": {k: enc(p.grad) for k, p in conv.named_parameters()}, "grad_input": enc(x.grad)}
+
+
 CASES = {
     "conv1d": conv1d_case,
     "conv2d_wide": conv2d_case,
+    # LeNet-5's first layer (1 -> 6, 5x5, pad 2) on 13x17 images
+    "conv2d_first": lambda: conv2d_shape_case(4, 1, 6, 5, 2, (2, 1, 13, 17)),
+    # 8 -> 16 channels, 3x3, pad 1, on 9x21 images: grids of several vectors and a tail
+    "conv2d_grid": lambda: conv2d_shape_case(5, 8, 16, 3, 1, (1, 8, 9, 21)),
     "embedding": embedding_case,
     "lstm": lambda: recurrent_case("lstm", 11),
     "gru": lambda: recurrent_case("gru", 12),

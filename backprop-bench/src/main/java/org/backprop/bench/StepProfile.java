@@ -20,8 +20,8 @@ import jdk.jfr.consumer.RecordingFile;
  * benchmark. Each sample's stack is put in one category:
  * <ol>
  *   <li>the innermost frame in a GELU, softmax (attention's and the loss's log-softmax), LayerNorm
- *       or optimizer class names it (not the frame of {@code GradClip.backwardGlobalNorm}, which runs the
- *       whole backward pass);</li>
+ *       or optimizer class names it (an optimizer frame outside the backward driver's, as
+ *       {@code GradClip.backwardGlobalNorm} running the whole backward pass, does not);</li>
  *   <li>otherwise a frame of scaled dot-product attention anywhere on the stack makes it
  *       {@code attention} (its per-head GEMMs included);</li>
  *   <li>otherwise a GEMM frame makes it {@code gemm} (the linear layers and the tied head);</li>
@@ -78,9 +78,12 @@ final class StepProfile {
 
     /** The category of one stack, innermost frame first (rules in the class comment). */
     static String category(String[] classes, String[] methods) {
+        boolean underBackward = false; // a backward pass driven from an optimizer's frame (GradClip.backwardGlobalNorm) is not the optimizer's
         for (int i = 0; i < classes.length; i++) {
-            String leaf = leaf(outer(classes[i]), methods[i]);
-            if (leaf != null) return leaf;
+            String cls = outer(classes[i]);
+            String leaf = leaf(cls, methods[i]);
+            if (leaf != null && !(underBackward && leaf.equals("optimizer"))) return leaf;
+            if (cls.equals("org.backprop.tensor.Autograd")) underBackward = true;
         }
         for (String c : classes) if (outer(c).equals("org.backprop.nn.Attention")) return "attention";
         for (String c : classes) {
@@ -100,9 +103,7 @@ final class StepProfile {
             return "softmax";
         }
         if (cls.equals("org.backprop.nn.LayerNorm")) return "layernorm";
-        // GradClip.backwardGlobalNorm runs the whole backward pass (it takes the norm's sums as each gradient is final):
-        // only its own sums are the optimizer's, the backward under it goes by its inner frames
-        if (cls.startsWith("org.backprop.optim.") && !method.equals("backwardGlobalNorm")) return "optimizer";
+        if (cls.startsWith("org.backprop.optim.")) return "optimizer";
         return null;
     }
 

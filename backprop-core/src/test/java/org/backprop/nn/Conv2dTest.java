@@ -12,14 +12,21 @@ import org.backprop.autograd.GradMode;
 import org.backprop.shape.Window2d;
 import org.backprop.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class Conv2dTest {
 
-    /** PyTorch's values (scripts/torch_rnn_fixtures.py): 16 → 32 channels, so dW goes through the packed GEMM. */
-    @Test
-    void wideLayerMatchesPyTorch() {
-        TorchFixture f = TorchFixture.load("conv2d_wide");
-        Conv2d conv = new Conv2d(16, 32, 3, 1, 1, new Random(0));
+    /**
+     * PyTorch's values (scripts/torch_rnn_fixtures.py): 16 → 32 channels on 3×3 images (dW on the
+     * channel-panel kernel); LeNet-5's first layer, 1 → 6 channels 5×5 on 13×17 images (dW with
+     * positions in the lanes); 8 → 16 channels on 9×21 images (the 8-row blocks of the correlation).
+     */
+    @ParameterizedTest
+    @CsvSource({"conv2d_wide, 16, 32, 3, 1", "conv2d_first, 1, 6, 5, 2", "conv2d_grid, 8, 16, 3, 1"})
+    void layerMatchesPyTorch(String fixture, int in, int out, int kernel, int padding) {
+        TorchFixture f = TorchFixture.load(fixture);
+        Conv2d conv = new Conv2d(in, out, kernel, 1, padding, new Random(0));
         conv.loadStateDict(f.tensors("params"));
         Tensor x = f.tensor("input").requiresGrad(true);
         Tensor y = conv.forward(x);
