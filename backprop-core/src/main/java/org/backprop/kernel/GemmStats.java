@@ -36,6 +36,19 @@ final class GemmStats {
         });
     }
 
+    /** The split choice's key of a product: m, n, k (20 bits each) and the transposes; 0 (by size) for larger. */
+    static long shapeKey(boolean transA, boolean transB, int m, int n, int k) {
+        if ((m | n | k) >= 1 << 20) return 0;
+        return ((long) m << 40 | (long) n << 20 | k) << 2 | (transA ? 2 : 0) | (transB ? 1 : 0);
+    }
+
+    /** A {@link #shapeKey} as these statistics name a shape: NT:m×k×n. */
+    static String describeShape(long key) {
+        long mnk = key >>> 2;
+        return ((key & 2) != 0 ? "T" : "N") + ((key & 1) != 0 ? "T" : "N") + ":" + (mnk >>> 40) + "x"
+                + (mnk & 0xFFFFF) + "x" + (mnk >>> 20 & 0xFFFFF);
+    }
+
     /** Share {@code t}'s wall nanoseconds and its barrier wait (shares past the second are folded into it). */
     static void share(LongAdder[] s, int t, long wall, long waited) {
         int base = SHARE + Math.min(t, 1) * SHARE_SLOTS;

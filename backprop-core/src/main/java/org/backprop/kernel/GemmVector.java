@@ -59,13 +59,19 @@ final class GemmVector {
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                float[] c, int cOff, int ldc, boolean overwrite) {
         long work = (long) m * n * k;
-        int bucket = SplitChoice.bucket(work);
-        boolean chosen = work >= PARALLEL_WORK && Parallel.THREADS > 1 && Parallel.mayChoose(), split = chosen && SPLIT.split(bucket);
+        boolean chosen = work >= PARALLEL_WORK && Parallel.THREADS > 1 && Parallel.mayChoose();
+        int slot = chosen ? SPLIT.slot(GemmStats.shapeKey(transA, transB, m, n, k), work) : 0;
+        boolean split = chosen && SPLIT.split(slot);
         long start = chosen ? System.nanoTime() : 0;
         packed(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, overwrite, split ? Parallel.THREADS : 1);
-        if (chosen) SPLIT.record(bucket, split, System.nanoTime() - start, work);
+        if (chosen) SPLIT.record(slot, split, System.nanoTime() - start, work);
     }
-    private static final SplitChoice SPLIT = new SplitChoice("gemm"); // keyed by multiply-adds
+    /**
+     * Keyed by shape: products of equal work split differently (by rows or columns, over one K
+     * block or several; see {@link #splitRows}), so each shape learns its own choice.
+     */
+    private static final SplitChoice SPLIT = new SplitChoice("gemm", GemmStats::describeShape);
+
     /** {@code backprop.gemm.splitBy} = rows or cols forces the direction of a 2-thread split where both are possible (A/B runs). */
     private static final String SPLIT_BY = System.getProperty("backprop.gemm.splitBy");
 

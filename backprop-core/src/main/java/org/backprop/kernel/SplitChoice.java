@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongFunction;
 
 /**
  * Whether one parallel call runs its parts on the kernel workers or all on the calling thread,
@@ -25,6 +27,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@value #WARMUP} samples of each choice keep their minimum, not a mean: a site's first call runs
  * cold code. A call whose time alone is estimated above {@link #LONG_CALL_NANOS} always splits.
  *
+ * <p>A site that knows more than the size of its calls may key them by shape ({@link #slot}):
+ * each of its first {@value #SHAPES} shapes then learns on its own, later ones share their size
+ * bucket. The products of an MLP step come in few shapes, several of the same work (784×128·128×256,
+ * 128×784·784×256 and 128×256·256×784: 25.7 M multiply-adds each), whose splits differ (by rows or
+ * by columns, over one K block or four): keyed by bucket, one choice served them all, and what
+ * one shape's samples taught was applied to the others.
+ *
  * <p>The choice never changes results: the parts are the same either way (see {@link Parallel}).
  * The statistics are plain fields, written by whichever thread calls; two trainers in one JVM
  * may lose each other's updates, which only blurs the means.
@@ -33,6 +42,8 @@ final class SplitChoice {
     static volatile Parallel.Split mode = parseMode(System.getProperty("backprop.split", "adaptive"));
 
     private static final int BUCKETS = 64;
+    /** Shapes a site keyed by shape learns apart; later shapes fall back to their size bucket. */
+    static final int SHAPES = 64;
     private static final int WARMUP = 4;
     private static final int EXPLORE_ONE_IN = 32;
     private static final long EXPLORE_NANOS = 1_000_000_000L;
@@ -61,14 +72,43 @@ final class SplitChoice {
     }
 
     private final String name;
-    /** Per bucket: [2b] the caller alone, [2b + 1] the split. */
-    private final double[] mean = new double[2 * BUCKETS];
-    private final long[] taken = new long[2 * BUCKETS];
-    /** Per bucket: when the choice that is behind was last tried. */
-    private final long[] tried = new long[BUCKETS];
+    /** Per slot (the buckets, then the shapes): [2s] the caller alone, [2s + 1] the split. */
+    private final double[] mean;
+    private final long[] taken;
+    /** Per slot: when the choice that is behind was last tried. */
+    private final long[] tried;
+    /** Per slot: the least and most work of the calls recorded (a bucket's range of sizes, for the report). */
+    private final long[] minWork, maxWork;
+
+    /** The shapes' open-addressed table: keys (0: free), each one's slot; null where the site keys by size only. */
+    private final AtomicLongArray shapeKeys;
+    private final int[] shapeSlot;
+    /** Per shape slot: its work and its name, for the report. */
+    private final long[] shapeWork;
+    private final String[] shapeName;
+    private final LongFunction<String> describe;
+    private int shapes;
+    private volatile boolean shapesFull;
 
     SplitChoice(String name) {
+        this(name, null);
+    }
+
+    /** A site that keys its calls by shape ({@link #slot}); {@code describe} names a key in the report. */
+    SplitChoice(String name, LongFunction<String> describe) {
         this.name = name;
+        this.describe = describe;
+        int slots = BUCKETS + (describe == null ? 0 : SHAPES);
+        mean = new double[2 * slots];
+        taken = new long[2 * slots];
+        tried = new long[slots];
+        minWork = new long[slots];
+        maxWork = new long[slots];
+        java.util.Arrays.fill(minWork, Long.MAX_VALUE);
+        shapeKeys = describe == null ? null : new AtomicLongArray(4 * SHAPES);
+        shapeSlot = describe == null ? null : new int[4 * SHAPES];
+        shapeWork = describe == null ? null : new long[SHAPES];
+        shapeName = describe == null ? null : new String[SHAPES];
         synchronized (ALL) {
             ALL.add(this);
         }
@@ -83,7 +123,50 @@ final class SplitChoice {
         return Math.min(BUCKETS - 1, 63 - Long.numberOfLeadingZeros(Math.max(1, work)));
     }
 
-    /** Whether a call of this bucket should split over the workers. */
+    /**
+     * The slot of a call of shape {@code key} (non-zero, the site's encoding of everything that
+     * makes its calls differ in speed) and {@code work} units: the shape's own where the site keys
+     * by shape and the shape has one or the table room for one, else the size bucket. Pass it to
+     * {@link #split} and {@link #record}.
+     */
+    int slot(long key, long work) {
+        AtomicLongArray keys = shapeKeys;
+        if (keys == null || key == 0) return bucket(work);
+        int mask = keys.length() - 1;
+        for (int h = (int) (key * 0x9E3779B97F4A7C15L >>> 40) & mask, i = 0; i <= mask; i++, h = (h + 1) & mask) {
+            long k = keys.get(h);
+            if (k == key) return shapeSlot[h]; // written before the key was published
+            if (k == 0) return shapesFull ? bucket(work) : register(key, work);
+        }
+        return bucket(work);
+    }
+
+    private synchronized int register(long key, long work) {
+        int mask = shapeKeys.length() - 1;
+        for (int h = (int) (key * 0x9E3779B97F4A7C15L >>> 40) & mask, i = 0; i <= mask; i++, h = (h + 1) & mask) {
+            long k = shapeKeys.get(h);
+            if (k == key) return shapeSlot[h];
+            if (k != 0) continue;
+            if (shapes == SHAPES) {
+                shapesFull = true;
+                break;
+            }
+            int slot = BUCKETS + shapes;
+            shapeWork[shapes] = Math.max(1, work);
+            shapeName[shapes++] = describe.apply(key);
+            shapeSlot[h] = slot;
+            shapeKeys.set(h, key);
+            return slot;
+        }
+        return bucket(work);
+    }
+
+    /** The work of a call of this slot: a shape's own, a bucket's least (2^bucket). */
+    private long work(int slot) {
+        return slot < BUCKETS ? 1L << slot : shapeWork[slot - BUCKETS];
+    }
+
+    /** Whether a call of this slot (a size bucket, or a shape's {@link #slot}) should split over the workers. */
     boolean split(int bucket) {
         Parallel.Split m = mode;
         if (m != Parallel.Split.ADAPTIVE) return m == Parallel.Split.FIXED;
@@ -97,7 +180,7 @@ final class SplitChoice {
         // sample alone (the site's first call, still interpreted: 57 ms for an Adam pass of 0.3 ms)
         // cannot pin the site to splitting, where its mean alone would never be sampled again.
         double aloneEstimate = split > 0 ? Math.min(a, p * Parallel.THREADS) : a;
-        if (alone > 0 && aloneEstimate * (double) (1L << bucket) > LONG_CALL_NANOS) return true;
+        if (alone > 0 && aloneEstimate * (double) work(bucket) > LONG_CALL_NANOS) return true;
         if (alone < WARMUP || split < WARMUP) return split <= alone;
         boolean best = p <= a;
         // Trying the other choice costs its excess over the best: keep that near EXPLORE_COST of
@@ -117,6 +200,8 @@ final class SplitChoice {
     void record(int bucket, boolean split, long nanos, long work) {
         int i = 2 * bucket + (split ? 1 : 0);
         long n = taken[i]++;
+        if (work < minWork[bucket]) minWork[bucket] = work;
+        if (work > maxWork[bucket]) maxWork[bucket] = work;
         if (mode != Parallel.Split.ADAPTIVE) return;
         double perUnit = (double) nanos / Math.max(1, work), old = mean[i];
         if (n < WARMUP) {
@@ -129,23 +214,28 @@ final class SplitChoice {
         }
     }
 
-    /** Every site's choices so far: calls taken alone and split per bucket, with the means. */
+    /**
+     * Every site's choices so far: calls taken alone and split per bucket, with the means and the
+     * least and most work of the calls (a bucket whose calls differ in shape, not only in size,
+     * shows a range), then per shape of the sites keyed by shape.
+     */
     static String report() {
         StringBuilder s = new StringBuilder("backprop split choices (" + mode.name().toLowerCase(Locale.ROOT) + ", "
-                + Parallel.THREADS + " threads): site, log2 work, calls alone / split, ns per unit alone / split\n");
+                + Parallel.THREADS + " threads): site, log2 work, calls alone / split, ns per unit alone / split, work least..most\n");
         List<SplitChoice> sites;
         synchronized (ALL) {
             sites = new ArrayList<>(ALL);
         }
         long alone = 0, split = 0;
         for (SplitChoice c : sites) {
-            for (int b = 0; b < BUCKETS; b++) {
+            for (int b = 0; b < c.tried.length; b++) {
                 long a = c.taken[2 * b], p = c.taken[2 * b + 1];
                 if (a + p == 0) continue;
                 alone += a;
                 split += p;
-                s.append(String.format(Locale.ROOT, "  %-28s %2d %9d / %-9d %10.3f / %.3f%n", c.name, b, a, p,
-                        c.mean[2 * b], c.mean[2 * b + 1]));
+                String site = b < BUCKETS ? c.name : c.name + " " + c.shapeName[b - BUCKETS];
+                s.append(String.format(Locale.ROOT, "  %-28s %2d %9d / %-9d %10.3f / %-10.3f %d..%d%n", site,
+                        bucket(c.work(b)), a, p, c.mean[2 * b], c.mean[2 * b + 1], c.minWork[b], c.maxWork[b]));
             }
         }
         s.append(String.format(Locale.ROOT, "  all calls: %d alone, %d split%n", alone, split));

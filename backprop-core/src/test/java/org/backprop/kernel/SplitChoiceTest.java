@@ -103,6 +103,61 @@ class SplitChoiceTest {
     }
 
     @Test
+    void twoShapesOfEqualWorkLearnTheirOwnChoices() {
+        inMode(Parallel.Split.ADAPTIVE, () -> {
+            // 128x784·784x256 and 128x256·256x784: the same multiply-adds, one bucket, but here
+            // the first splits 2x faster than it runs alone and the second runs alone 2x faster
+            long work = 128L * 784 * 256;
+            long wide = GemmStats.shapeKey(false, false, 128, 256, 784), deep = GemmStats.shapeKey(false, false, 128, 784, 256);
+            SplitChoice site = new SplitChoice("test shapes", GemmStats::describeShape);
+            int a = site.slot(wide, work), b = site.slot(deep, work);
+            assertTrue(a != b && a != SplitChoice.bucket(work) && b != SplitChoice.bucket(work), a + " " + b);
+            assertEquals(a, site.slot(wide, work));
+            int splitA = 0, splitB = 0;
+            for (int i = 0; i < 3000; i++) { // interleaved, as the products of a training step are
+                boolean s = site.split(site.slot(wide, work));
+                if (s) splitA++;
+                site.record(a, s, s ? 300_000 : 600_000, work);
+                s = site.split(site.slot(deep, work));
+                if (s) splitB++;
+                site.record(b, s, s ? 600_000 : 300_000, work);
+            }
+            assertTrue(splitA > 2700, "the shape that splits faster split " + splitA + " times in 3000");
+            assertTrue(splitB < 300, "the shape that runs alone faster split " + splitB + " times in 3000");
+            String report = Parallel.splitReport();
+            assertTrue(report.contains("test shapes NN:128x784x256"), report);
+            assertTrue(report.contains("test shapes NN:128x256x784"), report);
+            // the same timings keyed by size: one choice for both, so one of them loses on every call
+            SplitChoice bySize = new SplitChoice("test sizes");
+            int bucket = SplitChoice.bucket(work), wrong = 0;
+            for (int i = 0; i < 3000; i++) {
+                boolean s = bySize.split(bucket);
+                bySize.record(bucket, s, s ? 300_000 : 600_000, work);
+                if (!s) wrong++;
+                s = bySize.split(bucket);
+                bySize.record(bucket, s, s ? 600_000 : 300_000, work);
+                if (s) wrong++;
+            }
+            assertTrue(wrong > 2500, "keyed by size, " + wrong + " of 6000 calls took the slower choice");
+        });
+    }
+
+    @Test
+    void shapesPastTheTableShareTheirBucketAndSitesWithoutShapesKeyBySize() {
+        SplitChoice site = new SplitChoice("test full", GemmStats::describeShape);
+        long work = 1L << 22;
+        java.util.Set<Integer> slots = new java.util.HashSet<>();
+        for (int i = 0; i < SplitChoice.SHAPES; i++) slots.add(site.slot(GemmStats.shapeKey(false, true, 64 + i, 256, 256), work));
+        assertEquals(SplitChoice.SHAPES, slots.size());
+        assertTrue(slots.stream().allMatch(s -> s >= 64), slots.toString());
+        assertEquals(22, site.slot(GemmStats.shapeKey(true, false, 1000, 64, 64), work));
+        assertEquals(22, site.slot(0, work)); // no key: by size
+        assertEquals(22, new SplitChoice("test plain").slot(GemmStats.shapeKey(false, false, 4, 4, 4), work));
+        assertEquals(0, GemmStats.shapeKey(false, false, 1 << 20, 4, 4)); // too large to key: by size
+        assertEquals("TN:784x128x256", GemmStats.describeShape(GemmStats.shapeKey(true, false, 784, 256, 128)));
+    }
+
+    @Test
     void fixedAlwaysSplitsAndSerialNever() {
         inMode(Parallel.Split.FIXED, () -> {
             SplitChoice site = new SplitChoice("test");
