@@ -144,6 +144,12 @@ public final class Parallel {
         return SplitChoice.report();
     }
 
+    /** Whether a worker is parked: a call split now would wait for its wake-up. */
+    static boolean workerParked() {
+        for (Worker w : WORKERS) if (w.sleeping) return true;
+        return false;
+    }
+
     /** Whether a call from this thread may split at all: not from inside a part, not from a worker. */
     static boolean mayChoose() {
         return mayChoose(IN_PART.get());

@@ -26,6 +26,8 @@ import java.util.function.LongFunction;
  * 4× the current mean: a GC pause inside one call must not flip a clear choice. The first
  * {@value #WARMUP} samples of each choice keep their minimum, not a mean: a site's first call runs
  * cold code. A call whose time alone is estimated above {@link #LONG_CALL_NANOS} always splits.
+ * A split tried (while running alone is ahead) that finds a worker parked is not counted: the
+ * next call splits again, with the worker awake, and that one counts.
  *
  * <p>A site that knows more than the size of its calls may key them by shape ({@link #slot}):
  * each of its first {@value #SHAPES} shapes then learns on its own, later ones share their size
@@ -89,19 +91,34 @@ final class SplitChoice {
     private final LongFunction<String> describe;
     private int shapes;
     private volatile boolean shapesFull;
+    /**
+     * Per slot: {@link #COLD} where the call being run is a split tried while a worker was parked
+     * (its sample is not counted), {@link #FOLLOW} where the next call is to split again and count.
+     */
+    private final byte[] probe;
+    private static final byte COLD = 1, FOLLOW = 2;
+    /** Whether a kernel worker is parked (the split's hand-off would wake it first). */
+    private final java.util.function.BooleanSupplier workersParked;
 
     SplitChoice(String name) {
-        this(name, null);
+        this(name, null, Parallel::workerParked);
     }
 
     /** A site that keys its calls by shape ({@link #slot}); {@code describe} names a key in the report. */
     SplitChoice(String name, LongFunction<String> describe) {
+        this(name, describe, Parallel::workerParked);
+    }
+
+    /** With how to tell a parked worker (tests model one). */
+    SplitChoice(String name, LongFunction<String> describe, java.util.function.BooleanSupplier workersParked) {
         this.name = name;
+        this.workersParked = workersParked;
         this.describe = describe;
         int slots = BUCKETS + (describe == null ? 0 : SHAPES);
         mean = new double[2 * slots];
         taken = new long[2 * slots];
         tried = new long[slots];
+        probe = new byte[slots];
         minWork = new long[slots];
         maxWork = new long[slots];
         java.util.Arrays.fill(minWork, Long.MAX_VALUE);
@@ -182,6 +199,10 @@ final class SplitChoice {
         double aloneEstimate = split > 0 ? Math.min(a, p * Parallel.THREADS) : a;
         if (alone > 0 && aloneEstimate * (double) work(bucket) > LONG_CALL_NANOS) return true;
         if (alone < WARMUP || split < WARMUP) return split <= alone;
+        if (probe[bucket] == FOLLOW) { // the split tried last found a worker parked: try it again, awake
+            probe[bucket] = 0;
+            return true;
+        }
         boolean best = p <= a;
         // Trying the other choice costs its excess over the best: keep that near EXPLORE_COST of
         // the time (a split 50x slower on a stolen vCPU: 1 call in 2,500), but try it at least
@@ -191,6 +212,11 @@ final class SplitChoice {
         long now = System.nanoTime();
         if (ThreadLocalRandom.current().nextDouble() < explore || now - tried[bucket] > EXPLORE_NANOS) {
             tried[bucket] = now;
+            // A worker parks after a millisecond without calls, so a split tried after a run of
+            // calls alone pays its wake-up (and a product's row split may give up on it and run
+            // alone after its patience), which the splits chosen in a row do not: counted, such
+            // samples kept a choice alone once it was there. Count the next split instead.
+            if (!best && workersParked.getAsBoolean()) probe[bucket] = COLD;
             return !best;
         }
         return best;
@@ -200,6 +226,10 @@ final class SplitChoice {
     void record(int bucket, boolean split, long nanos, long work) {
         int i = 2 * bucket + (split ? 1 : 0);
         long n = taken[i]++;
+        if (split && probe[bucket] == COLD) {
+            probe[bucket] = FOLLOW;
+            return;
+        }
         if (work < minWork[bucket]) minWork[bucket] = work;
         if (work > maxWork[bucket]) maxWork[bucket] = work;
         if (mode != Parallel.Split.ADAPTIVE) return;

@@ -158,6 +158,35 @@ class SplitChoiceTest {
     }
 
     @Test
+    void aSplitTriedWhileTheWorkerIsParkedCountsTheNextOne() {
+        inMode(Parallel.Split.ADAPTIVE, () -> {
+            // A worker parks after a millisecond without calls: a split after a call alone pays its
+            // wake-up (here 900 µs against 500 alone), a split after a split does not (300 µs).
+            // Counting the first kind, the site stays alone for good; counting the split after it,
+            // it finds that splitting is faster.
+            boolean[] lastSplit = {false};
+            SplitChoice site = new SplitChoice("test parked", null, () -> !lastSplit[0]);
+            int split = 0;
+            for (int i = 0; i < 4000; i++) {
+                boolean s = site.split(7);
+                site.record(7, s, s ? (lastSplit[0] ? 300_000 : 900_000) : 500_000, 1000);
+                lastSplit[0] = s;
+                if (i >= 2000 && s) split++;
+            }
+            assertTrue(split > 1800, "split " + split + " of the last 2000 calls where a split in a row is faster");
+            // where every split pays the wake-up (the worker parks between any two calls), it stays alone
+            SplitChoice parked = new SplitChoice("test always parked", null, () -> true);
+            int late = 0;
+            for (int i = 0; i < 4000; i++) {
+                boolean s = parked.split(7);
+                parked.record(7, s, s ? 900_000 : 500_000, 1000);
+                if (i >= 2000 && s) late++;
+            }
+            assertTrue(late < 250, "split " + late + " of the last 2000 calls where every split is slower");
+        });
+    }
+
+    @Test
     void fixedAlwaysSplitsAndSerialNever() {
         inMode(Parallel.Split.FIXED, () -> {
             SplitChoice site = new SplitChoice("test");
