@@ -89,7 +89,7 @@ final class SplitChoice {
     private final long[] shapeWork;
     private final String[] shapeName;
     private final LongFunction<String> describe;
-    private int shapes;
+    private int shapes; // grows under the lock; read without it where a rough count will do
     private volatile boolean shapesFull;
     /**
      * Per slot: {@link #COLD} where the call being run is a split tried while a worker was parked
@@ -210,7 +210,11 @@ final class SplitChoice {
         double excess = (best ? a / p : p / a) - 1; // NaN where both are 0: then explore at the most
         double explore = excess > EXPLORE_COST * EXPLORE_ONE_IN ? EXPLORE_COST / excess : 1.0 / EXPLORE_ONE_IN;
         long now = System.nanoTime();
-        if (ThreadLocalRandom.current().nextDouble() < explore || now - tried[bucket] > EXPLORE_NANOS) {
+        // The floor is per bucket; a site's shapes share one between them (each of n shapes at
+        // least every n seconds), so that keying by shape does not multiply the tries where the
+        // other choice is far behind (a split 3-10x slower on a busy host: a few ms each).
+        long floor = bucket < BUCKETS ? EXPLORE_NANOS : EXPLORE_NANOS * Math.max(1, shapes);
+        if (ThreadLocalRandom.current().nextDouble() < explore || now - tried[bucket] > floor) {
             tried[bucket] = now;
             // A worker parks after a millisecond without calls, so a split tried after a run of
             // calls alone pays its wake-up (and a product's row split may give up on it and run
