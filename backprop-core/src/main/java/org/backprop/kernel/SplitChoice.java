@@ -1,10 +1,12 @@
 package org.backprop.kernel;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
 
 /**
@@ -98,7 +100,7 @@ final class SplitChoice {
     private final byte[] probe;
     private static final byte COLD = 1, FOLLOW = 2;
     /** Whether a kernel worker is parked (the split's hand-off would wake it first). */
-    private final java.util.function.BooleanSupplier workersParked;
+    private final BooleanSupplier workersParked;
 
     SplitChoice(String name) {
         this(name, null, Parallel::workerParked);
@@ -110,7 +112,7 @@ final class SplitChoice {
     }
 
     /** With how to tell a parked worker (tests model one). */
-    SplitChoice(String name, LongFunction<String> describe, java.util.function.BooleanSupplier workersParked) {
+    SplitChoice(String name, LongFunction<String> describe, BooleanSupplier workersParked) {
         this.name = name;
         this.workersParked = workersParked;
         this.describe = describe;
@@ -121,7 +123,7 @@ final class SplitChoice {
         probe = new byte[slots];
         minWork = new long[slots];
         maxWork = new long[slots];
-        java.util.Arrays.fill(minWork, Long.MAX_VALUE);
+        Arrays.fill(minWork, Long.MAX_VALUE);
         shapeKeys = describe == null ? null : new AtomicLongArray(4 * SHAPES);
         shapeSlot = describe == null ? null : new int[4 * SHAPES];
         shapeWork = describe == null ? null : new long[SHAPES];
