@@ -43,4 +43,38 @@ public final class MaxPool2x2 {
     public static void backward(float[] g, int go, byte[] cell, int co, int h, int w, float[] dx, int dxo) {
         MaxPool2x2Vector.backward(g, go, cell, co, h, w, dx, dxo);
     }
+
+    /**
+     * {@link #forward} followed by ReLU on the pooled values (the bits of {@code PlaneOps.relu}),
+     * each window ReLU zeroes (its maximum not &gt; 0, NaN included) marked in its cell by the sign
+     * bit: the code minus 128. For {@link #backwardRelu} and {@link #backwardAffine}.
+     */
+    public static void forwardRelu(float[] x, int xo, int h, int w, float[] out, byte[] cell, int oo) {
+        MaxPool2x2Vector.forward(x, xo, h, w, out, cell, oo, true);
+    }
+
+    /**
+     * {@link #backward} for {@link #forwardRelu}'s cells: a marked window's gradient is multiplied
+     * by 0, as {@code PlaneOps.reluMask} does from the output (the same bits, NaN gradients included).
+     */
+    public static void backwardRelu(float[] g, int go, byte[] cell, int co, int h, int w, float[] dx, int dxo) {
+        MaxPool2x2Vector.backward(g, go, cell, co, h, w, dx, dxo, true);
+    }
+
+    /** Whether {@link #backwardAffine} takes a plane [h, w]: even sides and at least a vector of windows a row. */
+    public static boolean affineFits(int h, int w) {
+        return available() && h % 2 == 0 && w % 2 == 0 && w / 2 >= Simd.LANES;
+    }
+
+    /**
+     * Batch normalisation's input gradient of one plane through {@link #forwardRelu}'s pool:
+     * dx[dxo + i] = gy[i]·a + ((x[xo + i] − center)·b + c), gy being what {@link #backwardRelu} would
+     * spread from g, with the fused multiply-adds of {@code PlaneOps.affine2}'s vector loop but
+     * without writing gy. Only where {@link #affineFits}; the plane's last (h·w mod lanes) cells,
+     * which affine2 computes in its scalar tail, are left for the caller to redo.
+     */
+    public static void backwardAffine(float[] g, int go, byte[] cell, int co, int h, int w, float[] x, int xo, float[] dx, int dxo,
+                                      float center, float a, float b, float c) {
+        MaxPool2x2Vector.backwardAffine(g, go, cell, co, h, w, x, xo, dx, dxo, center, a, b, c);
+    }
 }

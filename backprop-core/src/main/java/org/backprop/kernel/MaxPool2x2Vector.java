@@ -53,7 +53,17 @@ final class MaxPool2x2Vector {
      * a small buffer; only reads that would run off the end of the array are copied first.
      */
     static void forward(float[] x, int xo, int h, int w, float[] out, byte[] cell, int oo) {
+        forward(x, xo, h, w, out, cell, oo, false);
+    }
+
+    /**
+     * {@link #forward}, with {@code relu}: ReLU applied to the pooled values (as {@link PlaneOps#relu})
+     * and each window it zeroes marked by its cell's sign bit (the cell code minus 128), so the
+     * backward pass needs no look at the output.
+     */
+    static void forward(float[] x, int xo, int h, int w, float[] out, byte[] cell, int oo, boolean relu) {
         int oh = h / 2, ow = w / 2;
+        FloatVector zero = FloatVector.zero(S), killedBit = FloatVector.broadcast(S, -128f);
         FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
         Buffers buf = null; // taken only for the partial steps: allocated here per plane they were 15% of a CNN step's bytes
         for (int oy = 0; oy < oh; oy++) {
@@ -97,6 +107,11 @@ final class MaxPool2x2Vector {
                 keep = v.compare(VectorOperators.LE, best).or(best.compare(VectorOperators.NE, best));
                 best = v.blend(best, keep);
                 at = three.blend(at, keep);
+                if (relu) {
+                    VectorMask<Float> positive = best.compare(VectorOperators.GT, 0f);
+                    best = zero.blend(best, positive);
+                    at = at.add(killedBit).blend(at, positive);
+                }
                 ByteVector cells = (ByteVector) at.convertShape(VectorOperators.F2B, B, 0);
                 if (n == V) {
                     best.intoArray(out, dst + ox);
@@ -118,8 +133,16 @@ final class MaxPool2x2Vector {
      * alone. Unmasked, as {@link #forward}.
      */
     static void backward(float[] g, int go, byte[] cell, int co, int h, int w, float[] dx, int dxo) {
+        backward(g, go, cell, co, h, w, dx, dxo, false);
+    }
+
+    /**
+     * {@link #backward}; with {@code relu} the cells are {@link #forward}'s with ReLU, and a marked
+     * window's gradient is multiplied by 0 (as {@link PlaneOps#reluMask} does: the same bits).
+     */
+    static void backward(float[] g, int go, byte[] cell, int co, int h, int w, float[] dx, int dxo, boolean relu) {
         int oh = h / 2, ow = w / 2;
-        FloatVector zero = FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f), killedBit = FloatVector.broadcast(S, 128f);
         Buffers buf = null;
         for (int oy = 0; oy < oh; oy++) {
             int top = dxo + 2 * oy * w, bottom = top + w, src = oy * ow;
@@ -143,6 +166,11 @@ final class MaxPool2x2Vector {
                     cv = ByteVector.fromArray(B, buf.cells, 0);
                 }
                 FloatVector at = (FloatVector) cv.convertShape(VectorOperators.B2F, S, 0);
+                if (relu) {
+                    VectorMask<Float> killed = at.compare(VectorOperators.LT, 0f);
+                    gv = gv.mul(one.blend(zero, killed));
+                    at = at.blend(at.add(killedBit), killed);
+                }
                 FloatVector ga = zero.blend(gv, at.compare(VectorOperators.EQ, 0f));
                 FloatVector gb = zero.blend(gv, at.compare(VectorOperators.EQ, 1f));
                 FloatVector gc = zero.blend(gv, at.compare(VectorOperators.EQ, 2f));
@@ -165,5 +193,47 @@ final class MaxPool2x2Vector {
                 }
             }
         }
+    }
+
+    /**
+     * Batch normalisation's input gradient through a ReLU and this pool, one plane, without the
+     * plane of the pool's gradient: dx = gy·a + ((x − center)·b + c) with gy the pooled gradient
+     * g[go ..] spread onto the winning cells (times 0 on windows {@link #forward} marked with ReLU),
+     * each element by the fused multiply-adds of {@code PlaneOps.affine2}'s vector loop. Only for
+     * even h and w with at least V windows a row (the caller checks); the last len mod V cells of
+     * the plane, which affine2 computes in its scalar tail, are the caller's to redo.
+     */
+    static void backwardAffine(float[] g, int go, byte[] cell, int co, int h, int w, float[] x, int xo, float[] dx, int dxo,
+                               float center, float a, float b, float c) {
+        int oh = h / 2, ow = w / 2;
+        FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f), killedBit = FloatVector.broadcast(S, 128f);
+        FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b), cv = FloatVector.broadcast(S, c);
+        for (int oy = 0; oy < oh; oy++) {
+            int top = 2 * oy * w, bottom = top + w, src = oy * ow;
+            for (int ox = 0; ox < ow; ox += V) {
+                if (ox + V > ow) ox = ow - V; // the row's last V windows: some again, with the same results
+                FloatVector gv = FloatVector.fromArray(S, g, go + src + ox);
+                FloatVector at = (FloatVector) ByteVector.fromArray(B, cell, co + src + ox).convertShape(VectorOperators.B2F, S, 0);
+                VectorMask<Float> killed = at.compare(VectorOperators.LT, 0f);
+                gv = gv.mul(one.blend(zero, killed));
+                at = at.blend(at.add(killedBit), killed);
+                FloatVector ga = zero.blend(gv, at.compare(VectorOperators.EQ, 0f));
+                FloatVector gb = zero.blend(gv, at.compare(VectorOperators.EQ, 1f));
+                FloatVector gc = zero.blend(gv, at.compare(VectorOperators.EQ, 2f));
+                FloatVector gd = zero.blend(gv, at.compare(VectorOperators.EQ, 3f));
+                int t = top + 2 * ox, u = bottom + 2 * ox;
+                affine2(LOW_I.selectFrom(ga, gb), x, xo + t, dx, dxo + t, center, av, bv, cv);
+                affine2(HIGH_I.selectFrom(ga, gb), x, xo + t + V, dx, dxo + t + V, center, av, bv, cv);
+                affine2(LOW_I.selectFrom(gc, gd), x, xo + u, dx, dxo + u, center, av, bv, cv);
+                affine2(HIGH_I.selectFrom(gc, gd), x, xo + u + V, dx, dxo + u + V, center, av, bv, cv);
+            }
+        }
+    }
+
+    /** One vector of {@code PlaneOpsVector.affine2}: the same operations in the same order. */
+    private static void affine2(FloatVector gy, float[] x, int xi, float[] dx, int di, float center,
+                                FloatVector av, FloatVector bv, FloatVector cv) {
+        FloatVector xb = FloatVector.fromArray(S, x, xi).sub(center).fma(bv, cv);
+        gy.fma(av, xb).intoArray(dx, di);
     }
 }

@@ -1,7 +1,9 @@
 package org.backprop.nn;
 
+import org.backprop.kernel.MaxPool2x2;
 import org.backprop.kernel.Parallel;
 import org.backprop.kernel.PlaneOps;
+import org.backprop.kernel.Simd;
 import org.backprop.shape.Window2d;
 import org.backprop.tensor.Shape;
 import org.backprop.tensor.StepArena;
@@ -46,6 +48,9 @@ final class BatchNormReluPool {
         float[] out = StepArena.scratch(n * c * per); // every element written
         byte[] cell = StepArena.bytes(out.length); // every element written
         long minChannels = (Parallel.MIN_ELEMENTS_PER_THREAD + m - 1) / m;
+        boolean vector2x2 = kh == 2 && kw == 2 && MaxPool2x2.available();
+        // the input gradient straight from the pooled gradient, without a plane of the pool's gradient
+        boolean direct = vector2x2 && MaxPool2x2.affineFits(h, w);
         Parallel.forRange(c, minChannels, (part, from, to) -> {
             float[] plane = MaxPool2d.threadScratch(0, s); // one normalised image plane; cells outside every window are never read
             for (int ch = from; ch < to; ch++) {
@@ -64,8 +69,12 @@ final class BatchNormReluPool {
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
                     PlaneOps.affine(xd, xOff + p * s, plane, 0, s, (float) mu, (float) a, beta[ch]);
-                    MaxPool2d.tiledPlane(plane, 0, h, w, kh, kw, out, cell, p * per);
-                    PlaneOps.relu(out, p * per, per);
+                    if (vector2x2) {
+                        MaxPool2x2.forwardRelu(plane, 0, h, w, out, cell, p * per);
+                    } else {
+                        MaxPool2d.tiledPlane(plane, 0, h, w, kh, kw, out, cell, p * per);
+                        reluMarking(out, cell, p * per, per);
+                    }
                 }
             }
         });
@@ -81,14 +90,13 @@ final class BatchNormReluPool {
                 // the batch-norm output's gradient of one plane: 0 off the windows' winning cells (and outside every window)
                 float[] gy = MaxPool2d.threadScratch(0, s);
                 java.util.Arrays.fill(gy, 0, s, 0f); // the cells outside every window are never written
-                float[] pooled = MaxPool2d.threadScratch(1, per);
                 double[] sums = new double[2];
                 for (int ch = from; ch < to; ch++) {
                     double mu = mean[ch], is = invStd[ch];
                     sums[0] = sums[1] = 0;
                     for (int i = 0; i < n; i++) {
                         int p = i * c + ch;
-                        spread(gd, gOff, out, cell, p, per, h, w, kh, kw, pooled, gy);
+                        spread(gd, gOff, cell, p, per, h, w, kh, kw, vector2x2, gy);
                         PlaneOps.gradientSums(gy, 0, xd, xOff + p * s, s, (float) mu, sums);
                     }
                     double sumG = sums[0], sumGXhat = sums[1] * is;
@@ -101,8 +109,14 @@ final class BatchNormReluPool {
                     double b = -a * is * meanGXhat, c0 = -a * meanG;
                     for (int i = 0; i < n; i++) {
                         int p = i * c + ch;
-                        spread(gd, gOff, out, cell, p, per, h, w, kh, kw, pooled, gy);
-                        PlaneOps.affine2(gy, 0, xd, xOff + p * s, dx, p * s, s, (float) mu, (float) a, (float) b, (float) c0);
+                        if (direct) {
+                            MaxPool2x2.backwardAffine(gd, gOff + p * per, cell, p * per, h, w, xd, xOff + p * s, dx, p * s,
+                                    (float) mu, (float) a, (float) b, (float) c0);
+                            affine2Tail(gd, gOff, cell, p, per, h, w, xd, xOff, dx, s, (float) mu, (float) a, (float) b, (float) c0);
+                        } else {
+                            spread(gd, gOff, cell, p, per, h, w, kh, kw, vector2x2, gy);
+                            PlaneOps.affine2(gy, 0, xd, xOff + p * s, dx, p * s, s, (float) mu, (float) a, (float) b, (float) c0);
+                        }
                     }
                 }
             });
@@ -110,10 +124,55 @@ final class BatchNormReluPool {
         }, xc, wc, bc);
     }
 
-    /** Plane p's pooled gradient through ReLU (into {@code pooled}) and back through the pool onto its winning cells of {@code gy}. */
-    private static void spread(float[] gd, int gOff, float[] out, byte[] cell, int p, int per, int h, int w, int kh, int kw,
-                               float[] pooled, float[] gy) {
-        PlaneOps.reluMask(gd, gOff + p * per, out, p * per, pooled, 0, per);
-        MaxPool2d.tiledPlaneBackward(pooled, 0, cell, p * per, h, w, kh, kw, gy, 0);
+    /**
+     * ReLU on one plane's pooled values out[off .. off+len) (the bits of {@code PlaneOps.relu}), each
+     * window it zeroes (maximum not &gt; 0, NaN included) marked in its cell by the sign bit (the
+     * code minus 128; codes are below 128 for windows of up to 128 cells), as
+     * {@link MaxPool2x2#forwardRelu} does: the backward pass then needs the cells alone, not the output.
+     */
+    private static void reluMarking(float[] out, byte[] cell, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (!(out[i] > 0)) {
+                out[i] = 0f;
+                cell[i] = (byte) (cell[i] - 128);
+            }
+        }
+    }
+
+    /**
+     * Plane p's pooled gradient through ReLU (times 0 on a marked window, as {@code PlaneOps.reluMask}
+     * multiplies: the same bits) and back through the pool onto its winning cells of {@code gy},
+     * 0 onto the other cells of each window.
+     */
+    private static void spread(float[] gd, int gOff, byte[] cell, int p, int per, int h, int w, int kh, int kw, boolean vector2x2,
+                               float[] gy) {
+        if (vector2x2) {
+            MaxPool2x2.backwardRelu(gd, gOff + p * per, cell, p * per, h, w, gy, 0);
+            return;
+        }
+        int ow = w / kw;
+        for (int q = 0; q < per; q++) {
+            int code = cell[p * per + q], at = code & 0x7f, x0 = (q / ow) * kh * w + (q % ow) * kw;
+            float v = gd[gOff + p * per + q] * (code < 0 ? 0f : 1f);
+            for (int i = 0, k = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++, k++) gy[x0 + i * w + j] = k == at ? v : 0f;
+            }
+        }
+    }
+
+    /**
+     * The cells of plane p that {@code PlaneOps.affine2} computes in its scalar tail (the last
+     * s mod lanes), redone after {@link MaxPool2x2#backwardAffine} by that tail's formula: 2×2
+     * windows tiling the plane, with the gradient {@link #spread} would put there.
+     */
+    private static void affine2Tail(float[] gd, int gOff, byte[] cell, int p, int per, int h, int w, float[] xd, int xOff,
+                                    float[] dx, int s, float center, float a, float b, float c) {
+        int ow = w / 2;
+        for (int i = s - s % Simd.LANES; i < s; i++) {
+            int row = i / w, col = i % w, q = p * per + (row / 2) * ow + col / 2;
+            int code = cell[q], at = code & 0x7f;
+            float gy = at == (row % 2) * 2 + col % 2 ? gd[gOff + q] * (code < 0 ? 0f : 1f) : 0f;
+            dx[p * s + i] = gy * a + ((xd[xOff + p * s + i] - center) * b + c);
+        }
     }
 }

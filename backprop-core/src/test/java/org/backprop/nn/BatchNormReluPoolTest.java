@@ -57,7 +57,9 @@ class BatchNormReluPoolTest {
     @Test
     void fusedEqualsTheLayersOneByOneBitForBit() {
         Random rng = new Random(11);
-        int[][] shapes = {{2, 3, 6, 8}, {3, 2, 5, 7}, {1, 2, 4, 4}, {4, 2, 40, 100}, {2, 3, 9, 34}};
+        // 20×50 and 6×18: planes that are no whole number of vectors (at 512 and 256 bits) with rows
+        // of a vector of windows or more, where the input gradient's last cells are redone apart
+        int[][] shapes = {{2, 3, 6, 8}, {3, 2, 5, 7}, {1, 2, 4, 4}, {4, 2, 40, 100}, {2, 3, 9, 34}, {2, 2, 20, 50}, {3, 2, 6, 18}};
         for (int[] shape : shapes) {
             for (boolean training : new boolean[] {true, false}) {
                 BatchNorm2d[] bn = twins(shape[1], rng);
