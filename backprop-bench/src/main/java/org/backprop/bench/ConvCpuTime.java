@@ -28,19 +28,27 @@ import org.backprop.tensor.Tensor;
  * runs them (with its reorderings and fused paths). Each layer draws its buffers from its own
  * {@link StepArena}, as a training step does. With {@code --dx} the convolutions' weights and biases
  * need no gradient, so their backward time is the input gradient's alone.
+ * With {@code --inner} each layer's input (but the first's) is an inner tensor of the graph, as in
+ * training, whose gradient is handed on and dropped; by default it is a leaf, whose gradient the
+ * backward accumulates (a fill and an add over the input's size, counted in the layer's backward,
+ * which a training step does not run: the layer before consumes the gradient as it is).
  * {@code --warmup} rounds run unmeasured first (3; more on a busy host, where C2 may take the
  * larger kernels over only after several seconds).
- * {@code ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx]}
+ * {@code ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx] [--inner]}
  */
 final class ConvCpuTime {
     private ConvCpuTime() {}
 
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
+    /** --inner: the layers' inputs are inner tensors whose gradients are dropped, not leaves. */
+    private static boolean inner;
+
     public static void main(String[] args) {
         int rounds = 15, reps = 3, warmup = 3;
         String nets = "fsdd_cnn,lenet5";
         boolean ab = false, blocks = false, dxOnly = false;
+        inner = false;
         String abProperty = "backprop.conv";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -51,12 +59,13 @@ final class ConvCpuTime {
                 case "--ab" -> ab = true;
                 case "--blocks" -> blocks = true;
                 case "--dx" -> dxOnly = true;
+                case "--inner" -> inner = true;
                 case "--ab-weight" -> {
                     ab = true;
                     abProperty = "backprop.convWeight";
                 }
                 default -> throw new IllegalArgumentException(
-                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx]");
+                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx] [--inner]");
             }
         }
         for (String net : nets.split(",")) {
@@ -123,6 +132,10 @@ final class ConvCpuTime {
                     .map(c -> c.getClass().getSimpleName().replace("BatchNorm2d", "BN").replace("MaxPool2d", "Pool")).toList())
                     : m.getClass().getSimpleName();
             Tensor in = x.detach().requiresGrad(!first); // the first layer's input (the data) needs no gradient
+            if (inner && !first) { // the output of an op whose backward drops the gradient
+                in = Tensor.fromOperation(x.toFloatArray(), x.shape(), "benchInput", g -> new Tensor[] {null},
+                        Tensor.zeros(1).requiresGrad(true));
+            }
             Tensor out = m.forward(in);
             layers.add(new Layer(i + ":" + name, m, in, random(rng, out.shape())));
             x = out.detach();
@@ -166,8 +179,9 @@ final class ConvCpuTime {
                 }
             }
         }
-        System.out.printf("%s (%s, split=%s): ms CPU per step, median [min-max] of %d rounds x %d reps%n", net,
-                org.backprop.kernel.Simd.describe(), System.getProperty("backprop.split", "adaptive"), rounds, reps);
+        System.out.printf("%s (%s, split=%s%s): ms CPU per step, median [min-max] of %d rounds x %d reps%n", net,
+                org.backprop.kernel.Simd.describe(), System.getProperty("backprop.split", "adaptive"),
+                inner ? ", inputs inner" : "", rounds, reps);
         // in A/B mode one total per path (the layers alternate: even im2col, odd direct)
         int paths = ab ? 2 : 1;
         double[] totalF = new double[paths], totalB = new double[paths];
