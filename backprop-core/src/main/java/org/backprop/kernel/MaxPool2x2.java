@@ -54,6 +54,18 @@ public final class MaxPool2x2 {
     }
 
     /**
+     * {@link #forwardRelu} of the plane (x − center)·a + b (batch normalisation's output), each value
+     * computed as {@code PlaneOps.affine}'s vector loop does, without writing that plane. Only for
+     * planes of a whole number of vectors (h·w a multiple of {@link Simd#LANES}), where affine
+     * has no scalar tail.
+     */
+    public static void forwardAffineRelu(float[] x, int xo, int h, int w, float[] out, byte[] cell, int oo,
+                                         float center, float a, float b) {
+        if ((h * w) % Simd.LANES != 0) throw new IllegalArgumentException("plane " + h + "x" + w + " is no whole number of vectors");
+        MaxPool2x2Vector.forward(x, xo, h, w, out, cell, oo, true, true, center, a, b);
+    }
+
+    /**
      * {@link #backward} for {@link #forwardRelu}'s cells: a marked window's gradient is multiplied
      * by 0, as {@code PlaneOps.reluMask} does from the output (the same bits, NaN gradients included).
      */

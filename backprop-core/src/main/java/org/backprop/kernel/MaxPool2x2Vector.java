@@ -62,7 +62,18 @@ final class MaxPool2x2Vector {
      * backward pass needs no look at the output.
      */
     static void forward(float[] x, int xo, int h, int w, float[] out, byte[] cell, int oo, boolean relu) {
+        forward(x, xo, h, w, out, cell, oo, relu, false, 0f, 0f, 0f);
+    }
+
+    /**
+     * {@link #forward}; with {@code affine} the pooled values are (x − center)·scale + shift, each computed
+     * as {@code PlaneOps.affine}'s vector loop does (the caller sees to it that the plane has no
+     * scalar tail there), without a plane of them.
+     */
+    static void forward(float[] x, int xo, int h, int w, float[] out, byte[] cell, int oo, boolean relu,
+                        boolean affine, float center, float scale, float shift) {
         int oh = h / 2, ow = w / 2;
+        FloatVector av = FloatVector.broadcast(S, scale), bv = FloatVector.broadcast(S, shift);
         FloatVector zero = FloatVector.zero(S), killedBit = FloatVector.broadcast(S, -128f);
         FloatVector one = FloatVector.broadcast(S, 1f), two = FloatVector.broadcast(S, 2f), three = FloatVector.broadcast(S, 3f);
         Buffers buf = null; // taken only for the partial steps: allocated here per plane they were 15% of a CNN step's bytes
@@ -90,6 +101,12 @@ final class MaxPool2x2Vector {
                     t1 = FloatVector.fromArray(S, rows, V);
                     b0 = FloatVector.fromArray(S, rows, 2 * V);
                     b1 = FloatVector.fromArray(S, rows, 3 * V);
+                }
+                if (affine) {
+                    t0 = t0.sub(center).fma(av, bv);
+                    t1 = t1.sub(center).fma(av, bv);
+                    b0 = b0.sub(center).fma(av, bv);
+                    b1 = b1.sub(center).fma(av, bv);
                 }
                 // keep = v ≤ best, or best is NaN: the complement of "v beats best" (v > best, or v is
                 // the first NaN), so each cell costs two compares, an or and two blends.

@@ -51,6 +51,7 @@ final class BatchNormReluPool {
         boolean vector2x2 = kh == 2 && kw == 2 && MaxPool2x2.available();
         // the input gradient straight from the pooled gradient, without a plane of the pool's gradient
         boolean direct = vector2x2 && MaxPool2x2.affineFits(h, w);
+        boolean wholeVectors = vector2x2 && s % Simd.LANES == 0; // PlaneOps.affine has no scalar tail on a plane
         Parallel.forRange(c, minChannels, (part, from, to) -> {
             float[] plane = MaxPool2d.threadScratch(0, s); // one normalised image plane; cells outside every window are never read
             for (int ch = from; ch < to; ch++) {
@@ -68,6 +69,10 @@ final class BatchNormReluPool {
                 double a = invStd[ch] * gamma[ch];
                 for (int i = 0; i < n; i++) {
                     int p = i * c + ch;
+                    if (wholeVectors) { // normalised in registers as pooled: no plane of them
+                        MaxPool2x2.forwardAffineRelu(xd, xOff + p * s, h, w, out, cell, p * per, (float) mu, (float) a, beta[ch]);
+                        continue;
+                    }
                     PlaneOps.affine(xd, xOff + p * s, plane, 0, s, (float) mu, (float) a, beta[ch]);
                     if (vector2x2) {
                         MaxPool2x2.forwardRelu(plane, 0, h, w, out, cell, p * per);
