@@ -17,12 +17,16 @@ import org.backprop.tensor.Tensor;
  * <p>Apart, the three write the normalised activations (as large as the input), pool them, and in
  * the backward pass write a full-size gradient for batch normalisation to read twice. Here each
  * image plane of a channel is normalised into a small buffer that stays in the L1 cache and
- * pooled from there; backward, each plane's pooled gradient is spread into such a buffer, once
- * for the per-channel sums and once for the input gradient. Only the input, the pooled output and
- * the input gradient go through memory.
+ * pooled from there (2×2 windows on a plane of whole vectors: normalised in the pool kernel's
+ * registers, no buffer). The windows ReLU zeroes are marked in the pool's cell bytes, so the
+ * backward pass needs the cells and not the output. Backward, each plane's pooled gradient is
+ * spread into a buffer for the per-channel sums (which sum it in the lanes of the full plane,
+ * as batch normalisation does); the input gradient is then computed from the pooled gradient and
+ * the cells directly (2×2 windows, even sides, a vector of windows a row or more), or from the
+ * gradient spread again. Only the input, the pooled output and the input gradient go through memory.
  *
- * <p>Every value is computed by the same kernels in the same order as the separate layers, so the
- * results are bit for bit theirs, and (one channel per task) do not depend on the thread count.
+ * <p>Every value is computed by the same operations in the same order as the separate layers, so
+ * the results are bit for bit theirs, and (one channel per task) do not depend on the thread count.
  */
 final class BatchNormReluPool {
     private BatchNormReluPool() {}
