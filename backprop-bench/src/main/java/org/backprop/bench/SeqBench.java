@@ -40,9 +40,10 @@ import org.backprop.train.GptTraining;
  * {@code --tokens} tokens after a newline at temperature 0.8, after one warm-up run.
  * {@code --profile N}: where the time of N training steps of {@code charlm_gpt} goes, after 20
  * warm-up steps ({@link StepProfile}); one JSON line, workload {@code gpt_profile}.
+ * {@code --profile-batch B} profiles steps at batch B instead (1: gpt_steps' step).
  *
  * <p>Usage: {@code SeqBench [--threads N] [--iters 2000] [--steps 1000] [--eval-batches 200]
- * [--tokens 5000] [--workloads charlm_lstm,charlm_gpt,gpt_steps,gpt_generate] [--profile N]}
+ * [--tokens 5000] [--workloads charlm_lstm,charlm_gpt,gpt_steps,gpt_generate] [--profile N] [--profile-batch 12]}
  * ({@code --steps} and {@code --eval-batches} only shorten smoke runs; the peer's figures are 1000
  * and 200). Without {@code --workloads}, the three peer workloads run, or only the profile when
  * {@code --profile} is given.
@@ -54,7 +55,7 @@ public final class SeqBench {
     private static final List<String> PEER_WORKLOADS = WORKLOADS.subList(0, 3);
 
     public static void main(String[] args) {
-        int threads = 2, iters = 2000, steps = 1000, evalBatches = 200, tokens = 5000, profile = 0;
+        int threads = 2, iters = 2000, steps = 1000, evalBatches = 200, tokens = 5000, profile = 0, profileBatch = 12;
         List<String> run = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -64,12 +65,13 @@ public final class SeqBench {
                 case "--eval-batches" -> evalBatches = Integer.parseInt(args[++i]);
                 case "--tokens" -> tokens = Integer.parseInt(args[++i]);
                 case "--profile" -> profile = Integer.parseInt(args[++i]);
+                case "--profile-batch" -> profileBatch = Integer.parseInt(args[++i]);
                 case "--workloads" -> {
                     run = List.of(args[++i].split(","));
                     if (!WORKLOADS.containsAll(run)) throw new IllegalArgumentException("--workloads takes some of " + WORKLOADS);
                 }
                 default -> throw new IllegalArgumentException("usage: SeqBench [--threads N] [--iters 2000] [--steps 1000] [--eval-batches 200] "
-                        + "[--tokens 5000] [--workloads " + String.join(",", WORKLOADS) + "] [--profile N]");
+                        + "[--tokens 5000] [--workloads " + String.join(",", WORKLOADS) + "] [--profile N] [--profile-batch 12]");
             }
         }
         if (run == null) run = profile > 0 ? List.of() : PEER_WORKLOADS;
@@ -85,7 +87,7 @@ public final class SeqBench {
             };
             print(o, threads);
         }
-        if (profile > 0) print(gptProfile(corpus.vocab().size(), corpus.train(), profile), threads);
+        if (profile > 0) print(gptProfile(corpus.vocab().size(), corpus.train(), profile, profileBatch), threads);
         System.err.println("backprop: " + Simd.describe() + ", " + Parallel.THREADS + " kernel threads");
     }
 
@@ -116,10 +118,10 @@ public final class SeqBench {
         return o;
     }
 
-    /** {@link StepProfile} over {@code steps} charlm_gpt training steps (the recipe, batch 12 × 64), after 20 warm-up steps. */
-    static Map<String, Object> gptProfile(int vocab, int[] train, int steps) {
+    /** {@link StepProfile} over {@code steps} charlm_gpt training steps (the recipe at {@code batch} × 64), after 20 warm-up steps. */
+    static Map<String, Object> gptProfile(int vocab, int[] train, int steps, int batch) {
         Gpt model = new Gpt(Gpt.Config.nanoCpu(vocab), new Random(0));
-        GptTraining t = new GptTraining(model, GptTraining.Recipe.nanoCpu().withIters(20 + steps));
+        GptTraining t = new GptTraining(model, GptTraining.Recipe.nanoCpu().withBatch(batch).withIters(20 + steps));
         Random rng = new Random(0);
         int[][] starts = new int[20 + steps][];
         for (int i = 0; i < starts.length; i++) starts[i] = GptTraining.starts(rng, train.length, model.config.context(), t.recipe.batch());

@@ -74,6 +74,11 @@ final class GemmVector {
 
     /** {@code backprop.gemm.splitBy} = rows or cols forces the direction of a 2-thread split where both are possible (A/B runs). */
     private static final String SPLIT_BY = System.getProperty("backprop.gemm.splitBy");
+    /**
+     * {@code backprop.gemm.directB=false} packs B even where the kernel could read it as stored; not
+     * final, so that a benchmark can switch it in one process (GptStepCpuTime --ab-flag).
+     */
+    static boolean directB = !"false".equals(System.getProperty("backprop.gemm.directB"));
 
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -233,11 +238,20 @@ final class GemmVector {
         long wall = stats != null ? System.nanoTime() : 0, waited = 0;
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks; // balanced blocks: no thin last block
-        float[] packedB = shared != null ? shared.panels() : buffer(0, (p1 - p0) * NR * kcMax);
+        // B as stored, not packed: its panels' rows already lie side by side (no transpose), every panel
+        // is whole, and all of the share's rows are one A block, so a panel is read from memory once either
+        // way and packing was only a copy (~5% of a batch-1 GPT step: each dX product's weight).
+        boolean direct = shared == null && !transB && n % NR == 0 && r1 - r0 <= MC_PANELS && directB;
+        float[] packedB = direct ? b : shared != null ? shared.panels() : buffer(0, (p1 - p0) * NR * kcMax);
         boolean done = false;
         try {
             for (int k0 = 0, kb = 0; k0 < k; k0 += kcMax, kb++) {
                 int kc = Math.min(kcMax, k - k0), bStart = 0;
+                if (direct) {
+                    block(transA, m, n, kc, k0, alpha, a, aOff, lda, b, bOff + k0 * ldb + p0 * NR, NR, ldb, c, cOff, ldc,
+                            r0, r1, p0, p1, overwrite && k0 == 0);
+                    continue;
+                }
                 if (shared == null) {
                     GemmPack.packB(transB, b, bOff, ldb, k0, kc, n, p0, p1, packedB, 0);
                 } else if (shared.alone()) { // the caller alone, on all rows: all the panels
@@ -254,7 +268,7 @@ final class GemmVector {
                         r1 = shared.rowPanels();
                     }
                 }
-                block(transA, m, n, kc, k0, alpha, a, aOff, lda, packedB, bStart, c, cOff, ldc, r0, r1, p0, p1,
+                block(transA, m, n, kc, k0, alpha, a, aOff, lda, packedB, bStart, NR * kc, NR, c, cOff, ldc, r0, r1, p0, p1,
                         overwrite && k0 == 0);
             }
             done = true;
@@ -266,14 +280,15 @@ final class GemmVector {
 
     /**
      * One K block of a share: for each run of {@link #MC_PANELS} row panels in [r0, r1), packs
-     * those rows of A, then runs the micro-kernel over them × column panels [p0, p1) (packed B
-     * holds panels p0.. from index {@code bStart}). The kernel has
+     * those rows of A, then runs the micro-kernel over them × column panels [p0, p1) (B's panel
+     * p0 + j starts at {@code bStart + j·panelStep}, its rows {@code ldb} apart: packed panels, or
+     * B as stored). The kernel has
      * exactly one call site: inlined twice, it pushed C2 past its node budget and vectors were
      * boxed on every call.
      */
     private static void block(boolean transA, int m, int n, int kc, int k0, float alpha, float[] a, int aOff, int lda,
-                              float[] packedB, int bStart, float[] c, int cOff, int ldc, int r0, int r1, int p0, int p1,
-                              boolean overwrite) {
+                              float[] packedB, int bStart, int panelStep, int ldb, float[] c, int cOff, int ldc, int r0, int r1,
+                              int p0, int p1, boolean overwrite) {
         float[] packedA = buffer(1, Math.min(r1 - r0, MC_PANELS) * MR * kc);
         float[] tile = buffer(2, MR * NR);
         for (int q0 = r0; q0 < r1; q0 += MC_PANELS) {
@@ -287,7 +302,7 @@ final class GemmVector {
                     int rows = Math.min(MR, m - i);
                     boolean whole = rows == MR && cols == NR;
                     int co = whole ? cOff + i * ldc + j : 0, ld = whole ? ldc : NR;
-                    kernel(kc, packedA, (ip - q0) * MR * kc, packedB, bStart + (jp - p0) * NR * kc,
+                    kernel(kc, packedA, (ip - q0) * MR * kc, packedB, bStart + (jp - p0) * panelStep, ldb,
                             whole ? c : tile, co, ld, whole && !overwrite ? c : ZEROS, whole && !overwrite ? co : 0, whole && !overwrite ? ldc : NR);
                     if (!whole) { // 0 + sum, as in the tile; C's own value added, or overwritten
                         for (int r = 0; r < rows; r++) {
@@ -304,12 +319,12 @@ final class GemmVector {
      * C[MR×NR] := S[MR×NR] + Apanel[kc×MR]ᵀ·Bpanel[kc×NR], S read from {@code s} (C itself, or
      * {@link #ZEROS} where C is to be overwritten); the shape is fixed at start-up, so C2 keeps one.
      */
-    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
+    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, int ldb, float[] c, int co, int ldc,
                                float[] s, int so, int lds) {
         if (MR == 8) {
-            GemmKernels.kernel8x2(kc, pa, ao, pb, bo, c, co, ldc, s, so, lds);
+            GemmKernels.kernel8x2(kc, pa, ao, pb, bo, ldb, c, co, ldc, s, so, lds);
         } else {
-            GemmKernels.kernel4x2(kc, pa, ao, pb, bo, c, co, ldc, s, so, lds);
+            GemmKernels.kernel4x2(kc, pa, ao, pb, bo, ldb, c, co, ldc, s, so, lds);
         }
     }
 

@@ -146,6 +146,33 @@ class GemmTest {
     }
 
     /**
+     * B as stored (not transposed, whole panels) is read in place, without packing, where the rows
+     * make one A block (a batch-1 step's dX products: 64 rows): right against the reference with
+     * padded strides and offsets, over one and over several K blocks, and the same bits as those
+     * rows of a taller product, whose B is packed.
+     */
+    @Test
+    void bAsStoredIsReadInPlaceForFewRows() {
+        for (int[] s : new int[][] {{64, 128, 384}, {64, 64, 300}, {13, 96, 128}, {128, 512, 64}}) {
+            allTransposes(s[0], s[1], s[2], false);
+        }
+        int m = 64, tall = 200, n = 128, k = 600;
+        float[] a = matrix(tall * k, 1, 1, 0, 0f), b = matrix(k * n, 1, 1, 0, 0f);
+        float[] few = new float[m * n], many = new float[tall * n];
+        Parallel.forEach(2, part -> { // on one thread (a split by rows packs B shared): the taller product packs B
+            if (part == 0) {
+                Gemm.sgemmJava(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, few, 0, n);
+                Gemm.sgemmJava(false, false, tall, n, k, 1f, a, 0, k, b, 0, n, 0f, many, 0, n);
+            }
+        });
+        for (int i = 0; i < few.length; i++) {
+            if (Float.floatToRawIntBits(few[i]) != Float.floatToRawIntBits(many[i])) {
+                fail("element " + i + ": " + few[i] + " with B read in place, " + many[i] + " with B packed");
+            }
+        }
+    }
+
+    /**
      * The thread split does not change the bits: a product split over the threads (rows with B's
      * panels packed a share by each thread, or columns) equals the same product run inside a
      * part of another parallel loop, where it runs on one thread; beta = 0 over NaN as well.
