@@ -24,7 +24,10 @@ import jdk.jfr.consumer.RecordingFile;
  *       {@code GradClip.backwardGlobalNorm} running the whole backward pass, does not);</li>
  *   <li>otherwise a frame of scaled dot-product attention anywhere on the stack makes it
  *       {@code attention} (its per-head GEMMs included);</li>
- *   <li>otherwise a GEMM frame makes it {@code gemm} (the linear layers and the tied head);</li>
+ *   <li>otherwise a GEMM frame makes it {@code gemm} (the linear layers and the tied head), any
+ *       of the GEMM classes' frames: a kernel worker running its share of a split product has no
+ *       {@code Gemm} frame on its stack (counted as {@code other}, that was 35% of a 2-thread
+ *       profile);</li>
  *   <li>anything else (embeddings, residual adds, autograd bookkeeping, data) is {@code other}.</li>
  * </ol>
  * A category's share is its share of the samples; times per step are that share of the measured
@@ -33,11 +36,20 @@ import jdk.jfr.consumer.RecordingFile;
 final class StepProfile {
     static final List<String> CATEGORIES = List.of("attention", "gemm", "softmax", "layernorm", "gelu", "optimizer", "other");
 
+    /** {@code -Dbackprop.profile.detail=N}: also print the N most sampled (category, library frame, innermost frame) triples to stderr. */
+    private static final int DETAIL = Integer.getInteger("backprop.profile.detail", 0);
+    /** {@code -Dbackprop.profile.depth=D}: how many library frames (innermost first) name a stack in the detail. */
+    private static final int DETAIL_DEPTH = Integer.getInteger("backprop.profile.depth", 1);
+
     private StepProfile() {}
+
+    private static String shortName(String cls) {
+        return cls.substring(cls.lastIndexOf('.') + 1);
+    }
 
     /** Runs {@code step} {@code steps} times under the sampler; one JSON-ready map of per-category shares and ms per step. */
     static Map<String, Object> profile(int steps, Runnable step) {
-        Map<String, Integer> samples = new LinkedHashMap<>();
+        Map<String, Integer> samples = new LinkedHashMap<>(), detail = new LinkedHashMap<>();
         for (String c : CATEGORIES) samples.put(c, 0);
         long t0;
         double wall;
@@ -59,7 +71,19 @@ final class StepProfile {
                     classes[i] = frames.get(i).getMethod().getType().getName();
                     methods[i] = frames.get(i).getMethod().getName();
                 }
-                samples.merge(category(classes, methods), 1, Integer::sum);
+                String cat = category(classes, methods);
+                samples.merge(cat, 1, Integer::sum);
+                if (DETAIL > 0) {
+                    String top = classes.length == 0 ? "?" : shortName(classes[0]) + "." + methods[0];
+                    StringBuilder own = new StringBuilder();
+                    for (int i = 0, n = 0; i < classes.length && n < DETAIL_DEPTH; i++) {
+                        if (classes[i].startsWith("org.backprop.")) {
+                            own.append(n++ == 0 ? "" : " < ").append(shortName(classes[i])).append('.').append(methods[i])
+                                    .append(':').append(frames.get(i).getLineNumber());
+                        }
+                    }
+                    detail.merge(cat + " | " + own + " | " + top, 1, Integer::sum);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -67,6 +91,11 @@ final class StepProfile {
             if (file != null) file.toFile().delete();
         }
         int total = samples.values().stream().mapToInt(Integer::intValue).sum();
+        if (DETAIL > 0) {
+            System.err.println("profile detail: category | innermost library frame | innermost frame (share of all samples)");
+            detail.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(DETAIL)
+                    .forEach(e -> System.err.printf("%6.2f%%  %s%n", 100.0 * e.getValue() / total, e.getKey()));
+        }
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("steps", steps);
         o.put("ms_per_step", 1000 * wall / steps);
@@ -88,7 +117,9 @@ final class StepProfile {
         for (String c : classes) if (outer(c).equals("org.backprop.nn.Attention")) return "attention";
         for (String c : classes) {
             String o = outer(c);
-            if (o.equals("org.backprop.kernel.Gemm") || o.equals("org.backprop.kernel.NativeBlas") || o.equals("org.backprop.tensor.MatMul")) {
+            // GemmVector, GemmKernels, GemmPack, PackAVector: a kernel worker's share of a split product has no Gemm frame
+            if (o.startsWith("org.backprop.kernel.Gemm") || o.equals("org.backprop.kernel.PackAVector")
+                    || o.equals("org.backprop.kernel.NativeBlas") || o.equals("org.backprop.tensor.MatMul")) {
                 return "gemm";
             }
         }

@@ -35,6 +35,11 @@ class StepProfileTest {
         assertEquals("gelu", category("org.backprop.tensor.Elementwise.lambda$gelu$4", "org.backprop.tensor.Autograd.backward"));
         assertEquals("optimizer", category("org.backprop.kernel.Vec.axpy", "org.backprop.optim.AdamW.step"));
         assertEquals("other", category("org.backprop.tensor.Elementwise.add", "org.backprop.nn.TransformerBlock.forward"));
+        // a kernel worker's share of a split product: GEMM frames under the worker's loop, no Gemm frame
+        assertEquals("gemm", category("org.backprop.kernel.GemmKernels.kernel8x2", "org.backprop.kernel.GemmVector.block",
+                "org.backprop.kernel.GemmVector.lambda$packed$0", "org.backprop.kernel.Parallel$Worker.run"));
+        assertEquals("gemm", category("org.backprop.kernel.PackAVector.panel8", "org.backprop.kernel.GemmPack.packA",
+                "org.backprop.kernel.Parallel$Worker.run"));
         // the backward run by GradClip.backwardGlobalNorm is not the optimizer's; the norm's sums in its leaf hook are
         assertEquals("gemm", category("org.backprop.kernel.Gemm.sgemm", "org.backprop.tensor.MatMul.lambda$matmul$1",
                 "org.backprop.tensor.Autograd.backward", "org.backprop.optim.GradClip.backwardGlobalNorm"));

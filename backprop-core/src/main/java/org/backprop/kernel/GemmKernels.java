@@ -6,8 +6,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link GemmVector}'s micro-kernels, one per register-block shape (MR rows × 2 vectors):
  * C[MR×NR] := S[MR×NR] + Apanel[kc×MR]ᵀ·Bpanel[kc×NR], S read from {@code s} (C itself, or zeros
- * where C is to be overwritten). B's rows lie {@code ldb} floats apart: NR in a packed panel, the
- * stored row length where GemmVector reads B as stored. Every element of C is one FMA chain over p in order whatever
+ * where C is to be overwritten). A's MR values for one p lie side by side, successive p {@code as}
+ * apart: MR in a packed panel, the row stride where a transposed A is read as stored. B's rows lie
+ * {@code ldb} floats apart: NR in a packed panel, the stored row length where GemmVector reads B as
+ * stored. Every element of C is one FMA chain over p in order whatever
  * the shape, so the shape never changes the bits. The accumulators are written out by name, and
  * the stores too: a vector passed to a call C2 does not inline is boxed.
  * Loaded only when {@link Simd#VECTOR}.
@@ -19,14 +21,14 @@ final class GemmKernels {
     private static final int V = Simd.LANES;
 
     /** 4 rows × 2 vectors = 8 accumulators: fits AVX2's 16 registers without spilling. */
-    static void kernel4x2(int kc, float[] pa, int ao, float[] pb, int bo, int ldb, float[] c, int co, int ldc,
+    static void kernel4x2(int kc, float[] pa, int ao, int as, float[] pb, int bo, int ldb, float[] c, int co, int ldc,
                         float[] s, int so, int lds) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bp = bo + p * ldb, ap = ao + p * 4;
+            int bp = bo + p * ldb, ap = ao + p * as;
             FloatVector b0 = FloatVector.fromArray(S, pb, bp);
             FloatVector b1 = FloatVector.fromArray(S, pb, bp + V);
             FloatVector a0 = FloatVector.broadcast(S, pa[ap]);
@@ -60,7 +62,7 @@ final class GemmKernels {
     }
 
     /** 8 rows × 2 vectors = 16 accumulators, where the CPU has AVX-512's 32 registers; each B load feeds 8 FMAs. */
-    static void kernel8x2(int kc, float[] pa, int ao, float[] pb, int bo, int ldb, float[] c, int co, int ldc,
+    static void kernel8x2(int kc, float[] pa, int ao, int as, float[] pb, int bo, int ldb, float[] c, int co, int ldc,
                         float[] s, int so, int lds) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -71,7 +73,7 @@ final class GemmKernels {
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bp = bo + p * ldb, ap = ao + p * 8;
+            int bp = bo + p * ldb, ap = ao + p * as;
             FloatVector b0 = FloatVector.fromArray(S, pb, bp);
             FloatVector b1 = FloatVector.fromArray(S, pb, bp + V);
             FloatVector a0 = FloatVector.broadcast(S, pa[ap]);

@@ -79,6 +79,8 @@ final class GemmVector {
      * final, so that a benchmark can switch it in one process (GptStepCpuTime --ab-flag).
      */
     static boolean directB = !"false".equals(System.getProperty("backprop.gemm.directB"));
+    /** {@code backprop.gemm.packAt=true} packs a transposed A as any other (A/B runs; see {@link #block}). */
+    private static final boolean PACK_AT = Boolean.getBoolean("backprop.gemm.packAt");
 
     private static void packed(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -289,20 +291,31 @@ final class GemmVector {
     private static void block(boolean transA, int m, int n, int kc, int k0, float alpha, float[] a, int aOff, int lda,
                               float[] packedB, int bStart, int panelStep, int ldb, float[] c, int cOff, int ldc, int r0, int r1,
                               int p0, int p1, boolean overwrite) {
-        float[] packedA = buffer(1, Math.min(r1 - r0, MC_PANELS) * MR * kc);
+        // Aᵀ as stored (a weight gradient's dYᵀ, alpha = 1) is read where it lies: a panel's MR
+        // values for one p already lie side by side, lda apart from one p to the next, so packing
+        // them was a copy (2.7% of a GPT step; the step -2% thread CPU without it). Only a last
+        // panel of fewer than MR rows is packed, zero-padded. The same values in the same order:
+        // the same bits. (A as stored read in place, MR rows each along p, made the step 3% slower.)
+        boolean direct = transA && alpha == 1f && !PACK_AT;
+        float[] packedA = buffer(1, direct ? MR * kc : Math.min(r1 - r0, MC_PANELS) * MR * kc);
         float[] tile = buffer(2, MR * NR);
         for (int q0 = r0; q0 < r1; q0 += MC_PANELS) {
             int q1 = Math.min(r1, q0 + MC_PANELS);
-            GemmPack.packA(transA, a, aOff, lda, alpha, q0 * MR, Math.min(m, q1 * MR), k0, kc, packedA);
+            if (!direct) {
+                GemmPack.packA(transA, a, aOff, lda, alpha, q0 * MR, Math.min(m, q1 * MR), k0, kc, packedA);
+            } else if (q1 * MR > m) {
+                GemmPack.packA(transA, a, aOff, lda, alpha, (q1 - 1) * MR, m, k0, kc, packedA);
+            }
             for (int jp = p0; jp < p1; jp++) {
                 int j = jp * NR;
                 int cols = Math.min(NR, n - j);
                 for (int ip = q0; ip < q1; ip++) {
                     int i = ip * MR;
                     int rows = Math.min(MR, m - i);
-                    boolean whole = rows == MR && cols == NR;
+                    boolean whole = rows == MR && cols == NR, inPlace = direct && rows == MR;
                     int co = whole ? cOff + i * ldc + j : 0, ld = whole ? ldc : NR;
-                    kernel(kc, packedA, (ip - q0) * MR * kc, packedB, bStart + (jp - p0) * panelStep, ldb,
+                    kernel(kc, inPlace ? a : packedA, inPlace ? aOff + k0 * lda + i : direct ? 0 : (ip - q0) * MR * kc,
+                            inPlace ? lda : MR, packedB, bStart + (jp - p0) * panelStep, ldb,
                             whole ? c : tile, co, ld, whole && !overwrite ? c : ZEROS, whole && !overwrite ? co : 0, whole && !overwrite ? ldc : NR);
                     if (!whole) { // 0 + sum, as in the tile; C's own value added, or overwritten
                         for (int r = 0; r < rows; r++) {
@@ -318,13 +331,14 @@ final class GemmVector {
     /**
      * C[MR×NR] := S[MR×NR] + Apanel[kc×MR]ᵀ·Bpanel[kc×NR], S read from {@code s} (C itself, or
      * {@link #ZEROS} where C is to be overwritten); the shape is fixed at start-up, so C2 keeps one.
+     * A's panel from {@code pa[ao]}: MR values a p, {@code as} apart (MR packed, lda for Aᵀ as stored).
      */
-    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, int ldb, float[] c, int co, int ldc,
+    private static void kernel(int kc, float[] pa, int ao, int as, float[] pb, int bo, int ldb, float[] c, int co, int ldc,
                                float[] s, int so, int lds) {
         if (MR == 8) {
-            GemmKernels.kernel8x2(kc, pa, ao, pb, bo, ldb, c, co, ldc, s, so, lds);
+            GemmKernels.kernel8x2(kc, pa, ao, as, pb, bo, ldb, c, co, ldc, s, so, lds);
         } else {
-            GemmKernels.kernel4x2(kc, pa, ao, pb, bo, ldb, c, co, ldc, s, so, lds);
+            GemmKernels.kernel4x2(kc, pa, ao, as, pb, bo, ldb, c, co, ldc, s, so, lds);
         }
     }
 

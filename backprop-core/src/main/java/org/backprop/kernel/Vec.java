@@ -85,7 +85,7 @@ public final class Vec {
             }
             return;
         }
-        for (int r = 0; r < rows; r++) binary(Op.ADD, sums, so, x, xo + r * ld, sums, so, cols);
+        VecVector.addColumnSums(x, xo, rows, cols, ld, sums, so);
     }
 
     /** Values summed in float lanes before their total joins the double sum (see {@link #sum}). */

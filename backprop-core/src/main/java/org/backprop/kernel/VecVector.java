@@ -13,6 +13,39 @@ final class VecVector {
 
     private static final VectorSpecies<Float> S = SimdVector.SPECIES;
 
+    /**
+     * sums[so + j] += Σ_r x[xo + r·ld + j] for j in [0, cols): four vectors of columns at a time held
+     * in registers down all the rows (a row at a time, each sum went through memory once a row).
+     * Each sum adds the rows in order, as the row-at-a-time loop: the same bits.
+     */
+    static void addColumnSums(float[] x, int xo, int rows, int cols, int ld, float[] sums, int so) {
+        int step = S.length(), j = 0;
+        for (; j + 4 * step <= cols; j += 4 * step) {
+            FloatVector s0 = FloatVector.fromArray(S, sums, so + j), s1 = FloatVector.fromArray(S, sums, so + j + step);
+            FloatVector s2 = FloatVector.fromArray(S, sums, so + j + 2 * step), s3 = FloatVector.fromArray(S, sums, so + j + 3 * step);
+            for (int r = 0, o = xo + j; r < rows; r++, o += ld) {
+                s0 = s0.add(FloatVector.fromArray(S, x, o));
+                s1 = s1.add(FloatVector.fromArray(S, x, o + step));
+                s2 = s2.add(FloatVector.fromArray(S, x, o + 2 * step));
+                s3 = s3.add(FloatVector.fromArray(S, x, o + 3 * step));
+            }
+            s0.intoArray(sums, so + j);
+            s1.intoArray(sums, so + j + step);
+            s2.intoArray(sums, so + j + 2 * step);
+            s3.intoArray(sums, so + j + 3 * step);
+        }
+        for (; j + step <= cols; j += step) {
+            FloatVector s0 = FloatVector.fromArray(S, sums, so + j);
+            for (int r = 0, o = xo + j; r < rows; r++, o += ld) s0 = s0.add(FloatVector.fromArray(S, x, o));
+            s0.intoArray(sums, so + j);
+        }
+        for (; j < cols; j++) {
+            float t = sums[so + j];
+            for (int r = 0, o = xo + j; r < rows; r++, o += ld) t += x[o];
+            sums[so + j] = t;
+        }
+    }
+
     static void binary(Vec.Op op, float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
         // One loop per operation, so no switch sits inside the vector loop.
         int i = 0;

@@ -52,12 +52,19 @@ public record CrossEntropyLoss(double labelSmoothing, Reduction reduction) imple
         boolean keepProbabilities = GradMode.isEnabled() && logits.requiresGrad();
         float[] p = keepProbabilities ? StepArena.scratch(n * c) : null; // every element written
         double total = 0;
+        // Each row's exponentials taken once and kept for p (the same values: the same bits as
+        // taking them again, without the second exp per logit)
+        double[] ex = p != null ? new double[c] : null;
         for (int i = 0; i < n; i++) {
             int row = i * c;
             double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < c; k++) max = Math.max(max, z[zo + row + k]);
             double sumExp = 0;
-            for (int k = 0; k < c; k++) sumExp += Math.exp(z[zo + row + k] - max);
+            if (ex != null) {
+                for (int k = 0; k < c; k++) sumExp += ex[k] = Math.exp(z[zo + row + k] - max);
+            } else {
+                for (int k = 0; k < c; k++) sumExp += Math.exp(z[zo + row + k] - max);
+            }
             double logSum = Math.log(sumExp);
             // −log p_ik = max + log Σ − z_ik, formed from differences so huge logits cancel exactly.
             double nll = logSum - (z[zo + row + classes[i]] - max);
@@ -69,7 +76,7 @@ public record CrossEntropyLoss(double labelSmoothing, Reduction reduction) imple
             }
             total += loss;
             if (p != null) {
-                for (int k = 0; k < c; k++) p[row + k] = (float) (Math.exp(z[zo + row + k] - max) / sumExp);
+                for (int k = 0; k < c; k++) p[row + k] = (float) (ex[k] / sumExp);
             }
         }
         double scale = reduction.scale(n);

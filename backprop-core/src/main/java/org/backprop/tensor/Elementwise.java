@@ -275,6 +275,9 @@ final class Elementwise {
         return unary(a, "tanh", x -> (float) Math.tanh(x), (x, y) -> 1f - y * y);
     }
 
+    /** Elements per chunk of GELU's two forward passes: 4 arrays of 8 KB stay in L1; a multiple of every vector width. */
+    private static final int GELU_CHUNK = 2048;
+
     static Tensor gelu(Tensor a) {
         // GELU(x) = x·Φ(x); d/dx = Φ(x) + x·φ(x); vectorised in kernel.Gelu
         Tensor c = a.isContiguous() ? a : a.detach().contiguous();
@@ -285,15 +288,23 @@ final class Elementwise {
         long perThread = Parallel.MIN_ELEMENTS_PER_THREAD / 4;
         // Two passes, each its own lambda (compiled on its own; see Gelu.halfSquareExps), over the same parts.
         float[] e = !Tensor.isGradEnabled() || !a.requiresGrad() ? y : StepArena.scratch(n); // the exps, then y or the slope
-        Parallel.forRange(n, perThread, (p, from, to) -> org.backprop.kernel.Gelu.halfSquareExps(c.array(), c.offset() + from, e, from, to - from));
         if (e == y) {
+            Parallel.forRange(n, perThread, (p, from, to) -> org.backprop.kernel.Gelu.halfSquareExps(c.array(), c.offset() + from, e, from, to - from));
             Parallel.forRange(n, perThread, (p, from, to) -> org.backprop.kernel.Gelu.fromExps(c.array(), c.offset() + from, y, from, to - from));
             return out;
         }
         // The slope is kept from the forward pass (same exp), so the backward is one multiply per element.
         float[] slope = e;
-        Parallel.forRange(n, perThread, (p, from, to) ->
-                org.backprop.kernel.Gelu.withSlopeFromExps(c.array(), c.offset() + from, y, from, slope, from, to - from));
+        // Both passes chunk by chunk, each chunk's exps still in L1 when the second pass reads them
+        // (a whole part's went to memory and back: 768 × 512 floats a layer of a GPT at batch 12).
+        // Each pass is a method of its own (see Gelu.halfSquareExps); the bits are the two loops'.
+        Parallel.forRange(n, perThread, (p, from, to) -> {
+            for (int c0 = from; c0 < to; c0 += GELU_CHUNK) {
+                int len = Math.min(to - c0, GELU_CHUNK);
+                org.backprop.kernel.Gelu.halfSquareExps(c.array(), c.offset() + c0, slope, c0, len);
+                org.backprop.kernel.Gelu.withSlopeFromExps(c.array(), c.offset() + c0, y, c0, slope, c0, len);
+            }
+        });
         return Tensor.record(out, "gelu", g -> {
             Tensor gc = g.contiguous();
             float[] gi = StepArena.scratch(n);

@@ -204,6 +204,46 @@ class GemmTest {
     }
 
     /**
+     * With alpha = 1 a transposed A is read where it lies, not packed (GemmVector.block): the same
+     * bits as the same values stored untransposed, which are packed. Row counts that leave a last
+     * panel of fewer than MR rows (packed), K over one block, beta 0 (over NaN) and 1, on one
+     * thread and split.
+     */
+    @Test
+    void aTransposedAReadInPlaceGivesThePackedBits() {
+        int[][] shapes = {{384, 128, 768}, {65, 128, 768}, {21, 40, 300}, {128, 512, 768}, {8, 33, 5}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] at = matrix(k * m, 1, 1, 0, 0f), b = matrix(k * n, 1, 1, 0, 0f), a = new float[m * k];
+            for (int p = 0; p < k; p++) for (int i = 0; i < m; i++) a[i * k + p] = at[p * m + i];
+            for (float beta : new float[] {0f, 1f}) {
+                float[] c0 = matrix(m * n, 1, 1, 0, 0f);
+                if (beta == 0f) Arrays.fill(c0, Float.NaN);
+                for (boolean serial : new boolean[] {false, true}) {
+                    float[] direct = c0.clone(), packed = c0.clone();
+                    Runnable run = () -> {
+                        Gemm.sgemmJava(true, false, m, n, k, 1f, at, 0, m, b, 0, n, beta, direct, 0, n);
+                        Gemm.sgemmJava(false, false, m, n, k, 1f, a, 0, k, b, 0, n, beta, packed, 0, n);
+                    };
+                    if (serial) {
+                        Parallel.forEach(2, part -> {
+                            if (part == 0) run.run();
+                        });
+                    } else {
+                        run.run();
+                    }
+                    for (int i = 0; i < direct.length; i++) {
+                        if (Float.floatToRawIntBits(direct[i]) != Float.floatToRawIntBits(packed[i])) {
+                            fail("m=" + m + " n=" + n + " k=" + k + " beta=" + beta + (serial ? " one thread" : "") + ": element " + i
+                                    + " is " + direct[i] + " from Aᵀ in place, " + packed[i] + " from A packed");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A worker that comes late to a split product (descheduled on a busy host) leaves its share
      * to the caller, which goes on alone rather than wait: rows split (the caller closes the
      * product at the first K-block barrier) and columns split (the caller takes the second share
