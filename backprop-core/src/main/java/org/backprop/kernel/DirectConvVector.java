@@ -300,6 +300,9 @@ final class DirectConvVector {
     /** Vectors of output positions a block of {@link #correlateRows} holds (by {@link DirectConv#ROW_GROUP} channels: 24 accumulators). */
     static final int ROW_VECTORS = 4;
 
+    /** The bias of a {@link #correlateRows} without one. */
+    private static final float[] ZEROS = new float[64];
+
     /**
      * See {@link DirectConv#correlateRows}. Output row by output row, the row's vectors of all the
      * images (one per image on LeNet's 14-wide input gradient at 16 lanes, two at 8) go four at a
@@ -311,6 +314,9 @@ final class DirectConvVector {
                               int oh, int ow, float[] bias, float[] out, int outOff, int outImage) {
         int nv = (ow + V - 1) / V, vectors = images * nv, kk = channels * kh * kw, plane = oh * ow;
         int g = DirectConv.ROW_GROUP, groups = (m + g - 1) / g;
+        // no bias: zeros, added all the same (a sum is never −0, so +0 leaves its bits): one path for both uses
+        float[] b = bias != null ? bias : m <= ZEROS.length ? ZEROS : new float[m];
+        float[] acc = new float[DirectConv.ROW_GROUP * ROW_VECTORS * V];
         for (int y = 0; y < oh; y++) {
             int lo = Math.max(0, padTop - y), hi = Math.min(kh, padTop + rows - y);
             for (int v0 = 0; v0 < vectors; v0 += ROW_VECTORS) {
@@ -328,9 +334,9 @@ final class DirectConvVector {
                 int d3 = outOff + (u / nv) * outImage + y * ow + (u % nv) * V, n3 = v0 + 3 < vectors ? Math.min(V, ow - (u % nv) * V) : 0;
                 for (int gi = 0; gi < groups; gi++) {
                     int r0 = gi * g;
-                    rows6x4(packed, gi * kk * g, taps, channels, kh, kw, lo, hi, src, s0, s1, s2, s3,
-                            out, d0 + r0 * plane, d1 + r0 * plane, d2 + r0 * plane, d3 + r0 * plane, n0, n1, n2, n3,
-                            plane, Math.min(g, m - r0), bias, r0);
+                    rows6x4(packed, gi * kk * g, taps, channels, kh, kw, lo, hi, src, s0, s1, s2, s3, acc);
+                    storeRows(acc, out, d0 + r0 * plane, d1 + r0 * plane, d2 + r0 * plane, d3 + r0 * plane, n0, n1, n2, n3,
+                            plane, Math.min(g, m - r0), b, r0);
                 }
             }
         }
@@ -339,12 +345,10 @@ final class DirectConvVector {
     /**
      * Six output channels by four vectors of positions (24 accumulators; 4 loads and 6 broadcasts
      * per 24 multiply-adds), over the taps of kernel rows [lo, hi) of every source channel, in
-     * {@link DirectConv#correlate}'s order. Vector u's first {@code nu} lanes are stored (masked),
-     * at du + r·plane for channel r &lt; rows, plus bias[r0 + r] when bias is not null.
+     * {@link DirectConv#correlate}'s order, stored whole into acc[(r·4 + u)·V] for {@link #storeRows}.
      */
     private static void rows6x4(float[] w, int w0, int[] taps, int channels, int kh, int kw, int lo, int hi,
-                                float[] src, int s0, int s1, int s2, int s3, float[] dst, int d0, int d1, int d2, int d3,
-                                int n0, int n1, int n2, int n3, int plane, int rows, float[] bias, int r0) {
+                                float[] src, int s0, int s1, int s2, int s3, float[] acc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
@@ -389,45 +393,46 @@ final class DirectConvVector {
                 c53 = x.fma(b3, c53);
             }
         }
-        // written out, not through a helper: vectors passed to a call that is not inlined are boxed
+        // whole vectors into acc, the masks and the bias in storeRows: with them this method was more than C1
+        // can compile ("out of virtual registers"), and a process whose tiered compilation stalled at C1's
+        // tiers ran it with boxed vectors, 40x slower
+        c00.intoArray(acc, 0* V);
+        c01.intoArray(acc, 1* V);
+        c02.intoArray(acc, 2* V);
+        c03.intoArray(acc, 3* V);
+        c10.intoArray(acc, 4* V);
+        c11.intoArray(acc, 5* V);
+        c12.intoArray(acc, 6* V);
+        c13.intoArray(acc, 7* V);
+        c20.intoArray(acc, 8* V);
+        c21.intoArray(acc, 9* V);
+        c22.intoArray(acc, 10* V);
+        c23.intoArray(acc, 11* V);
+        c30.intoArray(acc, 12* V);
+        c31.intoArray(acc, 13* V);
+        c32.intoArray(acc, 14* V);
+        c33.intoArray(acc, 15* V);
+        c40.intoArray(acc, 16* V);
+        c41.intoArray(acc, 17* V);
+        c42.intoArray(acc, 18* V);
+        c43.intoArray(acc, 19* V);
+        c50.intoArray(acc, 20* V);
+        c51.intoArray(acc, 21* V);
+        c52.intoArray(acc, 22* V);
+        c53.intoArray(acc, 23* V);
+    }
+
+    /** {@link #rows6x4}'s sums out: vector u's first {@code nu} lanes (masked) at du + r·plane for channel r &lt; rows, plus bias[r0 + r]. */
+    private static void storeRows(float[] acc, float[] dst, int d0, int d1, int d2, int d3, int n0, int n1, int n2, int n3,
+                                  int plane, int rows, float[] bias, int r0) {
         VectorMask<Float> m0 = S.indexInRange(0, n0), m1 = S.indexInRange(0, n1);
         VectorMask<Float> m2 = S.indexInRange(0, n2), m3 = S.indexInRange(0, n3);
-        boolean add = bias != null;
-        FloatVector b;
-        b = FloatVector.broadcast(S, add ? bias[r0 + 0] : 0f);
-        (add ? c00.add(b) : c00).intoArray(dst, d0, m0);
-        (add ? c01.add(b) : c01).intoArray(dst, d1, m1);
-        (add ? c02.add(b) : c02).intoArray(dst, d2, m2);
-        (add ? c03.add(b) : c03).intoArray(dst, d3, m3);
-        if (rows < 2) return;
-        b = FloatVector.broadcast(S, add ? bias[r0 + 1] : 0f);
-        (add ? c10.add(b) : c10).intoArray(dst, d0 + 1 * plane, m0);
-        (add ? c11.add(b) : c11).intoArray(dst, d1 + 1 * plane, m1);
-        (add ? c12.add(b) : c12).intoArray(dst, d2 + 1 * plane, m2);
-        (add ? c13.add(b) : c13).intoArray(dst, d3 + 1 * plane, m3);
-        if (rows < 3) return;
-        b = FloatVector.broadcast(S, add ? bias[r0 + 2] : 0f);
-        (add ? c20.add(b) : c20).intoArray(dst, d0 + 2 * plane, m0);
-        (add ? c21.add(b) : c21).intoArray(dst, d1 + 2 * plane, m1);
-        (add ? c22.add(b) : c22).intoArray(dst, d2 + 2 * plane, m2);
-        (add ? c23.add(b) : c23).intoArray(dst, d3 + 2 * plane, m3);
-        if (rows < 4) return;
-        b = FloatVector.broadcast(S, add ? bias[r0 + 3] : 0f);
-        (add ? c30.add(b) : c30).intoArray(dst, d0 + 3 * plane, m0);
-        (add ? c31.add(b) : c31).intoArray(dst, d1 + 3 * plane, m1);
-        (add ? c32.add(b) : c32).intoArray(dst, d2 + 3 * plane, m2);
-        (add ? c33.add(b) : c33).intoArray(dst, d3 + 3 * plane, m3);
-        if (rows < 5) return;
-        b = FloatVector.broadcast(S, add ? bias[r0 + 4] : 0f);
-        (add ? c40.add(b) : c40).intoArray(dst, d0 + 4 * plane, m0);
-        (add ? c41.add(b) : c41).intoArray(dst, d1 + 4 * plane, m1);
-        (add ? c42.add(b) : c42).intoArray(dst, d2 + 4 * plane, m2);
-        (add ? c43.add(b) : c43).intoArray(dst, d3 + 4 * plane, m3);
-        if (rows < 6) return;
-        b = FloatVector.broadcast(S, add ? bias[r0 + 5] : 0f);
-        (add ? c50.add(b) : c50).intoArray(dst, d0 + 5 * plane, m0);
-        (add ? c51.add(b) : c51).intoArray(dst, d1 + 5 * plane, m1);
-        (add ? c52.add(b) : c52).intoArray(dst, d2 + 5 * plane, m2);
-        (add ? c53.add(b) : c53).intoArray(dst, d3 + 5 * plane, m3);
+        for (int r = 0, a = 0, o = 0; r < rows; r++, a += ROW_VECTORS * V, o += plane) {
+            FloatVector b = FloatVector.broadcast(S, bias[r0 + r]);
+            FloatVector.fromArray(S, acc, a).add(b).intoArray(dst, d0 + o, m0);
+            FloatVector.fromArray(S, acc, a + V).add(b).intoArray(dst, d1 + o, m1);
+            FloatVector.fromArray(S, acc, a + 2 * V).add(b).intoArray(dst, d2 + o, m2);
+            FloatVector.fromArray(S, acc, a + 3 * V).add(b).intoArray(dst, d3 + o, m3);
+        }
     }
 }
