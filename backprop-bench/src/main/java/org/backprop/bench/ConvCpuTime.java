@@ -34,7 +34,9 @@ import org.backprop.tensor.Tensor;
  * which a training step does not run: the layer before consumes the gradient as it is).
  * {@code --warmup} rounds run unmeasured first (3; more on a busy host, where C2 may take the
  * larger kernels over only after several seconds).
- * {@code ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx] [--inner]}
+ * {@code --ab-rows} runs the direct path with DirectConv's row path off ({@code backprop.convRows=off}: the
+ * grid) against on.
+ * {@code ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight | --ab-rows] [--blocks] [--dx] [--inner]}
  */
 final class ConvCpuTime {
     private ConvCpuTime() {}
@@ -64,8 +66,12 @@ final class ConvCpuTime {
                     ab = true;
                     abProperty = "backprop.convWeight";
                 }
+                case "--ab-rows" -> {
+                    ab = true;
+                    abProperty = "backprop.convRows";
+                }
                 default -> throw new IllegalArgumentException(
-                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight] [--blocks] [--dx] [--inner]");
+                        "usage: ConvCpuTime [--rounds 15] [--reps 3] [--warmup 3] [--nets fsdd_cnn,lenet5] [--ab | --ab-weight | --ab-rows] [--blocks] [--dx] [--inner]");
             }
         }
         for (String net : nets.split(",")) {
@@ -141,12 +147,13 @@ final class ConvCpuTime {
             x = out.detach();
             first = false;
         }
+        String[] labels = "backprop.convRows".equals(abProperty) ? new String[] {"grid", "rows"} : new String[] {"im2col", "direct"};
         if (ab) {
             List<Layer> both = new ArrayList<>();
             for (Layer l : layers) {
                 if (!(l.module instanceof Conv2d)) continue;
-                both.add(new Layer(l.name + "/im2col", l.module, l.input, l.seed));
-                both.add(new Layer(l.name + "/direct", l.module, l.input, l.seed));
+                both.add(new Layer(l.name + "/" + labels[0], l.module, l.input, l.seed));
+                both.add(new Layer(l.name + "/" + labels[1], l.module, l.input, l.seed));
             }
             layers = both;
         }
@@ -157,7 +164,11 @@ final class ConvCpuTime {
                 // in A/B mode the pair of a layer runs in turn order, flipped every round
                 int at = ab ? (l ^ (r & 1)) : l;
                 Layer layer = layers.get(at);
-                if (ab) System.setProperty(abProperty, layer.name.endsWith("/im2col") ? "im2col" : "direct");
+                if (ab) {
+                    boolean a = layer.name.endsWith("/" + labels[0]);
+                    System.setProperty(abProperty, abProperty.equals("backprop.convRows") ? (a ? "off" : "on")
+                            : a ? "im2col" : "direct");
+                }
                 long f = 0, b = 0;
                 for (int k = 0; k < reps; k++) {
                     layer.module.zeroGrad();
@@ -194,7 +205,7 @@ final class ConvCpuTime {
         }
         for (int p = 0; p < paths; p++) {
             System.out.printf("  total%-11s fwd %7.2f  bwd %7.2f  step %7.2f ms, epoch %.0f ms CPU (%.0f steps)%n",
-                    ab ? (p == 0 ? " im2col" : " direct") : "", totalF[p], totalB[p], totalF[p] + totalB[p],
+                    ab ? " " + labels[p] : "", totalF[p], totalB[p], totalF[p] + totalB[p],
                     (totalF[p] + totalB[p]) * stepsPerEpoch, stepsPerEpoch);
         }
     }

@@ -9,7 +9,8 @@ import org.backprop.kernel.DirectConv;
  * CPU time of {@link DirectConv#correlate} alone on the inner layers' shapes of the two benchmark
  * CNNs, forward and input gradient (one image; GFLOP per CPU-second counts the real multiply-adds,
  * rows × taps × valid grid positions). The shapes take turns within a round; prints the median and
- * the best round. {@code DirectConvCpu [--rounds 9] [--calls 200]}
+ * the best round; then {@link DirectConv#correlateRows} against the grid on LeNet-5's shapes.
+ * {@code DirectConvCpu [--rounds 9] [--calls 200]}
  */
 final class DirectConvCpu {
     private DirectConvCpu() {}
@@ -68,6 +69,63 @@ final class DirectConvCpu {
             double flop = 2.0 * sh.m * sh.c * sh.k * sh.k * valid;
             System.out.printf("  %-16s %8.1f [%8.1f] µs  %6.1f GFLOP/s (median)%n", sh.name, v[rounds / 2] / 1e3, v[0] / 1e3,
                     flop / v[rounds / 2]);
+        }
+        rowsAgainstGrid(rounds, calls);
+    }
+
+    /** m outputs from c source planes of {@code rows} real rows, padded by pad (rows and columns), k × k taps, w output columns. */
+    private record RowShape(String name, int m, int c, int rows, int pad, int k, int w) {}
+
+    /**
+     * The row path ({@link DirectConv#correlateRows}) against the grid ({@link DirectConv#correlate}
+     * + {@link DirectConv#unpad}) on the LeNet-5 shapes it was made for, taking turns in each round;
+     * µs CPU per image, with the real multiply-adds' GFLOP per CPU-second.
+     */
+    private static void rowsAgainstGrid(int rounds, int calls) {
+        RowShape[] shapes = {new RowShape("lenet conv2 dX", 6, 16, 10, 4, 5, 14), new RowShape("lenet conv1 fwd", 6, 1, 28, 2, 5, 28)};
+        Random rng = new Random(2);
+        System.out.printf("grid against rows: µs CPU per image, median [best] of %d rounds x %d calls%n", rounds, calls);
+        for (RowShape sh : shapes) {
+            int wp = sh.w + sh.k - 1, ph = sh.rows + 2 * sh.pad, plane = ph * wp, oh = ph - sh.k + 1;
+            int images = DirectConv.rowImages(sh.w), image = sh.c * plane, slack = sh.k + 2 * org.backprop.kernel.Simd.LANES;
+            float[] src = new float[images * image + slack];
+            for (int i = 0; i < images; i++) {
+                float[] x = new float[sh.c * sh.rows * (wp - 2 * sh.pad)];
+                for (int q = 0; q < x.length; q++) x[q] = (float) rng.nextGaussian();
+                DirectConv.pad(x, 0, sh.c, sh.rows, wp - 2 * sh.pad, sh.pad, sh.pad, src, i * image, slack);
+            }
+            float[] w = new float[sh.m * sh.c * sh.k * sh.k];
+            for (int i = 0; i < w.length; i++) w[i] = (float) rng.nextGaussian();
+            int kk = sh.c * sh.k * sh.k, ld = DirectConv.gridStride(oh * wp);
+            float[] packed = DirectConv.packRows(w, 0, sh.m, kk), packed6 = DirectConv.packRows(w, 0, sh.m, kk, DirectConv.ROW_GROUP);
+            int[] taps = DirectConv.taps(sh.c, sh.k, sh.k, plane, wp);
+            float[] grid = new float[sh.m * ld + 64], out = new float[images * sh.m * oh * sh.w];
+            double[][] ns = new double[2][rounds];
+            for (int r = -3; r < rounds; r++) {
+                for (int p = 0; p < 2; p++) {
+                    int path = p ^ (r & 1);
+                    long t0 = CPU.getCurrentThreadCpuTime();
+                    for (int i = 0; i < calls; i++) {
+                        if (path == 0) {
+                            for (int k = 0; k < images; k++) {
+                                DirectConv.correlate(sh.m, packed, taps, src, k * image, oh * wp, grid, 0, ld);
+                                DirectConv.unpad(grid, ld, sh.m, oh, wp, sh.w, null, out, k * sh.m * oh * sh.w);
+                            }
+                        } else {
+                            DirectConv.correlateRows(sh.m, packed6, taps, sh.c, sh.k, sh.k, src, 0, image, images, sh.pad, sh.rows, wp,
+                                    oh, sh.w, null, out, 0, sh.m * oh * sh.w);
+                        }
+                    }
+                    if (r >= 0) ns[path][r] = (CPU.getCurrentThreadCpuTime() - t0) / (double) calls / images;
+                }
+            }
+            double flop = 2.0 * sh.m * sh.c * sh.k * sh.rows * (wp - 2 * sh.pad) * sh.k; // every real product once
+            for (int path = 0; path < 2; path++) {
+                double[] v = ns[path].clone();
+                java.util.Arrays.sort(v);
+                System.out.printf("  %-16s %-5s %8.1f [%8.1f] µs  %6.1f GFLOP/s (median)%n", sh.name, path == 0 ? "grid" : "rows",
+                        v[rounds / 2] / 1e3, v[0] / 1e3, flop / v[rounds / 2]);
+            }
         }
     }
 }

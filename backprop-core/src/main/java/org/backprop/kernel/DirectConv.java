@@ -43,15 +43,26 @@ public final class DirectConv {
     }
 
     /**
+     * Output channels a block of {@link #correlateRows} computes; its packed weights come in groups
+     * of this many (LeNet's six first-layer channels and six input channels of the second fill one).
+     */
+    public static final int ROW_GROUP = 6;
+
+    /**
      * Packs w[m, kk] (row-major) for {@link #correlate}: groups of {@link #ROWS} rows, tap-major
      * inside a group, rows past m zero. Returns ⌈m/ROWS⌉·kk·ROWS floats.
      */
     public static float[] packRows(float[] w, int wOff, int m, int kk) {
-        int groups = (m + ROWS - 1) / ROWS;
-        float[] p = new float[groups * kk * ROWS];
+        return packRows(w, wOff, m, kk, ROWS);
+    }
+
+    /** {@link #packRows(float[], int, int, int)} in groups of {@code group} rows ({@link #ROW_GROUP} for {@link #correlateRows}). */
+    public static float[] packRows(float[] w, int wOff, int m, int kk, int group) {
+        int groups = (m + group - 1) / group;
+        float[] p = new float[groups * kk * group];
         for (int r = 0; r < m; r++) {
-            int g = r / ROWS, lane = r % ROWS;
-            for (int t = 0; t < kk; t++) p[(g * kk + t) * ROWS + lane] = w[wOff + r * kk + t];
+            int g = r / group, lane = r % group;
+            for (int t = 0; t < kk; t++) p[(g * kk + t) * group + lane] = w[wOff + r * kk + t];
         }
         return p;
     }
@@ -61,15 +72,20 @@ public final class DirectConv {
      * taps (o, i, j) read w[o, c, kh−1−i, kw−1−j] (the kernel turned half a turn).
      */
     public static float[] packFlipped(float[] w, int wOff, int out, int in, int kh, int kw) {
-        int kk = out * kh * kw, groups = (in + ROWS - 1) / ROWS;
-        float[] p = new float[groups * kk * ROWS];
+        return packFlipped(w, wOff, out, in, kh, kw, ROWS);
+    }
+
+    /** {@link #packFlipped(float[], int, int, int, int, int)} in groups of {@code group} rows. */
+    public static float[] packFlipped(float[] w, int wOff, int out, int in, int kh, int kw, int group) {
+        int kk = out * kh * kw, groups = (in + group - 1) / group;
+        float[] p = new float[groups * kk * group];
         for (int c = 0; c < in; c++) {
-            int g = c / ROWS, lane = c % ROWS;
+            int g = c / group, lane = c % group;
             for (int o = 0; o < out; o++) {
                 for (int i = 0; i < kh; i++) {
                     for (int j = 0; j < kw; j++) {
                         int t = (o * kh + i) * kw + j;
-                        p[(g * kk + t) * ROWS + lane] = w[wOff + ((o * in + c) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)];
+                        p[(g * kk + t) * group + lane] = w[wOff + ((o * in + c) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)];
                     }
                 }
             }
@@ -156,4 +172,81 @@ public final class DirectConv {
         }
     }
 
+    /**
+     * The same correlation as {@link #correlate} + {@link #unpad}, by output rows: each output row
+     * is whole vectors of its own ({@code ow} positions, the last vector's lanes past it computed and
+     * not stored), so that the kernel rows falling on the source's zero rows above and below the
+     * image can be left out of that row's sum. For each image k in [0, images), output channel
+     * r &lt; m, row y &lt; oh and column x &lt; ow:
+     * <pre>
+     * out[outOff + k·outImage + (r·oh + y)·ow + x] = Σ_{c, i ∈ [lo(y), hi(y)), j} packed[r, (c, i, j)] · src[srcOff + k·srcImage + c·plane + (y + i)·wp + x + j] (+ bias[r])
+     * </pre>
+     * with lo(y) = max(0, padTop − y), hi(y) = min(kh, padTop + rows − y): the kernel rows that land
+     * on the {@code rows} real rows of each source plane, which start {@code padTop} rows down. The
+     * taps are {@link #taps}(channels, kh, kw, plane, wp) and the weights {@link #packRows} or
+     * {@link #packFlipped} in groups of {@link #ROW_GROUP}. The left-out taps multiply zeros, and
+     * the rest run in the same order with the same multiply-adds as {@link #correlate}'s, so the
+     * values are {@link #correlate}'s bit for bit (a sum that starts at +0 is never made −0 by
+     * adding a zero product). Each source image must be followed by {@link #slack} floats: the
+     * lanes past a row read on into the next row or image. Nothing outside the outputs is written.
+     * On LeNet-5's second layer the input gradient pads its 10×10 output gradient by 4: the grid
+     * computed 400 taps on 256 positions for 196 outputs, 29% of them real; by rows 47% of the work.
+     */
+    public static void correlateRows(int m, float[] packed, int[] taps, int channels, int kh, int kw,
+                                     float[] src, int srcOff, int srcImage, int images, int padTop, int rows, int wp,
+                                     int oh, int ow, float[] bias, float[] out, int outOff, int outImage) {
+        if (Simd.VECTOR) {
+            DirectConvVector.correlateRows(m, packed, taps, channels, kh, kw, src, srcOff, srcImage, images, padTop, rows,
+                    wp, oh, ow, bias, out, outOff, outImage);
+            return;
+        }
+        int kk = channels * kh * kw, g = ROW_GROUP;
+        for (int k = 0; k < images; k++) {
+            for (int r = 0; r < m; r++) {
+                int wr = (r / g) * kk * g + r % g;
+                for (int y = 0; y < oh; y++) {
+                    int lo = Math.max(0, padTop - y), hi = Math.min(kh, padTop + rows - y);
+                    for (int x = 0; x < ow; x++) {
+                        int q = srcOff + k * srcImage + y * wp + x;
+                        float s = 0f;
+                        for (int c = 0; c < channels; c++) {
+                            for (int t = (c * kh + lo) * kw, end = (c * kh + hi) * kw; t < end; t++) {
+                                s = Math.fma(packed[wr + t * g], src[q + taps[t]], s);
+                            }
+                        }
+                        out[outOff + k * outImage + (r * oh + y) * ow + x] = bias == null ? s : s + bias[r];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Images {@link #correlateRows} should be given at a time: enough rows to fill its blocks of vectors. */
+    public static int rowImages(int ow) {
+        if (!Simd.VECTOR) return 1;
+        int nv = (ow + Simd.LANES - 1) / Simd.LANES;
+        return Math.max(1, DirectConvVector.ROW_VECTORS / nv);
+    }
+
+    /**
+     * Whether {@link #correlateRows} does less work than {@link #correlate} on this shape: m output
+     * channels from {@code rows} × (wp − kw + 1) source rows padded by {@code padTop} rows above
+     * (and below, to give oh output rows), counting the multiply-adds of whole vectors and blocks,
+     * padding included. Scalar, always (it only leaves work out); with vectors, where the grid's
+     * padding outweighs the rows' partial vectors: LeNet-5's input gradient of its second layer
+     * and forward pass of its first (five-wide kernels on 10- and 28-wide images), not the
+     * spoken-digit CNN's 3×3 layers on rows of 100 and 50. Not with AVX2's 16 registers, which
+     * hold no block of the row path.
+     */
+    public static boolean rowsCheaper(int m, int kh, int kw, int padTop, int rows, int wp, int oh, int ow) {
+        if (!Simd.VECTOR) return true;
+        if (!DirectConvVector.WIDE) return false;
+        int v = Simd.LANES, nv = (ow + v - 1) / v, images = rowImages(ow), per = DirectConvVector.ROW_VECTORS;
+        long blockVectors = (long) (images * nv + per - 1) / per * per; // the row's vectors of `images` images, in whole blocks
+        long kernelRows = 0;
+        for (int y = 0; y < oh; y++) kernelRows += Math.min(kh, padTop + rows - y) - Math.max(0, padTop - y);
+        long byRows = blockVectors * v * kernelRows * ((m + ROW_GROUP - 1) / ROW_GROUP * ROW_GROUP);
+        long byGrid = (long) gridStride(oh * wp) * kh * ((m + ROWS - 1) / ROWS * ROWS) * images;
+        return byRows < byGrid;
+    }
 }

@@ -150,8 +150,9 @@ public final class Conv2d extends Module {
         float[] out = StepArena.scratch(n * outC * g.l()); // [N, out, OH·OW]; every element written (unpad, or the products and copies)
         boolean direct = !g.identity() && Conv2dDirect.use(win);
         if (direct) {
-            float[] packed = DirectConv.packRows(wd, wOff, outC, g.k());
-            g.forParts((part, i0, i1) -> Conv2dDirect.forward(xd, xOff, i0, i1, inC, h, w, win, packed, bd, outC, out));
+            boolean byRows = Conv2dDirect.forwardByRows(h, w, win, outC);
+            float[] packed = DirectConv.packRows(wd, wOff, outC, g.k(), byRows ? DirectConv.ROW_GROUP : DirectConv.ROWS);
+            g.forParts((part, i0, i1) -> Conv2dDirect.forward(xd, xOff, i0, i1, inC, h, w, win, packed, byRows, bd, outC, out));
         } else {
             g.forParts((part, i0, i1) -> {
                 float[] cols = g.identity() ? null : scratch(0, g.k() * g.chunk() * g.l());
@@ -197,9 +198,11 @@ public final class Conv2d extends Module {
             boolean needW = wc.requiresGrad(), needB = bc != null && bc.requiresGrad(), needX = xc.requiresGrad();
             // [N, C, H, W]: the direct path writes every element, col2im adds into zeros
             float[] dx = !needX ? null : direct ? StepArena.scratch(n * g.imageSize()) : StepArena.floats(n * g.imageSize());
+            boolean dxByRows = direct && needX && Conv2dDirect.inputByRows(inC, h, w, win);
+            float[] flipped = direct && needX ? DirectConv.packFlipped(wd, wOff, outC, inC, win.kh(), win.kw(),
+                    dxByRows ? DirectConv.ROW_GROUP : DirectConv.ROWS) : null;
             if (direct && Conv2dDirect.useForWeight(g.k(), outC)) {
-                float[] flip = needX ? DirectConv.packFlipped(wd, wOff, outC, inC, win.kh(), win.kw()) : null;
-                float[][] wb = Conv2dDirect.backward(xd, xOff, gd, gOff, n, inC, h, w, win, flip, outC, dx, needW, needB,
+                float[][] wb = Conv2dDirect.backward(xd, xOff, gd, gOff, n, inC, h, w, win, flipped, dxByRows, outC, dx, needW, needB,
                         g.minImages());
                 Tensor[] grads = new Tensor[inputs.length];
                 if (dx != null) grads[0] = Tensor.wrap(dx, xs);
@@ -209,7 +212,6 @@ public final class Conv2d extends Module {
             }
             float[][] dwParts = new float[g.parts()][];                // [out, in·kh·kw] per part
             double[][] dbParts = new double[g.parts()][];
-            float[] flipped = direct && needX ? DirectConv.packFlipped(wd, wOff, outC, inC, win.kh(), win.kw()) : null;
             int[] dxTaps = flipped == null ? null : Conv2dDirect.inputTaps(win, outC, h, w);
             g.forParts((part, i0, i1) -> {
                 float[] dw = needW ? new float[outC * g.k()] : null;
@@ -265,7 +267,7 @@ public final class Conv2d extends Module {
                         }
                     }
                 }
-                if (dx != null && direct) Conv2dDirect.inputGradient(gd, gOff, i0, i1, inC, h, w, win, flipped, dxTaps, outC, dx);
+                if (dx != null && direct) Conv2dDirect.inputGradient(gd, gOff, i0, i1, inC, h, w, win, flipped, dxByRows, dxTaps, outC, dx);
                 if (dwT != null) {
                     for (int o = 0; o < outC; o++) {
                         for (int q = 0; q < g.k(); q++) dw[o * g.k() + q] += dwT[q * outC + o];

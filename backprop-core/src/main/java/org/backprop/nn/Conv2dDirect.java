@@ -30,17 +30,53 @@ final class Conv2dDirect {
     }
 
     /**
+     * Whether the forward pass runs by output rows ({@link DirectConv#correlateRows}, weights packed
+     * in groups of {@link DirectConv#ROW_GROUP}) rather than on the padded grid: where that does less
+     * work (LeNet-5's first layer). {@code backprop.convRows=off} keeps the grid (for A/B runs; the
+     * bits are the same), read at each call.
+     */
+    static boolean forwardByRows(int h, int w, Window2d win, int outC) {
+        return rowsOn() && DirectConv.rowsCheaper(outC, win.kh(), win.kw(), win.ph(), h, w + 2 * win.pw(),
+                win.outHeight(h), win.outWidth(w));
+    }
+
+    /** As {@link #forwardByRows}, for the input gradient (LeNet-5's second layer, whose output gradient is padded by 4). */
+    static boolean inputByRows(int inC, int h, int w, Window2d win) {
+        int qh = win.kh() - 1 - win.ph(), qw = win.kw() - 1 - win.pw();
+        return rowsOn() && DirectConv.rowsCheaper(inC, win.kh(), win.kw(), qh, win.outHeight(h), win.outWidth(w) + 2 * qw, h, w);
+    }
+
+    private static boolean rowsOn() {
+        return !"off".equals(System.getProperty("backprop.convRows"));
+    }
+
+    /**
      * out[i, o, ·] = w ⋆ x[i] + bias[o] for the images i in [i0, i1); x [N, inC, h, w], out [N, outC, oh, ow].
-     * {@code packed} is {@link DirectConv#packRows} of the weight as [outC, inC·kh·kw].
+     * {@code packed} is {@link DirectConv#packRows} of the weight as [outC, inC·kh·kw], in groups of
+     * {@link DirectConv#ROW_GROUP} when {@code byRows} ({@link #forwardByRows}).
      */
     static void forward(float[] x, int xOff, int i0, int i1, int inC, int h, int w, Window2d win,
-                        float[] packed, float[] bias, int outC, float[] out) {
+                        float[] packed, boolean byRows, float[] bias, int outC, float[] out) {
         int wp = w + 2 * win.pw(), plane = (h + 2 * win.ph()) * wp;
         int oh = win.outHeight(h), ow = win.outWidth(w), cells = oh * wp, ld = DirectConv.gridStride(cells);
-        float[] pad = scratch(0, inC * plane + DirectConv.slack(win)), grid = scratch(1, outC * ld);
         int[] taps = DirectConv.taps(inC, win.kh(), win.kw(), plane, wp);
+        int slack = DirectConv.slack(win);
+        if (byRows) { // a few images padded one after another, each output row written straight into out
+            int chunk = DirectConv.rowImages(ow), image = inC * plane;
+            float[] pad = scratch(0, chunk * image + slack);
+            for (int i = i0; i < i1; i += chunk) {
+                int images = Math.min(chunk, i1 - i);
+                for (int k = 0; k < images; k++) {
+                    DirectConv.pad(x, xOff + (i + k) * inC * h * w, inC, h, w, win.ph(), win.pw(), pad, k * image, slack);
+                }
+                DirectConv.correlateRows(outC, packed, taps, inC, win.kh(), win.kw(), pad, 0, image, images, win.ph(), h, wp,
+                        oh, ow, bias, out, i * outC * oh * ow, outC * oh * ow);
+            }
+            return;
+        }
+        float[] pad = scratch(0, inC * plane + slack), grid = scratch(1, outC * ld);
         for (int i = i0; i < i1; i++) {
-            DirectConv.pad(x, xOff + i * inC * h * w, inC, h, w, win.ph(), win.pw(), pad, 0, DirectConv.slack(win));
+            DirectConv.pad(x, xOff + i * inC * h * w, inC, h, w, win.ph(), win.pw(), pad, 0, slack);
             DirectConv.correlate(outC, packed, taps, pad, 0, cells, grid, 0, ld);
             DirectConv.unpad(grid, ld, outC, oh, wp, ow, bias, out, i * outC * oh * ow);
         }
@@ -48,16 +84,31 @@ final class Conv2dDirect {
 
     /**
      * dx[i] = the input gradient of images [i0, i1) from dy [N, outC, oh, ow]: the output gradient
-     * padded by k − 1 − p and correlated with the flipped kernel ({@link DirectConv#packFlipped}).
+     * padded by k − 1 − p and correlated with the flipped kernel ({@link DirectConv#packFlipped}, in
+     * groups of {@link DirectConv#ROW_GROUP} when {@code byRows}: {@link #inputByRows}).
      */
     static void inputGradient(float[] dy, int dyOff, int i0, int i1, int inC, int h, int w, Window2d win,
-                              float[] flipped, int[] taps, int outC, float[] dx) {
+                              float[] flipped, boolean byRows, int[] taps, int outC, float[] dx) {
         int oh = win.outHeight(h), ow = win.outWidth(w);
         int qh = win.kh() - 1 - win.ph(), qw = win.kw() - 1 - win.pw();
         int wq = ow + 2 * qw, plane = (oh + 2 * qh) * wq, cells = h * wq, ld = DirectConv.gridStride(cells);
-        float[] pad = scratch(0, outC * plane + DirectConv.slack(win)), grid = scratch(1, inC * ld);
+        int slack = DirectConv.slack(win);
+        if (byRows) {
+            int chunk = DirectConv.rowImages(w), image = outC * plane;
+            float[] pad = scratch(0, chunk * image + slack);
+            for (int i = i0; i < i1; i += chunk) {
+                int images = Math.min(chunk, i1 - i);
+                for (int k = 0; k < images; k++) {
+                    DirectConv.pad(dy, dyOff + (i + k) * outC * oh * ow, outC, oh, ow, qh, qw, pad, k * image, slack);
+                }
+                DirectConv.correlateRows(inC, flipped, taps, outC, win.kh(), win.kw(), pad, 0, image, images, qh, oh, wq,
+                        h, w, null, dx, i * inC * h * w, inC * h * w);
+            }
+            return;
+        }
+        float[] pad = scratch(0, outC * plane + slack), grid = scratch(1, inC * ld);
         for (int i = i0; i < i1; i++) {
-            DirectConv.pad(dy, dyOff + i * outC * oh * ow, outC, oh, ow, qh, qw, pad, 0, DirectConv.slack(win));
+            DirectConv.pad(dy, dyOff + i * outC * oh * ow, outC, oh, ow, qh, qw, pad, 0, slack);
             DirectConv.correlate(inC, flipped, taps, pad, 0, cells, grid, 0, ld);
             DirectConv.unpad(grid, ld, inC, h, wq, w, null, dx, i * inC * h * w);
         }
@@ -101,7 +152,7 @@ final class Conv2dDirect {
      * parallel, and their sums are added in group order: the bits do not depend on the thread count.
      */
     static float[][] backward(float[] x, int xOff, float[] dy, int dyOff, int n, int inC, int h, int w, Window2d win,
-                              float[] flipped, int outC, float[] dx, boolean needW, boolean needB, long minImages) {
+                              float[] flipped, boolean dxByRows, int outC, float[] dx, boolean needW, boolean needB, long minImages) {
         int groups = Math.min(n, GROUPS), kk = inC * win.kh() * win.kw();
         int wp = w + 2 * win.pw(), plane = (h + 2 * win.ph()) * wp;
         boolean lanes = !overChannels(kk, outC); // output positions in the lanes, not channels
@@ -119,9 +170,13 @@ final class Conv2dDirect {
             for (int gi = g0; gi < g1; gi++) {
                 float[] acc = needW ? accs[gi] : null;
                 double[] db = needB ? new double[outC] : null;
-                for (int i = (int) ((long) n * gi / groups), end = (int) ((long) n * (gi + 1) / groups); i < end; i++) {
-                    // image by image: its dY is read by both gradients while it is near the core
-                    if (dx != null) inputGradient(dy, dyOff, i, i + 1, inC, h, w, win, flipped, dxTaps, outC, dx);
+                int end = (int) ((long) n * (gi + 1) / groups);
+                for (int i = (int) ((long) n * gi / groups), i1 = i; i < end; i++) {
+                    // image by image (a by-rows input gradient a few images ahead): its dY is read by both gradients while it is near the core
+                    if (dx != null && i == i1) {
+                        i1 = Math.min(end, i + (dxByRows ? DirectConv.rowImages(w) : 1));
+                        inputGradient(dy, dyOff, i, i1, inC, h, w, win, flipped, dxByRows, dxTaps, outC, dx);
+                    }
                     if (acc != null) weightGradient(x, xOff, dy, dyOff, i, inC, h, w, win, taps, outC, acc, lanes, db);
                     if (db != null && !(acc != null && lanes)) { // DirectConvGradLanes sums dB on its copy of dY
                         int l = win.outHeight(h) * win.outWidth(w);

@@ -1,6 +1,7 @@
 package org.backprop.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,53 @@ class DirectConvTest {
                 }
             }
         }
+    }
+
+    /**
+     * The row path is the grid path bit for bit, over images of rows narrower than, as wide as and
+     * wider than a vector, channel counts around its groups of six, padding below, at and past
+     * half the kernel, images not a multiple of its blocks; and writes nothing past the outputs.
+     */
+    @Test
+    void correlateRowsIsCorrelateBitForBit() {
+        Random rng = new Random(12);
+        int[][] cases = { // channels, m, h, w, kh, kw, padH, padW, images
+            {16, 6, 10, 10, 5, 5, 4, 4, 4}, {1, 6, 28, 28, 5, 5, 2, 2, 3}, {3, 7, 5, 17, 3, 3, 1, 1, 2},
+            {2, 13, 6, 33, 3, 2, 2, 1, 5}, {5, 1, 4, 3, 3, 3, 0, 0, 1}, {4, 12, 9, 16, 5, 3, 3, 2, 6},
+        };
+        for (int[] k : cases) {
+            int channels = k[0], m = k[1], h = k[2], w = k[3], kh = k[4], kw = k[5], ph = k[6], pw = k[7], images = k[8];
+            String name = java.util.Arrays.toString(k);
+            int wp = w + 2 * pw, plane = (h + 2 * ph) * wp, oh = h + 2 * ph - kh + 1, ow = wp - kw + 1, slack = kw + 2 * Simd.LANES;
+            float[] x = random(rng, images * channels * h * w), wt = random(rng, m * channels * kh * kw), bias = random(rng, m);
+            int[] taps = DirectConv.taps(channels, kh, kw, plane, wp);
+            float[] pad = new float[images * channels * plane + slack];
+            for (int i = 0; i < images; i++) DirectConv.pad(x, i * channels * h * w, channels, h, w, ph, pw, pad, i * channels * plane, slack);
+            int ld = DirectConv.gridStride(oh * wp), outSize = images * m * oh * ow, off = 3;
+            float[] want = new float[outSize], grid = new float[m * ld + 2 * Simd.LANES];
+            float[] packed = DirectConv.packRows(wt, 0, m, channels * kh * kw);
+            for (int i = 0; i < images; i++) {
+                DirectConv.correlate(m, packed, taps, pad, i * channels * plane, oh * wp, grid, 0, ld);
+                DirectConv.unpad(grid, ld, m, oh, wp, ow, bias, want, i * m * oh * ow);
+            }
+            float[] got = new float[off + outSize + 2 * Simd.LANES];
+            java.util.Arrays.fill(got, 99f);
+            DirectConv.correlateRows(m, DirectConv.packRows(wt, 0, m, channels * kh * kw, DirectConv.ROW_GROUP), taps, channels,
+                    kh, kw, pad, 0, channels * plane, images, ph, h, wp, oh, ow, bias, got, off, m * oh * ow);
+            for (int i = 0; i < outSize; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[off + i]), name + " output " + i);
+            }
+            for (int i = 0; i < off; i++) assertEquals(99f, got[i], name + " before");
+            for (int i = off + outSize; i < got.length; i++) assertEquals(99f, got[i], name + " after");
+        }
+    }
+
+    /** The row path is taken for LeNet-5's second-layer input gradient and first-layer forward pass, not for 3×3 kernels on rows of 100. */
+    @Test
+    void rowsAreChosenWhereTheGridIsMostlyPadding() {
+        assertTrue(DirectConv.rowsCheaper(6, 5, 5, 4, 10, 18, 14, 14), "LeNet conv2 input gradient");
+        assertTrue(DirectConv.rowsCheaper(6, 5, 5, 2, 28, 32, 28, 28), "LeNet conv1 forward");
+        if (Simd.VECTOR) assertTrue(!DirectConv.rowsCheaper(32, 3, 3, 1, 20, 52, 20, 50), "spoken-digit CNN conv2 forward");
     }
 
     @Test

@@ -61,6 +61,33 @@ class Conv2dDirectTest {
         assertPathsAgree(2, 2, 5, 7, 4, new Window2d(3, 2, 1, 1, 1, 1, 1, 1)); // a 3×2 window
     }
 
+    /** The by-rows passes (LeNet-5's shapes, a batch not a multiple of their blocks) give the grid's bits. */
+    @Test
+    void byRowsAndGridGiveTheSameBits() {
+        assertTrue(Conv2dDirect.inputByRows(6, 14, 14, Window2d.of(5, 1, 0)), "LeNet's second layer: input gradient by rows");
+        assertTrue(Conv2dDirect.forwardByRows(28, 28, Window2d.of(5, 1, 2), 6), "LeNet's first layer: forward by rows");
+        int[][] shapes = {{7, 6, 14, 14, 16, 0}, {5, 1, 28, 28, 6, 2}, {3, 6, 12, 9, 16, 1}};
+        for (int[] s : shapes) {
+            String old = System.getProperty("backprop.convRows");
+            float[][] rows, grid;
+            try {
+                System.clearProperty("backprop.convRows");
+                rows = pass("direct", s[0], s[1], s[2], s[3], s[4], Window2d.of(5, 1, s[5]), 3);
+                System.setProperty("backprop.convRows", "off");
+                grid = pass("direct", s[0], s[1], s[2], s[3], s[4], Window2d.of(5, 1, s[5]), 3);
+            } finally {
+                if (old == null) System.clearProperty("backprop.convRows");
+                else System.setProperty("backprop.convRows", old);
+            }
+            for (int k = 0; k < rows.length; k++) {
+                int[] a = new int[rows[k].length], b = new int[grid[k].length];
+                for (int i = 0; i < a.length; i++) a[i] = Float.floatToRawIntBits(rows[k][i]);
+                for (int i = 0; i < b.length; i++) b[i] = Float.floatToRawIntBits(grid[k][i]);
+                assertArrayEquals(b, a, "result " + k + " of " + java.util.Arrays.toString(s));
+            }
+        }
+    }
+
     @Test
     void otherWindowsKeepIm2col() {
         assertTrue(!Conv2dDirect.use(Window2d.of(3, 2, 1)), "stride 2");

@@ -122,11 +122,13 @@ class Conv2dDirectWeightTest {
         int n = 13, h = 9, w = 7, oh = win.outHeight(h), ow = win.outWidth(w);
         float[] x = Tensor.randn(rng, n, c, h, w).toFloatArray(), dy = Tensor.randn(rng, n, outC, oh, ow).toFloatArray();
         float[] wt = Tensor.randn(rng, outC, c, 3, 3).toFloatArray();
-        float[] flipped = org.backprop.kernel.DirectConv.packFlipped(wt, 0, outC, c, 3, 3);
+        boolean byRows = Conv2dDirect.inputByRows(c, h, w, win); // 7-wide rows: the input gradient by rows, four images at a time at 16 lanes
+        float[] flipped = org.backprop.kernel.DirectConv.packFlipped(wt, 0, outC, c, 3, 3,
+                byRows ? org.backprop.kernel.DirectConv.ROW_GROUP : org.backprop.kernel.DirectConv.ROWS);
         float[][] results = new float[2][];
         for (int r = 0; r < 2; r++) {
             float[] dx = new float[x.length];
-            float[][] wb = Conv2dDirect.backward(x, 0, dy, 0, n, c, h, w, win, flipped, outC, dx, true, true,
+            float[][] wb = Conv2dDirect.backward(x, 0, dy, 0, n, c, h, w, win, flipped, byRows, outC, dx, true, true,
                     r == 0 ? Long.MAX_VALUE : 1);
             float[] all = new float[dx.length + wb[0].length + wb[1].length];
             System.arraycopy(dx, 0, all, 0, dx.length);
