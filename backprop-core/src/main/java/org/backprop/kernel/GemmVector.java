@@ -344,10 +344,40 @@ final class GemmVector {
         }
     }
 
-    /** c[co + j] += row · B row j for j in [from, to): B transposed, read along its rows. */
+    /**
+     * c[co + j] += row · B row j for j in [from, to): B transposed, read along its rows. Four rows
+     * of B at a time: four independent sums, where one sum's chain of dependent multiply-adds
+     * (a few cycles each) bounded the loop; each row's sum is still formed in the same order (its
+     * own accumulator, then {@link SimdVector#sum}, then the tail), so the bits do not change.
+     */
     private static void dots(float[] row, int k, float[] b, int bOff, int ldb, float[] c, int co, int from, int to) {
         int kb = S.loopBound(k);
-        for (int j = from; j < to; j++) {
+        int j = from;
+        for (; j + 4 <= to; j += 4) {
+            int b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+            FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+            int p = 0;
+            for (; p < kb; p += V) {
+                FloatVector r = FloatVector.fromArray(S, row, p);
+                acc0 = r.fma(FloatVector.fromArray(S, b, b0 + p), acc0);
+                acc1 = r.fma(FloatVector.fromArray(S, b, b1 + p), acc1);
+                acc2 = r.fma(FloatVector.fromArray(S, b, b2 + p), acc2);
+                acc3 = r.fma(FloatVector.fromArray(S, b, b3 + p), acc3);
+            }
+            float s0 = SimdVector.sum(acc0), s1 = SimdVector.sum(acc1), s2 = SimdVector.sum(acc2), s3 = SimdVector.sum(acc3);
+            for (; p < k; p++) {
+                float rp = row[p];
+                s0 += rp * b[b0 + p];
+                s1 += rp * b[b1 + p];
+                s2 += rp * b[b2 + p];
+                s3 += rp * b[b3 + p];
+            }
+            c[co + j] += s0;
+            c[co + j + 1] += s1;
+            c[co + j + 2] += s2;
+            c[co + j + 3] += s3;
+        }
+        for (; j < to; j++) {
             int bo = bOff + j * ldb;
             FloatVector acc = FloatVector.zero(S);
             int p = 0;
