@@ -388,6 +388,110 @@ final class GemmVector {
         }
     }
 
+    /** Whether {@link #rowsDotRows} takes an m × k by n × k product: see {@link Gemm#linearForward}. */
+    static boolean dotRowsFit(int m, int k) {
+        return MR == 8 && m >= SMALL_M && m <= 32 && k >= 128;
+    }
+
+    /**
+     * C[m, n] = A[m, k]·B[n, k]ᵀ (+ C when {@code add}), both stored along k (a small batch
+     * through a Linear layer, B its weight as stored): dot products of rows, four rows of A by
+     * four of B in sixteen registers while k runs, without packing. Packing would transpose the
+     * whole weight into panels for a product that uses each of its values only m times (at m = 32
+     * that copy cost about a third of the product). Each element is formed exactly as
+     * {@link #dots} forms a batch-1 product's (its own accumulator of multiply-adds along k,
+     * {@link SimdVector#sum}, the k tail, then added to C or to 0), so a row of the output has
+     * the same bits whatever the batch it is in (up to 32 rows), and whichever loop or thread
+     * computes it. B's rows are split over the threads in blocks of four.
+     */
+    static void rowsDotRows(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float[] c, int cOff, int ldc, boolean add) {
+        int blocks = (n + 3) / 4;
+        long minBlocks = Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / (4L * k));
+        Parallel.forRange(blocks, minBlocks, (part, from, to) ->
+                rowsDotRowsPart(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, add, 4 * from, Math.min(n, 4 * to)));
+    }
+
+    private static void rowsDotRowsPart(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                        float[] c, int cOff, int ldc, boolean add, int jFrom, int jTo) {
+        int kb = S.loopBound(k);
+        int j = jFrom;
+        for (; j + 4 <= jTo; j += 4) {
+            int b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+                int a0 = aOff + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+                FloatVector z = FloatVector.zero(S);
+                FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
+                FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
+                for (int p = 0; p < kb; p += V) {
+                    FloatVector x0 = FloatVector.fromArray(S, a, a0 + p), x1 = FloatVector.fromArray(S, a, a1 + p);
+                    FloatVector x2 = FloatVector.fromArray(S, a, a2 + p), x3 = FloatVector.fromArray(S, a, a3 + p);
+                    FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+                    c00 = x0.fma(y, c00);
+                    c10 = x1.fma(y, c10);
+                    c20 = x2.fma(y, c20);
+                    c30 = x3.fma(y, c30);
+                    y = FloatVector.fromArray(S, b, b1 + p);
+                    c01 = x0.fma(y, c01);
+                    c11 = x1.fma(y, c11);
+                    c21 = x2.fma(y, c21);
+                    c31 = x3.fma(y, c31);
+                    y = FloatVector.fromArray(S, b, b2 + p);
+                    c02 = x0.fma(y, c02);
+                    c12 = x1.fma(y, c12);
+                    c22 = x2.fma(y, c22);
+                    c32 = x3.fma(y, c32);
+                    y = FloatVector.fromArray(S, b, b3 + p);
+                    c03 = x0.fma(y, c03);
+                    c13 = x1.fma(y, c13);
+                    c23 = x2.fma(y, c23);
+                    c33 = x3.fma(y, c33);
+                }
+                int co = cOff + i * ldc + j;
+                finish(c00, a, a0, b, b0, kb, k, c, co, add);
+                finish(c01, a, a0, b, b1, kb, k, c, co + 1, add);
+                finish(c02, a, a0, b, b2, kb, k, c, co + 2, add);
+                finish(c03, a, a0, b, b3, kb, k, c, co + 3, add);
+                co += ldc;
+                finish(c10, a, a1, b, b0, kb, k, c, co, add);
+                finish(c11, a, a1, b, b1, kb, k, c, co + 1, add);
+                finish(c12, a, a1, b, b2, kb, k, c, co + 2, add);
+                finish(c13, a, a1, b, b3, kb, k, c, co + 3, add);
+                co += ldc;
+                finish(c20, a, a2, b, b0, kb, k, c, co, add);
+                finish(c21, a, a2, b, b1, kb, k, c, co + 1, add);
+                finish(c22, a, a2, b, b2, kb, k, c, co + 2, add);
+                finish(c23, a, a2, b, b3, kb, k, c, co + 3, add);
+                co += ldc;
+                finish(c30, a, a3, b, b0, kb, k, c, co, add);
+                finish(c31, a, a3, b, b1, kb, k, c, co + 1, add);
+                finish(c32, a, a3, b, b2, kb, k, c, co + 2, add);
+                finish(c33, a, a3, b, b3, kb, k, c, co + 3, add);
+            }
+            for (; i < m; i++) { // rows of A past the last four
+                for (int jj = j; jj < j + 4; jj++) one(a, aOff + i * lda, b, bOff + jj * ldb, kb, k, c, cOff + i * ldc + jj, add);
+            }
+        }
+        for (; j < jTo; j++) { // rows of B past the last four
+            for (int i = 0; i < m; i++) one(a, aOff + i * lda, b, bOff + j * ldb, kb, k, c, cOff + i * ldc + j, add);
+        }
+    }
+
+    /** One element alone, formed as in the blocks. */
+    private static void one(float[] a, int ao, float[] b, int bo, int kb, int k, float[] c, int co, boolean add) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int p = 0; p < kb; p += V) acc = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), acc);
+        finish(acc, a, ao, b, bo, kb, k, c, co, add);
+    }
+
+    /** An element's lane sums summed as {@link #dots} sums them, its k tail, then added to C (or to 0: the bits of C cleared first). */
+    private static void finish(FloatVector acc, float[] a, int ao, float[] b, int bo, int kb, int k, float[] c, int co, boolean add) {
+        float s = SimdVector.sum(acc);
+        for (int p = kb; p < k; p++) s += a[ao + p] * b[bo + p];
+        c[co] = (add ? c[co] : 0f) + s;
+    }
+
     /**
      * 8 rows where the CPU has AVX-512's 32 vector registers, whatever width the kernels use: with
      * {@code backprop.vectorBits=256} on an AVX-512 CPU the 8 × 2 kernel on 8-float vectors ran
