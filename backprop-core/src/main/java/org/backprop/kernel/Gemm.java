@@ -51,23 +51,6 @@ public final class Gemm {
         OuterProductVector.row(ai, b, bOff, n, c, co);
     }
 
-    /**
-     * A Linear layer's forward product C = X·Wᵀ + beta·C (beta 0 or 1; X [m, k], W [n, k] as
-     * stored, both along k). A small batch (4 to 32 rows, k ≥ 128, on CPUs with 32 vector
-     * registers) takes dot products of rows without packing ({@code GemmVector.rowsDotRows}):
-     * each output row then has the bits a batch of one gives it. Anything else is {@link #sgemm}.
-     */
-    public static void linearForward(int m, int n, int k, float[] x, int xOff, float[] w, int wOff, float beta,
-                                     float[] c, int cOff) {
-        if (Simd.VECTOR && NativeBlas.MODE == NativeBlas.Mode.JAVA && (beta == 0f || beta == 1f) && n > 0
-                && GemmVector.dotRowsFit(m, k)) {
-            check(false, true, m, n, k, x, xOff, k, w, wOff, k, c, cOff, n);
-            GemmVector.rowsDotRows(m, n, k, x, xOff, k, w, wOff, k, c, cOff, n, beta == 1f);
-            return;
-        }
-        sgemm(false, true, m, n, k, 1f, x, xOff, k, w, wOff, k, beta, c, cOff, n);
-    }
-
     /** The same contract on the pure-Java kernels whatever {@code backprop.blas} says (for tests and benchmarks). */
     public static void sgemmJava(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

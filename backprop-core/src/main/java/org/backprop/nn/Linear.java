@@ -109,7 +109,7 @@ public final class Linear extends Module {
             for (int r = 0; r < batch; r++) System.arraycopy(bc.array(), bc.offset(), y, r * out, out);
             beta = 1f;
         }
-        Gemm.linearForward(batch, out, in, x.array(), x.offset(), w, wo, beta, y, 0);
+        Gemm.sgemm(false, true, batch, out, in, 1f, x.array(), x.offset(), in, w, wo, in, beta, y, 0, out);
         Tensor[] inputs = bias == null ? new Tensor[] {x, wt} : new Tensor[] {x, wt, bias};
         if (residual != null) {
             inputs = java.util.Arrays.copyOf(inputs, inputs.length + 1);

@@ -100,42 +100,6 @@ class GemmTest {
     }
 
     /**
-     * A Linear's forward product for a small batch (dot products of rows, no packing): each row
-     * of the output has the bits of that row alone (a batch of one), with C overwritten or added
-     * to, tails in the batch, in the outputs and in k included, and agrees with the packed product
-     * (where the path is taken: 8-row GEMM machines, i.e. 32 vector registers).
-     */
-    @Test
-    void aSmallBatchLinearProductGivesEachRowItsBatchOfOnesBits() {
-        Random r = new Random(12);
-        for (int[] mnk : new int[][] {{32, 256, 784}, {6, 10, 130}, {4, 13, 128}, {17, 40, 200}}) {
-            int m = mnk[0], n = mnk[1], k = mnk[2];
-            float[] x = new float[m * k], w = new float[n * k], bias = new float[n];
-            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
-            for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
-            for (int i = 0; i < n; i++) bias[i] = (float) r.nextGaussian();
-            boolean rowsPath = Simd.VECTOR && GemmVector.dotRowsFit(m, k);
-            assertEquals(Simd.VECTOR && GemmVector.MR == 8, rowsPath, "taken where there are 32 registers");
-            for (float beta : new float[] {0f, 1f}) {
-                float[] c = new float[m * n], rows = new float[m * n], packed = new float[m * n];
-                for (int i = 0; i < m; i++) System.arraycopy(bias, 0, c, i * n, n);
-                System.arraycopy(c, 0, rows, 0, c.length);
-                System.arraycopy(c, 0, packed, 0, c.length);
-                Gemm.linearForward(m, n, k, x, 0, w, 0, beta, c, 0);
-                for (int i = 0; i < m; i++) Gemm.linearForward(1, n, k, x, i * k, w, 0, beta, rows, i * n);
-                Gemm.sgemmJava(false, true, m, n, k, 1f, x, 0, k, w, 0, k, beta, packed, 0, n);
-                for (int e = 0; e < c.length; e++) {
-                    String where = m + "x" + n + "x" + k + " beta " + beta + " element " + e;
-                    // Where the rows take the packed product (the 4-row kernel of AVX2, scalar), only close.
-                    if (rowsPath) assertEquals(Float.floatToRawIntBits(rows[e]), Float.floatToRawIntBits(c[e]), where);
-                    else assertEquals(rows[e], c[e], 1e-4f * (float) Math.sqrt(k), where);
-                    assertEquals(packed[e], c[e], 1e-4f * (float) Math.sqrt(k), where);
-                }
-            }
-        }
-    }
-
-    /**
      * A batch-1 product against a transposed B (a Linear's forward) forms its dot products four
      * rows of B at a time; each must keep the bits of the row alone (n = 1 runs the one-row
      * loop), tails in k and n included, and add to C when beta = 1.
