@@ -345,47 +345,33 @@ final class GemmVector {
     }
 
     /**
-     * c[co + j] += row · B row j for j in [from, to): B transposed, read along its rows. Four rows
-     * of B at a time: four independent sums, where one sum's chain of dependent multiply-adds
-     * (a few cycles each) bounded the loop; each row's sum is still formed in the same order (its
-     * own accumulator, then {@link SimdVector#sum}, then the tail), so the bits do not change.
+     * c[co + j] += row · B row j for j in [from, to): B transposed, read along its rows, four rows
+     * at a time (four independent chains of FMAs, where one bounded the loop); each row's sum is
+     * formed in the order of a row alone (its accumulator, {@link SimdVector#sum}, the tail): same bits.
      */
     private static void dots(float[] row, int k, float[] b, int bOff, int ldb, float[] c, int co, int from, int to) {
-        int kb = S.loopBound(k);
-        int j = from;
+        int kb = S.loopBound(k), j = from;
         for (; j + 4 <= to; j += 4) {
             int b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
             FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-            int p = 0;
-            for (; p < kb; p += V) {
+            for (int p = 0; p < kb; p += V) {
                 FloatVector r = FloatVector.fromArray(S, row, p);
-                acc0 = r.fma(FloatVector.fromArray(S, b, b0 + p), acc0);
-                acc1 = r.fma(FloatVector.fromArray(S, b, b1 + p), acc1);
-                acc2 = r.fma(FloatVector.fromArray(S, b, b2 + p), acc2);
-                acc3 = r.fma(FloatVector.fromArray(S, b, b3 + p), acc3);
+                acc0 = r.fma(FloatVector.fromArray(S, b, b0 + p), acc0); acc1 = r.fma(FloatVector.fromArray(S, b, b1 + p), acc1);
+                acc2 = r.fma(FloatVector.fromArray(S, b, b2 + p), acc2); acc3 = r.fma(FloatVector.fromArray(S, b, b3 + p), acc3);
             }
-            float s0 = SimdVector.sum(acc0), s1 = SimdVector.sum(acc1), s2 = SimdVector.sum(acc2), s3 = SimdVector.sum(acc3);
-            for (; p < k; p++) {
-                float rp = row[p];
-                s0 += rp * b[b0 + p];
-                s1 += rp * b[b1 + p];
-                s2 += rp * b[b2 + p];
-                s3 += rp * b[b3 + p];
-            }
-            c[co + j] += s0;
-            c[co + j + 1] += s1;
-            c[co + j + 2] += s2;
-            c[co + j + 3] += s3;
+            c[co + j] += tail(SimdVector.sum(acc0), row, b, b0, kb, k); c[co + j + 1] += tail(SimdVector.sum(acc1), row, b, b1, kb, k);
+            c[co + j + 2] += tail(SimdVector.sum(acc2), row, b, b2, kb, k); c[co + j + 3] += tail(SimdVector.sum(acc3), row, b, b3, kb, k);
         }
-        for (; j < to; j++) {
-            int bo = bOff + j * ldb;
+        for (int bo = bOff + j * ldb; j < to; j++, bo += ldb) { // the last rows one at a time
             FloatVector acc = FloatVector.zero(S);
-            int p = 0;
-            for (; p < kb; p += V) acc = FloatVector.fromArray(S, row, p).fma(FloatVector.fromArray(S, b, bo + p), acc);
-            float s = SimdVector.sum(acc);
-            for (; p < k; p++) s += row[p] * b[bo + p];
-            c[co + j] += s;
+            for (int p = 0; p < kb; p += V) acc = FloatVector.fromArray(S, row, p).fma(FloatVector.fromArray(S, b, bo + p), acc);
+            c[co + j] += tail(SimdVector.sum(acc), row, b, bo, kb, k);
         }
+    }
+
+    private static float tail(float s, float[] row, float[] b, int bo, int kb, int k) {
+        for (int p = kb; p < k; p++) s += row[p] * b[bo + p];
+        return s;
     }
 
     /**
