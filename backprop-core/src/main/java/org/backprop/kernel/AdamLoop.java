@@ -41,4 +41,17 @@ public final class AdamLoop {
     public static int vectors(Constants k, float[] w, float[] g, int gShift, float[] m, float[] v, float[] vMax, int from, int to) {
         return Simd.VECTOR ? AdamVector.apply(k, w, g, gShift, m, v, vMax, from, to) : from;
     }
+
+    /**
+     * The update of rows [fromRow, toRow) of w ([a.length, b.length]) from the rank-1 gradient
+     * a·bᵀ (a batch-1 weight gradient), each element formed as {@link Gemm#outerRow} forms it,
+     * 0 + aᵢ·bⱼ (the same bits), in the register where the rule reads it: no row is stored and
+     * read back. Updates each row's whole vectors and returns where they stop within a row (0
+     * without the Vector API), for the caller to finish each row's tail; {@code -1 - end} when a
+     * weight it wrote is NaN or infinite.
+     */
+    public static int outerVectors(Constants k, float[] w, float[] a, float[] b, float[] m, float[] v, float[] vMax,
+            int fromRow, int toRow) {
+        return Simd.VECTOR && b.length >= Simd.LANES ? AdamVector.applyOuter(k, w, a, b, m, v, vMax, fromRow, toRow) : 0;
+    }
 }

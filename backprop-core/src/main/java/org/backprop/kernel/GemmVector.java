@@ -379,18 +379,34 @@ final class GemmVector {
         }
     }
 
-    /** c[co + j] += row · B row j for j in [from, to): B transposed, read along its rows. */
+    /**
+     * c[co + j] += row · B row j for j in [from, to): B transposed, read along its rows, four rows
+     * at a time (four independent chains of FMAs, where one bounded the loop); each row's sum is
+     * formed in the order of a row alone (its accumulator, {@link SimdVector#sum}, the tail): same bits.
+     */
     private static void dots(float[] row, int k, float[] b, int bOff, int ldb, float[] c, int co, int from, int to) {
-        int kb = S.loopBound(k);
-        for (int j = from; j < to; j++) {
-            int bo = bOff + j * ldb;
-            FloatVector acc = FloatVector.zero(S);
-            int p = 0;
-            for (; p < kb; p += V) acc = FloatVector.fromArray(S, row, p).fma(FloatVector.fromArray(S, b, bo + p), acc);
-            float s = SimdVector.sum(acc);
-            for (; p < k; p++) s += row[p] * b[bo + p];
-            c[co + j] += s;
+        int kb = S.loopBound(k), j = from;
+        for (; j + 4 <= to; j += 4) {
+            int b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+            FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+            for (int p = 0; p < kb; p += V) {
+                FloatVector r = FloatVector.fromArray(S, row, p);
+                acc0 = r.fma(FloatVector.fromArray(S, b, b0 + p), acc0); acc1 = r.fma(FloatVector.fromArray(S, b, b1 + p), acc1);
+                acc2 = r.fma(FloatVector.fromArray(S, b, b2 + p), acc2); acc3 = r.fma(FloatVector.fromArray(S, b, b3 + p), acc3);
+            }
+            c[co + j] += tail(SimdVector.sum(acc0), row, b, b0, kb, k); c[co + j + 1] += tail(SimdVector.sum(acc1), row, b, b1, kb, k);
+            c[co + j + 2] += tail(SimdVector.sum(acc2), row, b, b2, kb, k); c[co + j + 3] += tail(SimdVector.sum(acc3), row, b, b3, kb, k);
         }
+        for (int bo = bOff + j * ldb; j < to; j++, bo += ldb) { // the last rows one at a time
+            FloatVector acc = FloatVector.zero(S);
+            for (int p = 0; p < kb; p += V) acc = FloatVector.fromArray(S, row, p).fma(FloatVector.fromArray(S, b, bo + p), acc);
+            c[co + j] += tail(SimdVector.sum(acc), row, b, bo, kb, k);
+        }
+    }
+
+    private static float tail(float s, float[] row, float[] b, int bo, int kb, int k) {
+        for (int p = kb; p < k; p++) s += row[p] * b[bo + p];
+        return s;
     }
 
     /**

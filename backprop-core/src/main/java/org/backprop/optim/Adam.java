@@ -190,20 +190,27 @@ public final class Adam extends Optimizer {
         return true;
     }
 
-    /** A per-thread row of a rank-1 gradient, in L1 while the update reads it. */
+    /** A per-thread row tail of a rank-1 gradient, in L1 while the update reads it. */
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
 
-    /** Rows [from, to) of w from the rank-1 gradient a·bᵀ, each row formed by the product kernel. */
+    /**
+     * Rows [from, to) of w from the rank-1 gradient a·bᵀ: the vector loop forms each element in
+     * the register as the product kernel forms it (the same bits) and updates the rows' whole
+     * vectors; a row's tail is formed by the product kernel into a buffer and finished here.
+     */
     private static boolean applyOuter(AdamLoop.Constants k, float[] w, float[][] outer, float[] m, float[] v, float[] vMax,
             int from, int to) {
         float[] a = outer[0], b = outer[1];
         int cols = b.length;
+        int end = AdamLoop.outerVectors(k, w, a, b, m, v, vMax, from, to);
+        boolean finite = end >= 0;
+        if (!finite) end = -1 - end;
+        if (end == cols) return finite;
         float[] row = ROW.get();
         if (row.length < cols) ROW.set(row = new float[cols]);
-        boolean finite = true;
         for (int i = from; i < to; i++) {
-            Gemm.outerRow(a[i], b, 0, cols, row, 0);
-            finite &= apply(k, w, row, i * cols, m, v, vMax, i * cols, (i + 1) * cols);
+            Gemm.outerRow(a[i], b, end, cols - end, row, 0);
+            finite &= applyScalar(k, w, row, i * cols + end, m, v, vMax, i * cols + end, (i + 1) * cols);
         }
         return finite;
     }
@@ -236,7 +243,8 @@ public final class Adam extends Optimizer {
             if (hasDecoupled) wi *= shrink;
             // Flushed: with a zero gradient m decays by β₁ into the subnormal range (see Subnormals).
             float mi = Subnormals.flushIf(flush, b1 * m[i] + c1 * gi);
-            float vi = Subnormals.flushIf(flush, b2 * v[i] + c2 * (gi * gi));
+            float vi = b2 * v[i] + c2 * (gi * gi);
+            if (flush) vi = Subnormals.flushNonNegative(vi);
             m[i] = mi;
             v[i] = vi;
             if (amsgrad) vi = vMax[i] = Math.max(vMax[i], vi);

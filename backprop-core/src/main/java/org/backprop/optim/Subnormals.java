@@ -22,6 +22,16 @@ final class Subnormals {
         return Math.abs(x) < Float.MIN_NORMAL ? 0f : x;
     }
 
+    /**
+     * {@link #flush} for a value that is never negative (Adam's second moment, a sum of squares
+     * times positive constants): one compare, no |x|, the vector loops' cheaper test. 0, -0 and
+     * subnormals give 0, normal values and NaN pass through (a negative value, which the rule
+     * never makes, would be flushed to 0 as well).
+     */
+    static float flushNonNegative(float x) {
+        return x < Float.MIN_NORMAL ? 0f : x;
+    }
+
     /** {@code x} flushed when {@code enabled}; the rules hoist {@code enabled} out of their loops. */
     static float flushIf(boolean enabled, float x) {
         return enabled ? flush(x) : x;

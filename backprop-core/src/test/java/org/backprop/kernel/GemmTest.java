@@ -99,6 +99,28 @@ class GemmTest {
         }
     }
 
+    /**
+     * A batch-1 product against a transposed B (a Linear's forward) forms its dot products four
+     * rows of B at a time; each must keep the bits of the row alone (n = 1 runs the one-row
+     * loop), tails in k and n included, and add to C when beta = 1.
+     */
+    @Test
+    void batchOneDotsFourRowsAtATimeKeepEachRowsBits() {
+        Random r = new Random(11);
+        for (int[] nk : new int[][] {{13, 37}, {16, 64}, {258, 784}, {7, 5}}) {
+            int n = nk[0], k = nk[1];
+            float[] a = new float[k], b = new float[n * k], c = new float[n], one = new float[n];
+            for (int i = 0; i < k; i++) a[i] = (float) r.nextGaussian();
+            for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+            for (int j = 0; j < n; j++) c[j] = one[j] = (float) r.nextGaussian();
+            Gemm.sgemmJava(false, true, 1, n, k, 1f, a, 0, k, b, 0, k, 1f, c, 0, n);
+            for (int j = 0; j < n; j++) Gemm.sgemmJava(false, true, 1, 1, k, 1f, a, 0, k, b, j * k, k, 1f, one, j, 1);
+            for (int j = 0; j < n; j++) {
+                assertEquals(Float.floatToRawIntBits(one[j]), Float.floatToRawIntBits(c[j]), "n=" + n + " k=" + k + " column " + j);
+            }
+        }
+    }
+
     @Test
     void everyCombinationOfSmallSizes() {
         for (int m : SMALL) for (int n : SMALL) for (int k : SMALL) allTransposes(m, n, k, false);

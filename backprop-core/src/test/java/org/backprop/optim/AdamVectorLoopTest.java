@@ -65,6 +65,41 @@ class AdamVectorLoopTest {
         }
     }
 
+    /**
+     * The kernel checks the weights it writes by their lane sums: large finite weights whose sum
+     * overflows are still finite (the exact check after the loop tells them apart).
+     */
+    @Test
+    void largeFiniteWeightsWhoseSumOverflowsAreFinite() {
+        float[] w = new float[N], g = new float[N];
+        java.util.Arrays.fill(w, 3e38f);
+        java.util.Arrays.fill(g, 1f);
+        Parameter p = new Parameter(Tensor.of(w, N));
+        Optimizer opt = new Adam(List.of(p), 1e-3);
+        p.value().accumulateGrad(Tensor.of(g, N));
+        opt.step();
+        assertEquals(-1, opt.nonFiniteParameter());
+        for (float x : p.value().toFloatArray()) assertEquals(3e38f, x, 1e33f);
+    }
+
+    /** The rank-1 loop (a batch-1 weight gradient formed in the register) checks its rows the same way. */
+    @Test
+    void theRankOneLoopTellsAnOverflowingSumFromANonFiniteWeight() {
+        int rows = 5, cols = 3 * org.backprop.kernel.Simd.LANES + 3;
+        var k = new org.backprop.kernel.AdamLoop.Constants(1e-3f, 0.9f, 0.999f, 0.1f, 0.001f, 1e-8f, 0f, 1f, false, false, false);
+        float[] a = {1f, -2f, 0.5f, 3f, -1f}, b = new float[cols];
+        java.util.Arrays.fill(b, 0.25f);
+        float[] w = new float[rows * cols];
+        java.util.Arrays.fill(w, 3e38f);
+        int end = org.backprop.kernel.AdamLoop.outerVectors(k, w, a, b, new float[w.length], new float[w.length], null, 0, rows);
+        assertEquals(org.backprop.kernel.Simd.VECTOR ? cols - 3 : 0, end, "finite: whole vectors of every row done");
+        if (!org.backprop.kernel.Simd.VECTOR) return;
+        java.util.Arrays.fill(w, 1f);
+        w[3 * cols + 1] = Float.NaN;
+        end = org.backprop.kernel.AdamLoop.outerVectors(k, w, a, b, new float[w.length], new float[w.length], null, 0, rows);
+        assertEquals(-1 - (cols - 3), end, "a NaN weight in row 3 is reported");
+    }
+
     /** The kernel's own check of the weights it writes finds an overflow in a whole vector and in the tail. */
     @Test
     void anOverflowingWeightIsReportedWhereverItLies() {
