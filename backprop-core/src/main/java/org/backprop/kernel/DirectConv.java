@@ -196,7 +196,7 @@ public final class DirectConv {
                                      float[] src, int srcOff, int srcImage, int images, int padTop, int rows, int wp,
                                      int oh, int ow, float[] bias, float[] out, int outOff, int outImage) {
         if (Simd.VECTOR) {
-            DirectConvVector.correlateRows(m, packed, taps, channels, kh, kw, src, srcOff, srcImage, images, padTop, rows,
+            DirectConvRowsVector.correlateRows(m, packed, taps, channels, kh, kw, src, srcOff, srcImage, images, padTop, rows,
                     wp, oh, ow, bias, out, outOff, outImage);
             return;
         }
@@ -225,7 +225,7 @@ public final class DirectConv {
     public static int rowImages(int ow) {
         if (!Simd.VECTOR) return 1;
         int nv = (ow + Simd.LANES - 1) / Simd.LANES;
-        return Math.max(1, DirectConvVector.ROW_VECTORS / nv);
+        return Math.max(1, DirectConvRowsVector.ROW_VECTORS / nv);
     }
 
     /**
@@ -241,7 +241,7 @@ public final class DirectConv {
     public static boolean rowsCheaper(int m, int kh, int kw, int padTop, int rows, int wp, int oh, int ow) {
         if (!Simd.VECTOR) return true;
         if (!DirectConvVector.WIDE) return false;
-        int v = Simd.LANES, nv = (ow + v - 1) / v, images = rowImages(ow), per = DirectConvVector.ROW_VECTORS;
+        int v = Simd.LANES, nv = (ow + v - 1) / v, images = rowImages(ow), per = DirectConvRowsVector.ROW_VECTORS;
         long blockVectors = (long) (images * nv + per - 1) / per * per; // the row's vectors of `images` images, in whole blocks
         long kernelRows = 0;
         for (int y = 0; y < oh; y++) kernelRows += Math.min(kh, padTop + rows - y) - Math.max(0, padTop - y);

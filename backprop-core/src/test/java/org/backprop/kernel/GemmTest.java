@@ -285,7 +285,9 @@ class GemmTest {
                     if (part == 0) Gemm.sgemmJava(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, alone, 0, n);
                 });
                 long before = GemmVector.TAKEN_OVER.sum();
-                GemmVector.workerDelayForTests = 20_000_000;
+                // 200 ms late: on a loaded host the caller itself may be descheduled for tens of
+                // milliseconds, and a worker that came within that would leave nothing to take over
+                GemmVector.workerDelayForTests = 200_000_000;
                 try {
                     Gemm.sgemmJava(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, late, 0, n);
                 } finally {
@@ -296,7 +298,7 @@ class GemmTest {
                     assertEquals(Float.floatToRawIntBits(alone[i]), Float.floatToRawIntBits(late[i]), m + "x" + k + "x" + n + " element " + i);
                 }
                 Arrays.fill(late, Float.NaN); // the late worker, when it comes, must not write C
-                java.util.concurrent.locks.LockSupport.parkNanos(40_000_000);
+                java.util.concurrent.locks.LockSupport.parkNanos(250_000_000);
                 for (float x : late) assertTrue(Float.isNaN(x), m + "x" + k + "x" + n + ": C written after the call returned");
             }
         } finally {
