@@ -142,7 +142,8 @@ public final class Attention {
     /**
      * Rows per block of the products: under a causal mask a block of queries [i0, i0 + R) needs
      * only the keys before i0 + R (rounded up to the product's two vectors), so the masked upper
-     * triangle is mostly not computed (¾ of the work at T = 64). The products read Q, K, V where
+     * triangle is mostly not computed; the products over keys go further, by groups of four rows
+     * ({@link #overKeys}). The products read Q, K, V where
      * they lie ({@link SmallProducts}): packing a 64×32 operand for a general product cost as much as
      * its product.
      */
@@ -151,6 +152,30 @@ public final class Attention {
     /** Keys a block of queries ending before {@code i1} must see: the block's last limit, rounded up to ROWS. */
     private static int keysFor(Geometry g, int i1) {
         return g.causal ? Math.min(g.tk, (i1 + ROWS - 1) / ROWS * ROWS) : g.tk;
+    }
+
+    /**
+     * Under a causal mask the products summing over keys (P·V, dS·K) and over queries (Pᵀ·dY,
+     * dSᵀ·Q) go by groups of four rows, each summing over only the keys (queries) its rows see:
+     * the terms dropped are exact zeros at the end (start) of each entry's sum, so the bits are
+     * those of the whole block. Only where the product's width is whole vector pairs: other
+     * widths go through a padded copy a call, which would cost more than the skipped work.
+     */
+    static boolean fineCausal = true;
+    private static final int GROUP = 4;
+
+    private static boolean fine(Geometry g, int width) {
+        return fineCausal && g.causal && width % (2 * Simd.LANES) == 0;
+    }
+
+    /** C rows [i0, i1) = A rows [i0, i1) · B, summing over the nk keys the block sees, or by groups over the keys each group sees. */
+    private static void overKeys(Geometry g, int i0, int i1, int nk, int n, float[] a, int aOff, int lda, float[] b, int bOff,
+                                 int ldb, float[] c, int cOff, int ldc) {
+        int step = fine(g, n) ? GROUP : i1 - i0;
+        for (int i = i0; i < i1; i += step) {
+            int m = Math.min(step, i1 - i), k = step == GROUP ? Math.min(nk, i + m) : nk;
+            SmallProducts.nn(false, m, n, k, a, aOff + (i - i0) * lda, lda, b, bOff, ldb, c, cOff + (i - i0) * ldc, ldc, false);
+        }
     }
 
     /** The head's columns [col, col + w) of x for batch b, transposed and scaled into t [w, tk]. */
@@ -168,8 +193,7 @@ public final class Attention {
             // S = Q·(Kᵀ/√d) on the keys the block sees; the softmax zeroes every entry past a row's limit
             SmallProducts.nn(false, i1 - i0, nk, g.d, q.a, q.at(b, h * g.d) + i0 * q.ld, q.ld, kt, 0, g.tk, probs, r, g.tk, false);
             for (int i = i0; i < i1; i++) softmaxRow(probs, pOff + i * g.tk, g.tk, nk, g.limit(i), g.keyPadding, b * g.tk);
-            SmallProducts.nn(false, i1 - i0, g.dv, nk, probs, r, g.tk, v.a, v.at(b, h * g.dv), v.ld,
-                    y, (b * g.tq + i0) * ev + h * g.dv, ev, false);
+            overKeys(g, i0, i1, nk, g.dv, probs, r, g.tk, v.a, v.at(b, h * g.dv), v.ld, y, (b * g.tq + i0) * ev + h * g.dv, ev);
         }
     }
 
@@ -227,12 +251,12 @@ public final class Attention {
                     java.util.Arrays.fill(ds, r + limit, r + g.tk, 0f);
                 }
                 // dQ = dS·K over the keys the block sees
-                SmallProducts.nn(false, i1 - i0, g.d, nk, ds, i0 * g.tk, g.tk, k.a, k.at(b, qc), k.ld,
-                        dq.a, dq.at(b, qc) + i0 * dq.ld, dq.ld, false);
+                overKeys(g, i0, i1, nk, g.d, ds, i0 * g.tk, g.tk, k.a, k.at(b, qc), k.ld, dq.a, dq.at(b, qc) + i0 * dq.ld, dq.ld);
             }
             // dV = Pᵀ·dY and dK = dSᵀ·Q by blocks of keys: under the mask key j gets nothing from queries before j
-            for (int j0 = 0; j0 < g.tk; j0 += ROWS) {
-                int j1 = Math.min(g.tk, j0 + ROWS), from = g.causal ? j0 : 0, n = g.tq - from;
+            int keyStep = fine(g, g.dv) && fine(g, g.d) ? GROUP : ROWS;
+            for (int j0 = 0; j0 < g.tk; j0 += keyStep) {
+                int j1 = Math.min(g.tk, j0 + keyStep), from = g.causal ? j0 : 0, n = g.tq - from;
                 SmallProducts.nn(true, j1 - j0, g.dv, n, probs, pOff + from * g.tk + j0, g.tk, ga, gOff + from * ev, ev,
                         dv.a, dv.at(b, vc) + j0 * dv.ld, dv.ld, false);
                 SmallProducts.nn(true, j1 - j0, g.d, n, ds, from * g.tk + j0, g.tk, q.a, q.at(b, qc) + from * q.ld, q.ld,

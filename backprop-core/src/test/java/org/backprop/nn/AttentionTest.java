@@ -78,6 +78,39 @@ class AttentionTest {
         GradCheck.check(in -> Attention.selfAttention(in[0], 2, false, pad), Tensor.randn(rng, 2, 4, 12).requiresGrad(true));
     }
 
+    /** Output and gradient of causal self-attention with the fine causal grouping off or on. */
+    private static float[][] causalRun(Tensor qkvData, Tensor weight, int heads, boolean[] pad, boolean fine) {
+        boolean old = Attention.fineCausal;
+        Attention.fineCausal = fine;
+        try {
+            Tensor qkv = qkvData.detach().requiresGrad(true);
+            Tensor y = Attention.selfAttention(qkv, heads, true, pad);
+            y.mul(weight).sum().backward();
+            return new float[][] {y.toFloatArray(), qkv.grad().toFloatArray()};
+        } finally {
+            Attention.fineCausal = old;
+        }
+    }
+
+    @Test
+    void skippingTheMaskedTriangleByGroupsKeepsTheBits() {
+        Random rng = new Random(5);
+        for (int t : new int[] {64, 37, 3}) {
+            Tensor qkv = Tensor.randn(rng, 2, t, 3 * 128), w = Tensor.randn(rng, 2, t, 128);
+            boolean[] pad = new boolean[2 * t];
+            for (int i = 0; i < pad.length; i++) pad[i] = rng.nextInt(5) == 0;
+            for (boolean[] mask : new boolean[][] {null, pad}) {
+                float[][] whole = causalRun(qkv, w, 4, mask, false), grouped = causalRun(qkv, w, 4, mask, true);
+                for (int o = 0; o < 2; o++) {
+                    for (int i = 0; i < whole[o].length; i++) {
+                        assertEquals(Float.floatToIntBits(whole[o][i]), Float.floatToIntBits(grouped[o][i]),
+                                "T=" + t + (mask == null ? "" : ", padded") + (o == 0 ? ", output " : ", gradient ") + i);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void aQueryWithNoVisibleKeyGetsZeros() {
         Random rng = new Random(4);
