@@ -31,6 +31,27 @@ public final class SmallProducts {
         }
     }
 
+    /**
+     * {@link #nn} (accumulate off) for attention's causal products, by groups of four rows each
+     * summing over only its band of k, row r of C being query or key number diag + r: without
+     * transA rows [i, i + 4) sum over p &lt; diag + i + 4 (queries over the keys they see), with it
+     * over p ≥ diag + i (keys over the queries that see them). Each entry is {@link #nn}'s chain
+     * with the terms outside the band left out: the same bits where those are zeros. n must be a
+     * multiple of two vectors.
+     */
+    public static void nnBanded(boolean transA, int diag, int m, int n, int k, float[] a, int aOff, int lda,
+                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        if (Simd.VECTOR) {
+            SmallProductsVector.nnBanded(transA, diag, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            return;
+        }
+        for (int i = 0; i < m; i += 4) {
+            int r = Math.min(4, m - i), p0 = transA ? Math.min(k, diag + i) : 0, p1 = transA ? k : Math.min(k, diag + i + r);
+            nn(transA, r, n, p1 - p0, a, aOff + (transA ? p0 * lda + i : i * lda), lda, b, bOff + p0 * ldb, ldb,
+                    c, cOff + i * ldc, ldc, false);
+        }
+    }
+
     private static float at(boolean trans, float[] a, int off, int ld, int i, int p) {
         return trans ? a[off + p * ld + i] : a[off + i * ld + p];
     }

@@ -46,6 +46,23 @@ final class SmallProductsVector {
         }
     }
 
+    /** {@link SmallProducts#nnBanded}: one call for the whole band, not a call a group (n a multiple of 2V). */
+    static void nnBanded(boolean transA, int diag, int m, int n, int k, float[] a, int aOff, int lda,
+                         float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i += 4) {
+            int r = Math.min(4, m - i), p0 = transA ? Math.min(k, diag + i) : 0, p1 = transA ? k : Math.min(k, diag + i + r);
+            // A(i, p0 + p) and B(p0 + p, ·): the operands shifted to the band's first term
+            int ao = aOff + (transA ? p0 * lda : p0), bo = bOff + p0 * ldb;
+            for (int j = 0; j < n; j += 2 * V) {
+                if (r == 4) {
+                    block4(transA, i, j, p1 - p0, a, ao, lda, b, bo, ldb, c, cOff, ldc, false);
+                } else {
+                    for (int ii = i; ii < i + r; ii++) block1(transA, ii, j, p1 - p0, a, ao, lda, b, bo, ldb, c, cOff, ldc, false);
+                }
+            }
+        }
+    }
+
     private static float at(boolean trans, float[] a, int off, int ld, int i, int p) {
         return trans ? a[off + p * ld + i] : a[off + i * ld + p];
     }

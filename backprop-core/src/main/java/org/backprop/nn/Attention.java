@@ -162,7 +162,6 @@ public final class Attention {
      * widths go through a padded copy a call, which would cost more than the skipped work.
      */
     static boolean fineCausal = true;
-    private static final int GROUP = 4;
 
     private static boolean fine(Geometry g, int width) {
         return fineCausal && g.causal && width % (2 * Simd.LANES) == 0;
@@ -171,10 +170,10 @@ public final class Attention {
     /** C rows [i0, i1) = A rows [i0, i1) · B, summing over the nk keys the block sees, or by groups over the keys each group sees. */
     private static void overKeys(Geometry g, int i0, int i1, int nk, int n, float[] a, int aOff, int lda, float[] b, int bOff,
                                  int ldb, float[] c, int cOff, int ldc) {
-        int step = fine(g, n) ? GROUP : i1 - i0;
-        for (int i = i0; i < i1; i += step) {
-            int m = Math.min(step, i1 - i), k = step == GROUP ? Math.min(nk, i + m) : nk;
-            SmallProducts.nn(false, m, n, k, a, aOff + (i - i0) * lda, lda, b, bOff, ldb, c, cOff + (i - i0) * ldc, ldc, false);
+        if (fine(g, n)) {
+            SmallProducts.nnBanded(false, i0, i1 - i0, n, nk, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        } else {
+            SmallProducts.nn(false, i1 - i0, n, nk, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, false);
         }
     }
 
@@ -254,9 +253,13 @@ public final class Attention {
                 overKeys(g, i0, i1, nk, g.d, ds, i0 * g.tk, g.tk, k.a, k.at(b, qc), k.ld, dq.a, dq.at(b, qc) + i0 * dq.ld, dq.ld);
             }
             // dV = Pᵀ·dY and dK = dSᵀ·Q by blocks of keys: under the mask key j gets nothing from queries before j
-            int keyStep = fine(g, g.dv) && fine(g, g.d) ? GROUP : ROWS;
-            for (int j0 = 0; j0 < g.tk; j0 += keyStep) {
-                int j1 = Math.min(g.tk, j0 + keyStep), from = g.causal ? j0 : 0, n = g.tq - from;
+            if (fine(g, g.dv) && fine(g, g.d)) { // key j gets nothing from queries before j
+                SmallProducts.nnBanded(true, 0, g.tk, g.dv, g.tq, probs, pOff, g.tk, ga, gOff, ev, dv.a, dv.at(b, vc), dv.ld);
+                SmallProducts.nnBanded(true, 0, g.tk, g.d, g.tq, ds, 0, g.tk, q.a, q.at(b, qc), q.ld, dk.a, dk.at(b, qc), dk.ld);
+                return;
+            }
+            for (int j0 = 0; j0 < g.tk; j0 += ROWS) {
+                int j1 = Math.min(g.tk, j0 + ROWS), from = g.causal ? j0 : 0, n = g.tq - from;
                 SmallProducts.nn(true, j1 - j0, g.dv, n, probs, pOff + from * g.tk + j0, g.tk, ga, gOff + from * ev, ev,
                         dv.a, dv.at(b, vc) + j0 * dv.ld, dv.ld, false);
                 SmallProducts.nn(true, j1 - j0, g.d, n, ds, from * g.tk + j0, g.tk, q.a, q.at(b, qc) + from * q.ld, q.ld,

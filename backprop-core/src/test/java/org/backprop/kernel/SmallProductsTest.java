@@ -25,6 +25,33 @@ class SmallProductsTest {
         return s;
     }
 
+    /** nnBanded gives nn's bits where A is zero outside the band (a causal mask), for both orientations. */
+    @Test
+    void bandedEqualsTheFullProductOverAMaskedOperand() {
+        Random rng = new Random(7);
+        int n = 4 * Math.max(1, Simd.LANES); // two vector pairs
+        for (int[] sh : new int[][] {{64, 0}, {37, 0}, {32, 32}, {6, 3}}) {
+            int m = sh[0], diag = sh[1], k = diag + m, lda = k + 1;
+            for (boolean transA : new boolean[] {false, true}) {
+                // row r is query (transA: key) diag + r; A(r, p) is nonzero only inside r's band
+                float[] a = new float[(transA ? k : m) * lda + 2];
+                for (int r = 0; r < m; r++) {
+                    for (int p = 0; p < k; p++) {
+                        boolean seen = transA ? p >= diag + r : p <= diag + r;
+                        if (seen) a[transA ? 2 + p * lda + r : 2 + r * lda + p] = rng.nextFloat() * 2 - 1;
+                    }
+                }
+                float[] b = random(rng, 1 + k * (n + 3)), whole = new float[m * n], banded = new float[m * n];
+                SmallProducts.nn(transA, m, n, k, a, 2, lda, b, 1, n + 3, whole, 0, n, false);
+                SmallProducts.nnBanded(transA, diag, m, n, k, a, 2, lda, b, 1, n + 3, banded, 0, n);
+                for (int i = 0; i < whole.length; i++) {
+                    assertEquals(Float.floatToIntBits(whole[i]), Float.floatToIntBits(banded[i]),
+                            "m=" + m + ", diag=" + diag + ", transA=" + transA + ", element " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void nnMatchesTheDefinitionWithTailsTransposesAndAccumulation() {
         Random rng = new Random(1);
