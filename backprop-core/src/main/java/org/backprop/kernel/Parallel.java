@@ -50,6 +50,9 @@ public final class Parallel {
      */
     static final long CALLER_SPIN_NANOS = Long.getLong("backprop.callerSpinMicros", 20) * 1000;
 
+    /** Whether a forEach's parts are claimed by whichever thread is free ({@code backprop.parallel.claim}, for A/B runs). */
+    static final boolean CLAIM = !"false".equals(System.getProperty("backprop.parallel.claim"));
+
     private static final Worker[] WORKERS = new Worker[THREADS - 1];
 
     /** Held by the thread whose call the workers are running. */
@@ -108,7 +111,7 @@ public final class Parallel {
         long start = site == null ? 0 : System.nanoTime();
         if (split && BUSY.compareAndSet(false, true)) {
             try {
-                run(parts, body, Math.min(WORKERS.length, parts - 1), inPart, null, site, true);
+                run(parts, body, Math.min(WORKERS.length, parts - 1), inPart, null, site, CLAIM);
             } finally {
                 BUSY.set(false);
             }
