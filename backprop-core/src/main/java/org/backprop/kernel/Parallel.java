@@ -50,6 +50,9 @@ public final class Parallel {
      */
     static final long CALLER_SPIN_NANOS = Long.getLong("backprop.callerSpinMicros", 20) * 1000;
 
+    /** Whether a forEach's parts are claimed by whichever thread is free ({@code backprop.parallel.claim}, for A/B runs). */
+    static final boolean CLAIM = !"false".equals(System.getProperty("backprop.parallel.claim"));
+
     private static final Worker[] WORKERS = new Worker[THREADS - 1];
 
     /** Held by the thread whose call the workers are running. */
@@ -57,12 +60,15 @@ public final class Parallel {
 
     /**
      * One call, published whole through {@link #current}, so a worker never mixes the fields of
-     * two calls. Part i goes to thread i mod {@code stride} (0 being the caller).
+     * two calls. Where {@code next} is null (a {@link #together} call), part i goes to thread
+     * i mod {@code stride} (0 being the caller) and {@code remaining} counts the workers still
+     * running; otherwise each thread claims the next part from {@code next} until none is left,
+     * and {@code remaining} counts the parts not yet done.
      */
     private record Call(long id, IntConsumer body, int parts, int stride, AtomicInteger remaining,
-                        AtomicReference<Throwable> failure) { }
+                        AtomicReference<Throwable> failure, long[] times, AtomicInteger next) { }
 
-    private static volatile Call current = new Call(0, null, 0, 1, new AtomicInteger(), new AtomicReference<>());
+    private static volatile Call current = new Call(0, null, 0, 1, new AtomicInteger(), new AtomicReference<>(), null, null);
 
     static {
         for (int i = 0; i < WORKERS.length; i++) {
@@ -105,7 +111,7 @@ public final class Parallel {
         long start = site == null ? 0 : System.nanoTime();
         if (split && BUSY.compareAndSet(false, true)) {
             try {
-                run(parts, body, Math.min(WORKERS.length, parts - 1), inPart, null);
+                run(parts, body, Math.min(WORKERS.length, parts - 1), inPart, null, site, CLAIM);
             } finally {
                 BUSY.set(false);
             }
@@ -114,12 +120,14 @@ public final class Parallel {
             return;
         } else {
             // The whole call on this thread, the loops inside its parts too, as on a worker
+            long t0 = WaitStats.ON ? System.nanoTime() : 0;
             inPart[0] = true;
             try {
                 for (int i = 0; i < parts; i++) body.accept(i);
             } finally {
                 inPart[0] = false;
             }
+            if (WaitStats.ON) WaitStats.alone(site, System.nanoTime() - t0);
         }
         if (site != null) site.record(bucket, split, System.nanoTime() - start, work);
     }
@@ -185,7 +193,7 @@ public final class Parallel {
             return false;
         }
         try {
-            run(parts, body, parts - 1, inPart, finished);
+            run(parts, body, parts - 1, inPart, finished, null, false);
         } finally {
             BUSY.set(false);
         }
@@ -193,15 +201,30 @@ public final class Parallel {
     }
 
     /** Publishes a call to {@code helpers} workers, runs the caller's parts, waits for the rest; BUSY is held. */
-    private static void run(int parts, IntConsumer body, int helpers, boolean[] inPart, BooleanSupplier finished) {
-        Call call = new Call(current.id() + 1, body, parts, helpers + 1, new AtomicInteger(helpers), new AtomicReference<>());
+    private static void run(int parts, IntConsumer body, int helpers, boolean[] inPart, BooleanSupplier finished,
+                            SplitChoice site, boolean claim) {
+        long t0 = WaitStats.ON ? System.nanoTime() : 0;
+        // with the stats on: [0] published at, per worker w [2w-1] its start and [2w] its end
+        long[] times = WaitStats.ON ? new long[1 + 2 * helpers] : null;
+        if (times != null) times[0] = System.nanoTime();
+        // A forEach's parts are claimed, so that a caller whose worker starts late (parked, or
+        // descheduled on a busy host) runs the parts the worker has not begun instead of waiting
+        // for it; the parts are the same whoever runs them, so are the bits. A together call's
+        // parts wait for one another: each on its own thread.
+        AtomicInteger next = claim ? new AtomicInteger() : null;
+        Call call = new Call(current.id() + 1, body, parts, helpers + 1,
+                new AtomicInteger(next == null ? helpers : parts), new AtomicReference<>(), times, next);
         current = call; // volatile write: publishes the call to the workers
         for (int w = 0; w < helpers; w++) {
             if (WORKERS[w].sleeping) LockSupport.unpark(WORKERS[w]);
         }
         inPart[0] = true;
         try {
-            for (int i = 0; i < parts; i += call.stride()) body.accept(i);
+            if (next != null) {
+                runClaimed(call);
+            } else {
+                for (int i = 0; i < parts; i += call.stride()) body.accept(i);
+            }
         } catch (Throwable t) {
             call.failure().compareAndSet(null, t);
         } finally {
@@ -218,10 +241,24 @@ public final class Parallel {
             if (System.nanoTime() - waitStart < CALLER_SPIN_NANOS) Thread.onSpinWait();
             else Thread.yield();
         }
+        if (WaitStats.ON) WaitStats.add(site, waitStart - t0, System.nanoTime() - waitStart, times);
         Throwable first = call.failure().get();
         if (first instanceof RuntimeException e) throw e;
         if (first instanceof Error e) throw e;
         if (first != null) throw new IllegalStateException(first);
+    }
+
+    /** Runs the parts of {@code call} this thread claims until none is left, counting each one done (failed too). */
+    private static void runClaimed(Call call) {
+        for (int i; (i = call.next().getAndIncrement()) < call.parts(); ) {
+            try {
+                call.body().accept(i);
+            } catch (Throwable t) {
+                call.failure().compareAndSet(null, t);
+            } finally {
+                call.remaining().decrementAndGet();
+            }
+        }
     }
 
     /**
@@ -281,11 +318,19 @@ public final class Parallel {
                 Call call = awaitCall(seen);
                 seen = call.id();
                 if (index < call.parts()) {
+                    long[] times = call.times();
+                    if (times != null) times[2 * index - 1] = System.nanoTime();
+                    if (call.next() != null) {
+                        runClaimed(call);
+                        if (times != null) times[2 * index] = System.nanoTime();
+                        continue;
+                    }
                     try {
                         for (int i = index; i < call.parts(); i += call.stride()) call.body().accept(i);
                     } catch (Throwable t) {
                         call.failure().compareAndSet(null, t);
                     }
+                    if (times != null) times[2 * index] = System.nanoTime();
                     call.remaining().decrementAndGet();
                 }
             }

@@ -133,6 +133,10 @@ final class SplitChoice {
         }
     }
 
+    String name() {
+        return name;
+    }
+
     static SplitChoice of(Object body) {
         return BY_CLASS.get(body.getClass());
     }

@@ -43,6 +43,37 @@ class ParallelTest {
     }
 
     @Test
+    void aCallerWhoseWorkerIsBusyRunsTheWorkersPartsInsteadOfWaiting() throws InterruptedException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Parallel.THREADS == 2);
+        CountDownLatch started = new CountDownLatch(1), release = new CountDownLatch(1);
+        // A together call that the caller may leave early: its worker stays in part 1 (a worker
+        // descheduled on a busy host, made deterministic) until released.
+        assertTrue(Parallel.together(2, t -> {
+            if (t == 1) {
+                started.countDown();
+                try {
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, () -> true));
+        assertTrue(started.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        Parallel.Split old = Parallel.setSplit(Parallel.Split.FIXED);
+        try {
+            Thread[] ran = new Thread[4];
+            long t0 = System.nanoTime();
+            Parallel.forEach(ran.length, i -> ran[i] = Thread.currentThread());
+            assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "the caller waited for the busy worker");
+            for (Thread t : ran) assertSame(Thread.currentThread(), t, "every part on the caller");
+        } finally {
+            release.countDown();
+            Parallel.setSplit(old);
+        }
+        assertArrayEquals(new int[] {1, 1, 1, 1}, runCounts(4), "the worker takes parts again once free");
+    }
+
+    @Test
     void aFailureInAnyPartReachesTheCallerAfterTheOtherPartsFinished() {
         for (int failing = 0; failing < Math.max(2, Parallel.THREADS); failing++) {
             int bad = failing;
