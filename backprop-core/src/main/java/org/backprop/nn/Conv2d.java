@@ -210,17 +210,22 @@ public final class Conv2d extends Module {
                 if (needB) grads[2] = Tensor.wrap(wb[1], outC);
                 return grads;
             }
-            float[][] dwParts = new float[g.parts()][];                // [out, in·kh·kw] per part
-            double[][] dbParts = new double[g.parts()][];
+            // The batch is cut into groups by n alone (as Conv2dDirect.backward does), each group's
+            // dW/dB summed from zero in chunks of a fixed size and the groups' sums added in group
+            // order: the bits do not depend on the thread count (parts per thread did, before).
+            int groups = Math.min(n, Conv2dDirect.GROUPS);
+            float[][] dwParts = new float[groups][];                   // [out, in·kh·kw] per group
+            double[][] dbParts = new double[groups][];
             int[] dxTaps = flipped == null ? null : Conv2dDirect.inputTaps(win, outC, h, w);
-            g.forParts((part, i0, i1) -> {
+            int chunk = g.baseChunk();
+            Parallel.Range group = (part, i0, i1) -> {
                 float[] dw = needW ? new float[outC * g.k()] : null;
                 double[] db = needB ? new double[outC] : null;
-                float[] cols = g.identity() ? null : scratch(0, g.k() * g.chunk() * g.l());
-                float[] dcols = g.identity() || direct ? null : scratch(1, g.k() * g.chunk() * g.l());
+                float[] cols = g.identity() ? null : scratch(0, g.k() * chunk * g.l());
+                float[] dcols = g.identity() || direct ? null : scratch(1, g.k() * chunk * g.l());
                 float[] dwT = null; // [in·kh·kw, out]
-                for (int c0 = i0; c0 < i1; c0 += g.chunk()) {
-                    int images = Math.min(g.chunk(), i1 - c0), cn = images * g.l();
+                for (int c0 = i0; c0 < i1; c0 += chunk) {
+                    int images = Math.min(chunk, i1 - c0), cn = images * g.l();
                     // dY of the chunk as [out, chunk·L], the layout of the forward product
                     float[] gy = gd;
                     int gyOff = gOff + c0 * outC * g.l();
@@ -275,6 +280,9 @@ public final class Conv2d extends Module {
                 }
                 dwParts[part] = dw;
                 dbParts[part] = db;
+            };
+            Parallel.forRange(groups, g.minImages(), (part, g0, g1) -> {
+                for (int gi = g0; gi < g1; gi++) group.run(gi, (int) ((long) gi * n / groups), (int) ((long) (gi + 1) * n / groups));
             });
             Tensor[] grads = new Tensor[inputs.length];
             if (dx != null) grads[0] = Tensor.wrap(dx, xs);
@@ -300,10 +308,11 @@ public final class Conv2d extends Module {
 
     /**
      * Sizes of one convolution call. {@code k} = C·kh·kw rows of the column matrix, {@code l} =
-     * OH·OW output positions per image, {@code chunk} images per product, {@code parts} ranges
-     * of images run in parallel.
+     * OH·OW output positions per image, {@code chunk} images per product (at most a part's),
+     * {@code baseChunk} the same without a part's cap (the backward's, whose chunks must not
+     * depend on the thread count), {@code parts} ranges of images run in parallel.
      */
-    private record Geometry(int n, int c, int h, int w, int k, Window2d win, int l, int chunk, long minImages, int parts) {
+    private record Geometry(int n, int c, int h, int w, int k, Window2d win, int l, int chunk, int baseChunk, long minImages, int parts) {
         static Geometry of(int n, int c, int h, int w, int outC, Window2d win, int l) {
             int k = c * win.kh() * win.kw();
             int chunk = Math.max(1, Math.min(CHUNK_ENTRIES / (k * l), (MIN_COLUMNS + l - 1) / l));
@@ -311,7 +320,7 @@ public final class Conv2d extends Module {
             // Below PARALLEL_WORK multiply-adds an image is not worth a thread (and Gemm may split its product).
             long minImages = work < PARALLEL_WORK ? Long.MAX_VALUE : 1;
             int parts = Parallel.parts(n, minImages);
-            return new Geometry(n, c, h, w, k, win, l, Math.min(chunk, Math.max(1, n / parts)), minImages, parts);
+            return new Geometry(n, c, h, w, k, win, l, Math.min(chunk, Math.max(1, n / parts)), chunk, minImages, parts);
         }
 
         int imageSize() {
