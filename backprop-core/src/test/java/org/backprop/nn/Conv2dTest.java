@@ -37,6 +37,27 @@ class Conv2dTest {
         TorchFixture.assertClose(f.tensor("grad_input"), x.grad(), 1e-4, "d input");
     }
 
+    /**
+     * The same fixtures on the lowered path (im2col + GEMM for the output and both gradients, the
+     * spoken-digit CNN's first-layer weight gradient takes it), whose weight and bias gradients are
+     * summed over fixed groups of images.
+     */
+    @ParameterizedTest
+    @CsvSource({"conv2d_wide, 16, 32, 3, 1", "conv2d_first, 1, 6, 5, 2", "conv2d_grid, 8, 16, 3, 1"})
+    void loweredLayerMatchesPyTorch(String fixture, int in, int out, int kernel, int padding) {
+        String conv = System.getProperty("backprop.conv"), weight = System.getProperty("backprop.convWeight");
+        System.setProperty("backprop.conv", "im2col");
+        System.setProperty("backprop.convWeight", "im2col");
+        try {
+            layerMatchesPyTorch(fixture, in, out, kernel, padding);
+        } finally {
+            if (conv == null) System.clearProperty("backprop.conv");
+            else System.setProperty("backprop.conv", conv);
+            if (weight == null) System.clearProperty("backprop.convWeight");
+            else System.setProperty("backprop.convWeight", weight);
+        }
+    }
+
     /** The definition, in double: seven nested loops, zero padding by bounds checks. */
     static double[] naiveConv(float[] x, int n, int c, int h, int w, float[] wt, int outC, float[] b, Window2d win) {
         int oh = (h + 2 * win.ph() - win.dh() * (win.kh() - 1) - 1) / win.sh() + 1;
